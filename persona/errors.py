@@ -1,0 +1,60 @@
+"""One error family for persona: every message names the file or field and what was wrong."""
+
+from __future__ import annotations
+
+
+class PersonaError(Exception):
+    """Base class of every error persona raises on purpose."""
+
+
+class ParameterError(PersonaError, ValueError):
+    """An analysis parameter or command-line option is out of range or inconsistent."""
+
+
+class AudioError(PersonaError):
+    """A recording cannot be measured. ``path`` names the file (or ``<array>``)."""
+
+    def __init__(self, path: str, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class AudioNotFoundError(AudioError, FileNotFoundError):
+    """The file does not exist or is not a regular file."""
+
+
+class CorruptAudioError(AudioError):
+    """The file is not audio, or its audio cannot be decoded."""
+
+
+class EmptyAudioError(AudioError):
+    """The file decodes to zero samples."""
+
+
+class TooShortError(AudioError):
+    """The recording is shorter than the minimum analysable duration."""
+
+
+class NonFiniteAudioError(AudioError):
+    """The samples contain NaN or infinite values."""
+
+
+class SilentAudioError(AudioError):
+    """Digital silence, or no voiced speech was found."""
+
+
+class ClippingWarning(UserWarning):
+    """A large fraction of samples sit at full scale; measurements may be biased."""
+
+
+class BenchmarkError(PersonaError):
+    """A reference folder, manifest or benchmark file is unusable."""
+
+
+class SurveyError(PersonaError):
+    """A survey definition or listener response is invalid."""
+
+
+class StoreError(PersonaError):
+    """The trial database refused an operation."""

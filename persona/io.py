@@ -1,0 +1,232 @@
+"""Audio input: decode any common file into a mono float signal, and the G.711 telephone chain.
+
+Every public function works in seconds and hertz. Decoding is done by libsndfile (via
+soundfile), which reads WAV (8/16/24/32-bit PCM, float, mu-law, A-law), FLAC, OGG/Vorbis and MP3.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy import signal
+
+from .errors import (
+    AudioNotFoundError,
+    ClippingWarning,
+    CorruptAudioError,
+    EmptyAudioError,
+    NonFiniteAudioError,
+    ParameterError,
+    SilentAudioError,
+    TooShortError,
+)
+
+AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff"})
+MIN_SAMPLE_RATE_HZ = 8000
+CLIP_LEVEL = 0.999
+CLIP_WARN_FRACTION = 0.01
+SILENCE_PEAK = 1e-4  # -80 dBFS: below this the recording is digital silence
+
+
+@dataclass(frozen=True, eq=False)
+class Audio:
+    """A mono recording ready to measure.
+
+    Attributes
+    ----------
+    samples : np.ndarray
+        Float64 samples in [-1, 1], shape ``(n,)``.
+    sr_hz : int
+        Sample rate in Hz.
+    path : str
+        Source file, or ``"<array>"`` for in-memory audio.
+    channel : str
+        ``"mix"`` for a downmix of all channels, else the 0-based channel index as text.
+    clipped_fraction : float
+        Fraction of samples at or above full scale (0-1), measured before any processing.
+    """
+
+    samples: np.ndarray = field(repr=False)
+    sr_hz: int
+    path: str = "<array>"
+    channel: str = "mix"
+    clipped_fraction: float = 0.0
+
+    @property
+    def duration_s(self) -> float:
+        """Duration in seconds."""
+        return self.samples.size / self.sr_hz
+
+    def with_samples(self, samples: np.ndarray, sr_hz: int | None = None) -> "Audio":
+        """A copy with new samples (and optionally a new rate), keeping the provenance."""
+        return Audio(
+            np.ascontiguousarray(samples, dtype=np.float64),
+            int(sr_hz or self.sr_hz),
+            self.path,
+            self.channel,
+            self.clipped_fraction,
+        )
+
+
+def load(path: str | os.PathLike, *, channel: int | None = None, min_duration_s: float = 0.5) -> Audio:
+    """Decode an audio file into a validated mono :class:`Audio`.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        WAV, FLAC, OGG or MP3 file, any sample rate from 8 kHz up.
+    channel : int, optional
+        0-based channel to keep from a multi-channel file (e.g. the agent side of a
+        call recording). ``None`` averages all channels.
+    min_duration_s : float
+        Shortest recording accepted, in seconds.
+
+    Raises
+    ------
+    AudioNotFoundError, CorruptAudioError, EmptyAudioError, TooShortError,
+    NonFiniteAudioError, SilentAudioError
+        Each message starts with the file name. A heavily clipped file only warns
+        (:class:`ClippingWarning`) with the clipped fraction.
+    """
+    name = str(path)
+    p = Path(path)
+    if not p.is_file():
+        raise AudioNotFoundError(name, "no such file" if not p.exists() else "not a regular file")
+    try:
+        data, sr_hz = sf.read(p, dtype="float64", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        raise CorruptAudioError(name, f"not a readable audio file ({exc})") from None
+    return from_array(data, sr_hz, path=name, channel=channel, min_duration_s=min_duration_s)
+
+
+def from_array(
+    samples: np.ndarray,
+    sr_hz: int,
+    *,
+    path: str = "<array>",
+    channel: int | None = None,
+    min_duration_s: float = 0.5,
+) -> Audio:
+    """Validate in-memory samples, shape ``(n,)`` or ``(n, channels)``, into an :class:`Audio`.
+
+    Integer arrays are scaled from their full range to [-1, 1]. Same checks as :func:`load`.
+    """
+    data = _as_float(np.asarray(samples))
+    if data.ndim == 1:
+        data = data[:, None]
+    if data.ndim != 2:
+        raise CorruptAudioError(path, f"expected 1-D or 2-D samples, got shape {data.shape}")
+    if data.shape[1] > data.shape[0] and data.shape[0] <= 8:
+        data = data.T  # (channels, n) given: librosa's layout
+    if int(sr_hz) < MIN_SAMPLE_RATE_HZ:
+        raise CorruptAudioError(path, f"sample rate {sr_hz} Hz is below {MIN_SAMPLE_RATE_HZ} Hz")
+    if data.shape[0] == 0:
+        raise EmptyAudioError(path, "contains no samples")
+    n_channels = data.shape[1]
+    if channel is None:
+        mono, label = data.mean(axis=1), "mix"
+    elif 0 <= channel < n_channels:
+        mono, label = data[:, channel], str(channel)
+    else:
+        raise ParameterError(f"{path}: channel {channel} requested but the file has {n_channels} channel(s)")
+    if not np.all(np.isfinite(mono)):
+        bad = int(np.count_nonzero(~np.isfinite(mono)))
+        raise NonFiniteAudioError(path, f"{bad} NaN or infinite sample(s)")
+    duration_s = mono.size / sr_hz
+    if duration_s < min_duration_s:
+        raise TooShortError(path, f"{duration_s:.3f} s long, shorter than the {min_duration_s} s minimum")
+    peak = float(np.max(np.abs(mono)))
+    if peak < SILENCE_PEAK:
+        raise SilentAudioError(path, f"digital silence (peak {_dbfs(peak):.0f} dBFS)")
+    kept = data if channel is None else data[:, [channel]]
+    clipped = float(np.mean(np.any(np.abs(kept) >= CLIP_LEVEL, axis=1)))
+    if clipped >= CLIP_WARN_FRACTION:
+        warnings.warn(f"{path}: heavily clipped, {clipped:.1%} of samples at full scale", ClippingWarning, stacklevel=2)
+    return Audio(np.ascontiguousarray(mono, dtype=np.float64), int(sr_hz), path, label, clipped)
+
+
+def _as_float(data: np.ndarray) -> np.ndarray:
+    """Integer PCM to float in [-1, 1]; floats pass through as float64."""
+    if np.issubdtype(data.dtype, np.integer):
+        info = np.iinfo(data.dtype)
+        scale = max(abs(info.min), info.max + 1)
+        offset = 0 if info.min < 0 else scale / 2  # unsigned 8-bit PCM is centred on 128
+        return (data.astype(np.float64) - offset) / (scale if info.min < 0 else scale / 2)
+    if np.issubdtype(data.dtype, np.floating):
+        return data.astype(np.float64, copy=False)
+    raise CorruptAudioError("<array>", f"unsupported sample type {data.dtype}")
+
+
+def _dbfs(x: float) -> float:
+    return 20 * np.log10(max(x, 1e-12))
+
+
+def resample(audio: Audio, sr_hz: int) -> Audio:
+    """Polyphase resampling (Kaiser window) to ``sr_hz``."""
+    if sr_hz == audio.sr_hz:
+        return audio
+    g = np.gcd(int(sr_hz), audio.sr_hz)
+    y = signal.resample_poly(audio.samples, int(sr_hz) // g, audio.sr_hz // g, window=("kaiser", 5.0))
+    return audio.with_samples(y, sr_hz)
+
+
+# ---- G.711 telephone chain -------------------------------------------------------------------
+
+TELEPHONE_SR_HZ = 8000
+TELEPHONE_BAND_HZ = (300.0, 3400.0)
+_MULAW_BIAS = 0x84
+_MULAW_CLIP = 32635
+
+
+def mulaw_encode(x: np.ndarray) -> np.ndarray:
+    """G.711 mu-law encode float samples in [-1, 1] to 8-bit codes (segmented, as ITU-T G.711)."""
+    pcm = np.clip(np.round(np.asarray(x) * 32768.0), -32768, 32767).astype(np.int32)
+    sign = np.where(pcm < 0, 0x80, 0x00)
+    mag = np.minimum(np.abs(pcm), _MULAW_CLIP) + _MULAW_BIAS
+    exponent = np.clip(np.floor(np.log2(mag)).astype(np.int32) - 7, 0, 7)
+    mantissa = (mag >> (exponent + 3)) & 0x0F
+    return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8)
+
+
+def mulaw_decode(codes: np.ndarray) -> np.ndarray:
+    """G.711 mu-law decode 8-bit codes to float samples in [-1, 1]."""
+    u = ~np.asarray(codes, dtype=np.int32) & 0xFF
+    exponent = (u >> 4) & 0x07
+    mantissa = u & 0x0F
+    mag = (((mantissa << 3) + _MULAW_BIAS) << exponent) - _MULAW_BIAS
+    return np.where(u & 0x80, -mag, mag).astype(np.float64) / 32768.0
+
+
+def telephone(audio: Audio) -> Audio:
+    """Pass audio through a G.711 telephone channel: 300-3400 Hz band-pass, 8 kHz, mu-law round trip.
+
+    Makes studio TTS and 8 kHz call recordings comparable like for like. Audio already at
+    8 kHz is band-limited and companded again, which is harmless (the chain is idempotent
+    up to quantisation noise).
+    """
+    narrow = resample(audio, TELEPHONE_SR_HZ)
+    sos = signal.butter(4, TELEPHONE_BAND_HZ, btype="bandpass", fs=TELEPHONE_SR_HZ, output="sos")
+    band = signal.sosfiltfilt(sos, narrow.samples)
+    return narrow.with_samples(mulaw_decode(mulaw_encode(band)))
+
+
+def write_wav(path: str | os.PathLike, audio: Audio, *, subtype: str = "PCM_16") -> Path:
+    """Write mono PCM WAV with no metadata chunks; returns the path."""
+    p = Path(path)
+    sf.write(p, np.clip(audio.samples, -1.0, 1.0), audio.sr_hz, subtype=subtype, format="WAV")
+    return p
+
+
+def iter_audio_files(paths, *, suffixes=AUDIO_SUFFIXES):
+    """Yield audio files from files and folders (folders walked recursively, sorted)."""
+    for item in paths:
+        p = Path(item)
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
+        else:
+            yield p
