@@ -15,11 +15,15 @@ from .errors import (  # noqa: E402
     PersonaError,
     SurveyError,
 )
+from .features import COLUMNS, Profiler, profile  # noqa: E402
 from .io import Audio, from_array, load, telephone  # noqa: E402
 
 __all__ = [
     "__version__",
     "Audio",
+    "COLUMNS",
+    "Profiler",
+    "profile",
     "AudioError",
     "BenchmarkError",
     "ClippingWarning",

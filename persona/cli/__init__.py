@@ -1,0 +1,32 @@
+"""The ``persona`` command line: a thin face over the library (parse, call one function, render)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="persona",
+    help="Measure how far an agent's voice sits from your best human agents, and test it with listeners.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"persona {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """persona: acoustic distance from your best human agents, and blind listener trials."""
+
+from .features import features  # noqa: E402
+
+app.command()(features)

@@ -1,0 +1,51 @@
+"""``persona features``: the acoustic profile of files and folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+
+from .. import tables
+from ..errors import ParameterError
+from ..features import Profiler
+
+
+def read_transcripts(path: Path) -> dict[str, str]:
+    """Transcripts from a ``.txt`` (one file's text, keyed ``""``) or a CSV with ``file, transcript`` columns."""
+    if path.suffix.lower() == ".csv":
+        frame = pd.read_csv(path, dtype=str).fillna("")
+        missing = {"file", "transcript"} - set(frame.columns)
+        if missing:
+            raise ParameterError(f"{path}: transcript manifest lacks column(s) {', '.join(sorted(missing))}")
+        return dict(zip(frame["file"], frame["transcript"]))
+    return {"": path.read_text(encoding="utf-8").strip()}
+
+
+def features(
+    paths: Annotated[list[Path], typer.Argument(help="Audio files or folders (searched recursively).")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output .csv, .json or .parquet; CSV on stdout if absent.")] = None,
+    channel: Annotated[Optional[int], typer.Option(help="0-based channel of multi-channel files (default: mix all).")] = None,
+    telephone: Annotated[bool, typer.Option("--telephone", help="Measure through a G.711 telephone chain (300-3400 Hz, 8 kHz, mu-law).")] = False,
+    transcript: Annotated[Optional[Path], typer.Option(help="Transcript: .txt for a single file, or CSV with file,transcript columns.")] = None,
+    jobs: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    pause_min_s: Annotated[float, typer.Option(help="Shortest silence counted as a pause (s).")] = 0.25,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")] = False,
+) -> None:
+    """Profile pitch, pace, energy and voice quality: one row per recording, units in column names."""
+    texts = read_transcripts(transcript) if transcript else None
+    files = [str(p) for p in paths]
+    if texts is not None and "" in texts:
+        texts = {f: texts[""] for f in files}
+    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s)
+    frame = profiler.process_files(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
+    written = tables.write(frame, out)
+    failed = frame["error"].astype(bool)
+    for message in frame.loc[failed, "error"]:
+        typer.echo(f"error: {message}", err=True)
+    if written:
+        typer.echo(f"{len(frame)} recording(s) profiled -> {written} ({int(failed.sum())} failed)", err=True)
+    if strict and failed.any():
+        raise typer.Exit(1)

@@ -1,0 +1,28 @@
+"""Energy: ITU-R BS.1770 integrated loudness and Praat intensity statistics over speech."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyloudnorm
+
+from ..io import Audio
+from .pace import Intensity, Segmentation
+
+
+def loudness_lufs(audio: Audio) -> float:
+    """BS.1770-4 gated integrated loudness (LUFS) at the recording's own rate; NaN if all gated."""
+    value = pyloudnorm.Meter(audio.sr_hz).integrated_loudness(audio.samples)
+    return float(value) if np.isfinite(value) else np.nan
+
+
+def intensity_stats(contour: Intensity, seg: Segmentation) -> dict[str, float]:
+    """Mean, SD and p5-p95 range (dB) of the intensity contour over speech frames (dB averaging)."""
+    db = contour.db[seg.contains(contour.times_s)]
+    if db.size < 2:
+        return {"intensity_mean_db": np.nan, "intensity_sd_db": np.nan, "intensity_range_db": np.nan}
+    p5, p95 = np.quantile(db, [0.05, 0.95])
+    return {
+        "intensity_mean_db": float(db.mean()),
+        "intensity_sd_db": float(db.std(ddof=1)),
+        "intensity_range_db": float(p95 - p5),
+    }

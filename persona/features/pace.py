@@ -1,0 +1,140 @@
+"""Pace: speech/pause segmentation and syllable nuclei, without a transcript.
+
+Syllable nuclei follow de Jong & Wempe (2009): peaks of the intensity contour that stand above a
+threshold relative to the recording's level, are separated from neighbouring peaks by a dip of at
+least ``min_dip_db`` on both sides (the peak's topographic prominence), and are voiced.
+Speech runs are stretches above the same threshold; silences of at least ``pause_min_s`` between
+the first and the last run are pauses. Rates use the span from the first speech onset to the last
+offset, so leading and trailing silence (common in TTS output) does not change them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import parselmouth
+from scipy import signal
+
+from .pitch import PitchTrack
+
+
+@dataclass(frozen=True)
+class PaceParams:
+    """Parameters of segmentation and syllable detection (dB, seconds, Hz)."""
+
+    intensity_floor_hz: float = 100.0
+    intensity_step_s: float = 0.01
+    silence_db: float = -25.0
+    level_quantile: float = 0.99
+    pause_min_s: float = 0.25
+    run_min_s: float = 0.05
+    min_dip_db: float = 2.0
+
+
+@dataclass(frozen=True, eq=False)
+class Intensity:
+    """Intensity contour: frame times (s) and level (dB, Praat's re 2e-5 convention)."""
+
+    times_s: np.ndarray
+    db: np.ndarray
+
+    @property
+    def step_s(self) -> float:
+        return float(self.times_s[1] - self.times_s[0]) if self.times_s.size > 1 else 0.01
+
+
+@dataclass(frozen=True, eq=False)
+class Segmentation:
+    """Speech runs as ``(start_s, end_s)`` rows, and the level threshold (dB) that defined them."""
+
+    runs_s: np.ndarray
+    threshold_db: float
+
+    @property
+    def pauses_s(self) -> np.ndarray:
+        """Gaps between consecutive runs, ``(start_s, end_s)`` rows."""
+        return np.column_stack([self.runs_s[:-1, 1], self.runs_s[1:, 0]]) if len(self.runs_s) > 1 else np.empty((0, 2))
+
+    @property
+    def span_s(self) -> float:
+        """From the first speech onset to the last offset, in seconds."""
+        return float(self.runs_s[-1, 1] - self.runs_s[0, 0]) if len(self.runs_s) else 0.0
+
+    @property
+    def speech_s(self) -> float:
+        """Total duration of the speech runs, in seconds."""
+        return float(np.sum(self.runs_s[:, 1] - self.runs_s[:, 0])) if len(self.runs_s) else 0.0
+
+    def contains(self, times_s: np.ndarray) -> np.ndarray:
+        """Boolean mask: which of ``times_s`` fall inside a speech run."""
+        t = np.asarray(times_s)
+        idx = np.searchsorted(self.runs_s[:, 0], t, side="right") - 1
+        ok = idx >= 0
+        ok[ok] = t[ok] <= self.runs_s[idx[ok], 1]
+        return ok
+
+
+def intensity(sound: parselmouth.Sound, params: PaceParams = PaceParams()) -> Intensity:
+    """Praat intensity contour (window 3.2 / ``intensity_floor_hz`` s, no mean subtraction)."""
+    contour = sound.to_intensity(minimum_pitch=params.intensity_floor_hz, time_step=params.intensity_step_s, subtract_mean=False)
+    return Intensity(contour.xs(), contour.values[0].astype(np.float64))
+
+
+def segment(contour: Intensity, params: PaceParams = PaceParams()) -> Segmentation:
+    """Speech runs: frames within ``silence_db`` of the recording's loud level, short gaps bridged."""
+    threshold = float(np.quantile(contour.db, params.level_quantile) + params.silence_db)
+    above = contour.db >= threshold
+    edges = np.diff(np.concatenate([[0], above.astype(np.int8), [0]]))
+    half = contour.step_s / 2
+    starts = contour.times_s[np.flatnonzero(edges == 1)] - half
+    ends = contour.times_s[np.flatnonzero(edges == -1) - 1] + half
+    runs = _bridge(np.column_stack([starts, ends]), params.pause_min_s)
+    runs = runs[(runs[:, 1] - runs[:, 0]) >= params.run_min_s] if len(runs) else runs
+    return Segmentation(runs.reshape(-1, 2), threshold)
+
+
+def _bridge(runs: np.ndarray, gap_s: float) -> np.ndarray:
+    """Merge runs separated by gaps shorter than ``gap_s``."""
+    if len(runs) < 2:
+        return runs
+    keep = np.concatenate([[True], (runs[1:, 0] - runs[:-1, 1]) >= gap_s])
+    first = np.flatnonzero(keep)
+    return np.column_stack([runs[first, 0], np.maximum.reduceat(runs[:, 1], first)])
+
+
+def syllable_nuclei(contour: Intensity, seg: Segmentation, pitch: PitchTrack, params: PaceParams = PaceParams()) -> np.ndarray:
+    """Times (s) of syllable nuclei: prominent, voiced intensity peaks inside speech runs."""
+    peaks, _ = signal.find_peaks(contour.db, height=seg.threshold_db, prominence=params.min_dip_db)
+    times = contour.times_s[peaks]
+    times = times[seg.contains(times)]
+    return times[_voiced_at(pitch, times)]
+
+
+def _voiced_at(pitch: PitchTrack, times_s: np.ndarray) -> np.ndarray:
+    """Whether the pitch frame nearest each time is voiced."""
+    frames = pitch.times_s
+    if frames.size < 2:
+        return np.zeros(times_s.shape, dtype=bool)
+    idx = np.clip(np.searchsorted(frames, times_s), 1, frames.size - 1)
+    nearest = idx - ((times_s - frames[idx - 1]) < (frames[idx] - times_s))
+    return pitch.voiced[nearest]
+
+
+def pace_stats(seg: Segmentation, nuclei_s: np.ndarray) -> dict[str, float]:
+    """Rates (syllables/s), pause statistics (count, ratio of the span, mean s) and mean run (s)."""
+    pauses = seg.pauses_s
+    pause_durations = pauses[:, 1] - pauses[:, 0]
+    runs = seg.runs_s[:, 1] - seg.runs_s[:, 0]
+    span, speech = seg.span_s, seg.speech_s
+    n = int(nuclei_s.size)
+    return {
+        "speech_s": speech,
+        "syllable_count": n,
+        "speech_rate_syl_s": n / span if span > 0 else np.nan,
+        "articulation_rate_syl_s": n / speech if speech > 0 else np.nan,
+        "pause_count": int(pause_durations.size),
+        "pause_ratio": float(pause_durations.sum() / span) if span > 0 else np.nan,
+        "mean_pause_s": float(pause_durations.mean()) if pause_durations.size else 0.0,
+        "mean_run_s": float(runs.mean()) if runs.size else np.nan,
+    }

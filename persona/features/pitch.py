@@ -1,0 +1,112 @@
+"""Fundamental frequency (F0): Praat autocorrelation with a per-recording adaptive range.
+
+A first, coarse pass over a wide range finds the speaker's register; the second pass uses
+``floor = floor_factor * q(floor_quantile)`` and ``ceiling = ceiling_factor * q(ceiling_quantile)``
+of the first pass (De Looze & Hirst 2008), so a 90 Hz male and a 250 Hz female voice are both
+tracked without octave errors. The second pass is shared by every pitch-based measure
+(F0 statistics, HNR, jitter, shimmer): Praat's pitch pass runs twice per recording, never more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import parselmouth
+
+from ..errors import SilentAudioError
+
+
+@dataclass(frozen=True)
+class PitchParams:
+    """Parameters of the two-pass pitch analysis (Hz, seconds, quantiles in 0-1)."""
+
+    time_step_s: float = 0.01
+    wide_time_step_s: float = 0.02
+    wide_floor_hz: float = 50.0
+    wide_ceiling_hz: float = 700.0
+    floor_quantile: float = 0.15
+    ceiling_quantile: float = 0.85
+    floor_factor: float = 0.75
+    ceiling_factor: float = 1.5
+    min_floor_hz: float = 40.0
+    max_ceiling_hz: float = 800.0
+
+
+@dataclass(frozen=True, eq=False)
+class PitchTrack:
+    """A pitch contour: frame times (s), F0 (Hz, NaN when unvoiced) and autocorrelation strength."""
+
+    times_s: np.ndarray
+    f0_hz: np.ndarray
+    strength: np.ndarray
+    floor_hz: float
+    ceiling_hz: float
+    praat: parselmouth.Pitch
+
+    @property
+    def voiced(self) -> np.ndarray:
+        """Boolean mask of voiced frames."""
+        return np.isfinite(self.f0_hz)
+
+
+def _run(sound: parselmouth.Sound, *, time_step_s: float, floor_hz: float, ceiling_hz: float) -> parselmouth.Pitch:
+    return sound.to_pitch_ac(time_step=time_step_s, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz)
+
+
+def _as_track(pitch: parselmouth.Pitch, floor_hz: float, ceiling_hz: float) -> PitchTrack:
+    sel = pitch.selected_array
+    f0 = sel["frequency"].astype(np.float64)
+    f0[f0 <= 0] = np.nan  # Praat reports unvoiced frames as 0 Hz
+    return PitchTrack(pitch.xs(), f0, sel["strength"].astype(np.float64), floor_hz, ceiling_hz, pitch)
+
+
+def adaptive_range(sound: parselmouth.Sound, params: PitchParams, *, name: str = "<array>") -> tuple[float, float]:
+    """Floor and ceiling (Hz) for this speaker from a coarse wide-range first pass."""
+    wide = _run(sound, time_step_s=params.wide_time_step_s, floor_hz=params.wide_floor_hz, ceiling_hz=params.wide_ceiling_hz)
+    f0 = wide.selected_array["frequency"]
+    f0 = f0[f0 > 0]
+    if f0.size < 3:
+        raise SilentAudioError(name, "no voiced speech found (no pitch in 50-700 Hz)")
+    lo, hi = np.quantile(f0, [params.floor_quantile, params.ceiling_quantile])
+    floor_hz = max(params.min_floor_hz, params.floor_factor * lo)
+    ceiling_hz = min(params.max_ceiling_hz, max(params.ceiling_factor * hi, 2.0 * floor_hz))
+    return float(floor_hz), float(ceiling_hz)
+
+
+def track(sound: parselmouth.Sound, params: PitchParams = PitchParams(), *, name: str = "<array>") -> PitchTrack:
+    """Two-pass adaptive pitch track of a Praat sound."""
+    floor_hz, ceiling_hz = adaptive_range(sound, params, name=name)
+    pitch = _run(sound, time_step_s=params.time_step_s, floor_hz=floor_hz, ceiling_hz=ceiling_hz)
+    return _as_track(pitch, floor_hz, ceiling_hz)
+
+
+def semitones(f0_hz: np.ndarray, ref_hz: float) -> np.ndarray:
+    """Convert Hz to semitones relative to ``ref_hz``."""
+    return 12.0 * np.log2(np.asarray(f0_hz) / ref_hz)
+
+
+def pitch_stats(pitch: PitchTrack) -> dict[str, float]:
+    """F0 statistics over voiced frames: Hz levels, semitone spread, range and slope.
+
+    ``f0_sd_st`` is the standard deviation in semitones around the median, ``f0_range_st`` the
+    p5-p95 span in semitones, and ``f0_slope_st_s`` the least-squares slope of the semitone
+    contour over time (st/s; negative = declination).
+    """
+    voiced = pitch.voiced
+    f0 = pitch.f0_hz[voiced]
+    if f0.size < 3:
+        return {k: np.nan for k in ("f0_median_hz", "f0_mean_hz", "f0_p5_hz", "f0_p95_hz", "f0_sd_st", "f0_range_st", "f0_slope_st_s")}
+    median = float(np.median(f0))
+    p5, p95 = np.quantile(f0, [0.05, 0.95])
+    st = semitones(f0, median)
+    slope = np.polyfit(pitch.times_s[voiced], st, 1)[0]
+    return {
+        "f0_median_hz": median,
+        "f0_mean_hz": float(np.mean(f0)),
+        "f0_p5_hz": float(p5),
+        "f0_p95_hz": float(p95),
+        "f0_sd_st": float(np.std(st, ddof=1)),
+        "f0_range_st": float(semitones(p95, p5)),
+        "f0_slope_st_s": float(slope),
+    }

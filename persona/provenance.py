@@ -1,0 +1,52 @@
+"""Provenance: which software and which parameters produced a result."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+
+SCHEMA_VERSION = 1
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+@lru_cache(maxsize=1)
+def software() -> dict[str, str]:
+    """Versions of persona and of the libraries that shape its numbers (librosa is not imported)."""
+    import parselmouth
+
+    return {
+        "persona": _version("persona"),
+        "praat": parselmouth.PRAAT_VERSION,
+        "praat-parselmouth": parselmouth.__version__,
+        "librosa": _version("librosa"),
+        "pyloudnorm": _version("pyloudnorm"),
+        "scipy": _version("scipy"),
+        "numpy": _version("numpy"),
+        "python": platform.python_version(),
+    }
+
+
+def params_digest(params: dict) -> str:
+    """Short stable hash of analysis parameters (sorted JSON), for cache keys and compatibility checks."""
+    blob = json.dumps(params, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def record(params: dict, **extra) -> dict:
+    """A provenance record: schema version, software versions, every parameter and its digest."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "software": software(),
+        "params": params,
+        "params_digest": params_digest(params),
+        **extra,
+    }

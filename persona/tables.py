@@ -1,0 +1,72 @@
+"""Writing result tables with their provenance: CSV (+ side JSON), JSON, Parquet, or CSV on stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ParameterError
+
+FORMATS = (".csv", ".json", ".parquet")
+
+
+def provenance_path(out: Path) -> Path:
+    """Side file holding a CSV's provenance: ``table.csv`` -> ``table.provenance.json``."""
+    return out.with_suffix(".provenance.json")
+
+
+def write(frame: pd.DataFrame, out: str | Path | None) -> Path | None:
+    """Write ``frame`` (provenance from ``frame.attrs["provenance"]``) by the suffix of ``out``.
+
+    CSV gets a side ``.provenance.json``; JSON is ``{"provenance": ..., "rows": [...]}``;
+    Parquet keeps provenance in its schema metadata. ``out=None`` writes CSV to stdout.
+    """
+    prov = frame.attrs.get("provenance", {})
+    if out is None:
+        frame.to_csv(sys.stdout, index=False)
+        return None
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ParameterError(f"{path}: unsupported output format {suffix or '(none)'}; use one of {', '.join(FORMATS)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+        provenance_path(path).write_text(json.dumps(prov, indent=2, default=str))
+    elif suffix == ".json":
+        payload = {"provenance": prov, "rows": json.loads(frame.to_json(orient="records"))}
+        path.write_text(json.dumps(payload, indent=2, default=str))
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        meta = {**(table.schema.metadata or {}), b"persona.provenance": json.dumps(prov, default=str).encode()}
+        pq.write_table(table.replace_schema_metadata(meta), path)
+    return path
+
+
+def read(path: str | Path) -> pd.DataFrame:
+    """Read a table written by :func:`write`, restoring ``attrs["provenance"]``."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        frame = pd.read_csv(p, keep_default_na=True)
+        side = provenance_path(p)
+        frame.attrs["provenance"] = json.loads(side.read_text()) if side.exists() else {}
+    elif suffix == ".json":
+        payload = json.loads(p.read_text())
+        frame = pd.DataFrame(payload["rows"])
+        frame.attrs["provenance"] = payload.get("provenance", {})
+    elif suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(p)
+        frame = table.to_pandas()
+        frame.attrs["provenance"] = json.loads((table.schema.metadata or {}).get(b"persona.provenance", b"{}"))
+    else:
+        raise ParameterError(f"{p}: unsupported table format {suffix or '(none)'}")
+    return frame
