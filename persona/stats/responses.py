@@ -180,3 +180,9 @@ def _check_ranges(frame: pd.DataFrame, *, source: str) -> None:
                 f"{source}: column 'choice' row {row}: {choices[row]!r} is not one of "
                 f"{sorted(allowed)} for {test_type} trials"
             )
+
+
+def scored_answers(responses: pd.DataFrame, test_type: str) -> pd.DataFrame:
+    """The rows of one test that count in the analysis: no practice and no gold trials."""
+    keep = (responses["test_type"] == test_type) & ~responses["practice"] & ~responses["is_gold"]
+    return responses[keep]

@@ -1,0 +1,74 @@
+"""Inference shared by the analyses: t, bootstrap and Wilson intervals, exact tests, Holm.
+
+Each function returns NaN bounds (never raises) when the data cannot support an interval,
+so tables keep one row per condition; the caller writes the reason in its ``note`` column.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.weightstats import DescrStatsW
+
+
+def t_interval(values: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Student-t interval of a mean, treating ``values`` as independent (NaN if n < 2)."""
+    values = np.asarray(values, dtype=float)
+    if values.size < 2:
+        return (np.nan, np.nan)
+    low, high = DescrStatsW(values).tconfint_mean(alpha=1 - confidence)
+    return (float(low), float(high))
+
+
+def listener_bootstrap_interval(
+    values: np.ndarray,
+    listeners: np.ndarray,
+    *,
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    rng: np.random.Generator,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of a mean, resampling whole listeners.
+
+    Listeners are drawn with replacement and the mean of all their ratings recomputed, so
+    the interval respects the correlation of one listener's ratings (NaN if < 2 listeners).
+    """
+    frame = pd.DataFrame({"value": np.asarray(values, dtype=float), "listener": listeners})
+    per_listener = frame.groupby("listener")["value"].agg(["sum", "count"])
+    if len(per_listener) < 2 or n_boot < 1:
+        return (np.nan, np.nan)
+    draws = rng.integers(0, len(per_listener), size=(n_boot, len(per_listener)))
+    means = per_listener["sum"].to_numpy()[draws].sum(axis=1) / per_listener["count"].to_numpy()[draws].sum(axis=1)
+    tail = (1 - confidence) / 2
+    low, high = np.quantile(means, [tail, 1 - tail])
+    return (float(low), float(high))
+
+
+def wilson_interval(successes: int, trials: int, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion (statsmodels ``proportion_confint``)."""
+    if trials == 0:
+        return (np.nan, np.nan)
+    low, high = proportion_confint(successes, trials, alpha=1 - confidence, method="wilson")
+    return (float(low), float(high))
+
+
+def exact_binomial_p(successes: int, trials: int, *, p: float = 0.5, alternative: str = "two-sided") -> float:
+    """Exact binomial test p-value (``scipy.stats.binomtest``); NaN when there are no trials."""
+    if trials == 0:
+        return np.nan
+    return float(stats.binomtest(successes, trials, p=p, alternative=alternative).pvalue)
+
+
+def holm_adjust(p_values: pd.Series | np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values across one family of comparisons; NaN entries stay NaN."""
+    p_values = np.asarray(p_values, dtype=float)
+    adjusted = np.full(p_values.shape, np.nan)
+    finite = np.isfinite(p_values)
+    if finite.sum() == 1:  # a family of one needs no adjustment
+        adjusted[finite] = p_values[finite]
+    elif finite.any():
+        adjusted[finite] = multipletests(p_values[finite], method="holm")[1]
+    return adjusted
