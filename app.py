@@ -1,0 +1,22 @@
+"""persona's Streamlit app. Run ``streamlit run app.py``.
+
+Listeners arrive with an invite link (``/?token=...``) and see only the listening test; the
+team pages (admin, results, designer tools) are listed in the sidebar and ask for the team
+password. Add a team page by appending an ``st.Page`` to ``TEAM_PAGES``.
+"""
+
+import streamlit as st
+
+from persona.trials.access import TOKEN_PARAM
+
+st.set_page_config(page_title="Listening test", page_icon=":headphones:")
+
+LISTEN = st.Page("app_pages/listen.py", title="Listening test", url_path="listen", default=True)
+TEAM_PAGES = [
+    st.Page("app_pages/admin.py", title="Studies and invites", url_path="admin"),
+]
+
+if TOKEN_PARAM in st.query_params:
+    st.navigation([LISTEN], position="hidden").run()
+else:
+    st.navigation({"Listen": [LISTEN], "Team": TEAM_PAGES}).run()

@@ -1,0 +1,189 @@
+"""The listening test: consent, headphone check, trials, completion code.
+
+Everything here is presentation; the order, the clips and the storage come from
+:class:`persona.trials.flow.ListenerFlow`. Widget keys are opaque per-session ids, and the
+browser receives no file, voice or system name.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.common import get_store
+from persona.errors import PersonaError
+from persona.trials.access import TOKEN_PARAM
+from persona.trials.answers import ACR_LABELS, AGREEMENT_LABELS, CONFIDENCE_LABELS, Answer
+from persona.trials.component import clip_player
+from persona.trials.design import Trial
+from persona.trials.flow import ListenerFlow, Step, clip_slots
+
+QUESTIONS = {
+    "naturalness": ("How natural does this voice sound?", ACR_LABELS),
+    "warmth": ("The speaker sounds warm and friendly.", AGREEMENT_LABELS),
+    "trust": ("I would trust this speaker with my problem.", AGREEMENT_LABELS),
+    "fit": ("This voice fits the situation.", AGREEMENT_LABELS),
+}
+AB_LABELS = {"A": "Clip A", "B": "Clip B", "none": "No preference"}
+IDENTITY_LABELS = {"human": "A person", "ai": "An AI voice"}
+FLOW_KEY = "listener_flow"
+ERROR_KEY = "listener_error"
+
+
+def current_flow() -> ListenerFlow | None:
+    """This session's flow for the token in the URL (a new session after a reload)."""
+    token = st.query_params.get(TOKEN_PARAM)
+    if not token:
+        return None
+    held = st.session_state.get(FLOW_KEY)
+    if held is None or held[0] != token:
+        st.session_state[FLOW_KEY] = (token, ListenerFlow.start(get_store(), token))
+    return st.session_state[FLOW_KEY][1]
+
+
+def _run(action, *args) -> None:
+    """Call a flow action from a widget callback; keep its error to show on the next render."""
+    try:
+        action(*args)
+    except PersonaError as exc:
+        st.session_state[ERROR_KEY] = str(exc)
+
+
+def show_consent(flow: ListenerFlow) -> None:
+    survey = flow.survey
+    st.title(survey.title)
+    st.markdown(survey.instructions)
+    st.markdown(
+        "You will hear short recordings of a support agent and answer a question about each. "
+        "Please use headphones in a quiet place. We store your answers with a random id, no name "
+        "or address; you can stop at any time and come back to the same link to continue."
+    )
+    agreed = st.checkbox("I agree to take part.", key="consent_agree")
+    st.button("Start", key="consent_start", type="primary", disabled=not agreed, on_click=_run, args=(flow.consent,))
+
+
+def show_headphone_check(flow: ListenerFlow, index: int) -> None:
+    st.subheader("Sound check")
+    st.markdown(
+        "Put on headphones. You will hear three noises. One of them has a faint tone inside. "
+        "Which one?"
+    )
+    clip = flow.headphone_clip(index)
+    trial_id = f"headphone-{index}"
+    if clip_player(clip.wav, key=f"p{clip.key}", label="the noises"):
+        flow.mark_played(trial_id, clip.slot)
+    answer_key = f"a{clip.key}"
+    st.radio("The tone was in", (1, 2, 3), index=None, key=answer_key, horizontal=True, format_func=lambda n: f"noise {n}")
+    ready = flow.played(trial_id, [clip.slot]) and st.session_state[answer_key] is not None
+    st.button("Continue", key=f"s{clip.key}", type="primary", disabled=not ready,
+              on_click=lambda: _run(flow.submit_headphone, index, st.session_state[answer_key]))  # fmt: skip
+
+
+def show_trial(flow: ListenerFlow, trial: Trial) -> None:
+    if trial.practice:
+        st.info("Practice: this one shows how the task works and is not scored.")
+    st.caption(f"Situation: {flow.survey.context(trial.scenario)}")
+    clips = flow.trial_clips(trial)
+    labels = {"clip": "the clip", "A": "clip A", "B": "clip B", "ref": "the reference"}
+    players = st.columns(2) if trial.test_type == "ab" else [st.container()]
+    for n, clip in enumerate(clips):
+        with players[n % len(players)]:
+            if clip_player(clip.wav, key=f"p{clip.key}", label=labels.get(clip.slot, f"clip {clip.slot}")):
+                flow.mark_played(trial.trial_id, clip.slot)
+    keys = {clip.slot: f"a{clip.key}" for clip in clips}
+    read_answer = ASK[trial.test_type](trial, keys)
+    played = flow.played(trial.trial_id, [c.slot for c in clips])
+    answer = read_answer()
+    if not played:
+        st.caption("Play every clip to the end to answer.")
+    st.button("Next", key=f"s{clips[0].key}", type="primary", disabled=not (played and answer is not None),
+              on_click=lambda: _run(flow.submit, trial, read_answer()))  # fmt: skip
+
+
+def ask_acr(trial: Trial, keys: dict[str, str]):
+    for attribute in trial.attributes:
+        question, labels = QUESTIONS[attribute]
+        st.radio(question, tuple(labels), index=None, key=f"{keys['clip']}{attribute}", horizontal=True,
+                 format_func=lambda v, labels=labels: f"{v} {labels[v]}")  # fmt: skip
+
+    def read() -> Answer | None:
+        ratings = {a: st.session_state[f"{keys['clip']}{a}"] for a in trial.attributes}
+        return None if None in ratings.values() else Answer(ratings=ratings)
+
+    return read
+
+
+def ask_ab(trial: Trial, keys: dict[str, str]):
+    options = ("A", "B", "none") if trial.allow_none else ("A", "B")
+    st.radio("Which agent would you rather talk to about this?", options, index=None, key=keys["A"], horizontal=True,
+             format_func=AB_LABELS.get)  # fmt: skip
+    return lambda: None if st.session_state[keys["A"]] is None else Answer(choice=st.session_state[keys["A"]])
+
+
+def ask_identify(trial: Trial, keys: dict[str, str]):
+    st.radio("Was this a person or an AI voice?", ("human", "ai"), index=None, key=f"{keys['clip']}who", horizontal=True,
+             format_func=IDENTITY_LABELS.get)  # fmt: skip
+    st.radio("How sure are you?", (1, 2, 3), index=None, key=f"{keys['clip']}sure", horizontal=True,
+             format_func=CONFIDENCE_LABELS.get)  # fmt: skip
+
+    def read() -> Answer | None:
+        who, sure = st.session_state[f"{keys['clip']}who"], st.session_state[f"{keys['clip']}sure"]
+        return None if who is None or sure is None else Answer(choice=who, confidence=sure)
+
+    return read
+
+
+def ask_mushra(trial: Trial, keys: dict[str, str]):
+    st.markdown("Rate how close each numbered clip sounds to **the reference**: 0 bad, 100 excellent (identical).")
+    slots = [slot for slot, _ in clip_slots(trial) if slot != "ref"]
+    for slot in slots:
+        st.slider(f"Clip {slot}", 0, 100, 50, key=keys[slot])
+
+    def read() -> Answer:
+        return Answer(ratings={sid: st.session_state[keys[slot]] for slot, sid in zip(slots, trial.stimulus_ids, strict=True)})
+
+    return read
+
+
+ASK = {"acr": ask_acr, "ab": ask_ab, "identify": ask_identify, "mushra": ask_mushra}
+
+
+def show_done(flow: ListenerFlow) -> None:
+    st.title("Thank you!")
+    st.markdown("You have finished. Your completion code is:")
+    st.code(flow.finish(), language=None)
+    st.text_area("Anything you would like to tell us? (optional)", key="comment_text", max_chars=2000)
+    st.button("Send comment", key="comment_send", on_click=lambda: _run(flow.comment, st.session_state["comment_text"]))
+    if st.session_state.get("comment_text") and st.session_state.get("comment_send"):
+        st.success("Thank you, your comment was saved:")
+        st.text(st.session_state["comment_text"])
+
+
+def show_progress(step: Step) -> None:
+    st.progress(step.answered / step.total, text=f"{step.answered} of {step.total} answered")
+
+
+def main() -> None:
+    try:
+        flow = current_flow()
+    except PersonaError as exc:
+        st.error(str(exc))
+        st.stop()
+    if flow is None:
+        st.title("Listening test")
+        st.info("Please open the personal invite link you were sent; this page needs it to start.")
+        st.stop()
+    if ERROR_KEY in st.session_state:
+        st.error(st.session_state.pop(ERROR_KEY))
+    step = flow.step()
+    show_progress(step)
+    if step.kind == "consent":
+        show_consent(flow)
+    elif step.kind == "headphone":
+        show_headphone_check(flow, step.headphone_index)
+    elif step.kind == "trial":
+        show_trial(flow, step.trial)
+    else:
+        show_done(flow)
+
+
+main()

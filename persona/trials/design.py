@@ -1,0 +1,215 @@
+"""Experimental design: which trials a listener gets, and in what order.
+
+Each test of a survey becomes a block of trials. Within a block the order is balanced across
+listeners with a Williams Latin square over the block's conditions (the voice for ACR and
+identification, the voice pair for AB, the line for MUSHRA): listener ``k`` takes row
+``k mod rows`` of the square, and the trials are laid out in rounds, one trial per condition
+per round, in that row's order. Which clip of a condition lands in which round, where the gold
+trials go and the MUSHRA on-screen order are drawn from a generator seeded with
+``(survey seed, listener index, test number)``, so a plan is reproducible. AB sides are
+counterbalanced: pair ``j`` is shown in survey order to even listeners and reversed to odd ones
+(``(listener + j) mod 2``), so every pair is heard both ways equally often and each listener
+hears the agent first in half of the pairs.
+
+Trial ids are the same for every listener (``acr1-003`` is the third ACR item of test 1), so
+responses from different listeners to the same item share a ``trial_id``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .survey import Stimulus, Survey, TestSpec
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One screen of a listening test.
+
+    Attributes
+    ----------
+    trial_id : str
+        Listener-independent id, e.g. ``"ab2-004"``, ``"acr1-gold1"``, ``"acr1-practice"``.
+    test_type : str
+        ``acr``, ``ab``, ``identify`` or ``mushra``.
+    stimulus_ids : tuple of str
+        Clips in display order (A then B for AB; screen order for MUSHRA).
+    attributes : tuple of str
+        What is asked: ACR scales, ``preference``, ``human_or_ai`` or ``mushra``.
+    scenario, line_id : str
+        The call scenario and script line the clips belong to.
+    reference_id : str
+        MUSHRA's open reference clip (also hidden among ``stimulus_ids``); else ``""``.
+    allow_none : bool
+        AB: "no preference" is offered.
+    is_gold, practice : bool
+        Gold (attention) trial; practice trial (exported, excluded from analysis).
+    index : int
+        0-based position in the listener's plan.
+    """
+
+    trial_id: str
+    test_type: str
+    stimulus_ids: tuple[str, ...]
+    attributes: tuple[str, ...]
+    scenario: str
+    line_id: str
+    reference_id: str = ""
+    allow_none: bool = False
+    is_gold: bool = False
+    practice: bool = False
+    index: int = 0
+
+
+def williams_square(n: int) -> list[list[int]]:
+    """Rows of a Williams design for ``n`` conditions (first-order carry-over balanced).
+
+    ``n`` rows for even ``n``; ``2 n`` rows (the square and its mirror) for odd ``n``.
+    """
+    first = [0] + [(k + 1) // 2 if k % 2 else n - k // 2 for k in range(1, n)]
+    rows = [[(c + r) % n for c in first] for r in range(n)]
+    return rows if n % 2 == 0 else rows + [row[::-1] for row in rows]
+
+
+def ab_pairs(stimuli: list[Stimulus], *, pairs: str) -> list[tuple[Stimulus, Stimulus]]:
+    """Pairs of clips of the same scenario and line by different voices, in a stable order."""
+    found = []
+    for group in _lines(stimuli).values():
+        for a, b in itertools.combinations(group, 2):
+            if a.voice != b.voice and (pairs == "all" or {a.role, b.role} == {"agent", "human"}):
+                found.append((a, b))
+    return found
+
+
+def mushra_screens(stimuli: list[Stimulus]) -> list[tuple[Stimulus, list[Stimulus]]]:
+    """MUSHRA screens: per line, the first human clip as reference and the other voices' clips."""
+    screens = []
+    for group in _lines(stimuli).values():
+        humans = [s for s in group if s.role == "human"]
+        if humans and any(s.role == "agent" for s in group):
+            reference = humans[0]
+            screens.append((reference, [s for s in group if s.voice != reference.voice]))
+    return screens
+
+
+def _lines(stimuli: list[Stimulus]) -> dict[tuple[str, str], list[Stimulus]]:
+    groups: dict[tuple[str, str], list[Stimulus]] = defaultdict(list)
+    for s in sorted(stimuli, key=lambda s: s.id):
+        if s.line_id:
+            groups[(s.scenario, s.line_id)].append(s)
+    return dict(sorted(groups.items()))
+
+
+def listener_plan(survey: Survey, *, listener_index: int) -> tuple[Trial, ...]:
+    """The ordered trials of one listener: for each test, a practice trial, then its block."""
+    trials: list[Trial] = []
+    for test in survey.tests:
+        rng = np.random.default_rng([survey.seed, listener_index, test.number])
+        block = _block(survey, test, listener_index=listener_index, rng=rng)
+        if survey.practice:
+            example = block[int(rng.integers(len(block)))]
+            block.insert(0, replace(example, trial_id=f"{_prefix(test)}-practice", practice=True, is_gold=False))
+        trials.extend(block)
+    return tuple(replace(t, index=i) for i, t in enumerate(trials))
+
+
+def _prefix(test: TestSpec) -> str:
+    return f"{test.type}{test.number}"
+
+
+def _block(survey: Survey, test: TestSpec, *, listener_index: int, rng: np.random.Generator) -> list[Trial]:
+    stimuli = [s for s in survey.stimuli if s.scenario in test.scenarios]
+    items, conditions = _items(test, stimuli, listener_index=listener_index, rng=rng)
+    block = _latin_order(items, conditions, listener_index=listener_index, rng=rng)
+    for gold in _gold_trials(test, stimuli, listener_index=listener_index):
+        block.insert(int(rng.integers(1, len(block) + 1)), gold)
+    return block
+
+
+def _items(
+    test: TestSpec, stimuli: list[Stimulus], *, listener_index: int, rng: np.random.Generator
+) -> tuple[list[Trial], list[str]]:
+    """The block's trials in survey order, and the condition each one belongs to."""
+    prefix = _prefix(test)
+    if test.type in ("acr", "identify"):
+        attributes = test.attributes if test.type == "acr" else ("human_or_ai",)
+        ordered = sorted(stimuli, key=lambda s: s.id)
+        items = [
+            Trial(f"{prefix}-{k:03d}", test.type, (s.id,), attributes, s.scenario, s.line_id)
+            for k, s in enumerate(ordered, start=1)
+        ]
+        return items, [s.voice for s in ordered]
+    if test.type == "ab":
+        found = ab_pairs(stimuli, pairs=test.pairs)
+        items = [
+            Trial(f"{prefix}-{k:03d}", "ab", _sides(a.id, b.id, listener_index + k), ("preference",), a.scenario, a.line_id,
+                  allow_none=test.allow_none)
+            for k, (a, b) in enumerate(found, start=1)
+        ]  # fmt: skip
+        return items, ["|".join(sorted((a.voice, b.voice))) for a, b in found]
+    screens = mushra_screens(stimuli)
+    items = []
+    for k, (reference, others) in enumerate(screens, start=1):
+        shown = [reference.id, f"{reference.id}~anchor", *(s.id for s in others)]
+        order = rng.permutation(len(shown))
+        items.append(
+            Trial(f"{prefix}-{k:03d}", "mushra", tuple(shown[i] for i in order), ("mushra",), reference.scenario,
+                  reference.line_id, reference_id=reference.id)
+        )  # fmt: skip
+    return items, [f"{r.scenario}/{r.line_id}" for r, _ in screens]
+
+
+def _sides(first: str, second: str, parity: int) -> tuple[str, str]:
+    return (first, second) if parity % 2 == 0 else (second, first)
+
+
+def _latin_order(items: list[Trial], conditions: list[str], *, listener_index: int, rng: np.random.Generator) -> list[Trial]:
+    names = sorted(set(conditions))
+    square = williams_square(len(names))
+    row = square[listener_index % len(square)]
+    queues = {name: [items[i] for i in rng.permutation(len(items)) if conditions[i] == name] for name in names}
+    rounds = max(len(q) for q in queues.values())
+    return [queues[names[c]][r] for r in range(rounds) for c in row if r < len(queues[names[c]])]
+
+
+def _gold_trials(test: TestSpec, stimuli: list[Stimulus], *, listener_index: int) -> list[Trial]:
+    """Gold trials built from degraded copies of human clips (``<id>~gold``).
+
+    ACR: the degraded clip alone (correct when naturalness is rated 1 or 2). AB: the clean clip
+    against its degraded copy, sides counterbalanced (correct when the clean clip is chosen).
+    """
+    humans = sorted((s for s in stimuli if s.role == "human"), key=lambda s: s.id)
+    trials = []
+    for g in range(test.gold):
+        source = humans[(listener_index + g) % len(humans)]
+        degraded = f"{source.id}~gold"
+        trial_id = f"{_prefix(test)}-gold{g + 1}"
+        if test.type == "acr":
+            trials.append(Trial(trial_id, "acr", (degraded,), test.attributes, source.scenario, source.line_id, is_gold=True))
+        else:
+            sides = _sides(source.id, degraded, listener_index + g)
+            trials.append(
+                Trial(trial_id, "ab", sides, ("preference",), source.scenario, source.line_id, allow_none=test.allow_none, is_gold=True)
+            )
+    return trials
+
+
+def describe(survey: Survey) -> pd.DataFrame:
+    """One row per test: type, scenarios, trials per listener (with gold and practice), clips heard."""
+    plan = listener_plan(survey, listener_index=0)
+    rows = []
+    for test in survey.tests:
+        trials = [t for t in plan if t.trial_id.startswith(f"{_prefix(test)}-")]
+        rows.append({
+            "test": _prefix(test), "type": test.type, "scenarios": ", ".join(test.scenarios),
+            "trials": len(trials), "gold": sum(t.is_gold for t in trials), "practice": sum(t.practice for t in trials),
+            "clips": sum(len(t.stimulus_ids) for t in trials),
+        })  # fmt: skip
+    return pd.DataFrame(rows)

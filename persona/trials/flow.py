@@ -1,0 +1,224 @@
+"""One listener's way through a study: consent, headphone check, trials, completion.
+
+:class:`ListenerFlow` is what the listening page talks to. It works out the next step from the
+database alone (so a reload or a server restart resumes at the first unanswered trial), hands
+out clips under opaque per-session keys with per-presentation bytes, and commits each answer
+before the next step is computed. It needs no Streamlit, so tests and benchmarks drive it
+directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, partial
+
+import pandas as pd
+
+from ..errors import SurveyError
+from ..io import Audio
+from . import access
+from .answers import Answer, response_rows
+from .design import Trial, listener_plan
+from .headphone import HeadphoneTrial, huggins_trial
+from .stimuli import opaque_id, prepare, wav_bytes
+from .store import Listener, ListenerSession, Store, utcnow
+from .survey import Survey
+
+HEADPHONE_TRIAL_PREFIX = "headphone-"
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A clip as sent to one browser session: an opaque key and freshly dithered WAV bytes."""
+
+    key: str
+    slot: str
+    wav: bytes
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the listener sees next.
+
+    ``kind`` is ``consent``, ``headphone`` (``headphone_index`` set), ``trial`` (``trial``
+    set) or ``done``; ``answered`` and ``total`` count the trials for the progress bar.
+    """
+
+    kind: str
+    answered: int
+    total: int
+    trial: Trial | None = None
+    headphone_index: int | None = None
+
+
+def clip_slots(trial: Trial) -> list[tuple[str, str]]:
+    """``(slot, stimulus id)`` of each clip on a trial's screen, in display order.
+
+    Slots are ``clip`` (ACR, identification), ``A``/``B`` (AB), ``ref`` and ``1``..``n`` (MUSHRA).
+    """
+    if trial.test_type == "ab":
+        return list(zip(("A", "B"), trial.stimulus_ids, strict=True))
+    if trial.test_type == "mushra":
+        return [("ref", trial.reference_id)] + [(str(k), sid) for k, sid in enumerate(trial.stimulus_ids, start=1)]
+    return [("clip", trial.stimulus_ids[0])]
+
+
+class ListenerFlow:
+    """The state of one listener in one browser session (keep one per session)."""
+
+    def __init__(self, store: Store, listener: Listener, session: ListenerSession):
+        self.store = store
+        self.listener = listener
+        self.session = session
+        self._clips: dict[tuple[str, str], Clip] = {}
+        self._played: set[tuple[str, str]] = set()
+
+    @classmethod
+    def start(cls, store: Store, token: object) -> ListenerFlow:
+        """Open a new session for the holder of an invite token.
+
+        Raises
+        ------
+        SurveyError
+            If the token is malformed or unknown.
+        """
+        listener = store.listener(token) if access.is_token_shaped(token) else None
+        if listener is None:
+            raise SurveyError("this invite link is not valid; please use the exact link you were sent")
+        return cls(store, listener, store.open_session(listener.id))
+
+    @cached_property
+    def survey(self) -> Survey:
+        return self.store.survey(self.listener.study_id)
+
+    @cached_property
+    def plan(self) -> tuple[Trial, ...]:
+        return listener_plan(self.survey, listener_index=self.listener.position)
+
+    # ---- where are we -------------------------------------------------------------------
+
+    def step(self) -> Step:
+        """The first unfinished step, read from the database."""
+        answered = self.store.answered_trials(self.listener.id)
+        done, total = sum(t.trial_id in answered for t in self.plan), len(self.plan)
+        if not self._consented():
+            return Step("consent", done, total)
+        checks = self.store.headphone_answers(self.listener.id)
+        pending_check = next((k for k in range(self.survey.headphone_trials) if k not in checks), None)
+        if pending_check is not None:
+            return Step("headphone", done, total, headphone_index=pending_check)
+        trial = next((t for t in self.plan if t.trial_id not in answered), None)
+        return Step("done", done, total) if trial is None else Step("trial", done, total, trial=trial)
+
+    def _consented(self) -> bool:
+        if not self.listener.consented:
+            self.listener = self.store.listener_by_id(self.listener.id)
+        return self.listener.consented
+
+    def consent(self) -> None:
+        """Record that the listener accepted the consent form."""
+        self.store.record_consent(self.listener.id)
+
+    # ---- clips --------------------------------------------------------------------------
+
+    def trial_clips(self, trial: Trial) -> list[Clip]:
+        """The clips of a trial for this session (recorded as presented on first call)."""
+        return [
+            self._clip(trial.trial_id, slot, sid, partial(prepare, self.survey.stimulus(sid), self.survey.audio))
+            for slot, sid in clip_slots(trial)
+        ]
+
+    def headphone_clip(self, index: int) -> Clip:
+        """The stereo Huggins-pitch clip of headphone check ``index``."""
+        return self._clip(f"{HEADPHONE_TRIAL_PREFIX}{index}", "clip", "huggins", partial(self._headphone_trial, index))
+
+    def _headphone_trial(self, index: int) -> HeadphoneTrial:
+        return huggins_trial(seed=[self.survey.seed, self.listener.position, index])
+
+    def _clip(self, trial_id: str, slot: str, stimulus_id: str, make_audio: Callable[[], Audio | HeadphoneTrial]) -> Clip:
+        """Encode (once per session) and record the presentation of one clip."""
+        if (trial_id, slot) not in self._clips:
+            key = opaque_id(self.session.secret, trial_id, slot)
+            prepared = make_audio()
+            wav = wav_bytes(prepared.samples, sr_hz=prepared.sr_hz, seed=int(key, 16))
+            self.store.record_presentation(self.session.id, trial_id=trial_id, slot=slot, stimulus_id=stimulus_id)
+            self._clips[(trial_id, slot)] = Clip(key, slot, wav)
+        return self._clips[(trial_id, slot)]
+
+    def mark_played(self, trial_id: str, slot: str) -> None:
+        """Record that a clip of this session was played to its end (once)."""
+        if (trial_id, slot) not in self._played:
+            self.store.mark_played(self.session.id, trial_id=trial_id, slot=slot)
+            self._played.add((trial_id, slot))
+
+    def played(self, trial_id: str, slots: list[str]) -> bool:
+        """Whether every listed clip of a trial was played to its end in this session."""
+        return all((trial_id, slot) in self._played for slot in slots)
+
+    # ---- answers ------------------------------------------------------------------------
+
+    def submit(self, trial: Trial, answer: Answer) -> bool:
+        """Validate and commit an answer; ``False`` if it was already stored (double submit).
+
+        Raises
+        ------
+        SurveyError
+            If the answer does not fit the trial, or a clip was not played to the end.
+        """
+        rows = response_rows(self.survey, trial, answer)
+        first_shown, played_full = self.store.playback(self.session.id, trial_id=trial.trial_id)
+        if not played_full:
+            raise SurveyError(f"trial {trial.trial_id}: every clip must be played to the end before answering")
+        response_time_s = (utcnow() - first_shown).total_seconds()
+        identity = {"listener_id": self.listener.id, "session_id": self.session.id}
+        timing = {"response_time_s": response_time_s, "played_full": played_full}
+        saved = self.store.save_answer([{**row, **identity, **timing} for row in rows])
+        self._clips = {k: v for k, v in self._clips.items() if k[0] != trial.trial_id}
+        return saved
+
+    def submit_headphone(self, index: int, answer: int) -> bool:
+        """Store a headphone-check answer; after the last one, store pass or fail."""
+        trial_id = f"{HEADPHONE_TRIAL_PREFIX}{index}"
+        if not self.store.playback(self.session.id, trial_id=trial_id)[1]:
+            raise SurveyError(f"headphone check {index + 1}: play the sounds to the end before answering")
+        if answer not in (1, 2, 3):
+            raise SurveyError(f"headphone check {index + 1}: answer must be 1, 2 or 3 (got {answer!r})")
+        self._clips.pop((trial_id, "clip"), None)
+        saved = self.store.save_headphone_answer(
+            self.listener.id, check_index=index, answer=answer, correct_answer=self._headphone_trial(index).answer
+        )
+        results = self.store.headphone_answers(self.listener.id)
+        if len(results) == self.survey.headphone_trials:
+            self.store.record_headphone_result(self.listener.id, passed=sum(results.values()) >= self.survey.headphone_min_correct)
+        return saved
+
+    def finish(self) -> str:
+        """Mark the listener complete and return the completion code."""
+        code = access.completion_code(self.store.study_secret(self.listener.study_id), self.listener.position)
+        self.store.record_completion(self.listener.id, code=code)
+        return code
+
+    def comment(self, text: str, *, max_chars: int = 2000) -> None:
+        """Store an optional free-text comment (plain text, truncated to ``max_chars``)."""
+        self.store.record_comment(self.listener.id, comment=text[:max_chars])
+
+
+def completion_by_scenario(store: Store, study_id: str) -> pd.DataFrame:
+    """Per scenario: listeners invited, started and finished, and trials answered of trials planned."""
+    survey = store.survey(study_id)
+    listeners = store.listeners_frame(study_id)
+    answers = store.responses_frame(study_id)
+    answered = answers.groupby("listener_id")["trial_id"].agg(set).to_dict()
+    rows = []
+    for scenario in survey.scenarios:
+        started = finished = n_answered = n_planned = 0
+        for listener_id, position in zip(listeners["listener_id"], listeners["position"], strict=True):
+            planned = {t.trial_id for t in listener_plan(survey, listener_index=position) if t.scenario == scenario.id}
+            done = planned & answered.get(listener_id, set())
+            started += bool(done)
+            finished += bool(planned) and done == planned
+            n_answered, n_planned = n_answered + len(done), n_planned + len(planned)
+        rows.append({"scenario": scenario.id, "invited": len(listeners), "started": started, "finished": finished,
+                     "trials_answered": n_answered, "trials_planned": n_planned})  # fmt: skip
+    return pd.DataFrame(rows)

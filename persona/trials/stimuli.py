@@ -1,0 +1,155 @@
+"""Stimulus preparation: make every clip of a survey indistinguishable except by the voice.
+
+Each recording is trimmed of leading and trailing silence, optionally passed through the
+G.711 telephone chain (:func:`persona.io.telephone`), resampled to the survey rate,
+loudness-normalised to one BS.1770 integrated-loudness target (pyloudnorm) and given the same
+10 ms raised-cosine fades; no padding is added. The result is cached in memory by file content
+hash and preparation settings.
+
+Every presentation is then encoded separately by :func:`wav_bytes`: 16-bit PCM WAV with only
+``fmt `` and ``data`` chunks (no names, tags or timestamps), after adding TPDF dither of
++-1 LSB (peak -90.3 dBFS, inaudible) drawn from a per-presentation seed. Two presentations of
+the same clip therefore never have identical bytes, so neither a media URL (Streamlit hashes the
+bytes) nor the bytes themselves fingerprint a clip across trials or listeners.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import wave
+from functools import lru_cache
+from pathlib import Path
+
+import librosa
+import numpy as np
+import pyloudnorm
+from scipy import signal
+
+from ..errors import AudioError
+from ..io import Audio, load, resample, telephone
+from .survey import AudioSpec, Stimulus
+
+FADE_S = 0.010
+GOLD_SNR_DB = 5.0
+DITHER_LSB = 1.0  # TPDF dither peak, in 16-bit LSBs (1 LSB = -90.3 dBFS)
+_PCM16_SCALE = 32767.0
+_TRIM_FRAME_S = 0.025
+_TRIM_HOP_S = 0.005
+
+
+def prepare(stimulus: Stimulus, spec: AudioSpec) -> Audio:
+    """The prepared clip of a stimulus, including derived anchor and gold copies.
+
+    ``anchor`` clips are the prepared source low-passed at ``spec.anchor_lowpass_hz`` (the
+    ITU-R BS.1534 low anchor); ``gold`` clips are also mixed with white noise at
+    ``GOLD_SNR_DB`` dB SNR. Both are re-normalised to the loudness target.
+    """
+    clean = prepare_file(stimulus.path, spec)
+    if not stimulus.derived:
+        return clean
+    noise_snr_db = GOLD_SNR_DB if stimulus.derived == "gold" else None
+    return degrade(clean, lowpass_hz=spec.anchor_lowpass_hz, snr_db=noise_snr_db, loudness_lufs=spec.loudness_lufs)
+
+
+def prepare_file(path: str | Path, spec: AudioSpec) -> Audio:
+    """Trim, (telephone), resample, loudness-normalise and fade one file; cached by content hash."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return _prepare_cached(digest, str(path), spec)
+
+
+@lru_cache(maxsize=128)
+def _prepare_cached(digest: str, path: str, spec: AudioSpec) -> Audio:
+    audio = trim_silence(load(path), top_db=spec.trim_db)
+    if spec.telephone:
+        audio = telephone(audio)
+    audio = normalise_loudness(resample(audio, spec.sample_rate_hz), loudness_lufs=spec.loudness_lufs)
+    return fade(audio, fade_s=FADE_S)
+
+
+def trim_silence(audio: Audio, *, top_db: float) -> Audio:
+    """Cut leading and trailing frames quieter than ``top_db`` dB below the loudest frame."""
+    frame = max(1, int(_TRIM_FRAME_S * audio.sr_hz))
+    hop = max(1, int(_TRIM_HOP_S * audio.sr_hz))
+    _, (start, end) = librosa.effects.trim(audio.samples, top_db=top_db, frame_length=frame, hop_length=hop)
+    return audio.with_samples(audio.samples[start:end])
+
+
+def normalise_loudness(audio: Audio, *, loudness_lufs: float) -> Audio:
+    """Scale to a BS.1770 integrated loudness of ``loudness_lufs`` (pyloudnorm meter).
+
+    Raises
+    ------
+    AudioError
+        If the clip is too short to measure (< 0.4 s) or would clip at the target.
+    """
+    meter = pyloudnorm.Meter(audio.sr_hz)
+    try:
+        measured = meter.integrated_loudness(audio.samples)
+    except ValueError as exc:
+        raise AudioError(audio.path, f"cannot measure loudness ({exc})") from None
+    if not np.isfinite(measured):
+        raise AudioError(audio.path, "no gated loudness (the clip is silent after trimming)")
+    scaled = audio.samples * 10 ** ((loudness_lufs - measured) / 20)
+    peak = float(np.max(np.abs(scaled)))
+    if peak >= 1.0:
+        raise AudioError(
+            audio.path, f"would clip at {loudness_lufs} LUFS (peak {20 * np.log10(peak):+.1f} dBFS); lower audio.loudness_lufs"
+        )
+    return audio.with_samples(scaled)
+
+
+def fade(audio: Audio, *, fade_s: float) -> Audio:
+    """Raised-cosine fade-in and fade-out of ``fade_s`` seconds each."""
+    n = min(int(fade_s * audio.sr_hz), audio.samples.size // 2)
+    ramp = 0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, n))
+    y = audio.samples.copy()
+    y[:n] *= ramp
+    y[y.size - n :] *= ramp[::-1]
+    return audio.with_samples(y)
+
+
+def degrade(audio: Audio, *, lowpass_hz: float, loudness_lufs: float, snr_db: float | None = None) -> Audio:
+    """Low-pass (8th-order Butterworth) and optionally add white noise at ``snr_db``, re-normalised.
+
+    The noise generator is seeded from the samples, so a degraded copy is reproducible.
+    """
+    sos = signal.butter(8, lowpass_hz, btype="lowpass", fs=audio.sr_hz, output="sos")
+    y = signal.sosfiltfilt(sos, audio.samples)
+    if snr_db is not None:
+        seed = int.from_bytes(hashlib.sha256(audio.samples.tobytes()).digest()[:8], "little")
+        noise = np.random.default_rng(seed).standard_normal(y.size)
+        y = y + noise * np.sqrt(np.mean(y**2) / 10 ** (snr_db / 10))
+    return fade(normalise_loudness(audio.with_samples(y), loudness_lufs=loudness_lufs), fade_s=FADE_S)
+
+
+def opaque_id(secret: str, *parts: str) -> str:
+    """A 16-hex-digit HMAC-SHA256 of ``parts`` under ``secret``: stable within a session, opaque outside."""
+    return hmac.new(secret.encode(), "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def wav_bytes(samples: np.ndarray, *, sr_hz: int, seed: int) -> bytes:
+    """Encode samples (``(n,)`` or ``(n, 2)``) as dithered 16-bit PCM WAV with no metadata chunks.
+
+    Parameters
+    ----------
+    samples : np.ndarray
+        Float samples in [-1, 1].
+    sr_hz : int
+        Sample rate in Hz.
+    seed : int
+        Seed of the TPDF dither (+-``DITHER_LSB`` LSB); a new seed gives new bytes.
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    frames = x if x.ndim == 2 else x[:, None]
+    rng = np.random.default_rng(seed)
+    tpdf = (rng.random(frames.shape) - rng.random(frames.shape)) * DITHER_LSB
+    pcm = np.clip(np.round(frames * _PCM16_SCALE + tpdf), -32768, 32767).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(frames.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(int(sr_hz))
+        w.writeframes(pcm.tobytes())
+    return buffer.getvalue()

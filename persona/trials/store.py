@@ -1,0 +1,436 @@
+"""Trial storage: studies, listeners, sessions, presentations and responses (SQLAlchemy 2.0 ORM).
+
+The database is chosen by, in order: the ``db_url`` argument, the ``PERSONA_DB_URL``
+environment variable (e.g. ``postgresql+psycopg://user@host/persona``), else a SQLite file
+``trials.sqlite3`` in the user data folder (``~/.local/share/persona`` on Linux, from
+platformdirs). SQLite connections use WAL journaling and a 10 s busy timeout, set on every
+connect, so many listeners can answer at once.
+
+Every answer is one transaction. Unique constraints make answers idempotent: a double click or
+a resubmitted form inserts nothing the second time (``save_answer`` returns ``False``), and
+one listener can hold one answer per trial, attribute and clip.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import platformdirs
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from ..errors import StoreError
+from ..stats.responses import RESPONSE_COLUMNS
+from .survey import Survey, parse_survey
+
+DB_URL_ENV = "PERSONA_DB_URL"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def default_db_url() -> str:
+    """``PERSONA_DB_URL`` if set, else a SQLite file in the user data folder."""
+    if os.environ.get(DB_URL_ENV):
+        return os.environ[DB_URL_ENV]
+    folder = Path(platformdirs.user_data_dir("persona"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'trials.sqlite3'}"
+
+
+def utcnow() -> datetime:
+    """Naive UTC now (stored naive, so SQLite and PostgreSQL round-trip alike)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class StudyRow(Base):
+    __tablename__ = "studies"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    survey_text: Mapped[str] = mapped_column(Text)
+    base_dir: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ListenerRow(Base):
+    __tablename__ = "listeners"
+    __table_args__ = (UniqueConstraint("study_id", "position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[str] = mapped_column(ForeignKey("studies.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    consented_at: Mapped[datetime | None] = mapped_column(DateTime)
+    headphone_passed: Mapped[bool | None] = mapped_column(Boolean)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completion_code: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    listener_id: Mapped[int] = mapped_column(ForeignKey("listeners.id"), index=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PresentationRow(Base):
+    __tablename__ = "presentations"
+    __table_args__ = (UniqueConstraint("session_id", "trial_id", "slot"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    trial_id: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[str] = mapped_column(String(16))
+    stimulus_id: Mapped[str] = mapped_column(String(160))
+    presented_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    played_full: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ResponseRow(Base):
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("listener_id", "trial_id", "attribute", "stimulus_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    listener_id: Mapped[int] = mapped_column(ForeignKey("listeners.id"), index=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
+    trial_id: Mapped[str] = mapped_column(String(64))
+    trial_index: Mapped[int] = mapped_column(Integer)
+    test_type: Mapped[str] = mapped_column(String(16))
+    scenario: Mapped[str] = mapped_column(String(64))
+    line_id: Mapped[str] = mapped_column(String(64))
+    stimulus_id: Mapped[str] = mapped_column(String(160))
+    voice: Mapped[str] = mapped_column(String(160))
+    role: Mapped[str] = mapped_column(String(16))
+    other_stimulus_id: Mapped[str | None] = mapped_column(String(160))
+    other_voice: Mapped[str | None] = mapped_column(String(160))
+    other_role: Mapped[str | None] = mapped_column(String(16))
+    attribute: Mapped[str] = mapped_column(String(32))
+    rating: Mapped[float | None] = mapped_column(Float)
+    choice: Mapped[str | None] = mapped_column(String(16))
+    confidence: Mapped[int | None] = mapped_column(Integer)
+    is_gold: Mapped[bool] = mapped_column(Boolean)
+    gold_correct: Mapped[bool | None] = mapped_column(Boolean)
+    practice: Mapped[bool] = mapped_column(Boolean)
+    response_time_s: Mapped[float] = mapped_column(Float)
+    played_full: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HeadphoneRow(Base):
+    __tablename__ = "headphone_checks"
+    __table_args__ = (UniqueConstraint("listener_id", "check_index"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    listener_id: Mapped[int] = mapped_column(ForeignKey("listeners.id"), index=True)
+    check_index: Mapped[int] = mapped_column(Integer)
+    correct_answer: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+@dataclass(frozen=True)
+class Listener:
+    """A listener as the app sees it (the token is the credential and is not repeated here)."""
+
+    id: int
+    study_id: str
+    position: int
+    consented: bool
+    headphone_passed: bool | None
+    completion_code: str | None
+
+
+@dataclass(frozen=True)
+class ListenerSession:
+    """One browser session of a listener; ``secret`` keys its opaque clip ids and dither."""
+
+    id: str
+    listener_id: int
+    secret: str
+
+
+def make_engine(db_url: str) -> Engine:
+    """Create the engine (SQLite: WAL, busy timeout, foreign keys) and the tables."""
+    try:
+        engine = create_engine(db_url)
+    except (SQLAlchemyError, ValueError) as exc:
+        raise StoreError(f"{DB_URL_ENV}: cannot use database URL ({exc})") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        Base.metadata.create_all(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open the trial database ({exc})") from None
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Store:
+    """Transactions over the trial database; thread-safe (one engine, a session per call)."""
+
+    def __init__(self, db_url: str | None = None):
+        self.url = db_url or default_db_url()
+        self.engine = make_engine(self.url)
+        self._surveys: dict[tuple[str, str], Survey] = {}
+
+    # ---- studies ------------------------------------------------------------------------
+
+    def register_study(self, survey: Survey) -> None:
+        """Add a study, or update its definition while it has no answers yet.
+
+        Raises
+        ------
+        StoreError
+            If the study already has answers under a different definition.
+        """
+        with Session(self.engine) as s, s.begin():
+            row = s.get(StudyRow, survey.id)
+            if row is None:
+                s.add(StudyRow(id=survey.id, title=survey.title, survey_text=survey.text, base_dir=str(survey.base_dir),
+                               secret=secrets.token_hex(32)))  # fmt: skip
+                return
+            if row.survey_text == survey.text and row.base_dir == str(survey.base_dir):
+                return
+            answered = s.scalar(
+                select(func.count(ResponseRow.id)).join(ListenerRow).where(ListenerRow.study_id == survey.id)
+            )
+            if answered:
+                raise StoreError(
+                    f"study {survey.id!r} already has {answered} answers under a different definition; "
+                    "give the changed survey a new study id"
+                )
+            row.title, row.survey_text, row.base_dir = survey.title, survey.text, str(survey.base_dir)
+
+    def study_ids(self) -> list[str]:
+        """Ids of all registered studies, sorted."""
+        with Session(self.engine) as s:
+            return list(s.scalars(select(StudyRow.id).order_by(StudyRow.id)))
+
+    def survey(self, study_id: str) -> Survey:
+        """The registered definition of a study (re-validated, cached per definition)."""
+        with Session(self.engine) as s:
+            row = s.get(StudyRow, study_id)
+            if row is None:
+                raise StoreError(f"no study {study_id!r} in {self.safe_url}")
+            key = (row.id, row.survey_text + row.base_dir)
+        if key not in self._surveys:
+            self._surveys[key] = parse_survey(row.survey_text, base_dir=Path(row.base_dir), source=f"study {study_id}")
+        return self._surveys[key]
+
+    def study_secret(self, study_id: str) -> str:
+        """The study's secret (keys completion codes)."""
+        with Session(self.engine) as s:
+            return s.get_one(StudyRow, study_id).secret
+
+    # ---- listeners ----------------------------------------------------------------------
+
+    def create_listeners(self, study_id: str, *, n: int) -> list[str]:
+        """Create ``n`` listeners for a study and return their invite tokens."""
+        with Session(self.engine) as s, s.begin():
+            if s.get(StudyRow, study_id) is None:
+                raise StoreError(f"no study {study_id!r}; register the survey first")
+            start = s.scalar(select(func.coalesce(func.max(ListenerRow.position) + 1, 0)).where(ListenerRow.study_id == study_id))
+            tokens = [secrets.token_urlsafe(18) for _ in range(n)]
+            s.add_all(ListenerRow(study_id=study_id, position=start + k, token=t) for k, t in enumerate(tokens))
+        return tokens
+
+    def listener(self, token: str) -> Listener | None:
+        """The listener holding an invite token, or ``None``."""
+        return self._listener(ListenerRow.token == token)
+
+    def listener_by_id(self, listener_id: int) -> Listener | None:
+        """The listener with this database id, or ``None``."""
+        return self._listener(ListenerRow.id == listener_id)
+
+    def _listener(self, condition) -> Listener | None:
+        with Session(self.engine) as s:
+            row = s.scalar(select(ListenerRow).where(condition))
+            if row is None:
+                return None
+            return Listener(row.id, row.study_id, row.position, row.consented_at is not None, row.headphone_passed,
+                            row.completion_code)  # fmt: skip
+
+    def record_consent(self, listener_id: int) -> None:
+        """Mark the consent form as accepted (first acceptance kept)."""
+        self._update_listener(listener_id, ListenerRow.consented_at.is_(None), consented_at=utcnow())
+
+    def record_headphone_result(self, listener_id: int, *, passed: bool) -> None:
+        """Store whether the listener passed the headphone screening."""
+        self._update_listener(listener_id, ListenerRow.id.is_not(None), headphone_passed=passed)
+
+    def record_completion(self, listener_id: int, *, code: str) -> None:
+        """Mark the listener finished with a completion code (first completion kept)."""
+        self._update_listener(listener_id, ListenerRow.completed_at.is_(None), completed_at=utcnow(), completion_code=code)
+
+    def record_comment(self, listener_id: int, *, comment: str) -> None:
+        """Store the listener's free-text comment as plain text."""
+        self._update_listener(listener_id, ListenerRow.id.is_not(None), comment=comment)
+
+    def _update_listener(self, listener_id: int, condition, **values) -> None:
+        with Session(self.engine) as s, s.begin():
+            s.execute(update(ListenerRow).where(ListenerRow.id == listener_id, condition).values(**values))
+
+    # ---- sessions and presentations -----------------------------------------------------
+
+    def open_session(self, listener_id: int) -> ListenerSession:
+        """Start a browser session for a listener."""
+        session = ListenerSession(secrets.token_hex(16), listener_id, secrets.token_hex(32))
+        with Session(self.engine) as s, s.begin():
+            s.add(SessionRow(id=session.id, listener_id=listener_id, secret=session.secret))
+        return session
+
+    def record_presentation(self, session_id: str, *, trial_id: str, slot: str, stimulus_id: str) -> None:
+        """Note that a clip was put on screen (first time per session, trial and slot)."""
+        self._insert_once(PresentationRow(session_id=session_id, trial_id=trial_id, slot=slot, stimulus_id=stimulus_id))
+
+    def mark_played(self, session_id: str, *, trial_id: str, slot: str) -> None:
+        """Note that a clip was played to its end."""
+        with Session(self.engine) as s, s.begin():
+            s.execute(
+                update(PresentationRow)
+                .where(PresentationRow.session_id == session_id, PresentationRow.trial_id == trial_id, PresentationRow.slot == slot)
+                .values(played_full=True)
+            )
+
+    def playback(self, session_id: str, *, trial_id: str) -> tuple[datetime | None, bool]:
+        """When the trial was first shown in this session, and whether every clip was played through."""
+        with Session(self.engine) as s:
+            first, n, played = s.execute(
+                select(func.min(PresentationRow.presented_at), func.count(), func.sum(PresentationRow.played_full.cast(Integer)))
+                .where(PresentationRow.session_id == session_id, PresentationRow.trial_id == trial_id)
+            ).one()  # fmt: skip
+        return first, bool(n) and played == n
+
+    # ---- answers ------------------------------------------------------------------------
+
+    def save_answer(self, rows: list[dict]) -> bool:
+        """Insert the response rows of one trial in one transaction.
+
+        Returns
+        -------
+        bool
+            ``False`` if the trial was already answered (nothing is written).
+        """
+        stamp = utcnow()
+        try:
+            with Session(self.engine) as s, s.begin():
+                s.add_all(ResponseRow(answered_at=stamp, **row) for row in rows)
+        except IntegrityError:
+            return False
+        return True
+
+    def answered_trials(self, listener_id: int) -> set[str]:
+        """Ids of the trials this listener has answered."""
+        with Session(self.engine) as s:
+            return set(s.scalars(select(ResponseRow.trial_id).where(ResponseRow.listener_id == listener_id).distinct()))
+
+    def save_headphone_answer(self, listener_id: int, *, check_index: int, answer: int, correct_answer: int) -> bool:
+        """Store one headphone-check answer with its correct answer; ``False`` if already answered."""
+        return self._insert_once(
+            HeadphoneRow(listener_id=listener_id, check_index=check_index, answer=answer, correct_answer=correct_answer)
+        )
+
+    def headphone_answers(self, listener_id: int) -> dict[int, bool]:
+        """Headphone-check index -> answered correctly."""
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(HeadphoneRow.check_index, HeadphoneRow.answer == HeadphoneRow.correct_answer).where(
+                    HeadphoneRow.listener_id == listener_id
+                )
+            )
+            return {index: bool(correct) for index, correct in rows}
+
+    def _insert_once(self, row: Base) -> bool:
+        try:
+            with Session(self.engine) as s, s.begin():
+                s.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+    # ---- reporting ----------------------------------------------------------------------
+
+    def listeners_frame(self, study_id: str) -> pd.DataFrame:
+        """One row per listener: public id, position, consent, headphone result, completion, comment."""
+        query = select(
+            ListenerRow.position, ListenerRow.consented_at, ListenerRow.headphone_passed, ListenerRow.completed_at,
+            ListenerRow.completion_code, ListenerRow.comment,
+        ).where(ListenerRow.study_id == study_id).order_by(ListenerRow.position)  # fmt: skip
+        with self.engine.connect() as c:
+            frame = pd.DataFrame(c.execute(query).all(), columns=[
+                "position", "consented_at", "headphone_passed", "completed_at", "completion_code", "comment"])  # fmt: skip
+        frame.insert(0, "listener_id", frame["position"].map(public_listener_id))
+        return frame
+
+    def responses_frame(self, study_id: str) -> pd.DataFrame:
+        """All answers of a study in the tidy responses schema (one row per rating), by listener and trial."""
+        r, listener = ResponseRow, ListenerRow
+        query = (
+            select(
+                listener.study_id, listener.position, r.session_id, r.trial_id, r.trial_index, r.test_type, r.scenario,
+                r.line_id, r.stimulus_id, r.voice, r.role, r.other_stimulus_id, r.other_voice, r.other_role, r.attribute,
+                r.rating, r.choice, r.confidence, r.is_gold, r.gold_correct, listener.headphone_passed, r.practice,
+                r.response_time_s, r.played_full, r.answered_at,
+            )
+            .join(listener, r.listener_id == listener.id)
+            .where(listener.study_id == study_id)
+            .order_by(listener.position, r.trial_index, r.id)
+        )  # fmt: skip
+        with self.engine.connect() as c:
+            rows = c.execute(query).all()
+        columns = list(RESPONSE_COLUMNS)
+        columns[columns.index("listener_id")] = "position"
+        frame = pd.DataFrame(rows, columns=columns)
+        frame.insert(1, "listener_id", frame.pop("position").map(public_listener_id))
+        frame["confidence"] = frame["confidence"].astype("Int64")
+        frame["answered_at"] = pd.to_datetime(frame["answered_at"]).dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return frame[list(RESPONSE_COLUMNS)]
+
+    @property
+    def safe_url(self) -> str:
+        """The database URL with any password masked, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def public_listener_id(position: int) -> str:
+    """The exported listener id (``L0007``); invite tokens are credentials and never exported."""
+    return f"L{position:04d}"
+
+
+def responses_frame(study_id: str, *, db_url: str | None = None) -> pd.DataFrame:
+    """All answers of a study as the tidy responses table (see the module docstring for the URL)."""
+    store = Store(db_url)
+    if study_id not in store.study_ids():
+        raise StoreError(f"no study {study_id!r} in {store.safe_url}")
+    return store.responses_frame(study_id)

@@ -1,0 +1,128 @@
+"""Fixtures for the listening-trial tests: synthetic voices, survey files and a file database."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from persona.trials.store import Store
+from persona.trials.survey import load_survey
+
+# voice -> (role, f0 in Hz, sample rate in Hz); humans at telephone rate, agents at TTS rate
+VOICES = {
+    "robo_alpha": ("agent", 120.0, 16000),
+    "robo_beta": ("agent", 190.0, 16000),
+    "agent_carol": ("human", 210.0, 8000),
+    "agent_dave": ("human", 105.0, 8000),
+}
+LINES = ("l01", "l02")
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+def voice_clip(f0_hz: float, sr_hz: int, *, seconds: float = 1.0, silence_s: float = 0.2, seed: int = 0) -> np.ndarray:
+    """A speech-like harmonic complex: gliding f0, 4 Hz syllabic envelope, silent margins."""
+    t = np.arange(int(seconds * sr_hz)) / sr_hz
+    f0 = f0_hz * (1 + 0.08 * np.sin(2 * np.pi * 1.5 * t))
+    phase = 2 * np.pi * np.cumsum(f0) / sr_hz
+    tone = sum(np.sin(k * phase) / k for k in range(1, 12) if k * f0_hz < sr_hz / 2)
+    envelope = 0.55 + 0.45 * np.sin(2 * np.pi * 4 * t) ** 2
+    noise = np.random.default_rng(seed).standard_normal(t.size) * 0.01
+    pad = np.zeros(int(silence_s * sr_hz))
+    return np.concatenate([pad, 0.3 * tone * envelope / np.max(np.abs(tone)) + noise, pad])
+
+
+def write_voices(folder: Path) -> list[dict]:
+    """Write one WAV per voice and line; return the stimulus entries."""
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for v, (voice, (role, f0_hz, sr_hz)) in enumerate(VOICES.items()):
+        for n, line in enumerate(LINES):
+            path = folder / f"{voice}_{line}.wav"
+            sf.write(path, voice_clip(f0_hz * (1 + 0.05 * n), sr_hz, seed=10 * v + n), sr_hz, subtype="PCM_16")
+            entries.append({"id": f"{voice}_{line}", "file": f"audio/{path.name}", "voice": voice, "role": role, "line_id": line})
+    return entries
+
+
+TEST_BLOCKS = {
+    "acr": '[[test]]\ntype = "acr"\nattributes = ["naturalness", "trust"]\ngold = 1\n',
+    "ab": '[[test]]\ntype = "ab"\npairs = "agent_vs_human"\ngold = 1\n',
+    "identify": '[[test]]\ntype = "identify"\n',
+    "mushra": '[[test]]\ntype = "mushra"\n',
+}
+
+
+def survey_text(entries: list[dict], tests: tuple[str, ...], *, study_id: str = "synthetic", headphone_trials: int = 1,
+                practice: bool = True) -> str:  # fmt: skip
+    head = textwrap.dedent(
+        f"""
+        [study]
+        id = "{study_id}"
+        title = "Synthetic voices"
+        instructions = "Listen to each clip to the end, then answer."
+        seed = 3
+        practice = {str(practice).lower()}
+
+        [audio]
+        telephone = true
+        loudness_lufs = -23.0
+        sample_rate_hz = 8000
+        anchor_lowpass_hz = 1200.0
+
+        [headphone_check]
+        trials = {headphone_trials}
+        min_correct = {headphone_trials}
+
+        [[scenario]]
+        id = "billing_dispute"
+        context = "The caller is disputing a charge on their bill."
+        """
+    )
+    stimuli = "".join(
+        f'\n[[stimulus]]\nid = "{e["id"]}"\nfile = "{e["file"]}"\nscenario = "billing_dispute"\n'
+        f'line_id = "{e["line_id"]}"\nvoice = "{e["voice"]}"\nrole = "{e["role"]}"\n'
+        for e in entries
+    )
+    return head + stimuli + "\n" + "\n".join(TEST_BLOCKS[t] for t in tests)
+
+
+@pytest.fixture(scope="session")
+def voices_dir(tmp_path_factory) -> tuple[Path, list[dict]]:
+    root = tmp_path_factory.mktemp("voices")
+    return root, write_voices(root / "audio")
+
+
+@pytest.fixture
+def make_survey(voices_dir):
+    """Write a survey file next to the synthetic audio and return its path."""
+    root, entries = voices_dir
+
+    def make(tests: tuple[str, ...] = ("acr",), **options) -> Path:
+        path = root / f"{options.get('study_id', 'synthetic')}_{'_'.join(tests)}.toml"
+        path.write_text(survey_text(entries, tests, **options), encoding="utf-8")
+        return path
+
+    return make
+
+
+@pytest.fixture
+def db_url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'trials.sqlite3'}"
+    monkeypatch.setenv("PERSONA_DB_URL", url)
+    return url
+
+
+@pytest.fixture
+def study(make_survey, db_url):
+    """A registered single-ACR study with two invites: (store, survey, tokens)."""
+
+    def build(tests: tuple[str, ...] = ("acr",), *, n: int = 2, **options):
+        store = Store(db_url)
+        survey = load_survey(make_survey(tests, **options))
+        store.register_study(survey)
+        return store, survey, store.create_listeners(survey.id, n=n)
+
+    return build
