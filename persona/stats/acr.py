@@ -178,7 +178,7 @@ def _mixed_model(data: pd.DataFrame, *, confidence: float) -> dict | None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         try:
-            result = model.fit(reml=True, method=["lbfgs", "powell"])
+            result = model.fit(reml=True, method=["powell", "lbfgs"])
         except (np.linalg.LinAlgError, ValueError):
             return None
     estimate, se = float(result.params["is_agent"]), float(result.bse["is_agent"])

@@ -195,6 +195,33 @@ class _Listener:
     mushra_offset: float
 
 
+def simulate_deviations(spec: PanelSpec | None = None, *, seed: int = 0) -> pd.DataFrame:
+    """Per-stimulus acoustic deviations (robust z against the human benchmark) for a panel.
+
+    The agent's recordings sit off the human band on pitch (median high, range narrow) and
+    pace (fast); loudness deviates at random for everyone. With the default panel, where
+    agents are rated lower, ``|f0_sd_st_z|`` and ``|f0_median_hz_z|`` come out associated
+    with lower fit and trust, and ``|loudness_lufs_z|`` does not.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``stimulus_id, voice, scenario`` and ``F_z`` for F in ``f0_median_hz``,
+        ``f0_sd_st``, ``speech_rate_syl_s``, ``loudness_lufs``.
+    """
+    spec = spec or PanelSpec()
+    rng = np.random.default_rng(seed)
+    stimuli = _stimuli(spec)
+    agent = (stimuli["role"] == "agent").to_numpy()
+    n = len(stimuli)
+    return stimuli[["stimulus_id", "voice", "scenario"]].assign(
+        f0_median_hz_z=rng.normal(0, 0.8, n) + 1.8 * agent,
+        f0_sd_st_z=rng.normal(0, 0.8, n) - 2.2 * agent,
+        speech_rate_syl_s_z=rng.normal(0, 0.8, n) + 0.9 * agent,
+        loudness_lufs_z=rng.normal(0, 1.0, n),
+    )
+
+
 def _stimuli(spec: PanelSpec) -> pd.DataFrame:
     records = [
         {

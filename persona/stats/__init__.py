@@ -1,0 +1,26 @@
+"""Statistics of listening tests (ITU-T P.800/P.808, ITU-R BS.1534) on the tidy responses table.
+
+One module per question: :mod:`~persona.stats.screening` (who is excluded),
+:mod:`~persona.stats.acr` (MOS, agent minus human), :mod:`~persona.stats.preference` (AB,
+Bradley-Terry), :mod:`~persona.stats.identification` (human or AI, d'),
+:mod:`~persona.stats.mushra`, :mod:`~persona.stats.agreement` (Krippendorff's alpha),
+:mod:`~persona.stats.power` (sample size), :mod:`~persona.stats.acoustics` (ratings versus
+acoustic deviations); :func:`analyze_study` runs them all. :func:`simulate_panel` makes a
+listener panel with planted effects.
+"""
+
+from .analysis import AnalysisOptions, StudyAnalysis, analyze_study
+from .responses import RESPONSE_COLUMNS, read_responses_csv, validate_responses
+from .simulate import PanelSpec, simulate_deviations, simulate_panel
+
+__all__ = [
+    "RESPONSE_COLUMNS",
+    "AnalysisOptions",
+    "PanelSpec",
+    "StudyAnalysis",
+    "analyze_study",
+    "read_responses_csv",
+    "simulate_deviations",
+    "simulate_panel",
+    "validate_responses",
+]

@@ -1,0 +1,143 @@
+"""The headline table: one plain-language statement per finding, with its numbers.
+
+Each row has the statement a product manager reads ("In billing_dispute agent_tts is rated 0.8
+points less trustworthy than the human agents (95 % CI 0.5 to 1.1) ..."), the estimate and its
+interval, the p-value and the method, so the sentence can always be traced to a table row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .inference import wilson_interval
+
+HEADLINE_COLUMNS = ("scenario", "topic", "statement", "estimate", "ci_low", "ci_high", "unit", "p_value", "method")
+ALL_SCENARIOS = "(all)"
+_ADJECTIVES = {"naturalness": "natural", "warmth": "warm", "trust": "trustworthy", "fit": "fitting for the situation"}
+
+
+def headline_table(tables: dict[str, pd.DataFrame], *, alpha: float = 0.05) -> pd.DataFrame:
+    """Assemble the headline rows from the analysis tables (missing tables are skipped)."""
+    rows = (
+        _screening_rows(tables.get("exclusions"))
+        + _acr_rows(tables.get("acr_differences"), alpha=alpha)
+        + _identification_rows(tables.get("identification"))
+        + _preference_rows(tables.get("preference"))
+        + _mushra_rows(tables.get("mushra_scores"))
+        + _acoustic_rows(tables.get("acoustics"), alpha=alpha)
+        + _power_rows(tables.get("power"))
+    )
+    table = pd.DataFrame(rows, columns=list(HEADLINE_COLUMNS))
+    return table.sort_values("scenario", kind="stable").reset_index(drop=True)  # "(all)" sorts first
+
+
+def _row(scenario, topic, statement, *, estimate=np.nan, ci=(np.nan, np.nan), unit="", p_value=np.nan, method=""):
+    return {"scenario": scenario, "topic": topic, "statement": statement, "estimate": estimate,
+            "ci_low": ci[0], "ci_high": ci[1], "unit": unit, "p_value": p_value, "method": method}  # fmt: skip
+
+
+def _p(p_value: float) -> str:
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
+
+
+def _screening_rows(exclusions: pd.DataFrame | None) -> list[dict]:
+    """From :func:`persona.stats.screening.exclusion_summary`: panel size, rules, total excluded."""
+    if exclusions is None or exclusions["n_listeners"].iloc[0] == 0:
+        return []
+    panel, rules, excluded = exclusions.iloc[0], exclusions.iloc[1:-1], exclusions.iloc[-1]
+    statement = f"{excluded.n_listeners} of {panel.n_listeners} listeners excluded by screening"
+    if len(rules):
+        statement += " (" + "; ".join(f"{r.rule}: {r.n_listeners}" for r in rules.itertuples()) + ")"
+    return [_row(ALL_SCENARIOS, "screening", statement + ".", estimate=excluded.n_listeners, unit="listeners",
+                 method="P.808 gold + headphone check; BS.1534 post-screening")]  # fmt: skip
+
+
+def _acr_rows(differences: pd.DataFrame | None, *, alpha: float) -> list[dict]:
+    rows = []
+    for d in ([] if differences is None else differences.itertuples()):
+        adjective = _ADJECTIVES.get(d.attribute, f"high on {d.attribute}")
+        if not np.isfinite(d.ci_low):
+            statement = (f"In {d.scenario} {d.agent_voice} scores {d.difference_mos:+.1f} points on "
+                         f"{d.attribute} against the human agents; no interval ({d.note}).")  # fmt: skip
+        elif d.p_holm < alpha:
+            direction = "less" if d.difference_mos < 0 else "more"
+            low, high = sorted((abs(d.ci_low), abs(d.ci_high)))
+            statement = (f"In {d.scenario} {d.agent_voice} is rated {abs(d.difference_mos):.1f} points "
+                         f"{direction} {adjective} than the human agents (95% CI {low:.1f} to "
+                         f"{high:.1f}; Holm {_p(d.p_holm)}).")  # fmt: skip
+        else:
+            statement = (f"In {d.scenario} no reliable {d.attribute} difference between {d.agent_voice} "
+                         f"and the human agents ({d.difference_mos:+.2f} points, 95% CI "
+                         f"{d.ci_low:+.2f} to {d.ci_high:+.2f}; Holm {_p(d.p_holm)}).")  # fmt: skip
+        rows.append(_row(d.scenario, "acr", statement, estimate=d.difference_mos, ci=(d.ci_low, d.ci_high),
+                         unit="MOS points (agent - human)", p_value=d.p_holm, method=d.method))  # fmt: skip
+    return rows
+
+
+def _identification_rows(identification: pd.DataFrame | None) -> list[dict]:
+    rows = []
+    for r in ([] if identification is None else identification.itertuples()):
+        statement = (f"In {r.scenario} {r.ai_rate:.0%} of answers identified {r.agent_voice} as AI "
+                     f"(95% CI {r.ai_rate_ci_low:.0%} to {r.ai_rate_ci_high:.0%}); overall "
+                     f"{r.proportion_correct:.0%} correct, d' = {r.d_prime:.2f}: {r.verdict}.")  # fmt: skip
+        rows.append(_row(r.scenario, "identification", statement, estimate=r.ai_rate,
+                         ci=(r.ai_rate_ci_low, r.ai_rate_ci_high), unit="share of agent clips called AI",
+                         p_value=r.p_vs_chance, method="exact binomial vs 0.5; TOST for equivalence"))  # fmt: skip
+    return rows
+
+
+def _preference_rows(preference: pd.DataFrame | None) -> list[dict]:
+    if preference is None or preference.empty:
+        return []
+    agent_vs_human = preference[(preference["role"] == "agent") & (preference["other_role"] == "human")]
+    rows = []
+    for (scenario, voice), pairs in agent_vs_human.groupby(["scenario", "voice"], sort=True):
+        wins, decided, ties = (int(pairs[c].sum()) for c in ("n_preferred", "n_decided", "n_ties"))
+        if decided == 0:
+            continue
+        low, high = wilson_interval(wins, decided)
+        statement = (f"In {scenario} listeners preferred {voice} over a human agent in {wins / decided:.0%} "
+                     f"of AB trials (95% CI {low:.0%} to {high:.0%}; {ties} ties excluded).")  # fmt: skip
+        rows.append(_row(scenario, "preference", statement, estimate=wins / decided, ci=(low, high),
+                         unit="share of decided AB trials", method="Wilson interval, ties excluded"))  # fmt: skip
+    return rows
+
+
+def _mushra_rows(scores: pd.DataFrame | None) -> list[dict]:
+    if scores is None or scores.empty:
+        return []
+    rows = []
+    for scenario, block in scores.groupby("scenario", sort=True):
+        medians = block.groupby("role")["median"].median()
+        for agent in block[block["role"] == "agent"].itertuples():
+            context = ", ".join(f"{role} {medians[role]:.0f}" for role in ("reference", "human", "anchor") if role in medians)
+            statement = f"In {scenario} MUSHRA median for {agent.voice} is {agent.median:.0f}/100 ({context})."
+            rows.append(_row(scenario, "mushra", statement, estimate=agent.median, ci=(agent.ci_low, agent.ci_high),
+                             unit="MUSHRA points (median; CI of mean)", method="BS.1534"))  # fmt: skip
+    return rows
+
+
+def _acoustic_rows(correlations: pd.DataFrame | None, *, alpha: float) -> list[dict]:
+    if correlations is None or correlations.empty:
+        return []
+    rows = []
+    for attribute, block in correlations.groupby("attribute", sort=True):
+        negative = block[(block["rho"] < 0) & (block["p_holm"] < alpha)].sort_values("rho")
+        if negative.empty:
+            continue
+        top = negative.iloc[0]
+        statement = (f"{attribute.capitalize()} ratings fall as {top.feature} moves away from the human band "
+                     f"(Spearman rho = {top.rho:.2f}, 95% CI {top.ci_low:.2f} to {top.ci_high:.2f}, "
+                     f"{top.n_points} stimuli; Holm {_p(top.p_holm)}).")  # fmt: skip
+        rows.append(_row(ALL_SCENARIOS, "acoustics", statement, estimate=top.rho, ci=(top.ci_low, top.ci_high),
+                         unit="Spearman rho", p_value=top.p_holm, method="Spearman, Fisher-z CI"))  # fmt: skip
+    return rows
+
+
+def _power_rows(power: pd.DataFrame | None) -> list[dict]:
+    if power is None or power.empty:
+        return []
+    top = power.iloc[0]
+    return [_row(ALL_SCENARIOS, "planning", top.sentence, estimate=top.n_listeners_needed, unit="listeners",
+                 method=f"simulation ({top.n_sims} panels per size) from observed variance components")]  # fmt: skip
