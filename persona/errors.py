@@ -48,6 +48,10 @@ class ClippingWarning(UserWarning):
     """A large fraction of samples sit at full scale; measurements may be biased."""
 
 
+class PersonaWarning(UserWarning):
+    """A result is usable but may not compare like for like (e.g. a benchmark built with other parameters)."""
+
+
 class BenchmarkError(PersonaError):
     """A reference folder, manifest or benchmark file is unusable."""
 

@@ -30,3 +30,13 @@ def main(
 from .features import features  # noqa: E402
 
 app.command()(features)
+from .survey import survey  # noqa: E402
+
+app.add_typer(survey, name="survey")
+from .benchmark import benchmark_app, compare_command, demo, preview, score  # noqa: E402
+
+app.add_typer(benchmark_app, name="benchmark")
+app.command()(score)
+app.command("compare")(compare_command)
+app.command()(preview)
+app.command()(demo)

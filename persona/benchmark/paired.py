@@ -1,0 +1,120 @@
+"""Paired mode: an agent clip and a human clip of the same script line, aligned and compared.
+
+The two clips are aligned by dynamic time warping (DTW) of their MFCCs (13 coefficients,
+cepstral-mean normalised, 10 ms hop). Along the warping path:
+
+* ``f0_rmse_cents``: RMS difference of the F0 contours in cents, each relative to its own
+  speaker's median F0 (so a bass and a soprano with the same melody score 0);
+* ``f0_correlation``: Pearson correlation of the same two contours;
+* ``duration_ratio``: agent speaking span / human speaking span (first onset to last offset);
+* ``pause_f1``: agreement of pause placement, the F1 score of agent pause centres mapped
+  through the path onto human pause centres, a match being within ``pause_tolerance_s``.
+
+librosa is imported here only, so its numba compilation stays off the CLI's start-up path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import parselmouth
+from scipy import stats
+
+from .. import io
+from ..errors import ParameterError
+from ..features import Profiler
+from ..features import pace, pitch
+
+HOP_S = 0.01
+ANALYSIS_SR_HZ = 16000
+N_MFCC = 13
+PAUSE_TOLERANCE_S = 0.25
+MAX_DTW_CELLS = 40_000_000  # about 320 MB of float64 cost matrix
+
+
+def paired_metrics(agent: io.Audio, human: io.Audio, *, profiler: Profiler | None = None, pause_tolerance_s: float = PAUSE_TOLERANCE_S) -> dict:
+    """Paired-mode metrics of an agent and a human rendition of the same line (see module docstring)."""
+    import librosa
+
+    profiler = profiler or Profiler()
+    a, h = (io.resample(x, ANALYSIS_SR_HZ) for x in (agent, human))
+    hop = int(round(HOP_S * ANALYSIS_SR_HZ))
+    n_a, n_h = (1 + x.samples.size // hop for x in (a, h))
+    if n_a * n_h > MAX_DTW_CELLS:
+        raise ParameterError(f"{agent.path} / {human.path}: too long to align ({a.duration_s:.0f} s x {h.duration_s:.0f} s); cut them to the line")
+    mfcc = [librosa.feature.mfcc(y=x.samples, sr=ANALYSIS_SR_HZ, n_mfcc=N_MFCC, hop_length=hop) for x in (a, h)]
+    mfcc = [m - m.mean(axis=1, keepdims=True) for m in mfcc]
+    cost, path = librosa.sequence.dtw(X=mfcc[0], Y=mfcc[1], metric="euclidean")
+    path = path[::-1]
+    sounds = [parselmouth.Sound(x.samples, ANALYSIS_SR_HZ) for x in (a, h)]
+    f0 = [_f0_on_frames(s, n, profiler.pitch) for s, n in zip(sounds, (mfcc[0].shape[1], mfcc[1].shape[1]))]
+    cents_a, cents_h = (_cents(x)[idx] for x, idx in zip(f0, (path[:, 0], path[:, 1])))
+    both = np.isfinite(cents_a) & np.isfinite(cents_h)
+    segs = [pace.segment(pace.intensity(s, profiler.pace), profiler.pace) for s in sounds]
+    pauses_a, pauses_h = (seg.pauses_s.mean(axis=1) if len(seg.pauses_s) else np.empty(0) for seg in segs)
+    mapped = _map_times(pauses_a, path)
+    return {
+        "dtw_cost": float(cost[-1, -1] / len(path)),
+        "f0_rmse_cents": float(np.sqrt(np.mean((cents_a[both] - cents_h[both]) ** 2))) if both.any() else np.nan,
+        "f0_correlation": float(stats.pearsonr(cents_a[both], cents_h[both]).statistic) if both.sum() > 2 else np.nan,
+        "duration_ratio": segs[0].span_s / segs[1].span_s if segs[1].span_s > 0 else np.nan,
+        "pause_f1": pause_f1(mapped, pauses_h, tolerance_s=pause_tolerance_s),
+        "n_pauses_agent": int(pauses_a.size),
+        "n_pauses_human": int(pauses_h.size),
+    }
+
+
+def _f0_on_frames(sound: parselmouth.Sound, n_frames: int, params: pitch.PitchParams) -> np.ndarray:
+    """F0 (Hz, NaN unvoiced) at the MFCC frame times ``k * HOP_S`` (nearest pitch frame)."""
+    track = pitch.track(sound, params)
+    times = np.arange(n_frames) * HOP_S
+    if track.times_s.size == 0:
+        return np.full(n_frames, np.nan)
+    idx = np.clip(np.searchsorted(track.times_s, times), 0, track.times_s.size - 1)
+    return track.f0_hz[idx]
+
+
+def _cents(f0_hz: np.ndarray) -> np.ndarray:
+    """Cents relative to the contour's own median over voiced frames."""
+    voiced = np.isfinite(f0_hz)
+    return 1200 * np.log2(f0_hz / np.median(f0_hz[voiced])) if voiced.any() else f0_hz
+
+
+def _map_times(times_s: np.ndarray, path: np.ndarray) -> np.ndarray:
+    """Agent times (s) mapped to human times through a DTW path of (agent, human) frame pairs."""
+    frames = np.round(times_s / HOP_S).astype(int)
+    return np.array([np.median(path[path[:, 0] == f, 1]) * HOP_S if np.any(path[:, 0] == f) else np.nan for f in frames])
+
+
+def pause_f1(predicted_s: np.ndarray, reference_s: np.ndarray, *, tolerance_s: float = PAUSE_TOLERANCE_S) -> float:
+    """F1 of one-to-one matches (greedy, closest first) within ``tolerance_s``; 1.0 when neither has pauses."""
+    if predicted_s.size == 0 and reference_s.size == 0:
+        return 1.0
+    gaps = np.abs(np.subtract.outer(predicted_s, reference_s)) if predicted_s.size and reference_s.size else np.empty((0, 0))
+    matched, used_p, used_r = 0, set(), set()
+    for i, j in zip(*np.unravel_index(np.argsort(gaps, axis=None), gaps.shape)):
+        if gaps[i, j] > tolerance_s:
+            break
+        if i not in used_p and j not in used_r:
+            used_p.add(i), used_r.add(j)
+            matched += 1
+    return 2 * matched / (predicted_s.size + reference_s.size)
+
+
+def paired_table(agents: pd.DataFrame, humans: pd.DataFrame, *, profiler: Profiler | None = None) -> pd.DataFrame:
+    """Paired metrics for every agent clip and every human clip sharing its ``line_id``.
+
+    ``agents`` has ``file, voice, line_id`` (optional ``channel``); ``humans`` has ``file, speaker, line_id``.
+    """
+    rows = []
+    for agent in agents.to_dict("records"):
+        for human in humans[humans["line_id"] == agent["line_id"]].to_dict("records"):
+            metrics = paired_metrics(_load(agent), _load(human), profiler=profiler)
+            rows.append({"voice": agent["voice"], "file": agent["file"], "line_id": agent["line_id"],
+                         "human_file": human["file"], "human_speaker": human["speaker"]} | metrics)  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _load(clip: dict) -> io.Audio:
+    channel = clip.get("channel")
+    return io.load(clip["file"], channel=None if channel is None or pd.isna(channel) else int(channel))

@@ -1,0 +1,106 @@
+"""Prescriptions: the prosody changes that move a voice to the human centre, as SSML and as PSOLA settings.
+
+Each change moves the voice's (median) value to the scenario's human median:
+
+* ``pitch_st`` = ``12 log2(human F0 median / voice F0 median)`` (SSML ``pitch="-2st"``);
+* ``rate_pct`` = ``100 (human rate / voice rate - 1)`` (SSML ``rate="-12%"``; PSOLA duration x ``1/(1+rate)``);
+* ``range_pct`` = ``100 (human F0 SD / voice F0 SD - 1)`` (SSML ``range``; PSOLA scales the
+  semitone contour around its median);
+* ``volume_db`` = human loudness - voice loudness (SSML ``volume="-3dB"``; a gain);
+* ``break_ms`` = human median pause length when the voice pauses less than the human band
+  (SSML ``<break time="300ms"/>`` after each clause).
+
+The SSML names only changes at least as large as :data:`NOTICEABLE` (about one just-noticeable
+difference); the numbers themselves are always reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+
+from .build import Benchmark
+from .score import verdict
+
+NOTICEABLE = {"pitch_st": 0.5, "rate_pct": 5.0, "range_pct": 10.0, "volume_db": 1.0}
+"""Smallest change (per prescription field) written into the SSML."""
+MIN_BREAK_MS = 150
+CLAUSE_END = re.compile(r"([,;:.?!])\s+")
+
+
+@dataclasses.dataclass(frozen=True)
+class Prescription:
+    """Changes for one voice in one scenario (0 = leave as is)."""
+
+    voice: str
+    scenario: str
+    pitch_st: float
+    rate_pct: float
+    range_pct: float
+    volume_db: float
+    break_ms: int
+
+    def noticeable(self) -> dict[str, float]:
+        """The changes large enough to write into SSML."""
+        return {k: getattr(self, k) for k, jnd in NOTICEABLE.items() if np.isfinite(getattr(self, k)) and abs(getattr(self, k)) >= jnd}
+
+    def ssml(self, text: str | None = None) -> str:
+        """SSML 1.1 for ``text`` (or a placeholder), with ``<break>`` after clauses when pauses are missing."""
+        body = text or "Your agent's line here."
+        if self.break_ms:
+            body = CLAUSE_END.sub(rf'\1 <break time="{self.break_ms}ms"/> ', body)
+        attrs = {
+            "rate": ("rate_pct", "{:+.0f}%"),
+            "pitch": ("pitch_st", "{:+.1f}st"),
+            "range": ("range_pct", "{:+.0f}%"),
+            "volume": ("volume_db", "{:+.1f}dB"),
+        }
+        changes = self.noticeable()
+        spec = " ".join(f'{name}="{fmt.format(changes[key])}"' for name, (key, fmt) in attrs.items() if key in changes)
+        inner = f"<prosody {spec}>{body}</prosody>" if spec else body
+        return f"<speak>{inner}</speak>"
+
+    def summary(self) -> str:
+        """One line, e.g. ``rate -12%, pitch -2.0 st, add 300 ms breaks``."""
+        changes = self.noticeable()
+        parts = [f"{label} {fmt.format(changes[key])}" for key, label, fmt in (
+            ("rate_pct", "rate", "{:+.0f}%"), ("pitch_st", "pitch", "{:+.1f} st"),
+            ("range_pct", "pitch range", "{:+.0f}%"), ("volume_db", "volume", "{:+.1f} dB"),
+        ) if key in changes]  # fmt: skip
+        if self.break_ms:
+            parts.append(f"add {self.break_ms} ms breaks at clause ends")
+        return ", ".join(parts) or "no noticeable change needed"
+
+
+def prescribe(values: pd.Series | dict, benchmark: Benchmark, *, scenario: str, voice: str = "") -> Prescription:
+    """The prescription for a voice whose (median) feature values are ``values`` (column -> value)."""
+    human = benchmark.scenario(scenario)
+
+    def ratio(column: str) -> float:
+        value = float(values.get(column, np.nan))
+        return human[column].median / value if value > 0 else np.nan
+
+    pauses = human["pause_ratio"]
+    too_few_pauses = verdict(float(values.get("pause_ratio", np.nan)), pauses) == "below"
+    break_ms = max(MIN_BREAK_MS, int(round(human["mean_pause_s"].median * 1000, -1))) if too_few_pauses else 0
+    return Prescription(
+        voice=voice,
+        scenario=scenario,
+        pitch_st=round(float(12 * np.log2(ratio("f0_median_hz"))), 1),
+        rate_pct=round(float(100 * (ratio("speech_rate_syl_s") - 1)), 0),
+        range_pct=round(float(100 * (ratio("f0_sd_st") - 1)), 0),
+        volume_db=round(float(human["loudness_lufs"].median - float(values.get("loudness_lufs", np.nan))), 1),
+        break_ms=break_ms,
+    )
+
+
+def prescriptions(voice_values: pd.DataFrame, benchmark: Benchmark, *, scenario: str) -> pd.DataFrame:
+    """One row per voice (index of ``voice_values``): the prescription fields, its summary and SSML."""
+    rows = []
+    for voice, values in voice_values.iterrows():
+        p = prescribe(values, benchmark, scenario=scenario, voice=str(voice))
+        rows.append(dataclasses.asdict(p) | {"summary": p.summary(), "ssml": p.ssml()})
+    return pd.DataFrame(rows)

@@ -1,0 +1,95 @@
+"""Audition a prescription: apply it to agent audio with Praat PSOLA, write the result, and re-score it.
+
+The same numbers as the SSML: pitch shifted by ``pitch_st``, the semitone contour scaled around
+its median by ``1 + range_pct/100``, durations scaled by ``1 / (1 + rate_pct/100)``, and a gain of
+``volume_db``. Breaks are not inserted (where to pause is the TTS engine's job).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import parselmouth
+from parselmouth.praat import call
+
+from .. import io
+from ..errors import ParameterError
+from .build import Benchmark
+from .prescribe import Prescription, prescribe
+from .score import Scores, score_files
+
+MANIPULATION_STEP_S = 0.01
+PITCH_FLOOR_HZ = 60.0
+PITCH_CEILING_HZ = 600.0
+
+
+def apply_prescription(audio: io.Audio, prescription: Prescription) -> io.Audio:
+    """PSOLA-resynthesised copy of ``audio`` with the prescription's pitch, range, rate and volume."""
+    rate = 1 + (prescription.rate_pct if np.isfinite(prescription.rate_pct) else 0.0) / 100
+    if rate <= 0:
+        raise ParameterError(f"rate change {prescription.rate_pct:+.0f}% would stop speech")
+    sound = parselmouth.Sound(audio.samples, audio.sr_hz)
+    manipulation = call(sound, "To Manipulation", MANIPULATION_STEP_S, PITCH_FLOOR_HZ, PITCH_CEILING_HZ)
+    tier = call(manipulation, "Extract pitch tier")
+    f0 = np.array([call(tier, "Get value at index", i) for i in range(1, call(tier, "Get number of points") + 1)])
+    if f0.size:
+        shift = 2 ** (_finite(prescription.pitch_st) / 12)
+        spread = max(0.0, 1 + _finite(prescription.range_pct) / 100)
+        centre = float(np.median(f0))
+        call(tier, "Formula", f"{centre * shift} * (self / {centre}) ^ {spread}")
+        call([manipulation, tier], "Replace pitch tier")
+    durations = call("Create DurationTier", "rate", sound.xmin, sound.xmax)
+    call(durations, "Add point", sound.xmin, 1 / rate)
+    call([manipulation, durations], "Replace duration tier")
+    out = call(manipulation, "Get resynthesis (overlap-add)")
+    samples = out.values[0] * 10 ** (_finite(prescription.volume_db) / 20)
+    return audio.with_samples(samples, int(out.sampling_frequency))
+
+
+def _finite(x: float) -> float:
+    return float(x) if np.isfinite(x) else 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Preview:
+    """A prescription, the adjusted audio file, and the clip's scores before and after."""
+
+    prescription: Prescription
+    out_path: Path
+    before: Scores
+    after: Scores
+
+
+def preview(
+    path: str | Path,
+    benchmark: Benchmark,
+    *,
+    scenario: str,
+    out_path: str | Path,
+    prescription: Prescription | None = None,
+    cache: bool = True,
+) -> Preview:
+    """Score a clip, apply its prescription (or the one given), write the adjusted WAV and score that.
+
+    Parameters
+    ----------
+    path : path
+        Agent clip.
+    out_path : path
+        Where to write the adjusted audio (16-bit WAV).
+    prescription : Prescription, optional
+        Changes to apply; default: the clip's own prescription against ``scenario``.
+    """
+    before = score_files([path], benchmark, scenario=scenario, cache=cache)
+    if before.files["error"].iloc[0]:
+        raise ParameterError(f"cannot preview: {before.files['error'].iloc[0]}")
+    if prescription is None:
+        values = before.voices.iloc[0]
+        columns = {c.removesuffix("_value"): v for c, v in values.items() if c.endswith("_value")}
+        prescription = prescribe(columns, benchmark, scenario=scenario, voice=str(values["voice"]))
+    adjusted = apply_prescription(io.load(path), prescription)
+    out = io.write_wav(Path(out_path), adjusted)
+    after = score_files([out], benchmark, scenario=scenario, cache=cache)
+    return Preview(prescription, out, before, after)

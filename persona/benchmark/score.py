@@ -1,0 +1,240 @@
+"""Score agent clips against a human benchmark: per feature deviation, robust z, verdict; one persona distance.
+
+For a value ``v`` of feature ``F`` in scenario ``S`` (human statistics from :class:`Benchmark`):
+
+* ``F_deviation`` = ``v - median`` in the feature's unit (Hz, st, syl/s, dB, fraction, s);
+  ``F_deviation_st`` (F0 level) or ``F_deviation_pct`` (other ratio-scale features) restate it.
+* ``F_z`` = ``(scale(v) - scale(median)) / max(MAD, floor)`` (robust z; semitone scale for F0 level).
+* ``F_percentile`` = share (%) of human clips below ``v`` (ties count half).
+* ``F_verdict`` = ``below`` / ``within`` / ``above`` the human p10-p90 band.
+* ``persona_distance`` = weighted RMS of ``F_z`` clipped to ``[-5, 5]`` over the default features
+  with weight > 0 (features that could not be measured drop out and the weights renormalise);
+  ``match_score`` = ``100 * exp(-persona_distance / 2)``.
+
+A voice is scored on the median of its clips' values. For voices with at least
+:data:`MIN_DISTRIBUTION_CLIPS` clips, :func:`distributions` compares the whole clip distribution
+(1-D Wasserstein distance, TTSDS-normalised against a featureless uniform reference).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..extract import extract
+from . import reference as ref
+from .build import Benchmark, FeatureStats
+from .features import FEATURES, MATCH_SCALE, Z_CLIP, Feature, feature_values
+
+MIN_DISTRIBUTION_CLIPS = 5
+REFERENCE_POINTS = 201
+VERDICTS = ("below", "within", "above")
+
+
+@dataclasses.dataclass(frozen=True)
+class Scores:
+    """Everything scoring produces for one scenario.
+
+    Attributes
+    ----------
+    files : DataFrame
+        One row per clip: ``file, voice, scenario, persona_distance, match_score, error`` and per
+        feature ``F_value, F_human_median, F_p10, F_p90, F_deviation, F_z, F_percentile, F_verdict``.
+    voices : DataFrame
+        One row per voice, the same columns computed on the voice's median values, plus ``n_clips``.
+    distributions : DataFrame
+        Per voice (>= 5 clips) and feature: ``wasserstein``, ``wasserstein_reference``, ``distribution_score``.
+    profiles : DataFrame
+        The raw profile rows with ``voice`` (for bootstraps, prescriptions and reports).
+    paired : DataFrame or None
+        Paired-mode metrics (:mod:`persona.benchmark.paired`) when clips share a line with human clips.
+    """
+
+    scenario: str
+    files: pd.DataFrame
+    voices: pd.DataFrame
+    distributions: pd.DataFrame
+    profiles: pd.DataFrame
+    provenance: dict
+    paired: pd.DataFrame | None = None
+
+
+def score_values(values: pd.Series | dict, benchmark: Benchmark, scenario: str) -> dict:
+    """Score one set of feature values (column -> value); returns the per-feature and summary columns."""
+    human = benchmark.scenario(scenario)
+    row = np.array([[float(values.get(f.column, np.nan)) for f in FEATURES]])
+    distance = float(persona_distance(row, benchmark, scenario)[0])
+    out = {"persona_distance": distance, "match_score": match_score(distance)}
+    out["n_features"] = int(sum(np.isfinite(row[0, i]) for i, f in enumerate(FEATURES) if f.weight > 0))
+    for i, feature in enumerate(FEATURES):
+        out |= feature_columns(feature, row[0, i], human[feature.column])
+    return out
+
+
+def persona_distance(values: np.ndarray, benchmark: Benchmark, scenario: str) -> np.ndarray:
+    """Persona distance of each row of ``values`` (columns in :data:`FEATURES` order), vectorised.
+
+    Weighted RMS of the robust z clipped to ``[-Z_CLIP, Z_CLIP]``; unmeasured features drop out.
+    """
+    human = benchmark.scenario(scenario)
+    z = np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(FEATURES)])
+    weights = np.array([f.weight for f in FEATURES]) * np.isfinite(z)
+    squared = np.where(np.isfinite(z), np.clip(z, -Z_CLIP, Z_CLIP) ** 2, 0.0)
+    total = weights.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, np.sqrt((weights * squared).sum(axis=1) / total), np.nan)
+
+
+def match_score(distance: float) -> float:
+    """0-100 match score, ``100 * exp(-distance / MATCH_SCALE)``."""
+    return float(100.0 * np.exp(-distance / MATCH_SCALE))
+
+
+def robust_z(feature: Feature, value, human: FeatureStats):
+    """``(scale(value) - scale(median)) / max(MAD, floor)`` (scalar or array)."""
+    gap = feature.to_scale(value) - feature.to_scale(human.median)
+    return gap / max(human.mad, feature.floor) if np.isfinite(human.mad) else np.full_like(gap, np.nan)
+
+
+def verdict(value: float, human: FeatureStats) -> str:
+    """``below``/``within``/``above`` the p10-p90 band; empty when unmeasured."""
+    if not np.isfinite(value):
+        return ""
+    return "below" if value < human.p10 else "above" if value > human.p90 else "within"
+
+
+def feature_columns(feature: Feature, value: float, human: FeatureStats) -> dict:
+    """The ``F_*`` columns of one value."""
+    c = feature.column
+    cols = {
+        f"{c}_value": value,
+        f"{c}_human_median": human.median,
+        f"{c}_p10": human.p10,
+        f"{c}_p90": human.p90,
+        f"{c}_deviation": value - human.median,
+    }
+    if feature.log_scale:
+        cols[f"{c}_deviation_st"] = float(feature.to_scale(value) - feature.to_scale(human.median))
+    elif feature.unit in ("syl/s", "s", "fraction", "st"):
+        cols[f"{c}_deviation_pct"] = 100.0 * (value / human.median - 1) if human.median else np.nan
+    clips = np.asarray(human.clip_values)
+    cols[f"{c}_z"] = float(robust_z(feature, value, human))
+    cols[f"{c}_percentile"] = float(stats.percentileofscore(clips, value, kind="mean")) if np.isfinite(value) and clips.size else np.nan
+    cols[f"{c}_verdict"] = verdict(value, human)
+    return cols
+
+
+def voice_values(profiles: pd.DataFrame) -> pd.DataFrame:
+    """Median feature values per voice (index ``voice``) over the clips that were measured."""
+    ok = profiles[~profiles["error"].fillna("").astype(bool)]
+    return feature_values(ok).groupby(ok["voice"]).median()
+
+
+def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str) -> Scores:
+    """Score profile rows (profile columns plus ``voice``) against one scenario of ``benchmark``."""
+    benchmark.scenario(scenario)
+    values = feature_values(profiles)
+    file_rows = []
+    for i, row in profiles.iterrows():
+        scored = score_values(values.loc[i], benchmark, scenario) if not row["error"] else {}
+        file_rows.append({"file": row["file"], "voice": row["voice"], "scenario": scenario} | scored | {"error": row["error"]})
+    per_voice = voice_values(profiles)
+    counts = profiles.groupby("voice")["error"].apply(lambda e: int((~e.fillna("").astype(bool)).sum()))
+    voice_rows = [
+        {"voice": v, "scenario": scenario, "n_clips": int(counts[v])} | score_values(per_voice.loc[v], benchmark, scenario)
+        for v in per_voice.index
+    ]
+    voices = pd.DataFrame(voice_rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
+    record = {**benchmark.provenance, "scoring": __doc__.split("\n\n", 1)[1].strip()}
+    files = pd.DataFrame(file_rows)
+    files.attrs["provenance"] = voices.attrs["provenance"] = record
+    return Scores(scenario, files, voices, distributions(profiles, benchmark, scenario), profiles, record)
+
+
+def distributions(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str) -> pd.DataFrame:
+    """1-D Wasserstein distance of each voice's clip values from the human clips, per feature.
+
+    Only voices with at least :data:`MIN_DISTRIBUTION_CLIPS` measured clips. Distances are on the
+    feature scale (st for F0 level). Normalised as in TTSDS (Minixhofer et al. 2024):
+    ``distribution_score = 100 * W_ref / (W_human + W_ref)``, where ``W_human`` is the distance to
+    the human clips and ``W_ref`` the distance to a featureless reference, values spread uniformly
+    over the feature's plausible range; 100 = indistinguishable from humans, 50 = as far as noise.
+    """
+    ok = profiles[~profiles["error"].fillna("").astype(bool)]
+    values = feature_values(ok)
+    human = benchmark.scenario(scenario)
+    rows = []
+    for voice, idx in ok.groupby("voice").groups.items():
+        for feature in FEATURES:
+            v = feature.to_scale(values.loc[idx, feature.column])
+            v = v[np.isfinite(v)]
+            h = feature.to_scale(human[feature.column].clip_values)
+            if v.size < MIN_DISTRIBUTION_CLIPS or h.size == 0:
+                continue
+            w_human = stats.wasserstein_distance(v, h)
+            w_ref = stats.wasserstein_distance(v, feature.to_scale(np.linspace(*feature.plausible, REFERENCE_POINTS)))
+            rows.append({
+                "voice": voice, "scenario": scenario, "feature": feature.column, "unit": feature.scale_unit,
+                "n_clips": int(v.size), "wasserstein": w_human, "wasserstein_reference": w_ref,
+                "distribution_score": 100.0 * w_ref / (w_human + w_ref) if w_human + w_ref > 0 else 100.0,
+            })  # fmt: skip
+    columns = ["voice", "scenario", "feature", "unit", "n_clips", "wasserstein", "wasserstein_reference", "distribution_score"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def score_files(
+    audio: Iterable[str | Path],
+    benchmark: Benchmark,
+    *,
+    scenario: str,
+    reference: pd.DataFrame | None = None,
+    jobs: int = 1,
+    cache: bool = True,
+    dask_scheduler: str | None = None,
+    progress: bool = False,
+) -> Scores:
+    """Profile and score audio files or voice folders (a folder = one voice) for one scenario.
+
+    With ``reference`` (from :func:`read_reference`), transcripts, line ids and channels of
+    files listed in its manifest are used, and clips sharing a line id with a human clip of the
+    scenario get paired-mode metrics (``Scores.paired``).
+    """
+    benchmark.scenario(scenario)
+    clips = ref.with_manifest(ref.voice_files(audio), reference)
+    rows = extract(clips, profiler=benchmark.profiler(), jobs=jobs, cache=cache, dask_scheduler=dask_scheduler, progress=progress)
+    profiles = rows.assign(voice=clips["voice"].to_numpy(), line_id=clips["line_id"].to_numpy())
+    result = score_profiles(profiles, benchmark, scenario)
+    if reference is None:
+        return result
+    humans = ref.humans(reference, scenario)
+    shared = clips[clips["line_id"].isin(set(humans["line_id"]) - {""})]
+    if shared.empty:
+        return result
+    from .paired import paired_table
+
+    return dataclasses.replace(result, paired=paired_table(shared, humans))
+
+
+def describe(voice_row: pd.Series | dict, *, scenario: str) -> list[str]:
+    """Plain-language verdicts for features outside the human band, e.g. "speaks 18% faster ..."."""
+    where = scenario.replace("_", " ")
+    sentences = []
+    for feature in FEATURES:
+        c = feature.column
+        side = voice_row.get(f"{c}_verdict", "")
+        if side not in ("below", "above"):
+            continue
+        if feature.log_scale:
+            gap = f"{abs(voice_row[f'{c}_deviation_st']):.1f} st ({abs(voice_row[f'{c}_deviation']):.0f} Hz)"
+        elif f"{c}_deviation_pct" in voice_row and np.isfinite(voice_row[f"{c}_deviation_pct"]):
+            gap = f"{abs(voice_row[f'{c}_deviation_pct']):.0f}%"
+        else:
+            gap = f"{abs(voice_row[f'{c}_deviation']):.1f} {feature.unit}"
+        direction = feature.words[side == "above"]
+        sentences.append(f"{feature.label}: {gap} {direction} than your best agents in {where} (outside their p10-p90 band)")
+    return sentences
