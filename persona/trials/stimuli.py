@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import threading
 import wave
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,7 @@ DITHER_LSB = 1.0  # TPDF dither peak, in 16-bit LSBs (1 LSB = -90.3 dBFS)
 _PCM16_SCALE = 32767.0
 _TRIM_FRAME_S = 0.025
 _TRIM_HOP_S = 0.005
+_PREPARE_LOCK = threading.Lock()
 
 
 def prepare(stimulus: Stimulus, spec: AudioSpec) -> Audio:
@@ -56,7 +58,8 @@ def prepare(stimulus: Stimulus, spec: AudioSpec) -> Audio:
 def prepare_file(path: str | Path, spec: AudioSpec) -> Audio:
     """Trim, (telephone), resample, loudness-normalise and fade one file; cached by content hash."""
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return _prepare_cached(digest, str(path), spec)
+    with _PREPARE_LOCK:  # concurrent first requests for a clip prepare it once
+        return _prepare_cached(digest, str(path), spec)
 
 
 @lru_cache(maxsize=128)

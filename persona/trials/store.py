@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -203,6 +206,15 @@ class Store:
         self.url = db_url or default_db_url()
         self.engine = make_engine(self.url)
         self._surveys: dict[tuple[str, str], Survey] = {}
+        # SQLite allows one writer at a time; queueing this process's writers on a lock avoids
+        # SQLite's sleeping busy handler (other processes still wait on the busy timeout).
+        self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """A write transaction, committed on exit and rolled back on error."""
+        with self._write_lock, Session(self.engine) as s, s.begin():
+            yield s
 
     # ---- studies ------------------------------------------------------------------------
 
@@ -214,7 +226,7 @@ class Store:
         StoreError
             If the study already has answers under a different definition.
         """
-        with Session(self.engine) as s, s.begin():
+        with self._transaction() as s:
             row = s.get(StudyRow, survey.id)
             if row is None:
                 s.add(StudyRow(id=survey.id, title=survey.title, survey_text=survey.text, base_dir=str(survey.base_dir),
@@ -257,7 +269,7 @@ class Store:
 
     def create_listeners(self, study_id: str, *, n: int) -> list[str]:
         """Create ``n`` listeners for a study and return their invite tokens."""
-        with Session(self.engine) as s, s.begin():
+        with self._transaction() as s:
             if s.get(StudyRow, study_id) is None:
                 raise StoreError(f"no study {study_id!r}; register the survey first")
             start = s.scalar(select(func.coalesce(func.max(ListenerRow.position) + 1, 0)).where(ListenerRow.study_id == study_id))
@@ -298,7 +310,7 @@ class Store:
         self._update_listener(listener_id, ListenerRow.id.is_not(None), comment=comment)
 
     def _update_listener(self, listener_id: int, condition, **values) -> None:
-        with Session(self.engine) as s, s.begin():
+        with self._transaction() as s:
             s.execute(update(ListenerRow).where(ListenerRow.id == listener_id, condition).values(**values))
 
     # ---- sessions and presentations -----------------------------------------------------
@@ -306,7 +318,7 @@ class Store:
     def open_session(self, listener_id: int) -> ListenerSession:
         """Start a browser session for a listener."""
         session = ListenerSession(secrets.token_hex(16), listener_id, secrets.token_hex(32))
-        with Session(self.engine) as s, s.begin():
+        with self._transaction() as s:
             s.add(SessionRow(id=session.id, listener_id=listener_id, secret=session.secret))
         return session
 
@@ -316,7 +328,7 @@ class Store:
 
     def mark_played(self, session_id: str, *, trial_id: str, slot: str) -> None:
         """Note that a clip was played to its end."""
-        with Session(self.engine) as s, s.begin():
+        with self._transaction() as s:
             s.execute(
                 update(PresentationRow)
                 .where(PresentationRow.session_id == session_id, PresentationRow.trial_id == trial_id, PresentationRow.slot == slot)
@@ -344,7 +356,7 @@ class Store:
         """
         stamp = utcnow()
         try:
-            with Session(self.engine) as s, s.begin():
+            with self._transaction() as s:
                 s.add_all(ResponseRow(answered_at=stamp, **row) for row in rows)
         except IntegrityError:
             return False
@@ -373,7 +385,7 @@ class Store:
 
     def _insert_once(self, row: Base) -> bool:
         try:
-            with Session(self.engine) as s, s.begin():
+            with self._transaction() as s:
                 s.add(row)
         except IntegrityError:
             return False

@@ -8,7 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from streamlit.testing.v1 import AppTest
 
+from persona.trials.answers import Answer
+from persona.trials.flow import ListenerFlow
 from persona.trials.store import Store
 from persona.trials.survey import load_survey
 
@@ -126,3 +129,74 @@ def study(make_survey, db_url):
         return store, survey, store.create_listeners(survey.id, n=n)
 
     return build
+
+
+def plain_answer(trial) -> Answer:
+    """A valid middle-of-the-scale answer to any trial."""
+    if trial.test_type == "acr":
+        return Answer(ratings={a: 3 for a in trial.attributes})
+    if trial.test_type == "mushra":
+        return Answer(ratings={sid: 50 for sid in trial.stimulus_ids})
+    return Answer(choice="A") if trial.test_type == "ab" else Answer(choice="ai", confidence=2)
+
+
+def complete_listener(store: Store, token: str, *, submits: int = 1) -> ListenerFlow:
+    """Drive one listener through a study via the flow, submitting each answer ``submits`` times."""
+    flow = ListenerFlow.start(store, token)
+    while (step := flow.step()).kind != "done":
+        if step.kind == "consent":
+            flow.consent()
+        elif step.kind == "headphone":
+            flow.headphone_clip(step.headphone_index)
+            flow.mark_played(f"headphone-{step.headphone_index}", "clip")
+            flow.submit_headphone(step.headphone_index, 1)
+        else:
+            for clip in flow.trial_clips(step.trial):
+                flow.mark_played(step.trial.trial_id, clip.slot)
+            for _ in range(submits):
+                flow.submit(step.trial, plain_answer(step.trial))
+    return flow
+
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+def listener_app(token: str | None) -> AppTest:
+    """A fresh app session (a new browser tab, or the same link after a server restart)."""
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    if token is not None:
+        at.query_params["token"] = token
+    return at.run()
+
+
+def play_clips(at: AppTest) -> AppTest:
+    """Do what the browser player does when each clip ends: set its component value."""
+    for player in at.get("component_instance"):
+        at.session_state[player.key] = {"ended": True, "plays": 1}
+    return at.run()
+
+
+def answer_screen(at: AppTest, choose=lambda options: options[0]) -> AppTest:
+    """Play every clip, pick an answer for every question, and press the screen's button."""
+    if at.checkbox:
+        at.checkbox(key="consent_agree").check().run()
+        return at.button(key="consent_start").click().run()
+    play_clips(at)
+    for radio in at.radio:
+        radio.set_value(choose(_radio_values(radio)))
+    at.run()
+    return at.button[0].click().run()
+
+
+def _radio_values(radio) -> list:
+    """The option values of a radio (its labels are formatted, so map them back)."""
+    labels = list(radio.options)
+    for candidates in ((1, 2, 3, 4, 5), ("A", "B", "none"), ("human", "ai")):
+        values = [v for v in candidates if radio.format_func(v) in labels]
+        if len(values) == len(labels):
+            return values
+    raise AssertionError(f"unknown radio options {labels}")
+
+
+def finished(at: AppTest) -> bool:
+    return any(t.value == "Thank you!" for t in at.title)

@@ -1,0 +1,69 @@
+"""``persona survey validate | invite | export``: the listening-trial commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import PersonaError
+from ..trials.access import DEFAULT_BASE_URL, invite_url
+from ..trials.design import describe
+from ..trials.store import Store, responses_frame
+from ..trials.survey import load_survey
+
+survey = typer.Typer(help="Listening trials: validate surveys, invite listeners, export answers.", no_args_is_help=True)
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: $PERSONA_DB_URL, else SQLite in the user data folder).")
+]
+
+
+def _fail(exc: PersonaError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(1)
+
+
+@survey.command()
+def validate(file: Annotated[Path, typer.Argument(help="Survey TOML file.")]) -> None:
+    """Check a survey file and print what each listener will get."""
+    try:
+        definition = load_survey(file)
+    except PersonaError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{file}: valid study {definition.id!r}: {len(definition.stimuli)} clips, {len(definition.scenarios)} scenario(s)")
+    typer.echo(describe(definition).to_string(index=False))
+
+
+@survey.command()
+def invite(
+    file: Annotated[Path, typer.Argument(help="Survey TOML file (registered as a study if new).")],
+    n: Annotated[int, typer.Option("--n", min=1, max=10000, help="Number of invite links.")] = 30,
+    base_url: Annotated[str, typer.Option("--base-url", help="Address where the app is served.")] = DEFAULT_BASE_URL,
+    db: DbOption = None,
+) -> None:
+    """Register the survey's study and print one invite URL per line."""
+    try:
+        definition = load_survey(file)
+        store = Store(db)
+        store.register_study(definition)
+        tokens = store.create_listeners(definition.id, n=n)
+    except PersonaError as exc:
+        raise _fail(exc) from None
+    typer.echo("\n".join(invite_url(t, base_url=base_url) for t in tokens))
+
+
+@survey.command()
+def export(
+    study: Annotated[str, typer.Argument(help="Study id.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    db: DbOption = None,
+) -> None:
+    """Write all answers of a study as the tidy responses CSV (one row per rating)."""
+    try:
+        frame = responses_frame(study, db_url=db)
+    except PersonaError as exc:
+        raise _fail(exc) from None
+    frame.to_csv(out, index=False)
+    typer.echo(f"{len(frame)} answer row(s) of study {study!r} -> {out}", err=True)

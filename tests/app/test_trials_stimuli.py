@@ -1,0 +1,75 @@
+"""Prepared clips give nothing away: same loudness, rate and format, no metadata, fresh bytes."""
+
+import io
+
+import numpy as np
+import pyloudnorm
+import pytest
+import soundfile as sf
+
+from persona.trials.headphone import CENTRE_HZ, huggins_trial
+from persona.trials.stimuli import opaque_id, prepare, wav_bytes
+from persona.trials.survey import load_survey
+
+
+def riff_chunks(data: bytes) -> list[str]:
+    """Chunk ids of a RIFF/WAVE file, in order."""
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE"
+    chunks, offset = [], 12
+    while offset < len(data):
+        size = int.from_bytes(data[offset + 4 : offset + 8], "little")
+        chunks.append(data[offset : offset + 4].decode("latin-1"))
+        offset += 8 + size + size % 2
+    return chunks
+
+
+@pytest.fixture
+def survey(make_survey):
+    return load_survey(make_survey(("acr", "mushra")))
+
+
+def test_every_clip_matches_in_loudness_rate_and_edges(survey):
+    clips = [prepare(s, survey.audio) for s in survey.stimuli]
+    assert {c.sr_hz for c in clips} == {survey.audio.sample_rate_hz}
+    loudness = [pyloudnorm.Meter(c.sr_hz).integrated_loudness(c.samples) for c in clips]
+    assert np.allclose(loudness, survey.audio.loudness_lufs, atol=0.1)
+    for clip in clips:  # trimmed: the synthetic files carry 0.2 s of silence at each end
+        assert clip.duration_s < 1.1
+        assert np.abs(clip.samples[:80]).max() < np.abs(clip.samples).max()
+
+
+def test_anchor_is_low_passed_and_equally_loud(survey):
+    anchor = prepare(survey.stimulus("agent_carol_l01~anchor"), survey.audio)
+    spectrum = np.abs(np.fft.rfft(anchor.samples)) ** 2
+    freqs = np.fft.rfftfreq(anchor.samples.size, 1 / anchor.sr_hz)
+    assert spectrum[freqs > 2 * survey.audio.anchor_lowpass_hz].sum() < 1e-3 * spectrum.sum()
+    assert pyloudnorm.Meter(anchor.sr_hz).integrated_loudness(anchor.samples) == pytest.approx(-23.0, abs=0.1)
+
+
+def test_wav_has_no_metadata_and_new_bytes_per_presentation(survey):
+    clip = prepare(survey.stimuli[0], survey.audio)
+    first, second = wav_bytes(clip.samples, sr_hz=clip.sr_hz, seed=1), wav_bytes(clip.samples, sr_hz=clip.sr_hz, seed=2)
+    assert riff_chunks(first) == ["fmt ", "data"]
+    assert first != second and len(first) == len(second)
+    decoded, sr_hz = sf.read(io.BytesIO(first))
+    assert sr_hz == clip.sr_hz
+    assert np.max(np.abs(decoded - clip.samples)) < 2.5 / 32768  # dither of +-1 LSB plus rounding
+
+
+def test_opaque_ids_depend_on_the_session_secret():
+    assert opaque_id("s1", "acr1-001", "clip") == opaque_id("s1", "acr1-001", "clip")
+    assert opaque_id("s1", "acr1-001", "clip") != opaque_id("s2", "acr1-001", "clip")
+
+
+def test_huggins_target_differs_between_ears_only_near_centre():
+    trial = huggins_trial(seed=5)
+    burst_n = trial.sr_hz
+    start = (trial.answer - 1) * int(1.5 * trial.sr_hz)
+    left, right = trial.samples[start : start + burst_n].T
+    diff = np.abs(np.fft.rfft(left - right))
+    freqs = np.fft.rfftfreq(burst_n, 1 / trial.sr_hz)
+    assert freqs[np.argmax(diff)] == pytest.approx(CENTRE_HZ, rel=0.07)
+    others = [k for k in (1, 2, 3) if k != trial.answer]
+    for k in others:
+        s = (k - 1) * int(1.5 * trial.sr_hz)
+        assert np.allclose(trial.samples[s : s + burst_n, 0], trial.samples[s : s + burst_n, 1])

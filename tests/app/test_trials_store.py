@@ -1,0 +1,90 @@
+"""Storage: idempotent answers, no loss under concurrency, hostile text kept inert, tidy export."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from conftest import complete_listener, plain_answer
+
+from persona.errors import StoreError, SurveyError
+from persona.stats.responses import RESPONSE_COLUMNS, validate_responses
+from persona.trials.answers import Answer
+from persona.trials.design import listener_plan
+from persona.trials.flow import ListenerFlow
+from persona.trials.store import Store, responses_frame
+from persona.trials.survey import load_survey
+
+HOSTILE = "<script>alert('x')</script>'); DROP TABLE responses; --"
+
+
+def test_twenty_listeners_at_once_lose_and_duplicate_nothing(study):
+    store, survey, tokens = study(("ab",), n=24, practice=False)
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        list(pool.map(lambda t: complete_listener(store, t, submits=2), tokens))
+    frame = store.responses_frame(survey.id)
+    keys = ["listener_id", "trial_id", "attribute", "stimulus_id"]
+    assert not frame.duplicated(keys).any()
+    per_listener = frame.groupby("listener_id")["trial_id"].nunique()
+    expected = [len(listener_plan(survey, listener_index=k)) for k in range(24)]
+    assert len(per_listener) == 24 and sorted(per_listener) == sorted(expected)
+
+
+def test_double_submit_is_idempotent_and_playback_is_required(study):
+    store, survey, tokens = study(("identify",), headphone_trials=0)
+    flow = ListenerFlow.start(store, tokens[0])
+    flow.consent()
+    trial = flow.step().trial
+    flow.trial_clips(trial)
+    with pytest.raises(SurveyError, match="played to the end"):
+        flow.submit(trial, plain_answer(trial))
+    flow.mark_played(trial.trial_id, "clip")
+    assert flow.submit(trial, plain_answer(trial)) is True
+    assert flow.submit(trial, Answer(choice="human", confidence=3)) is False
+    assert store.responses_frame(survey.id)["choice"].tolist() == ["ai"]
+
+
+@pytest.mark.parametrize(
+    "answer", [Answer(choice="robot", confidence=2), Answer(choice="ai", confidence=7), Answer(choice=HOSTILE)]
+)
+def test_out_of_range_answers_are_refused(study, answer):
+    store, _, tokens = study(("identify",), headphone_trials=0)
+    flow = ListenerFlow.start(store, tokens[0])
+    flow.consent()
+    trial = flow.step().trial
+    with pytest.raises(SurveyError, match=trial.trial_id):
+        flow.submit(trial, answer)
+
+
+def test_hostile_comment_is_stored_verbatim(study):
+    store, survey, tokens = study(("identify",), headphone_trials=0)
+    flow = complete_listener(store, tokens[0])
+    flow.comment(HOSTILE)
+    listeners = store.listeners_frame(survey.id)
+    assert listeners.loc[0, "comment"] == HOSTILE
+    assert len(store.responses_frame(survey.id)) == len(flow.plan)
+
+
+def test_export_follows_the_tidy_contract(study, db_url):
+    store, survey, tokens = study(("acr", "ab", "identify", "mushra"), n=1)
+    complete_listener(store, tokens[0])
+    frame = responses_frame(survey.id)  # PERSONA_DB_URL points at the test database
+    assert tuple(frame.columns) == RESPONSE_COLUMNS
+    validate_responses(frame)
+    assert set(frame["test_type"]) == {"acr", "ab", "identify", "mushra"}
+    assert set(frame["role"]) == {"agent", "human", "reference", "anchor"}
+    assert frame["played_full"].all() and (frame["response_time_s"] >= 0).all()
+    assert frame["listener_id"].eq("L0000").all() and tokens[0] not in frame.to_csv()
+
+
+def test_changed_survey_with_answers_needs_a_new_id(study, make_survey):
+    store, survey, tokens = study(("identify",), headphone_trials=0)
+    complete_listener(store, tokens[0])
+    changed = make_survey(("identify",), headphone_trials=2)
+    with pytest.raises(StoreError, match="new study id"):
+        store.register_study(load_survey(changed))
+
+
+def test_unknown_study_and_bad_url(db_url):
+    with pytest.raises(StoreError, match="no study 'nope'"):
+        responses_frame("nope")
+    with pytest.raises(StoreError, match="PERSONA_DB_URL"):
+        Store("notadialect://x")
