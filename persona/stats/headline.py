@@ -67,8 +67,8 @@ def _acr_rows(differences: pd.DataFrame | None, *, alpha: float) -> list[dict]:
                          f"{direction} {adjective} than the human agents (95% CI {low:.1f} to "
                          f"{high:.1f}; Holm {_p(d.p_holm)}).")  # fmt: skip
         else:
-            statement = (f"In {d.scenario} no reliable {d.attribute} difference between {d.agent_voice} "
-                         f"and the human agents ({d.difference_mos:+.2f} points, 95% CI "
+            statement = (f"In {d.scenario} the {d.attribute} difference between {d.agent_voice} and the human "
+                         f"agents is not significant after Holm correction ({d.difference_mos:+.2f} points, 95% CI "
                          f"{d.ci_low:+.2f} to {d.ci_high:+.2f}; Holm {_p(d.p_holm)}).")  # fmt: skip
         rows.append(_row(d.scenario, "acr", statement, estimate=d.difference_mos, ci=(d.ci_low, d.ci_high),
                          unit="MOS points (agent - human)", p_value=d.p_holm, method=d.method))  # fmt: skip

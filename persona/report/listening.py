@@ -1,0 +1,83 @@
+"""The listening-test report: a :class:`~persona.report.html.Report` built from a study analysis.
+
+The report shows the headline first (one sentence per finding), then one section per test with
+its figure and the readable columns of its table; every full table is also written as CSV by
+``persona analyze``. :data:`FIGURES` and :data:`SECTIONS` are shared with the app's results page
+so both show the same numbers.
+"""
+
+from __future__ import annotations
+
+from ..stats.analysis import StudyAnalysis
+from . import plots
+from .html import Report
+
+FIGURES = {
+    "mos": plots.mos_figure,
+    "identification": plots.identification_figure,
+    "preference": plots.preference_figure,
+    "mushra_scores": plots.mushra_figure,
+    "acoustics": plots.acoustics_figure,
+}
+SECTIONS = (
+    ("Panel and screening", "P.808-style gold/attention and headphone screening; BS.1534 post-screening "
+     "(hidden reference < 90 on > 15% of MUSHRA screens).",
+     (("exclusions", ()), ("screening", ("listener_id", "n_gold", "n_gold_failed", "headphone_passed",
+                                         "n_reference_below_min", "n_mushra_screens", "excluded", "reasons")))),
+    ("ACR ratings (P.800, 1..5)", "MOS per voice, scenario and attribute; agent minus human from a mixed "
+     "model with crossed random intercepts for listener and stimulus, Holm across comparisons.",
+     (("mos", ("scenario", "voice", "attribute", "n_listeners", "mos", "t_ci_low", "t_ci_high",
+               "boot_ci_low", "boot_ci_high", "note")),
+      ("acr_differences", ("scenario", "attribute", "agent_voice", "difference_mos", "ci_low", "ci_high",
+                           "p_value", "p_holm", "method", "note")),
+      ("acr_differences_all_listeners", ("scenario", "attribute", "agent_voice", "difference_mos", "ci_low",
+                                         "ci_high", "p_holm", "method")))),
+    ("Human or AI?", "Share of agent clips called AI, proportion correct against chance (exact binomial), "
+     "d' and criterion c (log-linear correction); 'indistinguishable' only from an equivalence test (TOST).",
+     (("identification", ("scenario", "agent_voice", "ai_rate", "ai_rate_ci_low", "ai_rate_ci_high",
+                          "false_alarm_rate", "proportion_correct", "p_vs_chance", "d_prime", "criterion_c",
+                          "p_equivalence", "verdict")),)),
+    ("AB preference", "Share of decided trials (ties excluded and counted), Wilson 95% CI, exact binomial "
+     "test against 50%, Holm; Bradley-Terry scores when more than two voices are compared.",
+     (("preference", ("scenario", "voice", "other_voice", "n_decided", "n_ties", "share", "ci_low", "ci_high",
+                      "p_value", "p_holm")),
+      ("bradley_terry", ("scenario", "voice", "score", "ci_low", "ci_high", "note")))),
+    ("MUSHRA (BS.1534, 0..100)", "Median and mean with 95% t CI; Friedman test across conditions; pairwise "
+     "Wilcoxon signed-rank tests with Holm.",
+     (("mushra_scores", ()), ("mushra_friedman", ()),
+      ("mushra_pairwise", ("scenario", "condition", "other_condition", "n_blocks", "median_difference",
+                           "p_value", "p_holm", "note")))),
+    ("Agreement", "Krippendorff's alpha (ordinal) per attribute: >= 0.8 reliable, >= 0.667 tentative.",
+     (("agreement", ()),)),
+    ("Planning the next panel", "Simulated from the observed variance components (stimulus and residual).",
+     (("power", ("sentence", "n_listeners_needed", "n_stimuli_per_voice", "power_at_max_listeners",
+                 "stimulus_var", "residual_var", "n_sims")),)),
+    ("Perception meets acoustics", "Spearman rank correlation between each feature's absolute deviation "
+     "from the human benchmark and the mean rating per stimulus; Fisher-z 95% CI (Bonett-Wright), Holm.",
+     (("acoustics", ()),)),
+)  # fmt: skip
+
+
+def study_report(analysis: StudyAnalysis) -> Report:
+    """Build the report of one study analysis (HTML or Markdown via :meth:`Report.write`)."""
+    report = Report(
+        f"Listening test: {analysis.study_id}",
+        subtitle="How the panel heard the agent against the human agents, per scenario.",
+        provenance=analysis.provenance,
+    )
+    headline = report.section("Headline")
+    for message in analysis.messages:
+        headline.text(message, note=True)
+    headline.table(analysis.tables["headline"][["scenario", "statement"]], caption="One row per finding.")
+    for heading, description, tables in SECTIONS:
+        present = [(name, columns) for name, columns in tables if name in analysis.tables]
+        if not present:
+            continue
+        section = report.section(heading, text=description)
+        for name, columns in present:
+            table = analysis.tables[name]
+            figure = FIGURES[name](table) if name in FIGURES else None
+            if figure is not None:
+                section.figure(figure, caption=f"{name}: estimates with 95% intervals")
+            section.table(table[list(columns)] if columns else table, caption=f"{name} (full table: {name}.csv)")
+    return report
