@@ -40,3 +40,6 @@ app.command()(score)
 app.command("compare")(compare_command)
 app.command()(preview)
 app.command()(demo)
+from .analyze import analyze  # noqa: E402
+
+app.command()(analyze)
