@@ -15,6 +15,7 @@ manifest by :func:`persona.workbench.manifest.append_rows`.
 
 from __future__ import annotations
 
+import hashlib
 import io as bytesio
 import os
 import warnings
@@ -29,7 +30,7 @@ from .. import io
 from ..errors import BenchmarkError
 from ..features.energy import loudness_lufs
 from . import manifest
-from .uploads import safe_label, write_new_file
+from .uploads import UploadLimits, check_upload, safe_label, write_new_file
 
 BS1770_BLOCK_S = 0.4  # shortest signal BS.1770 gating can measure
 
@@ -95,6 +96,22 @@ class TakeCheck:
         )
 
 
+def keep_recording(folder: str | os.PathLike, data: bytes, *, line_id: str, limits: UploadLimits = UploadLimits()) -> Path:
+    """Keep a browser recording of ``line_id`` in the working folder, named by its content hash.
+
+    The same recording (a page rerun) maps to the same file and is written once.
+
+    Raises
+    ------
+    UploadTooLargeError
+        The recording is larger than ``limits.max_bytes``.
+    """
+    name = f"take_{safe_label(line_id)}_{hashlib.sha256(data).hexdigest()[:16]}.wav"
+    check_upload(name, len(data), limits=limits)
+    path = Path(folder) / name
+    return path if path.is_file() else write_new_file(folder, name, data)
+
+
 def load_take(path: str | os.PathLike) -> io.Audio:
     """Decode a recorded take of any length (duration is judged by :func:`check_take`, not here).
 
@@ -146,13 +163,13 @@ def _dbfs(amplitude: float) -> float:
     return float(20 * np.log10(max(amplitude, 1e-10)))
 
 
-def script_lines(manifest_path: str | os.PathLike, scenario: str) -> pd.DataFrame:
-    """The scenario's script: one row per ``line_id`` with its ``transcript``, in manifest order.
+def script_lines(reference: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """The scenario's script: one row per ``line_id`` with its ``transcript``, in reference order.
 
-    Lines come from manifest rows of ``scenario`` that have both a ``line_id`` and a transcript.
+    ``reference`` is :func:`persona.benchmark.reference.read_reference` output; lines come from
+    its rows of ``scenario`` that have both a ``line_id`` and a transcript.
     """
-    frame = pd.read_csv(manifest_path, dtype=str, keep_default_na=False)
-    rows = frame[(frame["scenario"] == scenario) & (frame.get("line_id", "") != "") & (frame.get("transcript", "") != "")]
+    rows = reference[(reference["scenario"] == scenario) & (reference["line_id"] != "") & (reference["transcript"] != "")]
     return rows.drop_duplicates("line_id")[["line_id", "transcript"]].reset_index(drop=True)
 
 

@@ -223,8 +223,13 @@ def _check_duration(path: Path, name: str, *, limits: UploadLimits) -> None:
 
 
 def uploaded_voices(folder: str | os.PathLike) -> dict[str, list[Path]]:
-    """Voices stored in ``folder`` by :func:`store_upload`: subfolder name -> its audio files, sorted."""
+    """Voices stored in ``folder`` by :func:`store_upload`: subfolder name -> its audio files, sorted.
+
+    A folder that does not exist yet holds no voices.
+    """
     root = Path(folder)
+    if not root.is_dir():
+        return {}
     return {
         sub.name: files
         for sub in sorted(p for p in root.iterdir() if p.is_dir())

@@ -1,0 +1,248 @@
+"""Compare voices: candidate TTS voices against the human benchmark of a scenario, heard and fixed.
+
+Presentation only. The benchmark, scores, ranking, verdicts, prescriptions and previews come from
+:mod:`persona.benchmark`; uploads, progress and per-session memos from :mod:`persona.workbench`.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import require_admin
+from persona import benchmark as pb
+from persona.errors import AudioError, PersonaError
+from persona.report.benchmark import band_figure, build_report
+from persona.workbench import session, uploads
+from persona.workbench.listening import listening_lines
+from persona.workbench.progress import build_with_progress, score_with_progress
+from persona.workbench.summary import benchmark_summary
+
+SOURCES = ("Bundled default", "Built from the reference audio", "Uploaded benchmark file")
+BENCHMARK_UPLOAD_LIMITS = uploads.UploadLimits(max_bytes=5_000_000, suffixes=(".json",))
+PAIRED_COLUMNS = ["voice", "human_speaker", "f0_rmse_cents", "f0_correlation", "duration_ratio", "pause_f1"]
+
+
+def progress_bar(text: str):
+    """A progress bar and the callback that moves it."""
+    bar = st.progress(0.0, text=text)
+    return lambda fraction, status: bar.progress(fraction, text=status)
+
+
+def built_benchmark(ref_dir: Path, *, telephone: bool) -> pb.Benchmark:
+    """The benchmark of a reference folder, rebuilt only when its files change."""
+    key = (str(ref_dir), telephone, session.fingerprint([ref_dir]))
+    return session.memo("benchmark", key, lambda: build_with_progress(ref_dir, telephone=telephone,
+                                                                       on_progress=progress_bar("profiling the human clips")))  # fmt: skip
+
+
+def uploaded_benchmark() -> pb.Benchmark | None:
+    """The benchmark file the user uploads, stored in the working folder and validated by the loader."""
+    sent = st.file_uploader("Benchmark file (from `persona benchmark build`)", type=["json"], key="compare_benchmark_file")
+    if sent is None:
+        return None
+    data = sent.getvalue()
+    uploads.check_upload(sent.name, len(data), limits=BENCHMARK_UPLOAD_LIMITS)
+    path = session.memo("benchmark_file", (sent.name, data), lambda: uploads.write_new_file(session.working_folder() / "benchmarks", sent.name, data))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bench = pb.load_benchmark(path)
+    for warning in caught:
+        st.warning(str(warning.message).replace(str(path), uploads.shown_name(sent.name)))
+    return bench
+
+
+def choose_benchmark() -> pb.Benchmark | None:
+    """Step 1: where the human benchmark comes from."""
+    source = st.radio("Human benchmark", SOURCES, key="compare_benchmark_source", horizontal=True)
+    telephone = st.checkbox("Measure through the telephone chain (G.711), for call recordings", key="compare_telephone")
+    if source == SOURCES[0]:
+        return built_benchmark(pb.bundled_reference(), telephone=telephone)
+    if source == SOURCES[1]:
+        return built_benchmark(session.reference_dir(), telephone=telephone)
+    return uploaded_benchmark()
+
+
+def show_benchmark(bench: pb.Benchmark, scenario: str) -> None:
+    """Who the benchmark is built from, and how."""
+    info = benchmark_summary(bench).set_index("scenario").loc[scenario]
+    clips, speakers, speech = st.columns(3)
+    clips.metric("Human clips", int(info["n_clips"]))
+    speakers.metric("Speakers", int(info["n_speakers"]))
+    speech.metric("Speech", f"{info['speech_min']:.1f} min")
+    st.caption(f"Speakers: {info['speakers']}")
+    with st.expander("Provenance (software, extraction parameters, method)"):
+        st.json(bench.provenance, expanded=False)
+
+
+def add_uploads() -> None:
+    """Step 2b: store uploaded files of a named voice in this session's working folder."""
+    limits = uploads.UploadLimits()
+    voice = st.text_input("Voice name for the uploaded files", key="compare_upload_voice")
+    sent = st.file_uploader(f"Audio files (WAV, FLAC, OGG, MP3; up to {limits.max_megabytes:.0f} MB and "
+                            f"{limits.max_duration_s:.0f} s each)", type=[s.lstrip(".") for s in limits.suffixes],
+                            accept_multiple_files=True, key="compare_upload_files")  # fmt: skip
+    if not st.button("Add these files", key="compare_upload_add", disabled=not (sent and voice.strip())):
+        return
+    stored = 0
+    for file in sent:
+        try:
+            uploads.store_upload(session.working_folder() / "voices", file.name, file.getvalue(), voice=voice, limits=limits)
+            stored += 1
+        except AudioError as exc:
+            st.error(str(exc))
+    if stored:
+        st.success(f"Added {stored} file(s) to voice {uploads.safe_label(voice)!r}.")
+
+
+def choose_voices(ref_dir: Path, scenario: str) -> list[Path]:
+    """Step 2: voice folders from the server's reference audio and from this session's uploads."""
+    agents_dir = ref_dir / scenario / pb.reference.AGENTS_DIR
+    server = {p.name: p for p in sorted(agents_dir.iterdir()) if p.is_dir()} if agents_dir.is_dir() else {}
+    picked = st.multiselect(f"Voices on the server ({agents_dir})", list(server), default=list(server), key=f"compare_server_voices_{scenario}")
+    with st.expander("Upload a voice"):
+        add_uploads()
+    uploaded = uploads.uploaded_voices(session.working_folder() / "voices")
+    kept = st.multiselect("Uploaded voices", list(uploaded), default=list(uploaded), key="compare_uploaded_voices")
+    return [server[v] for v in picked] + [session.working_folder() / "voices" / v for v in kept]
+
+
+def compare(bench: pb.Benchmark, scenario: str, voices: list[Path], reference: pd.DataFrame) -> tuple[pb.Scores, pb.Comparison]:
+    """Scores and ranking of the chosen voices, with progress."""
+    scores = score_with_progress(voices, bench, scenario=scenario, reference=reference, on_progress=progress_bar("profiling the voices"))
+    with st.spinner("Ranking with bootstrap intervals"):
+        return scores, pb.compare_voices(scores, bench)
+
+
+def png(figure) -> bytes:
+    """A matplotlib figure rendered once to PNG bytes (reruns show the bytes, not a new rendering)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def show_ranking(scores: pb.Scores, comparison: pb.Comparison, bench: pb.Benchmark, *, key: tuple) -> str:
+    """Step 3: ranked table, per-feature band plots, and the chosen voice's verdicts; returns that voice."""
+    st.dataframe(
+        comparison.ranking,
+        hide_index=True,
+        column_config={
+            "match_score": st.column_config.ProgressColumn("match score (0-100)", min_value=0, max_value=100, format="%.0f"),
+            "persona_distance": st.column_config.NumberColumn("persona distance", format="%.2f"),
+            "ci_low": st.column_config.NumberColumn("95% CI low", format="%.2f"),
+            "ci_high": st.column_config.NumberColumn("95% CI high", format="%.2f"),
+            "not_resolvable_from": "not resolvable from",
+        },
+    )
+    st.caption("Persona distance: 0 = at the human median; 95% bootstrap interval over each voice's clips. "
+               "Voices listed as not resolvable cannot be told apart with these clips.")  # fmt: skip
+    st.image(session.memo("band_figure", key, lambda: png(band_figure(scores, bench))))
+    st.caption("Shaded: human p10-p90 band; line: human median; ticks: human clips; dots: each voice's median, in natural units.")
+    voices = list(comparison.ranking["voice"])
+    voice = st.pills("Voice", voices, default=voices[0], key="compare_voice") or voices[0]
+    row = scores.voices.set_index("voice").loc[voice]
+    sentences = pb.describe(row, scenario=scores.scenario)
+    st.markdown("\n".join(f"- {s}" for s in sentences) or "- every feature within the human band")
+    return voice
+
+
+def show_listening(scores: pb.Scores, lines: pd.DataFrame, voice: str) -> None:
+    """Step 4: the chosen voice next to human clips of the same line, with paired-mode metrics."""
+    mine = set(lines.loc[(lines["voice"] == voice) & (lines["role"] == "agent"), "line"])
+    paired = scores.paired if scores.paired is not None else pd.DataFrame(columns=["line_id", *PAIRED_COLUMNS])
+    for line, clips in lines[lines["line"].isin(mine)].groupby("line", sort=True):
+        shown = clips[(clips["role"] == "human") | (clips["voice"] == voice)]
+        metrics = paired[(paired["line_id"] == line) & (paired["voice"] == voice)]
+        with st.container(border=True):
+            st.markdown(f"**{line}**: {clips['transcript'].iloc[0]}")
+            for column, clip in zip(st.columns(len(shown)), shown.itertuples()):
+                column.caption(f"{clip.role}: {clip.voice}")
+                column.audio(clip.file)
+            if not metrics.empty:
+                st.info("Paired line: the same words from a human agent, aligned by DTW.")
+                st.dataframe(metrics[PAIRED_COLUMNS].round(2), hide_index=True)
+
+
+def show_fix(scores: pb.Scores, bench: pb.Benchmark, lines: pd.DataFrame, voice: str) -> None:
+    """Step 5: the SSML prescription, and a PSOLA preview re-scored next to the original."""
+    values = pb.voice_values(scores.profiles).loc[voice]
+    prescription = pb.prescribe(values, bench, scenario=scores.scenario, voice=voice)
+    st.markdown(f"**Ask the TTS vendor for:** {prescription.summary()}")
+    texts = lines.loc[(lines["voice"] == voice) & (lines["transcript"] != ""), "transcript"]
+    st.code(prescription.ssml(texts.iloc[0] if len(texts) else None), language="xml")
+    measured = ~scores.files["error"].fillna("").astype(bool)
+    files = list(scores.files.loc[(scores.files["voice"] == voice) & measured, "file"])
+    if not files:
+        return
+    clip = st.selectbox("Clip to preview", files, format_func=lambda f: Path(f).name, key="compare_preview_clip")
+    if st.button("Make the PSOLA preview", key="compare_preview_make"):
+        out = session.working_folder() / "previews" / f"{uploads.safe_label(voice)}_{uploads.safe_label(Path(clip).stem)}_preview.wav"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with st.spinner("Resynthesising with PSOLA and scoring again"):
+            st.session_state["compare_preview"] = pb.preview(clip, bench, scenario=scores.scenario, out_path=out, prescription=prescription)
+    result = st.session_state.get("compare_preview")
+    if result is None or result.before.files["file"].iloc[0] != str(Path(clip).resolve()):
+        return
+    before, after = (r.voices.iloc[0] for r in (result.before, result.after))
+    original, adjusted = st.columns(2)
+    original.metric("Original match score", f"{before['match_score']:.0f}")
+    original.audio(clip)
+    adjusted.metric("Preview match score", f"{after['match_score']:.0f}", delta=f"{after['match_score'] - before['match_score']:+.0f}")
+    adjusted.audio(str(result.out_path))
+
+
+def show_exports(scores: pb.Scores, comparison: pb.Comparison, bench: pb.Benchmark) -> None:
+    """Step 6: the HTML report and the CSV tables shown on this page."""
+    report, ranking, voices, files = st.columns(4)
+    name = scores.scenario
+    report.download_button("HTML report", lambda: build_report(scores, bench, comparison=comparison).to_html(), file_name=f"{name}_report.html",
+                           mime="text/html", key="compare_download_report")  # fmt: skip
+    ranking.download_button("Ranking CSV", comparison.ranking.to_csv(index=False), file_name=f"{name}_ranking.csv", mime="text/csv", key="compare_download_ranking")
+    voices.download_button("Voices CSV", scores.voices.to_csv(index=False), file_name=f"{name}_voices.csv", mime="text/csv", key="compare_download_voices")
+    files.download_button("Clips CSV", scores.files.to_csv(index=False), file_name=f"{name}_clips.csv", mime="text/csv", key="compare_download_files")
+
+
+require_admin()
+st.title("Compare voices")
+st.markdown("Pick a scenario and the candidate voices; see how far each sits from your best human agents, "
+            "hear them side by side, and copy the change to ask of the TTS vendor.")  # fmt: skip
+try:
+    bench = choose_benchmark()
+except PersonaError as exc:
+    st.error(str(exc))
+    st.stop()
+if bench is None:
+    st.info("Upload a benchmark file to continue.")
+    st.stop()
+scenario = st.selectbox("Scenario", bench.scenarios, key="compare_scenario")
+show_benchmark(bench, scenario)
+st.header("Voices")
+ref_dir = session.reference_dir()
+try:
+    reference = pb.read_reference(ref_dir)
+except PersonaError as exc:
+    st.error(str(exc))
+    st.stop()
+voices = choose_voices(ref_dir, scenario)
+if not voices:
+    st.info("Pick voices on the server or upload a voice to compare.")
+    st.stop()
+key = (session.content_key(bench.to_dict()), scenario, session.fingerprint(voices))
+try:
+    scores, comparison = session.memo("comparison", key, lambda: compare(bench, scenario, voices, reference))
+except PersonaError as exc:
+    st.error(str(exc))
+    st.stop()
+lines = listening_lines(scores, reference)
+st.header("At a glance")
+voice = show_ranking(scores, comparison, bench, key=key)
+st.header(f"Listen: {voice}")
+show_listening(scores, lines, voice)
+st.header(f"Fix: {voice}")
+show_fix(scores, bench, lines, voice)
+st.header("Export")
+show_exports(scores, comparison, bench)
