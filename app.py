@@ -15,8 +15,12 @@ LISTEN = st.Page("app_pages/listen.py", title="Listening test", url_path="listen
 TEAM_PAGES = [
     st.Page("app_pages/admin.py", title="Studies and invites", url_path="admin"),
 ]
+DESIGNER_PAGES = [
+    st.Page("app_pages/compare.py", title="Compare voices", url_path="compare"),
+    st.Page("app_pages/record.py", title="Record reference lines", url_path="record"),
+]
 
 if TOKEN_PARAM in st.query_params:
     st.navigation([LISTEN], position="hidden").run()
 else:
-    st.navigation({"Listen": [LISTEN], "Team": TEAM_PAGES}).run()
+    st.navigation({"Listen": [LISTEN], "Team": TEAM_PAGES, "Designer": DESIGNER_PAGES}).run()
