@@ -1,8 +1,19 @@
 """Pace: speech/pause segmentation and syllable nuclei, without a transcript.
 
-Syllable nuclei follow de Jong & Wempe (2009): peaks of the intensity contour that stand above a
+Syllable nuclei follow de Jong & Wempe (2009): peaks of an intensity contour that stand above a
 threshold relative to the recording's level, are separated from neighbouring peaks by a dip of at
-least ``min_dip_db`` on both sides (the peak's topographic prominence), and are voiced.
+least ``min_dip_db`` on both sides (the peak's topographic prominence), and are voiced. Two
+refinements make the count robust across voices and channels:
+
+- the nuclei contour is the intensity of the signal band-passed to ``nucleus_band_hz``
+  (600-3000 Hz, the first two vowel formants): nasals, voiced stops and fricatives between vowels
+  lose most of their energy there, so the dips between syllables deepen, and the band lies
+  inside the telephone band, so a clip and its G.711 version give the same count;
+- a peak counts as voiced when the pitch analysis finds a periodicity candidate in the speaker's
+  range with strength >= ``voicing_strength`` (Praat's default voicing threshold) within
+  ``voicing_tolerance_s`` of it, without the path finder's voiced/unvoiced transition costs,
+  which drop weak unstressed vowels of fluent speech; peaks closer than ``min_nucleus_gap_s``
+  (faster than any articulation rate, ~14 syllables/s) are merged into the stronger one.
 Speech runs are stretches above the same threshold; silences of at least ``pause_min_s`` between
 the first and the last run are pauses. Rates use the span from the first speech onset to the last
 offset, so leading and trailing silence (common in TTS output) does not change them.
@@ -29,7 +40,11 @@ class PaceParams:
     level_quantile: float = 0.99
     pause_min_s: float = 0.25
     run_min_s: float = 0.05
-    min_dip_db: float = 2.0
+    min_dip_db: float = 3.0
+    nucleus_band_hz: tuple[float, float] = (600.0, 3000.0)
+    min_nucleus_gap_s: float = 0.07
+    voicing_strength: float = 0.45
+    voicing_tolerance_s: float = 0.04
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +96,14 @@ def intensity(sound: parselmouth.Sound, params: PaceParams = PaceParams()) -> In
     return Intensity(contour.xs(), contour.values[0].astype(np.float64))
 
 
+def vowel_band(sound: parselmouth.Sound, params: PaceParams = PaceParams()) -> parselmouth.Sound:
+    """The sound band-passed (zero-phase 2nd-order Butterworth) to ``nucleus_band_hz``."""
+    low_hz, high_hz = params.nucleus_band_hz
+    high_hz = min(high_hz, 0.45 * sound.sampling_frequency)
+    sos = signal.butter(2, (low_hz, high_hz), btype="bandpass", fs=sound.sampling_frequency, output="sos")
+    return parselmouth.Sound(signal.sosfiltfilt(sos, sound.values[0]), sound.sampling_frequency)
+
+
 def segment(contour: Intensity, params: PaceParams = PaceParams()) -> Segmentation:
     """Speech runs: frames within ``silence_db`` of the recording's loud level, short gaps bridged."""
     threshold = float(np.quantile(contour.db, params.level_quantile) + params.silence_db)
@@ -103,22 +126,29 @@ def _bridge(runs: np.ndarray, gap_s: float) -> np.ndarray:
     return np.column_stack([runs[first, 0], np.maximum.reduceat(runs[:, 1], first)])
 
 
-def syllable_nuclei(contour: Intensity, seg: Segmentation, pitch: PitchTrack, params: PaceParams = PaceParams()) -> np.ndarray:
-    """Times (s) of syllable nuclei: prominent, voiced intensity peaks inside speech runs."""
-    peaks, _ = signal.find_peaks(contour.db, height=seg.threshold_db, prominence=params.min_dip_db)
-    times = contour.times_s[peaks]
+def syllable_nuclei(band: Intensity, seg: Segmentation, pitch: PitchTrack, params: PaceParams = PaceParams()) -> np.ndarray:
+    """Times (s) of syllable nuclei: prominent, periodic peaks of the vowel-band intensity in speech runs.
+
+    ``band`` is the intensity of :func:`vowel_band`; its level threshold is the same
+    ``silence_db`` below its own loud level as the segmentation's.
+    """
+    height = float(np.quantile(band.db, params.level_quantile) + params.silence_db)
+    gap = max(1, int(round(params.min_nucleus_gap_s / band.step_s)))
+    peaks, _ = signal.find_peaks(band.db, height=height, prominence=params.min_dip_db, distance=gap)
+    times = band.times_s[peaks]
     times = times[seg.contains(times)]
-    return times[_voiced_at(pitch, times)]
+    return times[_periodic_near(pitch, times, params)]
 
 
-def _voiced_at(pitch: PitchTrack, times_s: np.ndarray) -> np.ndarray:
-    """Whether the pitch frame nearest each time is voiced."""
-    frames = pitch.times_s
-    if frames.size < 2:
+def _periodic_near(pitch: PitchTrack, times_s: np.ndarray, params: PaceParams) -> np.ndarray:
+    """Whether a pitch frame within ``voicing_tolerance_s`` of each time reaches ``voicing_strength``."""
+    frames = pitch.times_s[pitch.periodicity >= params.voicing_strength]
+    if frames.size == 0:
         return np.zeros(times_s.shape, dtype=bool)
-    idx = np.clip(np.searchsorted(frames, times_s), 1, frames.size - 1)
-    nearest = idx - ((times_s - frames[idx - 1]) < (frames[idx] - times_s))
-    return pitch.voiced[nearest]
+    idx = np.searchsorted(frames, times_s)
+    before = np.abs(times_s - frames[np.clip(idx - 1, 0, frames.size - 1)])
+    after = np.abs(frames[np.clip(idx, 0, frames.size - 1)] - times_s)
+    return np.minimum(before, after) <= params.voicing_tolerance_s + 1e-9
 
 
 def pace_stats(seg: Segmentation, nuclei_s: np.ndarray) -> dict[str, float]:

@@ -49,6 +49,16 @@ class PitchTrack:
         """Boolean mask of voiced frames."""
         return np.isfinite(self.f0_hz)
 
+    @property
+    def periodicity(self) -> np.ndarray:
+        """Per frame, the strongest autocorrelation candidate inside ``floor_hz..ceiling_hz`` (0-1).
+
+        Unlike :attr:`voiced`, free of the path finder's voiced/unvoiced transition costs.
+        """
+        candidates = self.praat.to_array()
+        in_range = (candidates["frequency"] >= self.floor_hz) & (candidates["frequency"] <= self.ceiling_hz)
+        return np.where(in_range, candidates["strength"], 0.0).max(axis=0)
+
 
 def _run(sound: parselmouth.Sound, *, time_step_s: float, floor_hz: float, ceiling_hz: float) -> parselmouth.Pitch:
     return sound.to_pitch_ac(time_step=time_step_s, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz)

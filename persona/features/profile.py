@@ -93,7 +93,7 @@ class Profiler:
         track = pitch.track(sound, self.pitch, name=audio.path)
         contour = pace.intensity(sound, self.pace)
         seg = pace.segment(contour, self.pace)
-        nuclei = pace.syllable_nuclei(contour, seg, track, self.pace)
+        nuclei = pace.syllable_nuclei(pace.intensity(pace.vowel_band(sound, self.pace), self.pace), seg, track, self.pace)
         row |= pitch.pitch_stats(track)
         row["voiced_fraction"] = _voiced_fraction(track, seg)
         row |= pace.pace_stats(seg, nuclei)
