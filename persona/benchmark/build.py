@@ -156,7 +156,7 @@ def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchma
     failed = profiles["error"].fillna("").astype(bool)
     for message in profiles.loc[failed, "error"]:
         warnings.warn(f"benchmark: human clip left out: {message}", PersonaWarning, stacklevel=2)
-    usable = profiles[~failed]
+    usable = profiles[~failed].reset_index(drop=True)
     if usable.empty:
         raise BenchmarkError("benchmark: no usable human clip (every clip failed or the reference has no human role)")
     values = feature_values(usable)

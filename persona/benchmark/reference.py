@@ -85,7 +85,7 @@ def _infer_layout(root: Path) -> pd.DataFrame:
 
 
 def _tidy(table: pd.DataFrame) -> pd.DataFrame:
-    out = table.reindex(columns=list(MANIFEST_COLUMNS)).fillna("")
+    out = table.reindex(columns=list(MANIFEST_COLUMNS)).astype(object).fillna("")
     out["channel"] = pd.to_numeric(out["channel"].replace("", None), errors="coerce").astype("Int64")
     return out.reset_index(drop=True)
 

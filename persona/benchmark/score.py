@@ -138,6 +138,7 @@ def voice_values(profiles: pd.DataFrame) -> pd.DataFrame:
 def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str) -> Scores:
     """Score profile rows (profile columns plus ``voice``) against one scenario of ``benchmark``."""
     benchmark.scenario(scenario)
+    profiles = profiles.reset_index(drop=True)
     values = feature_values(profiles)
     file_rows = []
     for i, row in profiles.iterrows():
