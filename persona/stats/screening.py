@@ -16,6 +16,7 @@ Practice rows never count. Every analysis can be run on all listeners or on the 
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -119,6 +120,11 @@ def apply_screening(responses: pd.DataFrame, screening: pd.DataFrame) -> pd.Data
     return responses[~responses["listener_id"].isin(excluded)]
 
 
+def _rule_name(reason: str) -> str:
+    """A reason without the listener's own counts: "failed 2 of 3 gold trials" -> "failed gold trials"."""
+    return re.sub(r" on \d+ of \d+ ", " on ", re.sub(r"failed \d+ of \d+ ", "failed ", reason))
+
+
 def exclusion_summary(screening: pd.DataFrame) -> pd.DataFrame:
     """Count listeners per exclusion rule (a listener may fail several rules).
 
@@ -128,9 +134,10 @@ def exclusion_summary(screening: pd.DataFrame) -> pd.DataFrame:
         Columns ``rule, n_listeners``; the first row is the panel size, the last the total
         excluded.
     """
-    rules = screening["reasons"].str.split("; ").explode()
-    rules = rules[rules.astype(bool)].str.replace(r"failed \d+ of \d+ ", "failed ", regex=True)
-    rules = rules.str.replace(r" on \d+ of \d+ ", " on ", regex=True)
+    rules = pd.Series(
+        [_rule_name(reason) for reasons in screening["reasons"] for reason in reasons.split("; ") if reason],
+        dtype=object,
+    )
     per_rule = rules.value_counts().rename_axis("rule").reset_index(name="n_listeners")
     return pd.concat(
         [

@@ -1,0 +1,54 @@
+"""ACR: MOS tables, the agent-minus-human mixed model, its fallback, and its calibration."""
+
+import numpy as np
+import pytest
+from _stats_rows import acr, frame
+from scipy import stats
+
+from persona.stats.acr import MIXED_MODEL, PAIRED_T, agent_human_differences, mos_table
+from persona.stats.calibration import calibrate_difference
+from persona.stats.simulate import PanelSpec, simulate_panel
+
+
+def test_mos_table_mean_t_interval_and_listener_bootstrap():
+    ratings = {"L1": [4, 5], "L2": [3, 4], "L3": [2, 3]}
+    rows = [acr(l, "agent", "agent", r, line=f"l{i}") for l, rs in ratings.items() for i, r in enumerate(rs)]
+    mos = mos_table(frame(rows), n_boot=2000, seed=1).iloc[0]
+    values = np.concatenate(list(ratings.values())).astype(float)
+    assert mos["mos"] == pytest.approx(values.mean())
+    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    assert (mos["t_ci_low"], mos["t_ci_high"]) == pytest.approx((values.mean() - half, values.mean() + half))
+    # resampling whole listeners: bounds lie between the lowest and highest listener mean
+    assert 2.5 <= mos["boot_ci_low"] <= mos["mos"] <= mos["boot_ci_high"] <= 4.5
+    assert (mos["n_listeners"], mos["n_stimuli"], mos["note"]) == (3, 2, "")
+
+
+def test_mixed_model_recovers_a_planted_difference_within_its_interval():
+    spec = PanelSpec(n_listeners=20, scenarios=("s",), lines_per_scenario=8, careless_rate=0,
+                     test_types=("acr",), agent_minus_human_mos={"trust": -0.8})  # fmt: skip
+    table = agent_human_differences(simulate_panel(spec, seed=3))
+    trust = table.set_index("attribute").loc["trust"]
+    assert trust["method"] == MIXED_MODEL
+    assert trust["ci_low"] <= spec.planted_difference("trust") <= trust["ci_high"]
+    assert trust["p_holm"] < 0.05
+    assert trust["listener_var"] > 0 and trust["residual_var"] > 0
+    assert (table["p_holm"] >= table["p_value"]).all()
+
+
+def test_one_stimulus_per_voice_falls_back_to_listener_paired_t_and_says_why():
+    rows = [acr(f"L{i}", "agent", "agent", 2 + i % 2) for i in range(6)]
+    rows += [acr(f"L{i}", "human", "human", 4 + (i % 3 == 0)) for i in range(6)]
+    result = agent_human_differences(frame(rows)).iloc[0]
+    assert result["method"] == PAIRED_T
+    assert "one stimulus per voice" in result["note"]
+    assert result["ci_low"] < result["difference_mos"] < result["ci_high"] < 0
+
+
+@pytest.mark.slow
+def test_calibration_planted_half_point_is_covered_and_null_rejects_rarely():
+    """Fast version of bench/stats_calibration.py (which runs 200 panels each)."""
+    _, planted = calibrate_difference(difference_mos=-0.5, n_panels=30, seed=100)
+    _, null = calibrate_difference(difference_mos=0.0, n_panels=30, seed=200)
+    assert planted["coverage"] >= 0.85  # nominal 0.95; 0.85 leaves room for 30-panel noise
+    assert null["rejection_rate"] <= 0.15  # nominal 0.05
+    assert planted["fallback_share"] == null["fallback_share"] == 0.0
