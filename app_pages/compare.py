@@ -19,7 +19,7 @@ from persona.errors import AudioError, PersonaError
 from persona.report.benchmark import band_figure, build_report
 from persona.workbench import session, uploads
 from persona.workbench.listening import listening_lines
-from persona.workbench.progress import build_with_progress, score_with_progress
+from persona.workbench.progress import score_with_progress
 from persona.workbench.summary import benchmark_summary
 
 SOURCES = ("Bundled default", "Built from the reference audio", "Uploaded benchmark file")
@@ -31,13 +31,6 @@ def progress_bar(text: str):
     """A progress bar and the callback that moves it."""
     bar = st.progress(0.0, text=text)
     return lambda fraction, status: bar.progress(fraction, text=status)
-
-
-def built_benchmark(ref_dir: Path, *, telephone: bool) -> pb.Benchmark:
-    """The benchmark of a reference folder, rebuilt only when its files change."""
-    key = (str(ref_dir), telephone, session.fingerprint([ref_dir]))
-    return session.memo("benchmark", key, lambda: build_with_progress(ref_dir, telephone=telephone,
-                                                                       on_progress=progress_bar("profiling the human clips")))  # fmt: skip
 
 
 def uploaded_benchmark() -> pb.Benchmark | None:
@@ -60,11 +53,10 @@ def choose_benchmark() -> pb.Benchmark | None:
     """Step 1: where the human benchmark comes from."""
     source = st.radio("Human benchmark", SOURCES, key="compare_benchmark_source", horizontal=True)
     telephone = st.checkbox("Measure through the telephone chain (G.711), for call recordings", key="compare_telephone")
-    if source == SOURCES[0]:
-        return built_benchmark(pb.bundled_reference(), telephone=telephone)
-    if source == SOURCES[1]:
-        return built_benchmark(session.reference_dir(), telephone=telephone)
-    return uploaded_benchmark()
+    if source == SOURCES[2]:
+        return uploaded_benchmark()
+    ref_dir = pb.bundled_reference() if source == SOURCES[0] else session.reference_dir()
+    return session.reference_benchmark(ref_dir, telephone=telephone, on_progress=progress_bar("profiling the human clips"))
 
 
 def show_benchmark(bench: pb.Benchmark, scenario: str) -> None:
@@ -106,9 +98,15 @@ def choose_voices(ref_dir: Path, scenario: str) -> list[Path]:
     picked = st.multiselect(f"Voices on the server ({agents_dir})", list(server), default=list(server), key=f"compare_server_voices_{scenario}")
     with st.expander("Upload a voice"):
         add_uploads()
-    uploaded = uploads.uploaded_voices(session.working_folder() / "voices")
-    kept = st.multiselect("Uploaded voices", list(uploaded), default=list(uploaded), key="compare_uploaded_voices")
-    return [server[v] for v in picked] + [session.working_folder() / "voices" / v for v in kept]
+    folder = session.working_folder() / "voices"
+    uploaded = uploads.uploaded_voices(folder)
+    for voice, files in uploaded.items():
+        name, remove = st.columns([4, 1])
+        name.markdown(f"Uploaded voice **{voice}**: {len(files)} file(s)")
+        if remove.button("Remove", key=f"compare_remove_{voice}"):
+            uploads.remove_uploaded_voice(folder, voice)
+            st.rerun()
+    return [server[v] for v in picked] + [folder / v for v in uploaded]
 
 
 def compare(bench: pb.Benchmark, scenario: str, voices: list[Path], reference: pd.DataFrame) -> tuple[pb.Scores, pb.Comparison]:

@@ -12,7 +12,6 @@ from app_pages.common import require_admin
 from persona.benchmark.reference import read_reference
 from persona.errors import AudioError, PersonaError
 from persona.workbench import session, takes
-from persona.workbench.progress import build_with_progress
 from persona.workbench.summary import benchmark_summary
 
 ADDED_KEY = "record_added"  # take file name -> manifest entry, so a rerun never adds a take twice
@@ -53,17 +52,15 @@ def show_line(line, *, scenario: str, speaker: str, ready: bool) -> None:
 def show_rebuild() -> None:
     """Rebuild the benchmark from the reference folder, with a progress bar; the compare page then uses it."""
     st.subheader("Rebuild the benchmark")
-    telephone = st.checkbox("Measure through the telephone chain (G.711)", key="record_rebuild_telephone")
     if not st.button("Rebuild the benchmark from the reference audio", key="record_rebuild"):
         return
     bar = st.progress(0.0, text="profiling the human clips")
     try:
-        bench = build_with_progress(session.reference_dir(), telephone=telephone, on_progress=lambda f, text: bar.progress(f, text=text))
+        bench = session.reference_benchmark(session.reference_dir(), telephone=False, on_progress=lambda f, text: bar.progress(f, text=text))
     except PersonaError as exc:
         st.error(str(exc))
         return
-    session.remember_built_benchmark(bench)
-    st.success("Benchmark rebuilt; the Compare voices page now uses it when you choose the reference audio.")
+    st.success("Benchmark rebuilt; the Compare voices page uses it when you choose the reference audio.")
     st.dataframe(benchmark_summary(bench), hide_index=True)
 
 

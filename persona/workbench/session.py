@@ -17,7 +17,9 @@ from typing import TypeVar
 import streamlit as st
 
 from .. import io, provenance
+from ..benchmark.build import Benchmark
 from ..benchmark.reference import bundled_reference
+from .progress import Progress, build_with_progress
 from .uploads import new_working_folder
 
 T = TypeVar("T")
@@ -59,3 +61,9 @@ def fingerprint(paths) -> tuple:
 def content_key(payload) -> str:
     """A short stable key of JSON-able content (e.g. ``Benchmark.to_dict()``), for :func:`memo`."""
     return provenance.params_digest(payload)
+
+
+def reference_benchmark(ref_dir: Path, *, telephone: bool, on_progress: Progress) -> Benchmark:
+    """The benchmark of a reference folder for this session, rebuilt only when the folder's files change."""
+    key = (str(ref_dir), telephone, fingerprint([ref_dir]))
+    return memo("benchmark", key, lambda: build_with_progress(ref_dir, telephone=telephone, on_progress=on_progress))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -235,3 +236,10 @@ def uploaded_voices(folder: str | os.PathLike) -> dict[str, list[Path]]:
         for sub in sorted(p for p in root.iterdir() if p.is_dir())
         if (files := list(io.iter_audio_files([sub], suffixes=frozenset(UPLOAD_SUFFIXES))))
     }
+
+
+def remove_uploaded_voice(folder: str | os.PathLike, voice: str) -> None:
+    """Delete the ``voice`` subfolder of ``folder`` (a name listed by :func:`uploaded_voices`)."""
+    target = Path(folder) / safe_label(voice)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)

@@ -162,3 +162,20 @@ def test_bundled_manifest_accepts_a_take_in_a_copy(tmp_path):
                            line_id="cancellation_01", transcript="I'm sorry to hear you'd like to cancel.")  # fmt: skip
     rows = pd.read_csv(copy / "manifest.csv", dtype=str, keep_default_na=False)
     assert rows.iloc[-1]["file"] == entry and len(rows) == len(pd.read_csv(bundled / "manifest.csv")) + 1
+
+
+def test_concurrent_takes_of_one_line_get_their_own_files_and_rows(reference):
+    audio = from_array(take(), SR_HZ)
+    entries: list[str] = []
+
+    def add() -> None:
+        entries.append(takes.add_take(audio, reference_dir=reference, scenario="billing_dispute", speaker="ann", line_id="l1", transcript=""))
+
+    threads = [threading.Thread(target=add) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rows = pd.read_csv(reference / "manifest.csv", dtype=str, keep_default_na=False)
+    assert len(set(entries)) == 6 and set(entries) <= set(rows["file"]) and len(rows) == 2 + 6
+    assert all((reference / e).is_file() for e in entries)
