@@ -116,17 +116,17 @@ def from_array(
 
     Integer arrays are scaled from their full range to [-1, 1]. Same checks as :func:`load`.
     """
-    data = _as_float(np.asarray(samples))
+    data = _as_float(np.asarray(samples), path)
+    if data.size == 0:
+        raise EmptyAudioError(path, "contains no samples")
     if data.ndim == 1:
         data = data[:, None]
+    elif data.ndim == 2 and data.shape[0] < data.shape[1] and data.shape[0] <= 8:
+        data = data.T  # (channels, n) given: librosa's layout
     if data.ndim != 2:
         raise CorruptAudioError(path, f"expected 1-D or 2-D samples, got shape {data.shape}")
-    if data.shape[1] > data.shape[0] and data.shape[0] <= 8:
-        data = data.T  # (channels, n) given: librosa's layout
     if int(sr_hz) < MIN_SAMPLE_RATE_HZ:
         raise CorruptAudioError(path, f"sample rate {sr_hz} Hz is below {MIN_SAMPLE_RATE_HZ} Hz")
-    if data.shape[0] == 0:
-        raise EmptyAudioError(path, "contains no samples")
     n_channels = data.shape[1]
     if channel is None:
         mono, label = data.mean(axis=1), "mix"
@@ -150,7 +150,7 @@ def from_array(
     return Audio(np.ascontiguousarray(mono, dtype=np.float64), int(sr_hz), path, label, clipped)
 
 
-def _as_float(data: np.ndarray) -> np.ndarray:
+def _as_float(data: np.ndarray, path: str) -> np.ndarray:
     """Integer PCM to float in [-1, 1]; floats pass through as float64."""
     if np.issubdtype(data.dtype, np.integer):
         info = np.iinfo(data.dtype)
@@ -159,7 +159,7 @@ def _as_float(data: np.ndarray) -> np.ndarray:
         return (data.astype(np.float64) - offset) / (scale if info.min < 0 else scale / 2)
     if np.issubdtype(data.dtype, np.floating):
         return data.astype(np.float64, copy=False)
-    raise CorruptAudioError("<array>", f"unsupported sample type {data.dtype}")
+    raise CorruptAudioError(path, f"unsupported sample type {data.dtype}")
 
 
 def _dbfs(x: float) -> float:

@@ -44,7 +44,9 @@ class Profiler:
         Pass audio through the G.711 telephone chain (:func:`persona.io.telephone`) first.
     analysis_sr_hz : int
         Rate (Hz) at which Praat analyses run; higher-rate input is resampled down to it.
-        Loudness is always measured at the recording's own rate.
+        8 kHz (the telephone rate) keeps F0 within 0.5 % and halves the cost of 16 kHz, and
+        it measures studio and call audio in the same 0-4 kHz band. Loudness is always
+        measured at the recording's own rate.
     min_duration_s : float
         Shortest recording accepted (s).
     pitch, pace : PitchParams, PaceParams
@@ -52,7 +54,7 @@ class Profiler:
     """
 
     telephone: bool = False
-    analysis_sr_hz: int = 16000
+    analysis_sr_hz: int = 8000
     min_duration_s: float = 0.5
     pitch: pitch.PitchParams = pitch.PitchParams()
     pace: pace.PaceParams = pace.PaceParams()
@@ -89,7 +91,8 @@ class Profiler:
         if self.telephone:
             audio = io.telephone(audio)
         row["loudness_lufs"] = energy.loudness_lufs(audio)
-        sound = parselmouth.Sound(io.resample(audio, min(audio.sr_hz, self.analysis_sr_hz)).samples, min(audio.sr_hz, self.analysis_sr_hz))
+        analysed = io.resample(audio, min(audio.sr_hz, self.analysis_sr_hz))
+        sound = parselmouth.Sound(analysed.samples, analysed.sr_hz)
         track = pitch.track(sound, self.pitch, name=audio.path)
         contour = pace.intensity(sound, self.pace)
         seg = pace.segment(contour, self.pace)
