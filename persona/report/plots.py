@@ -63,17 +63,22 @@ def interval_figure(
     return figure
 
 
+def _panels(table: pd.DataFrame, *, by: str, label, estimate: str, low: str, high: str, role) -> dict:
+    """Split ``table`` into :func:`interval_figure` panels; ``label``/``role`` map a block to a column."""
+    return {
+        key: pd.DataFrame({"label": label(block), "estimate": block[estimate], "low": block[low],
+                           "high": block[high], "role": role(block)})  # fmt: skip
+        for key, block in table.groupby(by, sort=True)
+    }
+
+
 def mos_figure(mos: pd.DataFrame) -> Figure | None:
     """MOS (1..5) with t 95 % CI per voice and attribute, one panel per scenario."""
     if mos.empty:
         return None
-    panels = {
-        scenario: pd.DataFrame({
-            "label": block["attribute"] + " \u00b7 " + block["voice"], "estimate": block["mos"],
-            "low": block["t_ci_low"], "high": block["t_ci_high"], "role": block["role"],
-        })  # fmt: skip
-        for scenario, block in mos.sort_values(["attribute", "role", "voice"]).groupby("scenario", sort=True)
-    }
+    panels = _panels(mos.sort_values(["attribute", "role", "voice"]), by="scenario",
+                     label=lambda b: b["attribute"] + " \u00b7 " + b["voice"], estimate="mos",
+                     low="t_ci_low", high="t_ci_high", role=lambda b: b["role"])  # fmt: skip
     return interval_figure(panels, xlabel="MOS (1 bad .. 5 excellent), 95% t CI", xlim=(1, 5))
 
 
@@ -81,31 +86,22 @@ def identification_figure(identification: pd.DataFrame) -> Figure | None:
     """Share of agent clips called AI and proportion correct, against chance and the equivalence band."""
     if identification.empty:
         return None
-    equivalence_margin = float(identification["equivalence_margin"].iloc[0])
-    panels = {}
-    for scenario, block in identification.groupby("scenario", sort=True):
-        panels[scenario] = pd.concat([
-            pd.DataFrame({"label": block["agent_voice"] + " called AI", "estimate": block["ai_rate"],
-                          "low": block["ai_rate_ci_low"], "high": block["ai_rate_ci_high"], "role": "agent"}),
-            pd.DataFrame({"label": block["agent_voice"] + " proportion correct", "estimate": block["proportion_correct"],
-                          "low": block["pc_ci_low"], "high": block["pc_ci_high"], "role": "human"}),
-        ])  # fmt: skip
+    margin = float(identification["equivalence_margin"].iloc[0])
+    spotted = _panels(identification, by="scenario", label=lambda b: b["agent_voice"] + " called AI",
+                      estimate="ai_rate", low="ai_rate_ci_low", high="ai_rate_ci_high", role=lambda b: "agent")
+    correct = _panels(identification, by="scenario", label=lambda b: b["agent_voice"] + " proportion correct",
+                      estimate="proportion_correct", low="pc_ci_low", high="pc_ci_high", role=lambda b: "human")
+    panels = {scenario: pd.concat([spotted[scenario], correct[scenario]]) for scenario in spotted}
     return interval_figure(panels, xlabel="proportion (Wilson 95% CI); dashed = chance, band = equivalence",
-                           reference=0.5, band=(0.5 - equivalence_margin, 0.5 + equivalence_margin),
-                           xlim=(0, 1))  # fmt: skip
+                           reference=0.5, band=(0.5 - margin, 0.5 + margin), xlim=(0, 1))  # fmt: skip
 
 
 def preference_figure(preference: pd.DataFrame) -> Figure | None:
     """AB preference share of the first voice of each pair (ties excluded), Wilson 95 % CI."""
     if preference.empty:
         return None
-    panels = {
-        scenario: pd.DataFrame({
-            "label": block["voice"] + " over " + block["other_voice"], "estimate": block["share"],
-            "low": block["ci_low"], "high": block["ci_high"], "role": block["role"],
-        })  # fmt: skip
-        for scenario, block in preference.groupby("scenario", sort=True)
-    }
+    panels = _panels(preference, by="scenario", label=lambda b: b["voice"] + " over " + b["other_voice"],
+                     estimate="share", low="ci_low", high="ci_high", role=lambda b: b["role"])  # fmt: skip
     return interval_figure(panels, xlabel="preference share (Wilson 95% CI, ties excluded)", reference=0.5, xlim=(0, 1))
 
 
@@ -113,13 +109,9 @@ def mushra_figure(scores: pd.DataFrame) -> Figure | None:
     """Mean MUSHRA score (0..100) with t 95 % CI per voice, one panel per scenario."""
     if scores.empty:
         return None
-    panels = {
-        scenario: pd.DataFrame({
-            "label": block["voice"] + " [" + block["role"] + "]", "estimate": block["mean"],
-            "low": block["ci_low"], "high": block["ci_high"], "role": block["role"],
-        })  # fmt: skip
-        for scenario, block in scores.sort_values("mean", ascending=False).groupby("scenario", sort=True)
-    }
+    panels = _panels(scores.sort_values("mean", ascending=False), by="scenario",
+                     label=lambda b: b["voice"] + " [" + b["role"] + "]", estimate="mean", low="ci_low",
+                     high="ci_high", role=lambda b: b["role"])  # fmt: skip
     return interval_figure(panels, xlabel="MUSHRA score (mean, 95% t CI)", xlim=(0, 100))
 
 
@@ -128,12 +120,9 @@ def acoustics_figure(correlations: pd.DataFrame) -> Figure | None:
     rows = correlations.dropna(subset=["rho"])
     if rows.empty:
         return None
-    panels = {
-        f"{attribute} ratings": pd.DataFrame({
-            "label": block["feature"], "estimate": block["rho"], "low": block["ci_low"],
-            "high": block["ci_high"], "role": np.where(block["rho"] < 0, "agent", "human"),
-        })  # fmt: skip
-        for attribute, block in rows.sort_values("rho", ascending=False).groupby("attribute", sort=True)
-    }
-    return interval_figure(panels, xlabel="Spearman rho with |deviation from human band| (95% CI)",
+    panels = _panels(rows.sort_values("rho", ascending=False), by="attribute", label=lambda b: b["feature"],
+                     estimate="rho", low="ci_low", high="ci_high",
+                     role=lambda b: np.where(b["rho"] < 0, "agent", "human"))  # fmt: skip
+    return interval_figure({f"{k} ratings": v for k, v in panels.items()},
+                           xlabel="Spearman rho with |deviation from human band| (95% CI)",
                            reference=0.0, xlim=(-1, 1))  # fmt: skip
