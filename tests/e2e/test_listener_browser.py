@@ -1,0 +1,187 @@
+"""Real browser: Debian's Chromium completes a short blind survey on a running ``streamlit run app.py``.
+
+Afterwards the answers must be in the database, and nothing the browser received (DOM of every
+frame, request URLs, HTTP headers and bodies, websocket frames, the WAV bytes' RIFF chunks) may
+contain a voice name, system name, stimulus id or file name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from persona.trials.store import Store
+from persona.trials.survey import load_survey
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--mute-audio"]  # fmt: skip
+# Names that must never reach the browser: systems, voices, ids and files of the stimuli.
+CLIPS = {
+    "zephyrtts_xanthe_line7": ("zephyrtts_xanthe", "agent", 150.0),
+    "humanagent_quinnelle_line7": ("humanagent_quinnelle", "human", 205.0),
+}
+SECRET_NAMES = {"zephyrtts", "xanthe", "quinnelle", "humanagent", "line7", *CLIPS, *(v for v, _, _ in CLIPS.values())}
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
+]
+playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
+
+
+def write_survey(folder: Path) -> Path:
+    """Two 1.2 s harmonic 'voices' on one line; an AB test and an identification test."""
+    sr_hz = 16000
+    t = np.arange(int(1.2 * sr_hz)) / sr_hz
+    entries = []
+    for clip_id, (voice, role, f0_hz) in CLIPS.items():
+        y = sum(np.sin(2 * np.pi * k * f0_hz * t) / k for k in range(1, 8)) * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t))
+        sf.write(folder / f"{clip_id}.wav", 0.2 * y, sr_hz)
+        entries.append(f'[[stimulus]]\nid = "{clip_id}"\nfile = "{clip_id}.wav"\nscenario = "billing"\n'
+                       f'line_id = "line7"\nvoice = "{voice}"\nrole = "{role}"\n')  # fmt: skip
+    path = folder / "e2e.toml"
+    path.write_text(
+        '[study]\nid = "e2e_blind"\ntitle = "Which voice would you rather hear?"\npractice = false\n\n'
+        '[headphone_check]\ntrials = 1\nmin_correct = 1\n\n'
+        '[[scenario]]\nid = "billing"\ncontext = "The caller is disputing a charge on their bill."\n\n'
+        + "\n".join(entries)
+        + '\n[[test]]\ntype = "ab"\ngold = 0\n\n[[test]]\ntype = "identify"\n'
+    )
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served_study(tmp_path):
+    """A registered study, one invite, and ``streamlit run app.py`` serving it on a free port."""
+    db_url = f"sqlite:///{tmp_path / 'trials.sqlite3'}"
+    store = Store(db_url)
+    survey = load_survey(write_survey(tmp_path))
+    store.register_study(survey)
+    token = store.create_listeners(survey.id, n=1)[0]
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=REPO, env={**os.environ, "PERSONA_DB_URL": db_url},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(f"{base}/_stcore/health", server)
+        yield store, survey, f"{base}/?token={token}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen, *, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {server.stdout.read().decode(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout_s} s")
+
+
+class Received:
+    """Everything the browser received: URLs, headers, bodies and websocket frames."""
+
+    def __init__(self, page):
+        self.chunks: list[bytes] = []
+        page.on("request", lambda request: self.chunks.append(request.url.encode()))
+        page.on("response", self._response)
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _response(self, response) -> None:
+        self.chunks.append(f"{response.url} {response.headers}".encode())
+        try:
+            self.chunks.append(response.body())
+        except playwright_api.Error:  # redirects and aborted requests have no body
+            pass
+
+    def _frame(self, payload) -> None:
+        self.chunks.append(payload if isinstance(payload, bytes) else payload.encode())
+
+
+def play_all(page, n_clips: int) -> None:
+    """Once each player holds its new clip, press play, and wait until each reports the end."""
+    frames = page.frame_locator("iframe")
+    for k in range(n_clips):
+        playwright_api.expect(frames.nth(k).locator("#status")).to_have_text("not played yet", timeout=20_000)
+        frames.nth(k).locator("#play").click()
+    for k in range(n_clips):
+        playwright_api.expect(frames.nth(k).locator("#status")).to_have_text("played to the end", timeout=20_000)
+
+
+def riff_chunk_ids(blob: bytes) -> list[list[str]]:
+    """Chunk ids of every RIFF/WAVE file embedded in ``blob``."""
+    found = []
+    for match in re.finditer(rb"RIFF(.{4})WAVE", blob, flags=re.DOTALL):
+        offset, end, ids = match.start() + 12, match.start() + 8 + int.from_bytes(match.group(1), "little"), []
+        while offset + 8 <= min(end, len(blob)):
+            size = int.from_bytes(blob[offset + 4 : offset + 8], "little")
+            ids.append(blob[offset : offset + 4].decode("latin-1"))
+            offset += 8 + size + size % 2
+        found.append(ids)
+    return found
+
+
+def test_blind_survey_in_chromium(served_study):
+    store, survey, invite = served_study
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        received = Received(page)
+        page.goto(invite)
+        page.get_by_text("I agree to take part.").click()
+        page.get_by_role("button", name="Start").click()
+        play_all(page, 1)  # headphone check
+        page.get_by_text("noise 1").click()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_text("0 of 3 answered").wait_for()
+        play_all(page, 2)
+        page.get_by_text("Clip A", exact=True).click()
+        page.get_by_role("button", name="Next").click()
+        for answered in (1, 2):
+            page.get_by_text(f"{answered} of 3 answered").wait_for()
+            play_all(page, 1)
+            page.get_by_text("An AI voice", exact=True).click()
+            page.get_by_text("Fairly sure", exact=True).click()
+            page.get_by_role("button", name="Next").click()
+        page.get_by_text("Thank you!").wait_for(timeout=20_000)
+        dom = "".join(frame.content() for frame in page.frames)
+        browser.close()
+
+    answers = store.responses_frame(survey.id)
+    assert sorted(answers["test_type"]) == ["ab", "identify", "identify"]
+    assert answers["played_full"].all()
+
+    seen = (b"\n".join(received.chunks) + dom.encode()).lower()
+    leaked = sorted(name for name in SECRET_NAMES if name.lower().encode() in seen)
+    assert not leaked, f"the browser received {leaked}"
+    wavs = riff_chunk_ids(b"".join(received.chunks))
+    assert len(wavs) >= 5  # headphone check, A, B, two identification clips
+    assert all(ids == ["fmt ", "data"] for ids in wavs)
