@@ -11,6 +11,7 @@ from persona.errors import PersonaError
 from persona.trials.access import DEFAULT_BASE_URL, invite_url
 from persona.trials.design import describe
 from persona.trials.flow import completion_by_scenario
+from persona.trials.stimuli import prepare_survey
 from persona.trials.survey import load_survey
 
 SURVEY_DIR = Path(__file__).resolve().parents[1] / "surveys"
@@ -23,12 +24,16 @@ def survey_section() -> None:
     if name is None:
         return
     try:
-        survey = load_survey(SURVEY_DIR / name)
+        with st.spinner("Checking the survey and preparing every clip..."):
+            survey = load_survey(SURVEY_DIR / name)
+            clips = prepare_survey(survey)
     except PersonaError as exc:
         st.error(str(exc))
         return
     st.success(f"{name} is valid: study `{survey.id}`, {len(survey.stimuli)} clips, {len(survey.scenarios)} scenario(s).")
     st.dataframe(describe(survey), hide_index=True, key="admin_survey_tests")
+    with st.expander("Prepared clips"):
+        st.dataframe(clips, hide_index=True, key="admin_survey_clips")
     if st.button("Register this study", key="admin_register"):
         try:
             get_store().register_study(survey)

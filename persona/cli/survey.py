@@ -10,6 +10,7 @@ import typer
 from ..errors import PersonaError
 from ..trials.access import DEFAULT_BASE_URL, invite_url
 from ..trials.design import describe
+from ..trials.stimuli import prepare_survey
 from ..trials.store import Store, responses_frame
 from ..trials.survey import load_survey
 
@@ -27,13 +28,17 @@ def _fail(exc: PersonaError) -> typer.Exit:
 
 @survey.command()
 def validate(file: Annotated[Path, typer.Argument(help="Survey TOML file.")]) -> None:
-    """Check a survey file and print what each listener will get."""
+    """Check a survey file, prepare every clip, and print what each listener will get."""
     try:
         definition = load_survey(file)
+        clips = prepare_survey(definition)
     except PersonaError as exc:
         raise _fail(exc) from None
     typer.echo(f"{file}: valid study {definition.id!r}: {len(definition.stimuli)} clips, {len(definition.scenarios)} scenario(s)")
     typer.echo(describe(definition).to_string(index=False))
+    typer.echo(f"\nprepared clips (loudness {definition.audio.loudness_lufs:g} LUFS, BS.1770; "
+               f"{definition.audio.sample_rate_hz} Hz; telephone chain {'on' if definition.audio.telephone else 'off'}):")  # fmt: skip
+    typer.echo(clips.round(3).to_string(index=False))
 
 
 @survey.command()
@@ -46,6 +51,7 @@ def invite(
     """Register the survey's study and print one invite URL per line."""
     try:
         definition = load_survey(file)
+        prepare_survey(definition)
         store = Store(db)
         store.register_study(definition)
         tokens = store.create_listeners(definition.id, n=n)

@@ -19,18 +19,20 @@ import hashlib
 import hmac
 import io
 import threading
+import time
 import wave
 from functools import lru_cache
 from pathlib import Path
 
 import librosa
 import numpy as np
+import pandas as pd
 import pyloudnorm
 from scipy import signal
 
 from ..errors import AudioError
 from ..io import Audio, load, resample, telephone
-from .survey import AudioSpec, Stimulus
+from .survey import AudioSpec, Stimulus, Survey, TestSpec
 
 FADE_S = 0.010
 GOLD_SNR_DB = 5.0
@@ -156,3 +158,36 @@ def wav_bytes(samples: np.ndarray, *, sr_hz: int, seed: int) -> bytes:
         w.setframerate(int(sr_hz))
         w.writeframes(pcm.tobytes())
     return buffer.getvalue()
+
+
+def prepare_survey(survey: Survey) -> pd.DataFrame:
+    """Prepare every clip a survey can present (recorded, anchor and gold) and report on each.
+
+    Run before inviting listeners: a clip that cannot be prepared fails here, naming its file,
+    not in front of a listener; afterwards the clips are cached.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per clip: ``stimulus_id``, ``role``, ``duration_s``, ``peak_dbfs``, ``prepare_s``
+        (wall time of the preparation in seconds; near zero when already cached).
+    """
+    derived = {sid for test in survey.tests for sid in _derived_ids(survey, test)}
+    rows = []
+    for stimulus_id in [s.id for s in survey.stimuli] + sorted(derived):
+        stimulus = survey.stimulus(stimulus_id)
+        start = time.perf_counter()
+        clip = prepare(stimulus, survey.audio)
+        rows.append({
+            "stimulus_id": stimulus_id, "role": stimulus.role, "duration_s": clip.duration_s,
+            "peak_dbfs": 20 * np.log10(np.max(np.abs(clip.samples))), "prepare_s": time.perf_counter() - start,
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _derived_ids(survey: Survey, test: TestSpec) -> set[str]:
+    """Ids of the anchor and gold copies a test may present (a superset: any human clip may be used)."""
+    humans = [s.id for s in survey.stimuli if s.role == "human" and s.scenario in test.scenarios]
+    if test.type == "mushra":
+        return {f"{h}~anchor" for h in humans}
+    return {f"{h}~gold" for h in humans} if test.gold else set()

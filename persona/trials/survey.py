@@ -371,7 +371,7 @@ def _manifest(item: dict[str, Any], where: str, source: str, base_dir: Path, sce
         raise SurveyError(f"{manifest}: manifest needs columns {', '.join(_MANIFEST_COLUMNS)} and at least one row")
     return [
         _stimulus(
-            {"id": Path(row["file"]).stem, "file": row["file"], "scenario": row["scenario"], "line_id": row["line_id"],
+            {"id": f"{row['speaker']}.{Path(row['file']).stem}", "file": row["file"], "scenario": row["scenario"], "line_id": row["line_id"],
              "voice": row["speaker"], "role": row["role"]},
             f"{manifest.name} line {n + 2}",
             source,

@@ -46,8 +46,11 @@ def test_admin_flow_register_invite_watch_export(study, db_url):
     assert f"({n_rows} rows, tidy CSV)" in at.get("download_button")[-1].proto.label
 
 
-def test_survey_file_validation_errors_are_shown(db_url, monkeypatch):
+def test_demo_survey_is_validated_and_registered(db_url, monkeypatch):
     monkeypatch.setenv("PERSONA_ADMIN_PASSWORD", ADMIN_PASSWORD)
     at = admin_app()
     at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
-    assert at.selectbox(key="admin_survey_file") is not None
+    at.selectbox(key="admin_survey_file").select("demo_billing_dispute.toml").run()
+    assert "is valid: study `demo_billing_dispute`" in at.success[0].value
+    at.button(key="admin_register").click().run()
+    assert at.selectbox(key="admin_study").value == "demo_billing_dispute"
