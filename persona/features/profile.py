@@ -149,7 +149,7 @@ class Profiler:
 METHOD = {
     "f0": "Praat autocorrelation (to_pitch_ac), two-pass adaptive floor/ceiling (De Looze & Hirst 2008)",
     "pace": "syllable nuclei: prominent voiced intensity peaks (de Jong & Wempe 2009); rates over first-onset-to-last-offset span",
-    "loudness": "ITU-R BS.1770-4 gated integrated loudness (pyloudnorm)",
+    "loudness": "ITU-R BS.1770-4 gated integrated loudness (pyloudnorm, K-weighting designed at the file's rate: DeMan)",
     "intensity": "Praat intensity over speech frames, dB averaging",
     "hnr": "10*log10(r/(1-r)) of the pitch autocorrelation peak, mean over voiced frames",
     "jitter_shimmer": "Praat local jitter/shimmer on cross-correlation pulses (0.1-20 ms, 1.3, 1.6)",

@@ -1,0 +1,44 @@
+"""Energy: BS.1770 loudness against the standard's own reference values, intensity over speech."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _signals import SR_HZ, harmonic, syllable_train
+
+from persona import from_array, profile
+from persona.features import energy
+
+
+def _sine(freq_hz: float, peak_dbfs: float, *, sr_hz: int, duration_s: float = 5.0) -> np.ndarray:
+    t = np.arange(int(duration_s * sr_hz)) / sr_hz
+    return 10 ** (peak_dbfs / 20) * np.sin(2 * np.pi * freq_hz * t)
+
+
+@pytest.mark.parametrize("sr_hz", [48000, 44100, 22050, 16000, 8000])
+@pytest.mark.parametrize("peak_dbfs", [-0.5, -23.0])
+def test_bs1770_reference_sine(sr_hz, peak_dbfs):
+    """ITU-R BS.1770-4: a 997 Hz sine of peak 0 dBFS in one channel reads -3.01 LKFS.
+
+    So a one-channel sine at the EBU Tech 3341 test-1 level (-23 dBFS, which reads -23 LUFS in
+    both channels of a stereo file) reads -26.01 LUFS; Tech 3341 allows +/- 0.1 LU, we hold 0.05.
+    """
+    audio = from_array(_sine(997.0, peak_dbfs, sr_hz=sr_hz), sr_hz)
+    assert energy.loudness_lufs(audio) == pytest.approx(peak_dbfs - 3.01, abs=0.05)
+
+
+def test_six_db_gain_step():
+    x = harmonic(140.0, duration_s=3.0)
+    louder, softer = (profile(g * x, sr_hz=SR_HZ).iloc[0] for g in (1.0, 10 ** (-6 / 20)))
+    assert louder["loudness_lufs"] - softer["loudness_lufs"] == pytest.approx(6.0, abs=0.01)
+    assert louder["intensity_mean_db"] - softer["intensity_mean_db"] == pytest.approx(6.0, abs=0.05)
+
+
+def test_intensity_statistics_ignore_pauses():
+    """Silence between phrases changes neither the mean level nor the spread over speech."""
+    phrase = syllable_train(6, rate_hz=4.0, lead_s=0.1)
+    spaced = np.concatenate([phrase, np.zeros(SR_HZ), phrase])
+    one, two = (profile(x, sr_hz=SR_HZ).iloc[0] for x in (phrase, spaced))
+    assert two["intensity_mean_db"] == pytest.approx(one["intensity_mean_db"], abs=0.5)
+    assert two["intensity_sd_db"] == pytest.approx(one["intensity_sd_db"], abs=0.5)
+    assert 0 < one["intensity_sd_db"] < one["intensity_range_db"]

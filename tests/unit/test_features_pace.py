@@ -1,0 +1,68 @@
+"""Pace: syllable nuclei, speech runs and pauses on synthetic syllable trains of known structure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _signals import SR_HZ, syllable_train
+
+from persona import profile
+
+
+@pytest.mark.parametrize("n", [4, 12])
+@pytest.mark.parametrize("rate_hz", [3.0, 5.0, 7.0])
+def test_counts_every_voiced_syllable(n, rate_hz):
+    row = profile(syllable_train(n, rate_hz=rate_hz), sr_hz=SR_HZ).iloc[0]
+    assert row["syllable_count"] == n
+    assert row["pause_count"] == 0
+    # the span runs from the first onset to the last offset: (n - 1) periods plus at most one burst
+    assert n / ((n - 1 + 0.7) / rate_hz) <= row["speech_rate_syl_s"] <= n / ((n - 1) / rate_hz)
+
+
+@pytest.mark.parametrize("f0_hz", [95.0, 240.0])
+def test_count_does_not_depend_on_register(f0_hz):
+    assert profile(syllable_train(8, f0_hz=f0_hz), sr_hz=SR_HZ)["syllable_count"].iloc[0] == 8
+
+
+def test_noise_bursts_are_not_syllables():
+    """Fricative-like noise bursts between the vowels raise intensity peaks but are not voiced."""
+    voiced = syllable_train(6, rate_hz=3.0)
+    period = SR_HZ // 3
+    noise = np.zeros_like(voiced)
+    rng = np.random.default_rng(7)
+    for i in range(5):
+        start = int(0.3 * SR_HZ) + i * period + int(0.75 * period)
+        noise[start : start + int(0.06 * SR_HZ)] = 0.05 * rng.normal(size=int(0.06 * SR_HZ))
+    assert profile(voiced + noise, sr_hz=SR_HZ)["syllable_count"].iloc[0] == 6
+
+
+def _two_phrases(gap_s: float) -> np.ndarray:
+    phrase = syllable_train(5, rate_hz=5.0, lead_s=0.2)
+    return np.concatenate([phrase, np.zeros(int(gap_s * SR_HZ)), phrase])
+
+
+def test_pause_between_phrases():
+    row = profile(_two_phrases(0.6), sr_hz=SR_HZ).iloc[0]
+    assert row["syllable_count"] == 10
+    assert row["pause_count"] == 1
+    assert row["mean_pause_s"] == pytest.approx(0.6 + 2 * 0.2 + 0.3 / 5, abs=0.08)  # gap + lead/trail silences + burst tails
+    assert row["pause_ratio"] == pytest.approx(row["mean_pause_s"] / (row["syllable_count"] / row["speech_rate_syl_s"]), rel=1e-6)
+    assert row["articulation_rate_syl_s"] > row["speech_rate_syl_s"]
+    assert row["speech_s"] == pytest.approx(2 * row["mean_run_s"])
+
+
+def test_pause_threshold_is_configurable():
+    assert profile(_two_phrases(0.6), sr_hz=SR_HZ, pause_min_s=1.5)["pause_count"].iloc[0] == 0
+
+
+def test_leading_and_trailing_silence_do_not_change_the_rate():
+    core = syllable_train(8, rate_hz=4.0)
+    padded = np.concatenate([np.zeros(SR_HZ), core, np.zeros(2 * SR_HZ)])
+    rates = [profile(x, sr_hz=SR_HZ)["speech_rate_syl_s"].iloc[0] for x in (core, padded)]
+    assert rates[1] == pytest.approx(rates[0], rel=1e-3)
+
+
+def test_transcript_rate():
+    row = profile(syllable_train(6, rate_hz=4.0), sr_hz=SR_HZ, transcript="Thank you for calling.").iloc[0]
+    assert row["transcript_syllables"] == 5
+    assert row["transcript_rate_syl_s"] == pytest.approx(5 / 6 * row["speech_rate_syl_s"])

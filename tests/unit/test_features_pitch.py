@@ -1,0 +1,74 @@
+"""F0: synthetic harmonic tones and Praat-synthesised vowels of known F0, 80-300 Hz, within 0.5 %."""
+
+from __future__ import annotations
+
+import numpy as np
+import parselmouth
+import pytest
+from _signals import SR_HZ, harmonic
+from parselmouth.praat import call
+
+from persona import profile
+from persona.features import pitch
+
+F0S_HZ = [80.0, 100.0, 125.0, 150.0, 200.0, 250.0, 300.0]
+
+
+@pytest.mark.parametrize("f0_hz", F0S_HZ)
+def test_harmonic_tone_median_within_half_percent(f0_hz):
+    row = profile(harmonic(f0_hz), sr_hz=SR_HZ).iloc[0]
+    assert row["f0_median_hz"] == pytest.approx(f0_hz, rel=0.005)
+    assert row["f0_sd_st"] < 0.05
+    assert row["voiced_fraction"] > 0.9
+
+
+def _klatt_vowel(f0_hz: float, *, vowel: str = "a", formants_hz=(800, 1200, 2300, 2800)) -> parselmouth.Sound:
+    """A 0.8 s vowel from Praat's KlattGrid (glottal source through four formants), 44.1 kHz."""
+    f1, f2, f3, f4 = formants_hz
+    grid = call("Create KlattGrid from vowel", vowel, 0.8, f0_hz, f1, 50, f2, 50, f3, 100, f4, 0.1, 1000)
+    return call(grid, "To Sound")
+
+
+@pytest.mark.parametrize("f0_hz", F0S_HZ)
+def test_praat_klatt_vowel_within_half_percent(f0_hz):
+    sound = _klatt_vowel(f0_hz)
+    row = profile(sound.values[0], sr_hz=int(sound.sampling_frequency)).iloc[0]
+    assert row["f0_median_hz"] == pytest.approx(f0_hz, rel=0.005)
+
+
+@pytest.mark.parametrize("f0_hz", [90.0, 250.0])
+def test_praat_pulse_train_vowel_within_half_percent(f0_hz):
+    """Praat pulse train (PointProcess -> To Sound (pulse train)) shaped by an /i/ formant filter."""
+    pulses = call("Create empty PointProcess", "pulses", 0, 1.0)
+    for time_s in np.arange(0.0005, 1.0, 1.0 / f0_hz):
+        call(pulses, "Add point", time_s)
+    source = call(pulses, "To Sound (pulse train)", SR_HZ, 1, 0.05, 2000)
+    vowel = call(source, "Filter (formula)", "if x < 300 or x > 3500 then 0 else self / (1 + ((x - 300) / 200)^2) + self / (1 + ((x - 2300) / 150)^2) fi")
+    row = profile(vowel.values[0], sr_hz=SR_HZ).iloc[0]
+    assert row["f0_median_hz"] == pytest.approx(f0_hz, rel=0.005)
+
+
+@pytest.mark.parametrize(("f0_hz", "floor_max_hz", "ceiling_min_hz"), [(90.0, 90.0, 120.0), (250.0, 250.0, 300.0)])
+def test_adaptive_range_brackets_the_speaker(f0_hz, floor_max_hz, ceiling_min_hz):
+    """A low male and a high female voice each get a range around their own register."""
+    sound = parselmouth.Sound(harmonic(f0_hz, duration_s=2.0), SR_HZ)
+    floor_hz, ceiling_hz = pitch.adaptive_range(sound, pitch.PitchParams())
+    assert floor_hz < floor_max_hz < ceiling_min_hz < ceiling_hz
+    assert ceiling_hz < 2 * 1.5 * f0_hz  # no room for an octave-up error
+
+
+def test_glide_statistics_in_semitones():
+    """A linear glide of one octave over 2 s: range ~ 0.9 * 12 st (p5-p95), slope 6 st/s."""
+    t = np.arange(2 * SR_HZ) / SR_HZ
+    f0 = 100.0 * 2 ** (t / 2.0)
+    phase = 2 * np.pi * np.cumsum(f0) / SR_HZ
+    x = sum(np.sin(k * phase) / k for k in range(1, 8))
+    row = profile(0.3 * x / np.max(np.abs(x)), sr_hz=SR_HZ).iloc[0]
+    assert row["f0_range_st"] == pytest.approx(0.9 * 12, abs=0.3)
+    assert row["f0_slope_st_s"] == pytest.approx(6.0, rel=0.03)
+    assert row["f0_median_hz"] == pytest.approx(100 * np.sqrt(2), rel=0.02)
+    assert row["f0_p5_hz"] < row["f0_median_hz"] < row["f0_p95_hz"]
+
+
+def test_semitones():
+    assert pitch.semitones(np.array([110.0, 220.0, 440.0]), 220.0) == pytest.approx([-12.0, 0.0, 12.0])
