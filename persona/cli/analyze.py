@@ -59,8 +59,9 @@ def analyze(
         raise typer.Exit(1) from None
     for message in analysis.messages:
         typer.echo(f"note: {message}", err=True)
+    headline = analysis.tables["headline"][["scenario", "statement"]]
     with pd.option_context("display.max_colwidth", None, "display.width", 200):
-        typer.echo(analysis.tables["headline"][["scenario", "statement"]].to_string(index=False))
+        typer.echo(headline.to_string(index=False) if len(headline) else "No findings (see the notes).")
     typer.echo(f"report -> {out}; {len(written)} table(s) -> {tables_dir}/", err=True)
 
 
