@@ -1,9 +1,13 @@
-"""The results page in AppTest: closed without the password, then the analysis of a real study."""
+"""The results page in AppTest, and ``persona analyze`` on a study id: both read the trial database."""
 
+import json
 from pathlib import Path
 
 from conftest import ADMIN_PASSWORD, complete_listener
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+from persona.cli import app
 
 PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "results.py"
 
@@ -42,3 +46,15 @@ def test_results_show_the_analysis_tables_of_a_study(study, monkeypatch):
     assert table_with(at, "mos", "t_ci_low")["n_listeners"].max() == 2
     assert any("identical" in w.value for w in at.warning)  # every plain answer is the same rating
     assert table_with(at, "scenario", "statement")["statement"].str.contains("billing_dispute").any()
+
+
+def test_analyze_reads_a_study_id_from_the_database(study, db_url, tmp_path):
+    store, survey, tokens = study(("acr",), n=2)
+    for token in tokens:
+        complete_listener(store, token)
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["analyze", survey.id, "--db", db_url, "--out", str(out), "--no-screening"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["tables"]["mos"][0]["n_listeners"] == 2
+    missing = CliRunner().invoke(app, ["analyze", "no_such_study", "--db", db_url, "--out", str(out)])
+    assert missing.exit_code == 1 and "no study 'no_such_study'" in missing.output
