@@ -18,6 +18,14 @@ def provenance_path(out: Path) -> Path:
     return out.with_suffix(".provenance.json")
 
 
+def output_format(out: str | Path) -> str:
+    """The suffix of ``out`` if it is a writable table format, else :class:`ParameterError`."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in FORMATS:
+        raise ParameterError(f"{out}: unsupported output format {suffix or '(none)'}; use one of {', '.join(FORMATS)}")
+    return suffix
+
+
 def write(frame: pd.DataFrame, out: str | Path | None) -> Path | None:
     """Write ``frame`` (provenance from ``frame.attrs["provenance"]``) by the suffix of ``out``.
 
@@ -29,9 +37,7 @@ def write(frame: pd.DataFrame, out: str | Path | None) -> Path | None:
         frame.to_csv(sys.stdout, index=False)
         return None
     path = Path(out)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ParameterError(f"{path}: unsupported output format {suffix or '(none)'}; use one of {', '.join(FORMATS)}")
+    suffix = output_format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         frame.to_csv(path, index=False)

@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 
 from .. import tables
-from ..errors import ParameterError
+from ..errors import ParameterError, PersonaError
 from ..features import Profiler
 
 
@@ -29,19 +29,33 @@ def features(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output .csv, .json or .parquet; CSV on stdout if absent.")] = None,
     channel: Annotated[Optional[int], typer.Option(help="0-based channel of multi-channel files (default: mix all).")] = None,
     telephone: Annotated[bool, typer.Option("--telephone", help="Measure through a G.711 telephone chain (300-3400 Hz, 8 kHz, mu-law).")] = False,
-    transcript: Annotated[Optional[Path], typer.Option(help="Transcript: .txt for a single file, or CSV with file,transcript columns.")] = None,
-    jobs: Annotated[int, typer.Option(help="Worker processes.")] = 1,
-    pause_min_s: Annotated[float, typer.Option(help="Shortest silence counted as a pause (s).")] = 0.25,
+    transcript: Annotated[
+        Optional[Path],
+        typer.Option(exists=True, dir_okay=False, help="Transcript: .txt for a single file, or CSV with file,transcript columns."),
+    ] = None,
+    jobs: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    pause_min_s: Annotated[float, typer.Option(min=0.0, help="Shortest silence counted as a pause (s).")] = 0.25,
     strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")] = False,
 ) -> None:
-    """Profile pitch, pace, energy and voice quality: one row per recording, units in column names."""
-    texts = read_transcripts(transcript) if transcript else None
-    files = [str(p) for p in paths]
-    if texts is not None and "" in texts:
-        texts = {f: texts[""] for f in files}
-    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s)
-    frame = profiler.process_files(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
-    written = tables.write(frame, out)
+    """Profile pitch, pace, energy and voice quality: one row per recording, units in column names.
+
+    A file that cannot be measured gets a row with its ``error`` and the others go on; provenance
+    goes to ``<out>.provenance.json`` (CSV), the ``provenance`` key (JSON) or the schema metadata
+    (Parquet).
+    """
+    try:
+        if out is not None:
+            tables.output_format(out)
+        texts = read_transcripts(transcript) if transcript else None
+        files = [str(p) for p in paths]
+        if texts is not None and "" in texts:
+            texts = {f: texts[""] for f in files}
+        profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s)
+        frame = profiler.process_files(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
+        written = tables.write(frame, out)
+    except PersonaError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     failed = frame["error"].astype(bool)
     for message in frame.loc[failed, "error"]:
         typer.echo(f"error: {message}", err=True)

@@ -134,7 +134,10 @@ class Profiler:
         ``transcripts`` maps a file path (as given) or its base name to its transcript.
         ``jobs`` > 1 uses a process pool; row order always follows ``paths``.
         """
+        paths = [str(p) for p in paths]
         files = [str(p) for p in io.iter_audio_files(paths)]
+        if not files:
+            raise ParameterError(f"no audio files ({', '.join(sorted(io.AUDIO_SUFFIXES))}) in {', '.join(paths)}")
         texts = transcripts or {}
         tasks = [(self, f, channel, texts.get(f, texts.get(Path(f).name))) for f in files]
         rows = _map(_profile_task, tasks, jobs=jobs, progress=progress)
@@ -186,15 +189,17 @@ def _profile_task(task) -> dict:
 
 
 def _map(func, tasks: list, *, jobs: int, progress: bool) -> list:
-    """Map ``func`` over ``tasks`` in order, in-process or in a process pool, with a progress bar."""
-    from tqdm import tqdm
-
+    """Map ``func`` over ``tasks`` in order, in-process or in a process pool; progress bar on stderr."""
     if jobs < 1:
         raise ParameterError(f"--jobs must be >= 1, got {jobs}")
+    if len(tasks) < 2:
+        return [func(t) for t in tasks]
+    from tqdm import tqdm  # only batches pay for the progress bar's import
+
     bar = dict(total=len(tasks), disable=not progress, unit="file", leave=False)
-    if jobs == 1 or len(tasks) < 2:
+    if jobs == 1:
         return [func(t) for t in tqdm(tasks, **bar)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
         return list(tqdm(pool.map(func, tasks, chunksize=1), **bar))
 
 
