@@ -193,7 +193,9 @@ def _plan(differences: pd.DataFrame, *, options: AnalysisOptions, messages: list
     )  # fmt: skip
 
 
-def _coverage_messages(responses, kept, screened, *, options: AnalysisOptions) -> list[str]:
+def _coverage_messages(
+    responses: pd.DataFrame, kept: pd.DataFrame, screened: pd.DataFrame, *, options: AnalysisOptions
+) -> list[str]:
     """Plain-language warnings about what the data cannot support."""
     if scored_answers(responses, "acr").empty and all(
         scored_answers(responses, t).empty for t in ("ab", "identify", "mushra")

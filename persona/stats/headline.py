@@ -32,7 +32,8 @@ def headline_table(tables: dict[str, pd.DataFrame], *, alpha: float = 0.05) -> p
     return table.sort_values("scenario", kind="stable").reset_index(drop=True)  # "(all)" sorts first
 
 
-def _row(scenario, topic, statement, *, estimate=np.nan, ci=(np.nan, np.nan), unit="", p_value=np.nan, method=""):
+def _row(scenario: str, topic: str, statement: str, *, estimate: float = np.nan, ci: tuple = (np.nan, np.nan),
+         unit: str = "", p_value: float = np.nan, method: str = "") -> dict:  # fmt: skip
     return {"scenario": scenario, "topic": topic, "statement": statement, "estimate": estimate,
             "ci_low": ci[0], "ci_high": ci[1], "unit": unit, "p_value": p_value, "method": method}  # fmt: skip
 

@@ -263,7 +263,7 @@ def _gold(spec: PanelSpec, rng: np.random.Generator, listener: _Listener) -> lis
     return answers
 
 
-def _acr(spec, rng, listener: _Listener, stimuli: pd.DataFrame, stimulus_effect: dict) -> list[dict]:
+def _acr(spec: PanelSpec, rng: np.random.Generator, listener: _Listener, stimuli: pd.DataFrame, stimulus_effect: dict) -> list[dict]:
     low, high = ACR_SCALE
     answers = []
     for stimulus in stimuli.to_dict("records"):
@@ -279,7 +279,7 @@ def _acr(spec, rng, listener: _Listener, stimuli: pd.DataFrame, stimulus_effect:
     return answers
 
 
-def _identify(spec, rng, listener: _Listener, stimuli: pd.DataFrame) -> list[dict]:
+def _identify(spec: PanelSpec, rng: np.random.Generator, listener: _Listener, stimuli: pd.DataFrame) -> list[dict]:
     d_prime, c = spec.identification_d_prime, spec.identification_criterion
     answers = []
     for stimulus in stimuli.to_dict("records"):
@@ -292,7 +292,7 @@ def _identify(spec, rng, listener: _Listener, stimuli: pd.DataFrame) -> list[dic
     return answers
 
 
-def _ab(spec, rng, listener: _Listener, stimuli: pd.DataFrame) -> list[dict]:
+def _ab(spec: PanelSpec, rng: np.random.Generator, listener: _Listener, stimuli: pd.DataFrame) -> list[dict]:
     agent_strength = spec.ab_agent_share / max(1.0 - spec.ab_agent_share, 1e-9)
     answers = []
     for _, screen in stimuli.groupby(["scenario", "line_id"], sort=False):
@@ -311,7 +311,7 @@ def _ab(spec, rng, listener: _Listener, stimuli: pd.DataFrame) -> list[dict]:
     return answers
 
 
-def _mushra(spec, rng, listener: _Listener, stimuli: pd.DataFrame) -> list[dict]:
+def _mushra(spec: PanelSpec, rng: np.random.Generator, listener: _Listener, stimuli: pd.DataFrame) -> list[dict]:
     answers = []
     for (scenario, line_id), screen in stimuli.groupby(["scenario", "line_id"], sort=False):
         clips = screen.to_dict("records")
@@ -335,7 +335,7 @@ def _mushra_score(rng: np.random.Generator, mean: float, sd: float) -> float:
     return float(np.clip(np.round(rng.normal(mean, sd)), 0, 100))
 
 
-def _finish(spec: PanelSpec, rng, listener: _Listener, answers: list[dict]) -> list[dict]:
+def _finish(spec: PanelSpec, rng: np.random.Generator, listener: _Listener, answers: list[dict]) -> list[dict]:
     """Fill the listener-, session- and trial-level fields of each answer row."""
     rows, clock, trial_index = [], _START + timedelta(hours=rng.uniform(0, 72)), -1
     previous_screen = None
