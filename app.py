@@ -14,6 +14,7 @@ st.set_page_config(page_title="Listening test", page_icon=":headphones:")
 LISTEN = st.Page("app_pages/listen.py", title="Listening test", url_path="listen", default=True)
 TEAM_PAGES = [
     st.Page("app_pages/admin.py", title="Studies and invites", url_path="admin"),
+    st.Page("app_pages/results.py", title="Results", url_path="results"),
 ]
 DESIGNER_PAGES = [
     st.Page("app_pages/compare.py", title="Compare voices", url_path="compare"),

@@ -71,7 +71,7 @@ class ListenerFlow:
         self.store = store
         self.listener = listener
         self.session = session
-        self._clips: dict[tuple[str, str], Clip] = {}
+        self._screens: dict[str, list[Clip]] = {}
         self._played: set[tuple[str, str]] = set()
 
     @classmethod
@@ -124,27 +124,29 @@ class ListenerFlow:
 
     def trial_clips(self, trial: Trial) -> list[Clip]:
         """The clips of a trial for this session (recorded as presented on first call)."""
-        return [
-            self._clip(trial.trial_id, slot, sid, partial(prepare, self.survey.stimulus(sid), self.survey.audio))
-            for slot, sid in clip_slots(trial)
-        ]
+        audio = self.survey.audio
+        return self._screen(
+            trial.trial_id, [(slot, sid, partial(prepare, self.survey.stimulus(sid), audio)) for slot, sid in clip_slots(trial)]
+        )
 
     def headphone_clip(self, index: int) -> Clip:
         """The stereo Huggins-pitch clip of headphone check ``index``."""
-        return self._clip(f"{HEADPHONE_TRIAL_PREFIX}{index}", "clip", "huggins", partial(self._headphone_trial, index))
+        return self._screen(f"{HEADPHONE_TRIAL_PREFIX}{index}", [("clip", "huggins", partial(self._headphone_trial, index))])[0]
 
     def _headphone_trial(self, index: int) -> HeadphoneTrial:
         return huggins_trial(seed=[self.survey.seed, self.listener.position, index])
 
-    def _clip(self, trial_id: str, slot: str, stimulus_id: str, make_audio: Callable[[], Audio | HeadphoneTrial]) -> Clip:
-        """Encode (once per session) and record the presentation of one clip."""
-        if (trial_id, slot) not in self._clips:
-            key = opaque_id(self.session.secret, trial_id, slot)
-            prepared = make_audio()
-            wav = wav_bytes(prepared.samples, sr_hz=prepared.sr_hz, seed=int(key, 16))
-            self.store.record_presentation(self.session.id, trial_id=trial_id, slot=slot, stimulus_id=stimulus_id)
-            self._clips[(trial_id, slot)] = Clip(key, slot, wav)
-        return self._clips[(trial_id, slot)]
+    def _screen(self, trial_id: str, clips: list[tuple[str, str, Callable[[], Audio | HeadphoneTrial]]]) -> list[Clip]:
+        """Encode a screen's clips once per session under opaque keys, and record their presentation."""
+        if trial_id not in self._screens:
+            encoded = []
+            for slot, _, make_audio in clips:
+                key = opaque_id(self.session.secret, trial_id, slot)
+                audio = make_audio()
+                encoded.append(Clip(key, slot, wav_bytes(audio.samples, sr_hz=audio.sr_hz, seed=int(key, 16))))
+            self.store.record_presentations(self.session.id, trial_id=trial_id, clips=[(slot, sid) for slot, sid, _ in clips])
+            self._screens[trial_id] = encoded
+        return self._screens[trial_id]
 
     def mark_played(self, trial_id: str, slot: str) -> None:
         """Record that a clip of this session was played to its end (once)."""
@@ -174,7 +176,7 @@ class ListenerFlow:
         identity = {"listener_id": self.listener.id, "session_id": self.session.id}
         timing = {"response_time_s": response_time_s, "played_full": played_full}
         saved = self.store.save_answer([{**row, **identity, **timing} for row in rows])
-        self._clips = {k: v for k, v in self._clips.items() if k[0] != trial.trial_id}
+        self._screens.pop(trial.trial_id, None)
         return saved
 
     def submit_headphone(self, index: int, answer: int) -> bool:
@@ -184,7 +186,7 @@ class ListenerFlow:
             raise SurveyError(f"headphone check {index + 1}: play the sounds to the end before answering")
         if answer not in (1, 2, 3):
             raise SurveyError(f"headphone check {index + 1}: answer must be 1, 2 or 3 (got {answer!r})")
-        self._clips.pop((trial_id, "clip"), None)
+        self._screens.pop(trial_id, None)
         saved = self.store.save_headphone_answer(
             self.listener.id, check_index=index, answer=answer, correct_answer=self._headphone_trial(index).answer
         )

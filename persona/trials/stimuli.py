@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import os
 import threading
 import time
 import wave
@@ -44,28 +45,35 @@ _PREPARE_LOCK = threading.Lock()
 
 
 def prepare(stimulus: Stimulus, spec: AudioSpec) -> Audio:
-    """The prepared clip of a stimulus, including derived anchor and gold copies.
+    """The prepared clip of a stimulus, including derived anchor and gold copies; cached.
 
     ``anchor`` clips are the prepared source low-passed at ``spec.anchor_lowpass_hz`` (the
     ITU-R BS.1534 low anchor); ``gold`` clips are also mixed with white noise at
-    ``GOLD_SNR_DB`` dB SNR. Both are re-normalised to the loudness target.
+    ``GOLD_SNR_DB`` dB SNR. Both are re-normalised to the loudness target. The cache key is
+    the file's SHA-256, the kind of copy and the settings.
     """
-    clean = prepare_file(stimulus.path, spec)
-    if not stimulus.derived:
-        return clean
-    noise_snr_db = GOLD_SNR_DB if stimulus.derived == "gold" else None
-    return degrade(clean, lowpass_hz=spec.anchor_lowpass_hz, snr_db=noise_snr_db, loudness_lufs=spec.loudness_lufs)
-
-
-def prepare_file(path: str | Path, spec: AudioSpec) -> Audio:
-    """Trim, (telephone), resample, loudness-normalise and fade one file; cached by content hash."""
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    status = os.stat(stimulus.path)
+    digest = _file_digest(str(stimulus.path), status.st_mtime_ns, status.st_size)
     with _PREPARE_LOCK:  # concurrent first requests for a clip prepare it once
-        return _prepare_cached(digest, str(path), spec)
+        return _prepare_cached(digest, str(stimulus.path), stimulus.derived, spec)
 
 
-@lru_cache(maxsize=128)
-def _prepare_cached(digest: str, path: str, spec: AudioSpec) -> Audio:
+def clear_cache() -> None:
+    """Forget every prepared clip (the next :func:`prepare` of each clip starts from the file)."""
+    _prepare_cached.cache_clear()
+
+
+@lru_cache(maxsize=1024)
+def _file_digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=256)
+def _prepare_cached(digest: str, path: str, derived: str, spec: AudioSpec) -> Audio:
+    if derived:
+        clean = _prepare_cached(digest, path, "", spec)
+        noise_snr_db = GOLD_SNR_DB if derived == "gold" else None
+        return degrade(clean, lowpass_hz=spec.anchor_lowpass_hz, snr_db=noise_snr_db, loudness_lufs=spec.loudness_lufs)
     audio = trim_silence(load(path), top_db=spec.trim_db)
     if spec.telephone:
         audio = telephone(audio)

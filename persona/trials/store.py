@@ -322,9 +322,16 @@ class Store:
             s.add(SessionRow(id=session.id, listener_id=listener_id, secret=session.secret))
         return session
 
-    def record_presentation(self, session_id: str, *, trial_id: str, slot: str, stimulus_id: str) -> None:
-        """Note that a clip was put on screen (first time per session, trial and slot)."""
-        self._insert_once(PresentationRow(session_id=session_id, trial_id=trial_id, slot=slot, stimulus_id=stimulus_id))
+    def record_presentations(self, session_id: str, *, trial_id: str, clips: list[tuple[str, str]]) -> None:
+        """Note that a trial's clips, ``(slot, stimulus id)``, were put on screen (once per session)."""
+        try:
+            with self._transaction() as s:
+                shown = set(s.scalars(select(PresentationRow.slot).where(
+                    PresentationRow.session_id == session_id, PresentationRow.trial_id == trial_id)))  # fmt: skip
+                s.add_all(PresentationRow(session_id=session_id, trial_id=trial_id, slot=slot, stimulus_id=stimulus_id)
+                          for slot, stimulus_id in clips if slot not in shown)  # fmt: skip
+        except IntegrityError:  # the same session recorded them a moment ago
+            pass
 
     def mark_played(self, session_id: str, *, trial_id: str, slot: str) -> None:
         """Note that a clip was played to its end."""
