@@ -1,0 +1,16 @@
+"""Blind listener trials: survey files, trial design, stimulus preparation, storage, listener flow.
+
+survey   load and validate ``surveys/*.toml``           -> :class:`Survey`
+design   per-listener seeded, Latin-square plans        -> tuple of :class:`Trial`
+stimuli  trim, telephone chain, BS.1770 loudness, dithered metadata-free WAV per presentation
+store    SQLAlchemy storage and the tidy export         -> :func:`responses_frame`
+flow     one listener's consent, headphone check, trials and completion code
+access   invite tokens, admin password, completion codes
+"""
+
+from .design import Trial, listener_plan
+from .flow import ListenerFlow
+from .store import Store, responses_frame
+from .survey import Survey, load_survey
+
+__all__ = ["ListenerFlow", "Store", "Survey", "Trial", "listener_plan", "load_survey", "responses_frame"]
