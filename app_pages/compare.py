@@ -24,6 +24,8 @@ from persona.workbench.summary import benchmark_summary
 
 SOURCES = ("Bundled default", "Built from the reference audio", "Uploaded benchmark file")
 BENCHMARK_UPLOAD_LIMITS = uploads.UploadLimits(max_bytes=5_000_000, suffixes=(".json",))
+UPLOAD_ROUND = "compare_upload_round"  # part of the uploader's key: a new round empties it
+UPLOAD_OUTCOME = "compare_upload_outcome"  # messages of the last "Add these files", shown after the rerun
 PAIRED_COLUMNS = ["voice", "human_speaker", "f0_rmse_cents", "f0_correlation", "duration_ratio", "pause_f1"]
 
 
@@ -74,21 +76,29 @@ def show_benchmark(bench: pb.Benchmark, scenario: str) -> None:
 def add_uploads() -> None:
     """Step 2b: store uploaded files of a named voice in this session's working folder."""
     limits = uploads.UploadLimits()
+    state = st.session_state
+    state.setdefault(UPLOAD_ROUND, 0)
+    for kind, message in state.pop(UPLOAD_OUTCOME, []):
+        getattr(st, kind)(message)
     voice = st.text_input("Voice name for the uploaded files", key="compare_upload_voice")
-    sent = st.file_uploader(f"Audio files (WAV, FLAC, OGG, MP3; up to {limits.max_megabytes:.0f} MB and "
-                            f"{limits.max_duration_s:.0f} s each)", type=[s.lstrip(".") for s in limits.suffixes],
-                            accept_multiple_files=True, key="compare_upload_files")  # fmt: skip
+    sent = st.file_uploader(f"Audio files (WAV, FLAC, OGG, MP3; up to {limits.max_megabytes:g} MB and "
+                            f"{limits.max_duration_s:g} s each)", type=[s.lstrip(".") for s in limits.suffixes],
+                            accept_multiple_files=True, max_upload_size=int(limits.max_megabytes),
+                            key=f"compare_upload_files_{state[UPLOAD_ROUND]}")  # fmt: skip
     if not st.button("Add these files", key="compare_upload_add", disabled=not (sent and voice.strip())):
         return
-    stored = 0
+    outcome, stored = [], 0
     for file in sent:
         try:
             uploads.store_upload(session.working_folder() / "voices", file.name, file.getvalue(), voice=voice, limits=limits)
             stored += 1
         except AudioError as exc:
-            st.error(str(exc))
+            outcome.append(("error", str(exc)))
     if stored:
-        st.success(f"Added {stored} file(s) to voice {uploads.safe_label(voice)!r}.")
+        outcome.append(("success", f"Added {stored} file(s) to voice {uploads.safe_label(voice)!r}."))
+    state[UPLOAD_OUTCOME] = outcome
+    state[UPLOAD_ROUND] += 1  # a fresh, empty uploader for the next voice
+    st.rerun()
 
 
 def choose_voices(ref_dir: Path, scenario: str) -> list[Path]:

@@ -60,15 +60,15 @@ class UploadLimits:
         Accepted file name endings, lower case with the dot.
     """
 
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = 20 * 2**20
     max_duration_s: float = 120.0
     min_duration_s: float = 0.5
     suffixes: tuple[str, ...] = UPLOAD_SUFFIXES
 
     @property
     def max_megabytes(self) -> float:
-        """Size limit in MB (10^6 bytes, as browsers show sizes)."""
-        return self.max_bytes / 1e6
+        """Size limit in MB of 2^20 bytes (the unit of Streamlit's ``max_upload_size``)."""
+        return self.max_bytes / 2**20
 
 
 def new_working_folder() -> tempfile.TemporaryDirectory:
@@ -160,7 +160,7 @@ def check_upload(name: str, size_bytes: int, *, limits: UploadLimits = UploadLim
         raise UnsupportedUploadError(shown_name(name), f"file type {suffix or '(none)'} is not accepted; upload {accepted}")
     if size_bytes > limits.max_bytes:
         raise UploadTooLargeError(
-            shown_name(name), f"{size_bytes / 1e6:.1f} MB is over the {limits.max_megabytes:.0f} MB limit per file"
+            shown_name(name), f"{size_bytes / 2**20:.1f} MB is over the {limits.max_megabytes:g} MB limit per file"
         )
 
 
