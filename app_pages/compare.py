@@ -191,7 +191,10 @@ def show_fix(scores: pb.Scores, bench: pb.Benchmark, lines: pd.DataFrame, voice:
         out = session.working_folder() / "previews" / f"{uploads.safe_label(voice)}_{uploads.safe_label(Path(clip).stem)}_preview.wav"
         out.parent.mkdir(parents=True, exist_ok=True)
         with st.spinner("Resynthesising with PSOLA and scoring again"):
-            st.session_state["compare_preview"] = pb.preview(clip, bench, scenario=scores.scenario, out_path=out, prescription=prescription)
+            try:
+                st.session_state["compare_preview"] = pb.preview(clip, bench, scenario=scores.scenario, out_path=out, prescription=prescription)
+            except PersonaError as exc:
+                st.error(f"No preview: {exc}")
     result = st.session_state.get("compare_preview")
     if result is None or result.before.files["file"].iloc[0] != str(Path(clip).resolve()):
         return
@@ -214,15 +217,20 @@ def show_exports(scores: pb.Scores, comparison: pb.Comparison, bench: pb.Benchma
     files.download_button("Clips CSV", scores.files.to_csv(index=False), file_name=f"{name}_clips.csv", mime="text/csv", key="compare_download_files")
 
 
+def or_stop(compute):
+    """``compute()``, or its error shown and the page stopped."""
+    try:
+        return compute()
+    except PersonaError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
 require_admin()
 st.title("Compare voices")
 st.markdown("Pick a scenario and the candidate voices; see how far each sits from your best human agents, "
             "hear them side by side, and copy the change to ask of the TTS vendor.")  # fmt: skip
-try:
-    bench = choose_benchmark()
-except PersonaError as exc:
-    st.error(str(exc))
-    st.stop()
+bench = or_stop(choose_benchmark)
 if bench is None:
     st.info("Upload a benchmark file to continue.")
     st.stop()
@@ -230,21 +238,13 @@ scenario = st.selectbox("Scenario", bench.scenarios, key="compare_scenario")
 show_benchmark(bench, scenario)
 st.header("Voices")
 ref_dir = session.reference_dir()
-try:
-    reference = pb.read_reference(ref_dir)
-except PersonaError as exc:
-    st.error(str(exc))
-    st.stop()
+reference = or_stop(lambda: pb.read_reference(ref_dir))
 voices = choose_voices(ref_dir, scenario)
 if not voices:
     st.info("Pick voices on the server or upload a voice to compare.")
     st.stop()
 key = (session.content_key(bench.to_dict()), scenario, session.fingerprint(voices))
-try:
-    scores, comparison = session.memo("comparison", key, lambda: compare(bench, scenario, voices, reference))
-except PersonaError as exc:
-    st.error(str(exc))
-    st.stop()
+scores, comparison = or_stop(lambda: session.memo("comparison", key, lambda: compare(bench, scenario, voices, reference)))
 lines = listening_lines(scores, reference)
 st.header("At a glance")
 voice = show_ranking(scores, comparison, bench, key=key)

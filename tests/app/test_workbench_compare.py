@@ -94,7 +94,10 @@ def test_upload_valid_and_invalid_files(reference):
     stored = sorted(p.name for p in (folder / "voices" / "Vendor_X_v2").iterdir())
     assert stored == ["billing_dispute_01.wav", "passwd.wav"]
     assert set(at.dataframe[0].value["voice"]) == {"piper_joe", "Vendor_X_v2"}
+    at.pills(key="compare_voice").set_value("Vendor_X_v2").run()
+    assert at.header[2].value == "Listen: Vendor_X_v2"
     at.button(key="compare_remove_Vendor_X_v2").click().run()
+    assert not at.exception, at.exception
     assert list(at.dataframe[0].value["voice"]) == ["piper_joe"] and not (folder / "voices" / "Vendor_X_v2").exists()
 
 
