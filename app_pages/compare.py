@@ -22,6 +22,7 @@ from persona.workbench.listening import listening_lines
 from persona.workbench.progress import score_with_progress
 from persona.workbench.summary import benchmark_summary
 
+DEMO_SCENARIO = "billing_dispute"  # the bundled demo's scenario, shown first when the benchmark has it
 SOURCES = ("Bundled default", "Built from the reference audio", "Uploaded benchmark file")
 BENCHMARK_UPLOAD_LIMITS = uploads.UploadLimits(max_bytes=5_000_000, suffixes=(".json",))
 UPLOAD_ROUND = "compare_upload_round"  # part of the uploader's key: a new round empties it
@@ -234,7 +235,8 @@ bench = or_stop(choose_benchmark)
 if bench is None:
     st.info("Upload a benchmark file to continue.")
     st.stop()
-scenario = st.selectbox("Scenario", bench.scenarios, key="compare_scenario")
+scenario = st.selectbox("Scenario", bench.scenarios, index=bench.scenarios.index(DEMO_SCENARIO) if DEMO_SCENARIO in bench.scenarios else 0,
+                        key="compare_scenario")  # fmt: skip
 show_benchmark(bench, scenario)
 st.header("Voices")
 ref_dir = session.reference_dir()
