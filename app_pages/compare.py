@@ -27,6 +27,7 @@ SOURCES = ("Bundled default", "Built from the reference audio", "Uploaded benchm
 BENCHMARK_UPLOAD_LIMITS = uploads.UploadLimits(max_bytes=5_000_000, suffixes=(".json",))
 UPLOAD_ROUND = "compare_upload_round"  # part of the uploader's key: a new round empties it
 UPLOAD_OUTCOME = "compare_upload_outcome"  # messages of the last "Add these files", shown after the rerun
+PREVIEW = "compare_preview"  # (clip, prescription) -> its Preview, kept across reruns
 PAIRED_COLUMNS = ["voice", "human_speaker", "f0_rmse_cents", "f0_correlation", "duration_ratio", "pause_f1"]
 
 
@@ -43,7 +44,8 @@ def uploaded_benchmark() -> pb.Benchmark | None:
         return None
     data = sent.getvalue()
     uploads.check_upload(sent.name, len(data), limits=BENCHMARK_UPLOAD_LIMITS)
-    path = session.memo("benchmark_file", (sent.name, data), lambda: uploads.write_new_file(session.working_folder() / "benchmarks", sent.name, data))
+    folder = session.working_folder() / "benchmarks"
+    path = session.memo("benchmark_file", (sent.name, data), lambda: uploads.write_new_file(folder, sent.name, data))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         bench = pb.load_benchmark(path)
@@ -106,7 +108,8 @@ def choose_voices(ref_dir: Path, scenario: str) -> list[Path]:
     """Step 2: voice folders from the server's reference audio and from this session's uploads."""
     agents_dir = ref_dir / scenario / pb.reference.AGENTS_DIR
     server = {p.name: p for p in sorted(agents_dir.iterdir()) if p.is_dir()} if agents_dir.is_dir() else {}
-    picked = st.multiselect(f"Voices on the server ({agents_dir})", list(server), default=list(server), key=f"compare_server_voices_{scenario}")
+    picked = st.multiselect(f"Voices on the server ({agents_dir})", list(server), default=list(server),
+                            key=f"compare_server_voices_{scenario}")  # fmt: skip
     with st.expander("Upload a voice"):
         add_uploads()
     folder = session.working_folder() / "voices"
@@ -122,7 +125,8 @@ def choose_voices(ref_dir: Path, scenario: str) -> list[Path]:
 
 def compare(bench: pb.Benchmark, scenario: str, voices: list[Path], reference: pd.DataFrame) -> tuple[pb.Scores, pb.Comparison]:
     """Scores and ranking of the chosen voices, with progress."""
-    scores = score_with_progress(voices, bench, scenario=scenario, reference=reference, on_progress=progress_bar("profiling the voices"))
+    scores = score_with_progress(voices, bench, scenario=scenario, reference=reference,
+                                 on_progress=progress_bar("profiling the voices"))  # fmt: skip
     with st.spinner("Ranking with bootstrap intervals"):
         return scores, pb.compare_voices(scores, bench)
 
@@ -188,34 +192,39 @@ def show_fix(scores: pb.Scores, bench: pb.Benchmark, lines: pd.DataFrame, voice:
     if not files:
         return
     clip = st.selectbox("Clip to preview", files, format_func=lambda f: Path(f).name, key="compare_preview_clip")
+    wanted = (clip, repr(prescription))  # the preview on screen must be of this clip with these changes
     if st.button("Make the PSOLA preview", key="compare_preview_make"):
-        out = session.working_folder() / "previews" / f"{uploads.safe_label(voice)}_{uploads.safe_label(Path(clip).stem)}_preview.wav"
+        name = f"{uploads.safe_label(voice)}_{uploads.safe_label(Path(clip).stem)}_preview.wav"
+        out = session.working_folder() / "previews" / name
         out.parent.mkdir(parents=True, exist_ok=True)
         with st.spinner("Resynthesising with PSOLA and scoring again"):
             try:
-                st.session_state["compare_preview"] = pb.preview(clip, bench, scenario=scores.scenario, out_path=out, prescription=prescription)
+                made = pb.preview(clip, bench, scenario=scores.scenario, out_path=out, prescription=prescription)
+                st.session_state[PREVIEW] = (wanted, made)
             except PersonaError as exc:
                 st.error(f"No preview: {exc}")
-    result = st.session_state.get("compare_preview")
-    if result is None or result.before.files["file"].iloc[0] != str(Path(clip).resolve()):
+    shown, result = st.session_state.get(PREVIEW, (None, None))
+    if shown != wanted:
         return
     before, after = (r.voices.iloc[0] for r in (result.before, result.after))
     original, adjusted = st.columns(2)
     original.metric("Original match score", f"{before['match_score']:.0f}")
     original.audio(clip)
-    adjusted.metric("Preview match score", f"{after['match_score']:.0f}", delta=f"{after['match_score'] - before['match_score']:+.0f}")
+    gain = after["match_score"] - before["match_score"]
+    adjusted.metric("Preview match score", f"{after['match_score']:.0f}", delta=f"{gain:+.0f}")
     adjusted.audio(str(result.out_path))
 
 
 def show_exports(scores: pb.Scores, comparison: pb.Comparison, bench: pb.Benchmark) -> None:
-    """Step 6: the HTML report and the CSV tables shown on this page."""
-    report, ranking, voices, files = st.columns(4)
+    """Step 6: the HTML report (made when clicked) and the CSV tables shown on this page."""
     name = scores.scenario
-    report.download_button("HTML report", lambda: build_report(scores, bench, comparison=comparison).to_html(), file_name=f"{name}_report.html",
-                           mime="text/html", key="compare_download_report")  # fmt: skip
-    ranking.download_button("Ranking CSV", comparison.ranking.to_csv(index=False), file_name=f"{name}_ranking.csv", mime="text/csv", key="compare_download_ranking")
-    voices.download_button("Voices CSV", scores.voices.to_csv(index=False), file_name=f"{name}_voices.csv", mime="text/csv", key="compare_download_voices")
-    files.download_button("Clips CSV", scores.files.to_csv(index=False), file_name=f"{name}_clips.csv", mime="text/csv", key="compare_download_files")
+    tables = {"ranking": comparison.ranking, "voices": scores.voices, "clips": scores.files}
+    report, *columns = st.columns(1 + len(tables))
+    report.download_button("HTML report", lambda: build_report(scores, bench, comparison=comparison).to_html(),
+                           file_name=f"{name}_report.html", mime="text/html", key="compare_download_report")  # fmt: skip
+    for column, (label, table) in zip(columns, tables.items()):
+        column.download_button(f"{label.capitalize()} CSV", table.to_csv(index=False), file_name=f"{name}_{label}.csv",
+                               mime="text/csv", key=f"compare_download_{label}")  # fmt: skip
 
 
 def or_stop(compute):

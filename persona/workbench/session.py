@@ -42,7 +42,6 @@ def reference_dir() -> Path:
     return Path(configured) if configured else bundled_reference()
 
 
-
 def memo(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     """This session's result of ``compute()``, computed again only when ``key`` changes."""
     slot = _MEMO_PREFIX + name

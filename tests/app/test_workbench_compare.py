@@ -62,8 +62,11 @@ def test_designer_flow_ranking_verdicts_listening_prescription_preview_export():
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric]
     assert "Original match score" in labels and "Preview match score" in labels
+    previews = list((Path(at.session_state["workbench_folder"].name) / "previews").glob("*.wav"))
+    assert len(previews) == 1 and previews[0].stat().st_size > 1000
 
-    assert {b.key for b in at.download_button} >= {"compare_download_report", "compare_download_ranking", "compare_download_voices", "compare_download_files"}
+    downloads = {b.key for b in at.download_button}
+    assert downloads == {f"compare_download_{name}" for name in ("report", "ranking", "voices", "clips")}
 
 
 def wav_bytes(source, *, seconds: float | None = None) -> bytes:
