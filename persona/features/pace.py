@@ -14,8 +14,9 @@ refinements make the count robust across voices and channels:
   ``voicing_tolerance_s`` of it, without the path finder's voiced/unvoiced transition costs,
   which drop weak unstressed vowels of fluent speech; peaks closer than ``min_nucleus_gap_s``
   (faster than any articulation rate, ~14 syllables/s) are merged into the stronger one.
-Speech runs are stretches above the same threshold; silences of at least ``pause_min_s`` between
-the first and the last run are pauses. Rates use the span from the first speech onset to the last
+Speech runs are stretches of the same vowel-band contour above the threshold (so the span, too,
+lies inside the telephone band); silences of at least ``pause_min_s`` between the first and the
+last run are pauses. Rates use the span from the first speech onset to the last
 offset, so leading and trailing silence (common in TTS output) does not change them.
 """
 
