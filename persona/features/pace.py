@@ -8,12 +8,13 @@ refinements make the count robust across voices and channels:
 - the nuclei contour is the intensity of the signal band-passed to ``nucleus_band_hz``
   (600-3000 Hz, the first two vowel formants): nasals, voiced stops and fricatives between vowels
   lose most of their energy there, so the dips between syllables deepen, and the band lies
-  inside the telephone band, so a clip and its G.711 version give the same count;
+  inside the telephone band, so a G.711 copy of a clip yields nearly the same peaks;
 - a peak counts as voiced when the pitch analysis finds a periodicity candidate in the speaker's
   range with strength >= ``voicing_strength`` (Praat's default voicing threshold) within
   ``voicing_tolerance_s`` of it, without the path finder's voiced/unvoiced transition costs,
   which drop weak unstressed vowels of fluent speech; peaks closer than ``min_nucleus_gap_s``
   (faster than any articulation rate, ~14 syllables/s) are merged into the stronger one.
+
 Speech runs are stretches of the same vowel-band contour above the threshold (so the span, too,
 lies inside the telephone band); silences of at least ``pause_min_s`` between the first and the
 last run are pauses. Rates use the span from the first speech onset to the last
