@@ -22,7 +22,7 @@ class PitchParams:
     """Parameters of the two-pass pitch analysis (Hz, seconds, quantiles in 0-1)."""
 
     time_step_s: float = 0.01
-    wide_time_step_s: float = 0.02
+    wide_time_step_s: float = 0.04
     wide_floor_hz: float = 50.0
     wide_ceiling_hz: float = 700.0
     floor_quantile: float = 0.15
