@@ -34,7 +34,25 @@ from .pitch import PitchTrack
 
 @dataclass(frozen=True)
 class PaceParams:
-    """Parameters of segmentation and syllable detection (dB, seconds, Hz)."""
+    """Parameters of segmentation and syllable detection (dB, seconds, Hz).
+
+    Attributes
+    ----------
+    intensity_floor_hz, intensity_step_s : float
+        Praat intensity: lowest pitch the window must smooth (window 3.2 / floor s), frame step.
+    silence_db, level_quantile : float
+        Speech is within ``silence_db`` of the ``level_quantile`` level of the vowel-band contour.
+    pause_min_s, run_min_s : float
+        Shortest silence counted as a pause; shortest speech run kept.
+    min_dip_db : float
+        Dip required on both sides of a nucleus (peak prominence).
+    nucleus_band_hz : (float, float)
+        Band (Hz) of the contour for nuclei and speech runs.
+    min_nucleus_gap_s : float
+        Peaks closer than this merge into the stronger one.
+    voicing_strength, voicing_tolerance_s : float
+        A nucleus needs a periodicity candidate this strong (0-1) within this many seconds.
+    """
 
     intensity_floor_hz: float = 100.0
     intensity_step_s: float = 0.01
@@ -131,12 +149,10 @@ def _bridge(runs: np.ndarray, gap_s: float) -> np.ndarray:
 def syllable_nuclei(band: Intensity, seg: Segmentation, pitch: PitchTrack, params: PaceParams = PaceParams()) -> np.ndarray:
     """Times (s) of syllable nuclei: prominent, periodic peaks of the vowel-band intensity in speech runs.
 
-    ``band`` is the intensity of :func:`vowel_band`; its level threshold is the same
-    ``silence_db`` below its own loud level as the segmentation's.
+    ``band`` is the intensity of :func:`vowel_band`, the contour ``seg`` was found on.
     """
-    height = float(np.quantile(band.db, params.level_quantile) + params.silence_db)
     gap = max(1, int(round(params.min_nucleus_gap_s / band.step_s)))
-    peaks, _ = signal.find_peaks(band.db, height=height, prominence=params.min_dip_db, distance=gap)
+    peaks, _ = signal.find_peaks(band.db, height=seg.threshold_db, prominence=params.min_dip_db, distance=gap)
     times = band.times_s[peaks]
     times = times[seg.contains(times)]
     return times[_periodic_near(pitch, times, params)]

@@ -152,7 +152,7 @@ class Profiler:
 
 METHOD = {
     "f0": "Praat autocorrelation (to_pitch_ac), two-pass adaptive floor/ceiling (De Looze & Hirst 2008)",
-    "pace": "syllable nuclei: prominent voiced intensity peaks (de Jong & Wempe 2009); rates over first-onset-to-last-offset span",
+    "pace": "syllable nuclei: prominent periodic peaks of 600-3000 Hz band intensity (after de Jong & Wempe 2009); speech runs and pauses on the same contour; rates over the first-onset-to-last-offset span",
     "loudness": "ITU-R BS.1770-4 gated integrated loudness (pyloudnorm, K-weighting designed at the file's rate: DeMan)",
     "intensity": "Praat intensity over speech frames, dB averaging",
     "hnr": "10*log10(r/(1-r)) of the pitch autocorrelation peak, mean over voiced frames",
