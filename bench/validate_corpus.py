@@ -121,7 +121,7 @@ def main() -> None:
     print(f"1. Syllable count vs transcript (target: median |error| <= {MAE_TARGET_PCT:.0f} % per voice)")
     rates = speech_rate_table(manifest, rows)
     print(rates.round(1).to_string())
-    tts = rates.drop(index=[g for g in rates.index if not g.islower() or g.startswith(("human", "fsdd"))])
+    tts = rates.loc[rates.index.isin(manifest.loc[manifest["kind"] == "tts", "group"])]
     print(f"   TTS voices within target: {int((tts['mae_pct'] <= MAE_TARGET_PCT).sum())}/{len(tts)}\n")
 
     humans = manifest[manifest["group"] == "human"]

@@ -91,24 +91,24 @@ def telephone_rows():
     return {c.name: _row(parselmouth.Sound(io.telephone(io.load(c)).samples, io.TELEPHONE_SR_HZ)) for c in CLIPS}
 
 
-@pytest.mark.xfail(reason="known miss: Praat AC loses low-F0 frames and makes octave errors on 300 Hz-high-passed speech", strict=False)
+@pytest.mark.xfail(reason="known miss on 5 of 12 clips (<= 2 st): Praat AC loses low-F0 frames and makes octave errors without the band below 300 Hz", strict=False)
 def test_telephone_invariance_f0(plain_rows, telephone_rows):
     diffs = [_semitones(plain_rows[c]["f0_median_hz"], telephone_rows[c]["f0_median_hz"]) for c in plain_rows]
     assert np.max(np.abs(diffs)) <= 0.3, diffs
 
 
-@pytest.mark.xfail(reason="known miss on 3-4 of 12 clips (voicing check on telephone audio)", strict=False)
+@pytest.mark.xfail(reason="known miss on 3 of 12 clips (<= 10 %): the nuclei's voicing check on telephone audio", strict=False)
 def test_telephone_invariance_rate(plain_rows, telephone_rows):
     ratios = [telephone_rows[c]["speech_rate_syl_s"] / plain_rows[c]["speech_rate_syl_s"] for c in plain_rows]
     assert np.max(np.abs(np.array(ratios) - 1)) <= 0.05, ratios
 
 
 def test_telephone_version_stays_close(plain_rows, telephone_rows):
-    """What holds today: median differences of 0.7 st and 3 %, none above 2.5 st or 10 %."""
+    """What holds today: median differences of 0.2 st and 3 %, none above 2 st or 10 %."""
     f0 = np.array([_semitones(plain_rows[c]["f0_median_hz"], telephone_rows[c]["f0_median_hz"]) for c in plain_rows])
     rate = np.array([telephone_rows[c]["speech_rate_syl_s"] / plain_rows[c]["speech_rate_syl_s"] - 1 for c in plain_rows])
-    assert np.median(np.abs(f0)) <= 0.8 and np.max(np.abs(f0)) <= 2.5, f0
-    assert np.median(np.abs(rate)) <= 0.05 and np.max(np.abs(rate)) <= 0.10, rate
+    assert np.median(np.abs(f0)) <= 0.3 and np.max(np.abs(f0)) <= 2.5, f0
+    assert np.median(np.abs(rate)) <= 0.05 and np.max(np.abs(rate)) <= 0.12, rate
 
 
 def test_f0_agrees_with_praat_default_where_the_speaker_fits_its_range(plain_rows):
