@@ -8,15 +8,13 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
-from ..errors import ParameterError, PersonaError
-from ..report.listening import study_report
-from ..stats import AnalysisOptions, PanelSpec, analyze_study, simulate_deviations, simulate_panel
-from ..stats.acoustics import read_deviations
-from ..stats.analysis import load_responses
+from ..errors import ParameterError
+from ._common import friendly_errors
 
 REPORT_FORMATS = (".html", ".md", ".json")
 
 
+@friendly_errors
 def analyze(
     study: Annotated[str, typer.Argument(help="Tidy responses CSV (from 'persona survey export') or a study id in the "
                                               "database; with --simulate, the name given to the simulated study.")],
@@ -39,24 +37,23 @@ def analyze(
     seed: Annotated[int, typer.Option(help="Seed of resampling, simulation and planning.")] = 0,
 ) -> None:
     """Analyse a listening test: screening, ACR, AB, identification, MUSHRA, agreement, planning."""
-    try:
-        if out.suffix.lower() not in REPORT_FORMATS:
-            raise ParameterError(f"{out}: report format must be one of {', '.join(REPORT_FORMATS)}")
-        tables_dir = tables_dir or out.with_name(f"{out.stem}_tables")
-        responses, deviations, source = _inputs(study, db=db, benchmark=benchmark, simulate=simulate, seed=seed,
-                                                tables_dir=tables_dir)  # fmt: skip
-        options = AnalysisOptions(apply_screening=not no_screening, equivalence_margin=equivalence_margin,
-                                  n_boot=n_boot, seed=seed)  # fmt: skip
-        analysis = analyze_study(responses, deviations=deviations, options=options, source=source)
-        written = analysis.write_tables(tables_dir)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix.lower() == ".json":
-            out.write_text(analysis.to_json(), encoding="utf-8")
-        else:
-            study_report(analysis).write(out)
-    except PersonaError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    from ..report.listening import study_report
+    from ..stats import AnalysisOptions, analyze_study
+
+    if out.suffix.lower() not in REPORT_FORMATS:
+        raise ParameterError(f"{out}: report format must be one of {', '.join(REPORT_FORMATS)}")
+    tables_dir = tables_dir or out.with_name(f"{out.stem}_tables")
+    responses, deviations, source = _inputs(study, db=db, benchmark=benchmark, simulate=simulate, seed=seed,
+                                            tables_dir=tables_dir)  # fmt: skip
+    options = AnalysisOptions(apply_screening=not no_screening, equivalence_margin=equivalence_margin,
+                              n_boot=n_boot, seed=seed)  # fmt: skip
+    analysis = analyze_study(responses, deviations=deviations, options=options, source=source)
+    written = analysis.write_tables(tables_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".json":
+        out.write_text(analysis.to_json(), encoding="utf-8")
+    else:
+        study_report(analysis).write(out)
     for message in analysis.messages:
         typer.echo(f"note: {message}", err=True)
     headline = analysis.tables["headline"][["scenario", "statement"]]
@@ -67,6 +64,10 @@ def analyze(
 
 def _inputs(study: str, *, db, benchmark, simulate, seed, tables_dir: Path):
     """Responses, optional deviations and a source description, read or simulated."""
+    from ..stats import PanelSpec, simulate_deviations, simulate_panel
+    from ..stats.acoustics import read_deviations
+    from ..stats.analysis import load_responses
+
     deviations = read_deviations(benchmark) if benchmark else None
     if simulate is None:
         responses, source = load_responses(study, db_url=db)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import warnings
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,26 +14,13 @@ from .. import tables
 from .. import benchmark as pb
 from ..benchmark import reference
 from ..errors import ParameterError, PersonaError
+from ._common import friendly_errors
 
 benchmark_app = typer.Typer(help="Build the human benchmark from a reference folder.", no_args_is_help=True)
 
 DEMO_SCENARIO = "billing_dispute"
 REPORT_SUFFIXES = (".html", ".md")
 
-
-
-def friendly_errors(command):
-    """Report persona errors as one ``error: ...`` line and exit status 2, without a traceback."""
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except PersonaError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-
-    return run
 
 
 Jobs = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for feature extraction.")]

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
-from ..errors import PersonaError
-from ..trials.access import DEFAULT_BASE_URL, invite_url
-from ..trials.design import describe
-from ..trials.stimuli import prepare_survey
-from ..trials.store import Store, responses_frame
-from ..trials.survey import load_survey
+from ._common import friendly_errors
 
 survey = typer.Typer(help="Listening trials: validate surveys, invite listeners, export answers.", no_args_is_help=True)
 
@@ -21,19 +16,16 @@ DbOption = Annotated[
 ]
 
 
-def _fail(exc: PersonaError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(1)
-
-
 @survey.command()
+@friendly_errors
 def validate(file: Annotated[Path, typer.Argument(help="Survey TOML file.")]) -> None:
     """Check a survey file, prepare every clip, and print what each listener will get."""
-    try:
-        definition = load_survey(file)
-        clips = prepare_survey(definition)
-    except PersonaError as exc:
-        raise _fail(exc) from None
+    from ..trials.design import describe
+    from ..trials.stimuli import prepare_survey
+    from ..trials.survey import load_survey
+
+    definition = load_survey(file)
+    clips = prepare_survey(definition)
     typer.echo(f"{file}: valid study {definition.id!r}: {len(definition.stimuli)} clips, {len(definition.scenarios)} scenario(s)")
     typer.echo(describe(definition).to_string(index=False))
     typer.echo(f"\nprepared clips (loudness {definition.audio.loudness_lufs:g} LUFS, BS.1770; "
@@ -42,34 +34,37 @@ def validate(file: Annotated[Path, typer.Argument(help="Survey TOML file.")]) ->
 
 
 @survey.command()
+@friendly_errors
 def invite(
     file: Annotated[Path, typer.Argument(help="Survey TOML file (registered as a study if new).")],
     n: Annotated[int, typer.Option("--n", min=1, max=10000, help="Number of invite links.")] = 30,
-    base_url: Annotated[str, typer.Option("--base-url", help="Address where the app is served.")] = DEFAULT_BASE_URL,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="Address where the app is served [default: http://localhost:8501].")] = None,
     db: DbOption = None,
 ) -> None:
     """Register the survey's study and print one invite URL per line."""
-    try:
-        definition = load_survey(file)
-        prepare_survey(definition)
-        store = Store(db)
-        store.register_study(definition)
-        tokens = store.create_listeners(definition.id, n=n)
-    except PersonaError as exc:
-        raise _fail(exc) from None
+    from ..trials.access import invite_url
+    from ..trials.stimuli import prepare_survey
+    from ..trials.store import Store
+    from ..trials.survey import load_survey
+
+    definition = load_survey(file)
+    prepare_survey(definition)
+    store = Store(db)
+    store.register_study(definition)
+    tokens = store.create_listeners(definition.id, n=n)
     typer.echo("\n".join(invite_url(t, base_url=base_url) for t in tokens))
 
 
 @survey.command()
+@friendly_errors
 def export(
     study: Annotated[str, typer.Argument(help="Study id.")],
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
     db: DbOption = None,
 ) -> None:
     """Write all answers of a study as the tidy responses CSV (one row per rating)."""
-    try:
-        frame = responses_frame(study, db_url=db)
-    except PersonaError as exc:
-        raise _fail(exc) from None
+    from ..trials.store import responses_frame
+
+    frame = responses_frame(study, db_url=db)
     frame.to_csv(out, index=False)
     typer.echo(f"{len(frame)} answer row(s) of study {study!r} -> {out}", err=True)

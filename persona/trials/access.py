@@ -35,9 +35,9 @@ def check_password(given: str, expected: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def invite_url(token: str, *, base_url: str = DEFAULT_BASE_URL) -> str:
-    """The invite link a listener opens: the app's address with ``?token=...``."""
-    return f"{base_url.rstrip('/')}/?{urlencode({TOKEN_PARAM: token})}"
+def invite_url(token: str, *, base_url: str | None = None) -> str:
+    """The invite link a listener opens: the app's address (default :data:`DEFAULT_BASE_URL`) with ``?token=...``."""
+    return f"{(base_url or DEFAULT_BASE_URL).rstrip('/')}/?{urlencode({TOKEN_PARAM: token})}"
 
 
 def completion_code(study_secret: str, listener_position: int) -> str:

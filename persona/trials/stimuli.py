@@ -25,7 +25,6 @@ import wave
 from functools import lru_cache
 from pathlib import Path
 
-import librosa
 import numpy as np
 import pandas as pd
 import pyloudnorm
@@ -85,6 +84,8 @@ def trim_silence(audio: Audio, *, top_db: float) -> Audio:
     """Cut leading and trailing frames quieter than ``top_db`` dB below the loudest frame."""
     frame = max(1, int(_TRIM_FRAME_S * audio.sr_hz))
     hop = max(1, int(_TRIM_HOP_S * audio.sr_hz))
+    import librosa  # lazily: its numba start-up stays off the CLI path
+
     _, (start, end) = librosa.effects.trim(audio.samples, top_db=top_db, frame_length=frame, hop_length=hop)
     return audio.with_samples(audio.samples[start:end])
 

@@ -25,7 +25,7 @@ def test_validate_reports_a_bad_file(make_survey):
     path = make_survey(("acr",))
     path.write_text(path.read_text().replace('type = "acr"', 'type = "abx"'))
     result = runner.invoke(app, ["survey", "validate", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unsupported test type 'abx'" in result.output
 
 
@@ -45,4 +45,4 @@ def test_invite_then_export(make_survey, db_url, tmp_path):
 
 def test_export_of_unknown_study_fails_cleanly(db_url, tmp_path):
     result = runner.invoke(app, ["survey", "export", "nope", "--out", str(tmp_path / "x.csv")])
-    assert result.exit_code == 1 and "no study 'nope'" in result.output
+    assert result.exit_code == 2 and "no study 'nope'" in result.output

@@ -85,6 +85,6 @@ def test_analyze_reports_bad_input_without_a_traceback(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("listener_id\nL1\n")
     result = CliRunner().invoke(app, ["analyze", str(bad), "--out", str(tmp_path / "r.html")])
-    assert result.exit_code == 1 and "missing column(s)" in result.output
+    assert result.exit_code == 2 and "missing column(s)" in result.output
     result = CliRunner().invoke(app, ["analyze", str(bad), "--out", str(tmp_path / "r.pdf")])
-    assert result.exit_code == 1 and "report format" in result.output
+    assert result.exit_code == 2 and "report format" in result.output

@@ -1,0 +1,25 @@
+"""What every ``persona`` command shares: persona errors become one line and exit status 2."""
+
+from __future__ import annotations
+
+import functools
+
+import typer
+
+from ..errors import PersonaError
+
+ERROR_EXIT = 2
+
+
+def friendly_errors(command):
+    """Report persona errors as one ``error: ...`` line on stderr and exit 2, without a traceback."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except PersonaError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(ERROR_EXIT) from None
+
+    return run
