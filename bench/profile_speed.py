@@ -12,7 +12,10 @@ this one single-threaded process:
 
 Targets (issue 2): full profile >= 160x real time, within 2x of one pitch pass; ``--jobs 2``
 >= 1.8x. Each timing is the best of ``--repeat`` runs, alternating between the stages, which
-filters out other processes' load; run on an idle machine for figures to quote.
+filters out other processes' load; run on an idle machine for figures to quote. Praat's pitch
+pass runs on ~1.6 threads: CPU time counts them all (so the real-time factors are per core),
+and ``--jobs 1`` already keeps ~1.3 cores busy, which caps the ``--jobs 2`` speed-up on two
+cores near 1.5x.
 
     python bench/profile_speed.py [--repeat 3]
 """
