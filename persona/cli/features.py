@@ -9,8 +9,9 @@ import pandas as pd
 import typer
 
 from .. import tables
-from ..errors import ParameterError, PersonaError
+from ..errors import ParameterError
 from ..features import Profiler
+from ._common import friendly_errors
 
 
 def read_transcripts(path: Path) -> dict[str, str]:
@@ -24,6 +25,7 @@ def read_transcripts(path: Path) -> dict[str, str]:
     return {"": path.read_text(encoding="utf-8").strip()}
 
 
+@friendly_errors
 def features(
     paths: Annotated[list[Path], typer.Argument(help="Audio files or folders (searched recursively).")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output .csv, .json or .parquet; CSV on stdout if absent.")] = None,
@@ -43,19 +45,15 @@ def features(
     goes to ``<out>.provenance.json`` (CSV), the ``provenance`` key (JSON) or the schema metadata
     (Parquet).
     """
-    try:
-        if out is not None:
-            tables.output_format(out)
-        texts = read_transcripts(transcript) if transcript else None
-        files = [str(p) for p in paths]
-        if texts is not None and "" in texts:
-            texts = {f: texts[""] for f in files}
-        profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s)
-        frame = profiler.process_files(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
-        written = tables.write(frame, out)
-    except PersonaError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    if out is not None:
+        tables.output_format(out)
+    texts = read_transcripts(transcript) if transcript else None
+    files = [str(p) for p in paths]
+    if texts is not None and "" in texts:
+        texts = {f: texts[""] for f in files}
+    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s)
+    frame = profiler.process_files(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
+    written = tables.write(frame, out)
     failed = frame["error"].astype(bool)
     for message in frame.loc[failed, "error"]:
         typer.echo(f"error: {message}", err=True)
