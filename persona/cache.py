@@ -1,4 +1,4 @@
-"""Profile cache: one SQLite file keyed by audio content hash + extraction parameters + persona version.
+"""Profile cache: one SQLite file keyed by audio content hash + extraction parameters + persona version + code.
 
 Re-profiling an unchanged archive does no audio work. The cache lives in the user cache dir
 (``platformdirs.user_cache_dir("persona")``), or in ``$PERSONA_CACHE_DIR``; ``PERSONA_CACHE=0``
@@ -45,13 +45,14 @@ def content_hash(path: str | Path) -> str:
 
 
 def key(content_sha256: str, *, params: dict, channel, transcript: str | None) -> str:
-    """Cache key of one extraction: content, parameters, channel, transcript and persona version."""
+    """Cache key of one extraction: content, parameters, channel, transcript, persona version and measurement code."""
     parts = {
         "content": content_sha256,
         "params": provenance.params_digest(params),
         "channel": None if channel is None else int(channel),
         "transcript": transcript or "",
         "persona": provenance.software()["persona"],
+        "code": provenance.measurement_code(),
     }
     return provenance.params_digest(parts)
 

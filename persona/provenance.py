@@ -7,6 +7,7 @@ import json
 import platform
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 SCHEMA_VERSION = 1
 
@@ -25,6 +26,7 @@ def software() -> dict[str, str]:
 
     return {
         "persona": _version("persona"),
+        "persona_measurement_code": measurement_code(),
         "praat": parselmouth.PRAAT_VERSION,
         "praat-parselmouth": parselmouth.__version__,
         "librosa": _version("librosa"),
@@ -33,6 +35,20 @@ def software() -> dict[str, str]:
         "numpy": _version("numpy"),
         "python": platform.python_version(),
     }
+
+
+@lru_cache(maxsize=1)
+def measurement_code() -> str:
+    """Digest of the source of the measuring modules (``io.py``, ``features/``).
+
+    Part of every provenance record and cache key, so profiles computed by other measurement code
+    are never served from a cache, even within one persona version.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for source in sorted([package / "io.py", *(package / "features").glob("*.py")]):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def params_digest(params: dict) -> str:

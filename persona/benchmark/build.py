@@ -281,6 +281,10 @@ def _check_compatible(bench: Benchmark, path: Path, profiler: Profiler | None) -
     running = provenance.software()["persona"]
     if _version_tuple(built_with) > _version_tuple(running):
         warnings.warn(f"{path}: built by persona {built_with}, newer than this persona {running}", PersonaWarning, stacklevel=3)
+    built_code = bench.provenance.get("software", {}).get("persona_measurement_code")
+    if built_code and built_code != provenance.measurement_code():
+        warnings.warn(f"{path}: built by other measurement code ({built_code}, running {provenance.measurement_code()}); "
+                      "rebuild it so agents and humans are measured alike", PersonaWarning, stacklevel=3)  # fmt: skip
     try:
         expected = profiler or Profiler.create(telephone=bool(bench.provenance.get("params", {}).get("telephone", False)))
     except ParameterError:

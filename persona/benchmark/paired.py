@@ -3,9 +3,12 @@
 The two clips are aligned by dynamic time warping (DTW) of their MFCCs (13 coefficients,
 cepstral-mean normalised, 10 ms hop). Along the warping path:
 
-* ``f0_rmse_cents``: RMS difference of the F0 contours in cents, each relative to its own
-  speaker's median F0 (so a bass and a soprano with the same melody score 0);
-* ``f0_correlation``: Pearson correlation of the same two contours;
+* ``f0_gross_error_rate``: share of frames voiced in both whose F0 differ by more than 20 %
+  (``GROSS_ERROR_CENTS``, the usual gross pitch error criterion), after removing each
+  speaker's median; these are octave jumps or mismatched syllables, not melody;
+* ``f0_rmse_cents``: RMS difference of the F0 contours in cents over the other frames, each
+  relative to its own speaker's median F0 (so a bass and a soprano with the same melody score 0);
+* ``f0_correlation``: Pearson correlation of the same two contours (all frames voiced in both);
 * ``duration_ratio``: agent speaking span / human speaking span (first onset to last offset);
 * ``pause_f1``: agreement of pause placement, the F1 score of agent pause centres mapped
   through the path onto human pause centres, a match being within ``pause_tolerance_s``.
@@ -29,6 +32,7 @@ HOP_S = 0.01
 ANALYSIS_SR_HZ = 16000
 N_MFCC = 13
 PAUSE_TOLERANCE_S = 0.25
+GROSS_ERROR_CENTS = 1200 * np.log2(1.2)  # 20 % F0 deviation, about 316 cents
 MAX_DTW_CELLS = 40_000_000  # about 320 MB of float64 cost matrix
 
 
@@ -50,12 +54,15 @@ def paired_metrics(agent: io.Audio, human: io.Audio, *, profiler: Profiler | Non
     f0 = [_f0_on_frames(s, n, profiler.pitch) for s, n in zip(sounds, (mfcc[0].shape[1], mfcc[1].shape[1]))]
     cents_a, cents_h = (_cents(x)[idx] for x, idx in zip(f0, (path[:, 0], path[:, 1])))
     both = np.isfinite(cents_a) & np.isfinite(cents_h)
+    diff = cents_a[both] - cents_h[both]
+    fine = np.abs(diff) <= GROSS_ERROR_CENTS
     segs = [pace.segment(pace.intensity(s, profiler.pace), profiler.pace) for s in sounds]
     pauses_a, pauses_h = (seg.pauses_s.mean(axis=1) if len(seg.pauses_s) else np.empty(0) for seg in segs)
     mapped = _map_times(pauses_a, path)
     return {
         "dtw_cost": float(cost[-1, -1] / len(path)),
-        "f0_rmse_cents": float(np.sqrt(np.mean((cents_a[both] - cents_h[both]) ** 2))) if both.any() else np.nan,
+        "f0_gross_error_rate": float(np.mean(~fine)) if both.any() else np.nan,
+        "f0_rmse_cents": float(np.sqrt(np.mean(diff[fine] ** 2))) if fine.any() else np.nan,
         "f0_correlation": float(stats.pearsonr(cents_a[both], cents_h[both]).statistic) if both.sum() > 2 else np.nan,
         "duration_ratio": segs[0].span_s / segs[1].span_s if segs[1].span_s > 0 else np.nan,
         "pause_f1": pause_f1(mapped, pauses_h, tolerance_s=pause_tolerance_s),

@@ -6,7 +6,7 @@ import numpy as np
 import pyloudnorm
 
 from ..io import Audio
-from .pace import Intensity, Segmentation
+from .pace import Intensity, PaceParams, Segmentation
 
 
 def loudness_lufs(audio: Audio) -> float:
@@ -21,9 +21,14 @@ def loudness_lufs(audio: Audio) -> float:
     return float(value) if np.isfinite(value) else np.nan
 
 
-def intensity_stats(contour: Intensity, seg: Segmentation) -> dict[str, float]:
-    """Mean, SD and p5-p95 range (dB) of the intensity contour over speech frames (dB averaging)."""
-    db = contour.db[seg.contains(contour.times_s)]
+def intensity_stats(contour: Intensity, seg: Segmentation, params: PaceParams = PaceParams()) -> dict[str, float]:
+    """Mean, SD and p5-p95 range (dB) of the intensity over sounding frames of speech runs (dB averaging).
+
+    Sounding frames are within ``silence_db`` of the contour's ``level_quantile`` level: the
+    digital silence some TTS engines put between words would otherwise add tens of dB of "dynamics".
+    """
+    sounding = contour.db >= np.quantile(contour.db, params.level_quantile) + params.silence_db
+    db = contour.db[sounding & seg.contains(contour.times_s)]
     if db.size < 2:
         return {"intensity_mean_db": np.nan, "intensity_sd_db": np.nan, "intensity_range_db": np.nan}
     p5, p95 = np.quantile(db, [0.05, 0.95])

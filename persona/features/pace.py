@@ -16,9 +16,11 @@ refinements make the count robust across voices and channels:
   (faster than any articulation rate, ~14 syllables/s) are merged into the stronger one.
 
 Speech runs are stretches of the same vowel-band contour above the threshold (so the span, too,
-lies inside the telephone band); silences of at least ``pause_min_s`` between the first and the
-last run are pauses. Rates use the span from the first speech onset to the last
-offset, so leading and trailing silence (common in TTS output) does not change them.
+lies inside the telephone band); silences of at least ``pause_min_s`` between runs are pauses.
+Silences of ``pause_max_s`` or more are turn boundaries, not pauses: in one channel of a call the
+other party's turns are long silences that say nothing about this speaker's pausing. Rates use
+the speaking span, the speech runs plus their pauses, so leading and trailing silence (common in
+TTS output) and turn gaps do not change them.
 """
 
 from __future__ import annotations
@@ -42,8 +44,9 @@ class PaceParams:
         Praat intensity: lowest pitch the window must smooth (window 3.2 / floor s), frame step.
     silence_db, level_quantile : float
         Speech is within ``silence_db`` of the ``level_quantile`` level of the vowel-band contour.
-    pause_min_s, run_min_s : float
-        Shortest silence counted as a pause; shortest speech run kept.
+    pause_min_s, pause_max_s, run_min_s : float
+        Shortest silence counted as a pause; shortest silence taken as a turn boundary instead;
+        shortest speech run kept.
     min_dip_db : float
         Dip required on both sides of a nucleus (peak prominence).
     nucleus_band_hz : (float, float)
@@ -59,6 +62,7 @@ class PaceParams:
     silence_db: float = -25.0
     level_quantile: float = 0.99
     pause_min_s: float = 0.25
+    pause_max_s: float = 2.0
     run_min_s: float = 0.05
     min_dip_db: float = 3.0
     nucleus_band_hz: tuple[float, float] = (600.0, 3000.0)
@@ -81,20 +85,26 @@ class Intensity:
 
 @dataclass(frozen=True, eq=False)
 class Segmentation:
-    """Speech runs as ``(start_s, end_s)`` rows, and the level threshold (dB) that defined them."""
+    """Speech runs as ``(start_s, end_s)`` rows, the level threshold (dB) that defined them, and the
+    longest gap (s) still counted as a pause rather than a turn boundary."""
 
     runs_s: np.ndarray
     threshold_db: float
+    pause_max_s: float = np.inf
 
     @property
     def pauses_s(self) -> np.ndarray:
-        """Gaps between consecutive runs, ``(start_s, end_s)`` rows."""
-        return np.column_stack([self.runs_s[:-1, 1], self.runs_s[1:, 0]]) if len(self.runs_s) > 1 else np.empty((0, 2))
+        """Gaps between consecutive runs shorter than ``pause_max_s``, ``(start_s, end_s)`` rows."""
+        if len(self.runs_s) < 2:
+            return np.empty((0, 2))
+        gaps = np.column_stack([self.runs_s[:-1, 1], self.runs_s[1:, 0]])
+        return gaps[(gaps[:, 1] - gaps[:, 0]) < self.pause_max_s]
 
     @property
     def span_s(self) -> float:
-        """From the first speech onset to the last offset, in seconds."""
-        return float(self.runs_s[-1, 1] - self.runs_s[0, 0]) if len(self.runs_s) else 0.0
+        """Speaking time in seconds: speech runs plus pauses (turn gaps and edge silence excluded)."""
+        pauses = self.pauses_s
+        return self.speech_s + float(np.sum(pauses[:, 1] - pauses[:, 0]))
 
     @property
     def speech_s(self) -> float:
@@ -134,7 +144,7 @@ def segment(contour: Intensity, params: PaceParams = PaceParams()) -> Segmentati
     ends = contour.times_s[np.flatnonzero(edges == -1) - 1] + half
     runs = _bridge(np.column_stack([starts, ends]), params.pause_min_s)
     runs = runs[(runs[:, 1] - runs[:, 0]) >= params.run_min_s] if len(runs) else runs
-    return Segmentation(runs.reshape(-1, 2), threshold)
+    return Segmentation(runs.reshape(-1, 2), threshold, params.pause_max_s)
 
 
 def _bridge(runs: np.ndarray, gap_s: float) -> np.ndarray:

@@ -101,7 +101,7 @@ class Profiler:
         row |= pitch.pitch_stats(track)
         row["voiced_fraction"] = _voiced_fraction(track, seg)
         row |= pace.pace_stats(seg, nuclei)
-        row |= energy.intensity_stats(contour, seg)
+        row |= energy.intensity_stats(contour, seg, self.pace)
         row["hnr_db"] = voice.hnr_db(track)
         row |= voice.perturbation(sound, track)
         if transcript is not None:
@@ -152,7 +152,7 @@ class Profiler:
 
 METHOD = {
     "f0": "Praat autocorrelation (to_pitch_ac), two-pass adaptive floor/ceiling (De Looze & Hirst 2008)",
-    "pace": "syllable nuclei: prominent periodic peaks of 600-3000 Hz band intensity (after de Jong & Wempe 2009); speech runs and pauses on the same contour; rates over the first-onset-to-last-offset span",
+    "pace": "syllable nuclei: prominent periodic peaks of 600-3000 Hz band intensity (after de Jong & Wempe 2009); speech runs and pauses on the same contour; rates over the speaking span (speech runs plus pauses of 0.25-2 s; longer silences are turn gaps)",
     "loudness": "ITU-R BS.1770-4 gated integrated loudness (pyloudnorm, K-weighting designed at the file's rate: DeMan)",
     "intensity": "Praat intensity over speech frames, dB averaging",
     "hnr": "10*log10(r/(1-r)) of the pitch autocorrelation peak, mean over voiced frames",

@@ -57,4 +57,4 @@ def test_analyze_reads_a_study_id_from_the_database(study, db_url, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["tables"]["mos"][0]["n_listeners"] == 2
     missing = CliRunner().invoke(app, ["analyze", "no_such_study", "--db", db_url, "--out", str(out)])
-    assert missing.exit_code == 1 and "no study 'no_such_study'" in missing.output
+    assert missing.exit_code == 2 and "no study 'no_such_study'" in missing.output

@@ -42,3 +42,11 @@ def test_intensity_statistics_ignore_pauses():
     assert two["intensity_mean_db"] == pytest.approx(one["intensity_mean_db"], abs=0.5)
     assert two["intensity_sd_db"] == pytest.approx(one["intensity_sd_db"], abs=0.5)
     assert 0 < one["intensity_sd_db"] < one["intensity_range_db"]
+
+
+def test_digital_silence_between_words_adds_no_dynamics():
+    """Some TTS engines put exact zeros between words; those frames are not speech dynamics."""
+    train = syllable_train(6, rate_hz=4.0, lead_s=0.1)
+    recorded = train + 1e-4 * np.random.default_rng(0).standard_normal(train.size)  # -80 dB noise floor
+    plain, zeroed = (profile(x, sr_hz=SR_HZ).iloc[0] for x in (recorded, train))
+    assert zeroed["intensity_sd_db"] == pytest.approx(plain["intensity_sd_db"], abs=1.0)

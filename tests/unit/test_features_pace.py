@@ -66,3 +66,13 @@ def test_transcript_rate():
     row = profile(syllable_train(6, rate_hz=4.0), sr_hz=SR_HZ, transcript="Thank you for calling.").iloc[0]
     assert row["transcript_syllables"] == 5
     assert row["transcript_rate_syl_s"] == pytest.approx(5 / 6 * row["speech_rate_syl_s"])
+
+
+def test_long_silences_are_turn_gaps_not_pauses():
+    """One channel of a call: the other party's 5 s turn is neither a pause nor speaking time."""
+    short, long = (profile(_two_phrases(gap_s), sr_hz=SR_HZ).iloc[0] for gap_s in (0.6, 5.0))
+    assert long["pause_count"] == 0 and long["pause_ratio"] == 0
+    assert long["syllable_count"] == short["syllable_count"]
+    assert long["speech_rate_syl_s"] == pytest.approx(long["articulation_rate_syl_s"])
+    assert long["speech_rate_syl_s"] > short["speech_rate_syl_s"]
+    assert profile(_two_phrases(5.0), sr_hz=SR_HZ, pause_max_s=10.0)["pause_count"].iloc[0] == 1
