@@ -3,7 +3,8 @@
 A scenario-free benchmark ("all") is built from every human speaker of the corpus except the
 one held out; held-out clips and all TTS clips are scored against it. Everything is measured
 through the G.711 telephone chain so 8 kHz phone recordings and 16-44 kHz studio clips compare
-like for like. Left out: the 0.3-0.6 s spoken-digit clips (too short for prosody), the
+like for like. Left out: clips shorter than ``MIN_PROSODY_S`` (the 0.3-0.6 s spoken digits and the
+1.3 s IPA sentence: too short to hold a pause or a phrase's pitch span), the
 ``human_telephone/`` copies (duplicates of other clips) and the two-talker ``katiesteve``
 mix (no single speaker). The SpokenWOZ stereo call gives two speakers, one per channel.
 
@@ -23,6 +24,7 @@ from persona.benchmark.validation import auc, leave_one_speaker_out, per_voice
 from persona.features import Profiler
 
 ROBOTIC = ("espeak", "flite", "festival")
+MIN_PROSODY_S = 2.0
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
@@ -31,7 +33,8 @@ def corpus_clips(corpus: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     m = pd.read_csv(corpus / "manifest.csv", dtype=str, keep_default_na=False)
     m["file"] = [str(corpus / f) for f in m["file"]]
     human = m[(m["kind"] == "human") & m["file"].str.contains("/human/")]
-    human = human[~human["speaker_id"].str.startswith("fsdd_") & ~human["speaker_id"].str.contains(r"\+")]
+    long_enough = pd.to_numeric(human["duration_s"]) >= MIN_PROSODY_S
+    human = human[long_enough & ~human["speaker_id"].str.contains(r"\+")]
     call = m[m["speaker_id"].str.startswith("spokenwoz")]
     channels = pd.concat([call.assign(channel=str(c), speaker_id=f"spokenwoz_ch{c}") for c in (0, 1)])
     human = pd.concat([human.assign(channel=""), channels])

@@ -2,22 +2,24 @@
 
 Each feature is compared on its *scale*: F0 level on a semitone scale (so a 10 Hz gap means more
 for a bass than for a soprano), every other feature linearly in its own unit. The robust z of a
-value is ``(value - human median) / max(scaled MAD, floor)`` on that scale; the floor is the
-smallest spread we trust (a just-noticeable difference), so four speakers who happen to agree
-closely do not make tiny deviations look enormous.
+value is ``(value - human median) / max(scaled MAD, floor)`` on that scale. The MAD of a panel of a
+handful of speakers is a noisy estimate of how much humans differ; the floor is a round,
+conservative value of the between-speaker standard deviation of ordinary speakers (one sex, read or
+conversational English), so a small panel that happens to agree closely does not make ordinary
+human variation look extreme. A team's panel with a wider spread uses its own MAD.
 
 ========================  ==============  =======  ======  ==============================================
 feature                   unit            floor    weight  what it captures
 ========================  ==============  =======  ======  ==============================================
-``f0_median_hz``          Hz (z in st)    1.0 st   1.0     pitch level
-``f0_sd_st``              st              0.5 st   1.0     intonation (pitch variability)
-``f0_range_st``           st              1.5 st   0.5     pitch span, p5-p95
-``speech_rate_syl_s``     syl/s           0.3      1.0     pace (transcript syllables when known)
-``pause_ratio``           fraction        0.03     0.5     share of the speaking span that is pause
-``mean_pause_s``          s               0.1      0.0     pause length (reported; sets ``<break>``)
+``f0_median_hz``          Hz (z in st)    2.0 st   1.0     pitch level
+``f0_sd_st``              st              1.0 st   1.0     intonation (pitch variability)
+``f0_range_st``           st              2.5 st   0.5     pitch span, p5-p95
+``speech_rate_syl_s``     syl/s           0.5      1.0     pace (transcript syllables when known)
+``pause_ratio``           fraction        0.06     0.5     share of the speaking span that is pause
+``mean_pause_s``          s               0.15     0.0     pause length (reported; sets ``<break>``)
 ``loudness_lufs``         LUFS            1.0 dB   0.0     level (reported; set by the recording chain)
 ``intensity_sd_db``       dB              1.0 dB   0.5     loudness dynamics
-``hnr_db``                dB              1.0 dB   0.5     voice quality: harmonics-to-noise ratio
+``hnr_db``                dB              2.5 dB   0.5     voice quality: harmonics-to-noise ratio
 ========================  ==============  =======  ======  ==============================================
 
 Weight 0 features are measured, banded and prescribed but do not enter the persona distance.
@@ -80,15 +82,15 @@ class Feature:
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("f0_median_hz", "pitch level", "Hz", True, 1.0, 1.0, (60.0, 400.0)),
-    Feature("f0_sd_st", "intonation", "st", False, 0.5, 1.0, (0.0, 8.0), ("flatter", "more varied")),
-    Feature("f0_range_st", "pitch span", "st", False, 1.5, 0.5, (0.0, 24.0), ("narrower", "wider")),
-    Feature("speech_rate_syl_s", "pace", "syl/s", False, 0.3, 1.0, (1.0, 8.0), ("slower", "faster")),
-    Feature("pause_ratio", "pausing", "fraction", False, 0.03, 0.5, (0.0, 0.6), ("less pausing", "more pausing")),
-    Feature("mean_pause_s", "pause length", "s", False, 0.1, 0.0, (0.0, 2.0), ("shorter", "longer")),
+    Feature("f0_median_hz", "pitch level", "Hz", True, 2.0, 1.0, (60.0, 400.0)),
+    Feature("f0_sd_st", "intonation", "st", False, 1.0, 1.0, (0.0, 8.0), ("flatter", "more varied")),
+    Feature("f0_range_st", "pitch span", "st", False, 2.5, 0.5, (0.0, 24.0), ("narrower", "wider")),
+    Feature("speech_rate_syl_s", "pace", "syl/s", False, 0.5, 1.0, (1.0, 8.0), ("slower", "faster")),
+    Feature("pause_ratio", "pausing", "fraction", False, 0.06, 0.5, (0.0, 0.6), ("less pausing", "more pausing")),
+    Feature("mean_pause_s", "pause length", "s", False, 0.15, 0.0, (0.0, 2.0), ("shorter", "longer")),
     Feature("loudness_lufs", "loudness", "LUFS", False, 1.0, 0.0, (-50.0, -5.0), ("quieter", "louder")),
     Feature("intensity_sd_db", "dynamics", "dB", False, 1.0, 0.5, (0.0, 30.0), ("less dynamic", "more dynamic")),
-    Feature("hnr_db", "voice clarity (HNR)", "dB", False, 1.0, 0.5, (0.0, 30.0), ("breathier", "cleaner")),
+    Feature("hnr_db", "voice clarity (HNR)", "dB", False, 2.5, 0.5, (0.0, 30.0), ("breathier", "cleaner")),
 )
 """The documented default feature set, in report order."""
 
