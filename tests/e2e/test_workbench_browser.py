@@ -51,6 +51,7 @@ def test_designer_uploads_two_voices_and_downloads_the_report(designer_server, t
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(accept_downloads=True)
+        page.set_default_timeout(90_000)  # uploads are profiled between steps; CI machines may be loaded
         page.goto(f"{designer_server}/compare")
         page.get_by_label("Team password").fill(PASSWORD)
         page.get_by_label("Team password").press("Enter")
