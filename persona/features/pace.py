@@ -2,7 +2,7 @@
 
 Syllable nuclei follow de Jong & Wempe (2009): peaks of an intensity contour that stand above a
 threshold relative to the recording's level, are separated from neighbouring peaks by a dip of at
-least ``min_dip_db`` on both sides (the peak's topographic prominence), and are voiced. Two
+least ``min_dip_db`` on both sides (the peak's topographic prominence), and are voiced. Three
 refinements make the count robust across voices and channels:
 
 - the nuclei contour is the intensity of the signal band-passed to ``nucleus_band_hz``
@@ -13,7 +13,16 @@ refinements make the count robust across voices and channels:
   range with strength >= ``voicing_strength`` (Praat's default voicing threshold) within
   ``voicing_tolerance_s`` of it, without the path finder's voiced/unvoiced transition costs,
   which drop weak unstressed vowels of fluent speech; peaks closer than ``min_nucleus_gap_s``
-  (faster than any articulation rate, ~14 syllables/s) are merged into the stronger one.
+  (faster than any articulation rate, ~14 syllables/s) are merged into the stronger one;
+- the detector keeps time with the speaker. Its time constants, the intensity window and the
+  merge gap, apply as given at a syllable period of ``reference_period_s`` and are scaled by the
+  recording's own period: the mean interval between consecutive prominent vowel-band peaks of a
+  speech run, before the voicing check (whose pitch frames the telephone band perturbs). With
+  fixed time constants, faster speech loses nuclei: its shorter dips between syllables are
+  smoothed away and its closer peaks merged (speech compressed uniformly to 0.8x its duration by
+  PSOLA lost 7 % of its nuclei). The period is clipped to ``period_range_s`` (3.3-8 peaks/s), so
+  a recording with few peaks cannot push the window beyond speech tempos, and the window is
+  never shorter than the speaker's pitch floor allows (:func:`tempo_params`).
 
 Speech runs are stretches of the same vowel-band contour above the threshold (so the span, too,
 lies inside the telephone band); silences of at least ``pause_min_s`` between runs are pauses.
@@ -25,7 +34,7 @@ TTS output) and turn gaps do not change them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import parselmouth
@@ -55,6 +64,12 @@ class PaceParams:
         Peaks closer than this merge into the stronger one.
     voicing_strength, voicing_tolerance_s : float
         A nucleus needs a periodicity candidate this strong (0-1) within this many seconds.
+    reference_period_s : float
+        Syllable period (s) at which ``intensity_floor_hz`` and ``min_nucleus_gap_s`` apply as
+        given to nuclei; the median period of the development corpus's odd-numbered lines, so
+        that typical speech is measured with the time constants chosen for it.
+    period_range_s : (float, float)
+        Range (s) the recording's period is clipped to before the time constants are scaled.
     """
 
     intensity_floor_hz: float = 100.0
@@ -69,14 +84,18 @@ class PaceParams:
     min_nucleus_gap_s: float = 0.07
     voicing_strength: float = 0.45
     voicing_tolerance_s: float = 0.04
+    reference_period_s: float = 0.185
+    period_range_s: tuple[float, float] = (0.125, 0.3)
 
 
 @dataclass(frozen=True, eq=False)
 class Intensity:
-    """Intensity contour: frame times (s) and level (dB, Praat's re 2e-5 convention)."""
+    """Intensity contour: frame times (s), level (dB, Praat's re 2e-5 convention) and the sound it
+    was measured on (to measure it again with other time constants)."""
 
     times_s: np.ndarray
     db: np.ndarray
+    sound: parselmouth.Sound
 
     @property
     def step_s(self) -> float:
@@ -123,7 +142,7 @@ class Segmentation:
 def intensity(sound: parselmouth.Sound, params: PaceParams = PaceParams()) -> Intensity:
     """Praat intensity contour (window 3.2 / ``intensity_floor_hz`` s, no mean subtraction)."""
     contour = sound.to_intensity(minimum_pitch=params.intensity_floor_hz, time_step=params.intensity_step_s, subtract_mean=False)
-    return Intensity(contour.xs(), contour.values[0].astype(np.float64))
+    return Intensity(contour.xs(), contour.values[0].astype(np.float64), sound)
 
 
 def vowel_band(sound: parselmouth.Sound, params: PaceParams = PaceParams()) -> parselmouth.Sound:
@@ -159,13 +178,47 @@ def _bridge(runs: np.ndarray, gap_s: float) -> np.ndarray:
 def syllable_nuclei(band: Intensity, seg: Segmentation, pitch: PitchTrack, params: PaceParams = PaceParams()) -> np.ndarray:
     """Times (s) of syllable nuclei: prominent, periodic peaks of the vowel-band intensity in speech runs.
 
-    ``band`` is the intensity of :func:`vowel_band`, the contour ``seg`` was found on.
+    ``band`` is the intensity of :func:`vowel_band`, the contour ``seg`` was found on. Its
+    prominent peaks give the recording's syllable period; the peaks are then found again on the
+    band's intensity with time constants scaled to that period (:func:`tempo_params`), and
+    those near a periodic pitch frame are the nuclei.
     """
+    period_s = syllable_period_s(_prominent_peaks(band, seg, params), seg)
+    if np.isfinite(period_s):
+        params = tempo_params(params, period_s=period_s, pitch_floor_hz=pitch.floor_hz)
+        band = intensity(band.sound, params)
+    peaks = _prominent_peaks(band, seg, params)
+    return peaks[_periodic_near(pitch, peaks, params)]
+
+
+def syllable_period_s(peaks_s: np.ndarray, seg: Segmentation) -> float:
+    """Mean interval (s) between consecutive peaks within one speech run; NaN without such a pair."""
+    run = np.searchsorted(seg.runs_s[:, 0], peaks_s, side="right")
+    intervals = np.diff(peaks_s)[np.diff(run) == 0]
+    return float(intervals.mean()) if intervals.size else np.nan
+
+
+def tempo_params(params: PaceParams, *, period_s: float, pitch_floor_hz: float) -> PaceParams:
+    """``params`` with the nucleus time constants scaled from ``reference_period_s`` to ``period_s``.
+
+    The intensity window (3.2 / ``intensity_floor_hz`` s) and the merge gap are multiplied by
+    ``period_s / reference_period_s``, after clipping ``period_s`` to ``period_range_s``. The
+    window is shortened only down to 3.2 periods of the speaker's ``pitch_floor_hz`` (a shorter
+    one ripples with the glottal pulses: Praat's rule for its minimum pitch), so a voice whose
+    floor lies below ``intensity_floor_hz`` keeps the given window at fast tempos. The frame
+    step, which only samples the contour, stays.
+    """
+    scale = float(np.clip(period_s, *params.period_range_s)) / params.reference_period_s
+    floor_hz = min(params.intensity_floor_hz / scale, max(params.intensity_floor_hz, pitch_floor_hz))
+    return replace(params, intensity_floor_hz=floor_hz, min_nucleus_gap_s=params.min_nucleus_gap_s * scale)
+
+
+def _prominent_peaks(band: Intensity, seg: Segmentation, params: PaceParams) -> np.ndarray:
+    """Times (s) of the peaks of ``band`` in speech runs, above the threshold and ``min_dip_db`` prominent."""
     gap = max(1, int(round(params.min_nucleus_gap_s / band.step_s)))
     peaks, _ = signal.find_peaks(band.db, height=seg.threshold_db, prominence=params.min_dip_db, distance=gap)
     times = band.times_s[peaks]
-    times = times[seg.contains(times)]
-    return times[_periodic_near(pitch, times, params)]
+    return times[seg.contains(times)]
 
 
 def _periodic_near(pitch: PitchTrack, times_s: np.ndarray, params: PaceParams) -> np.ndarray:

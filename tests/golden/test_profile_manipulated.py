@@ -6,13 +6,14 @@ marks: Praat's 75-600 Hz default misplaces the pulses of a 75 Hz voice and disto
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import parselmouth
 import pytest
-from parselmouth.praat import call
+from parselmouth.praat import call, run
 
 from persona import io, profile
 from persona.features import pitch
@@ -70,20 +71,37 @@ def test_minus_six_db(plain_rows, clip):
     assert plain_rows[clip.name]["loudness_lufs"] - _row(softer)["loudness_lufs"] == pytest.approx(6.0, abs=0.1)
 
 
+@contextmanager
+def _praat_random_seed(seed: int):
+    """Seed Praat's random generator: its overlap-add resynthesis differs from call to call."""
+    run(f"random_initializeWithSeedUnsafelyButPredictably ({seed})")
+    try:
+        yield
+    finally:
+        run("random_initializeSafelyAndUnpredictably ()")
+
+
 @pytest.fixture(scope="module")
 def faster_ratios(plain_rows) -> np.ndarray:
-    """speech_rate_syl_s after PSOLA with duration factor 0.8, over the original's, per clip."""
-    return np.array([_row(_psola(_sound(c), duration_factor=0.8))["speech_rate_syl_s"] / plain_rows[c.name]["speech_rate_syl_s"] for c in CLIPS])
+    """speech_rate_syl_s after PSOLA with duration factor 0.8, over the original's, per clip.
+
+    Each clip's ratio is the median over three seeded resyntheses: a single resynthesis moves a
+    clip's count by a few borderline nuclei and the median over clips by about +/- 0.02.
+    """
+    ratios = []
+    for seed in (1, 2, 3):
+        with _praat_random_seed(seed):
+            ratios.append([_row(_psola(_sound(c), duration_factor=0.8))["speech_rate_syl_s"] / plain_rows[c.name]["speech_rate_syl_s"] for c in CLIPS])
+    return np.median(ratios, axis=0)
 
 
-@pytest.mark.xfail(reason="known miss: the span scales by 0.80 exactly but 7 % of prominent vowel-band peaks merge under uniform PSOLA compression (median ratio 1.17)", strict=False)
 def test_duration_factor_0_8_raises_rate_by_1_25(faster_ratios):
-    assert np.median(faster_ratios) == pytest.approx(1.25, rel=0.05)
+    assert np.median(faster_ratios) == pytest.approx(1.25, rel=0.05), faster_ratios
 
 
-def test_duration_factor_0_8_raises_rate(faster_ratios):
-    """What holds today: the rate rises on every clip, by 1.05-1.3x."""
-    assert np.all((faster_ratios > 1.05) & (faster_ratios < 1.32)), faster_ratios
+def test_duration_factor_0_8_raises_rate_on_every_clip(faster_ratios):
+    """Per clip a few borderline nuclei come or go: 1.25x +/- 10 % on every clip."""
+    assert np.all(np.abs(faster_ratios / 1.25 - 1) <= 0.10), faster_ratios
 
 
 @pytest.fixture(scope="module")

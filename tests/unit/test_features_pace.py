@@ -1,4 +1,5 @@
-"""Pace: syllable nuclei, speech runs and pauses on synthetic syllable trains of known structure."""
+"""Pace: syllable nuclei, speech runs and pauses on synthetic syllable trains of known structure, and
+the nucleus time constants that follow the syllable period."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from _signals import SR_HZ, syllable_train
 
 from persona import profile
+from persona.features import pace
 
 
 @pytest.mark.parametrize("n", [4, 12])
@@ -76,3 +78,28 @@ def test_long_silences_are_turn_gaps_not_pauses():
     assert long["speech_rate_syl_s"] == pytest.approx(long["articulation_rate_syl_s"])
     assert long["speech_rate_syl_s"] > short["speech_rate_syl_s"]
     assert profile(_two_phrases(5.0), sr_hz=SR_HZ, pause_max_s=10.0)["pause_count"].iloc[0] == 1
+
+
+def test_time_constants_follow_the_syllable_period():
+    """Faster speech (a shorter period) gets a shorter intensity window and merge gap; the frame step stays."""
+    params = pace.PaceParams()
+    faster = pace.tempo_params(params, period_s=0.8 * params.reference_period_s, pitch_floor_hz=200.0)
+    assert faster.intensity_floor_hz == pytest.approx(params.intensity_floor_hz / 0.8)
+    assert faster.min_nucleus_gap_s == pytest.approx(params.min_nucleus_gap_s * 0.8)
+    assert faster.intensity_step_s == params.intensity_step_s
+    slowest = pace.tempo_params(params, period_s=params.period_range_s[1], pitch_floor_hz=200.0)
+    assert pace.tempo_params(params, period_s=10.0, pitch_floor_hz=200.0) == slowest  # clipped to the range
+    assert slowest.min_nucleus_gap_s > params.min_nucleus_gap_s
+
+
+@pytest.mark.parametrize(("pitch_floor_hz", "expected_hz"), [(80.0, 100.0), (110.0, 110.0), (200.0, 125.0)])
+def test_window_never_shorter_than_the_pitch_floor_allows(pitch_floor_hz, expected_hz):
+    params = pace.PaceParams(intensity_floor_hz=100.0)
+    faster = pace.tempo_params(params, period_s=0.8 * params.reference_period_s, pitch_floor_hz=pitch_floor_hz)
+    assert faster.intensity_floor_hz == pytest.approx(expected_hz)
+
+
+def test_syllable_period_counts_intervals_within_runs_only():
+    seg = pace.Segmentation(np.array([[0.0, 1.0], [2.0, 3.0]]), threshold_db=40.0)
+    assert pace.syllable_period_s(np.array([0.1, 0.3, 0.5, 2.1, 2.2]), seg) == pytest.approx(0.5 / 3)
+    assert np.isnan(pace.syllable_period_s(np.array([0.5, 2.5]), seg))
