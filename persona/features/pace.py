@@ -20,9 +20,11 @@ refinements make the count robust across voices and channels:
   speech run, before the voicing check (whose pitch frames the telephone band perturbs). With
   fixed time constants, faster speech loses nuclei: its shorter dips between syllables are
   smoothed away and its closer peaks merged (speech compressed uniformly to 0.8x its duration by
-  PSOLA lost 7 % of its nuclei). The period is clipped to ``period_range_s`` (3.3-8 peaks/s), so
-  a recording with few peaks cannot push the window beyond speech tempos, and the window is
-  never shorter than the speaker's pitch floor allows (:func:`tempo_params`).
+  PSOLA lost 7 % of its nuclei). The period is clipped to ``period_range_s`` (5.4-8 peaks/s):
+  the constants only ever shrink, for speech faster than the reference; they never grow, since a
+  recording whose shallow dips hide most peaks would read as slow and a longer window would hide
+  still more (a runaway towards one syllable). The window is never shorter than the speaker's
+  pitch floor allows (:func:`tempo_params`).
 
 Speech runs are stretches of the same vowel-band contour above the threshold (so the span, too,
 lies inside the telephone band); silences of at least ``pause_min_s`` between runs are pauses.
@@ -69,7 +71,8 @@ class PaceParams:
         given to nuclei; the median period of the development corpus's odd-numbered lines, so
         that typical speech is measured with the time constants chosen for it.
     period_range_s : (float, float)
-        Range (s) the recording's period is clipped to before the time constants are scaled.
+        Range (s) the recording's period is clipped to before the time constants are scaled; its
+        upper end is ``reference_period_s``, so the constants shrink for fast speech and never grow.
     """
 
     intensity_floor_hz: float = 100.0
@@ -85,7 +88,7 @@ class PaceParams:
     voicing_strength: float = 0.45
     voicing_tolerance_s: float = 0.04
     reference_period_s: float = 0.185
-    period_range_s: tuple[float, float] = (0.125, 0.3)
+    period_range_s: tuple[float, float] = (0.125, 0.185)
 
 
 @dataclass(frozen=True, eq=False)
