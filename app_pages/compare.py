@@ -28,7 +28,7 @@ BENCHMARK_UPLOAD_LIMITS = uploads.UploadLimits(max_bytes=5_000_000, suffixes=(".
 UPLOAD_ROUND = "compare_upload_round"  # part of the uploader's key: a new round empties it
 UPLOAD_OUTCOME = "compare_upload_outcome"  # messages of the last "Add these files", shown after the rerun
 PREVIEW = "compare_preview"  # (clip, prescription) -> its Preview, kept across reruns
-PAIRED_COLUMNS = ["voice", "human_speaker", "f0_rmse_cents", "f0_correlation", "duration_ratio", "pause_f1"]
+PAIRED_COLUMNS = ["voice", "human_speaker", "f0_rmse_cents", "f0_gross_error_rate", "f0_correlation", "duration_ratio", "pause_f1"]
 
 
 def progress_bar(text: str):

@@ -161,7 +161,7 @@ def demo(
     typer.echo("\n" + render_voices(result, bench))
     if result.paired is not None:
         typer.echo("\nPaired lines (same script line, DTW-aligned):")
-        cols = ["voice", "line_id", "human_speaker", "f0_rmse_cents", "f0_correlation", "duration_ratio", "pause_f1"]
+        cols = ["voice", "line_id", "human_speaker", "f0_rmse_cents", "f0_gross_error_rate", "f0_correlation", "duration_ratio", "pause_f1"]
         typer.echo(result.paired[cols].round(2).to_string(index=False))
     _write(result, bench, out, comparison)
 
