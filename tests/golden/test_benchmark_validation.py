@@ -19,10 +19,11 @@ def distances():
     return module.validate(SHARED / "corpus", jobs=2)[0]
 
 
-def test_held_out_humans_are_closer_than_chance(distances):
-    assert auc(distances) > 0.6
+def test_held_out_humans_are_closer_than_tts(distances):
+    """Measured 0.72 (0.77 with --telephone): a regression of the features or the distance shows here."""
+    assert auc(distances) > 0.7
 
 
-@pytest.mark.xfail(reason="target AUC >= 0.95 not met with the current features (0.62-0.68); see bench/benchmark_validation.py", strict=False)
+@pytest.mark.xfail(reason="target AUC >= 0.95 not met: 0.72 (0.77 telephone-matched); see bench/benchmark_validation.py", strict=False)
 def test_auc_meets_the_target(distances):
     assert auc(distances) >= 0.95
