@@ -6,8 +6,11 @@ of the first pass (De Looze & Hirst 2008), so a 90 Hz male and a 250 Hz female v
 tracked without octave errors. The quantiles are taken over first-pass frames within
 ``register_octaves`` of their median: on telephone-band audio (no energy below 300 Hz) a low
 voice's first pass puts 15-20 % of its frames on formant harmonics near 500 Hz, which would
-otherwise lift the ceiling to 800 Hz and let the second pass keep them. The second pass is shared by every pitch-based measure
-(F0 statistics, HNR, jitter, shimmer): Praat's pitch pass runs twice per recording, never more.
+otherwise lift the ceiling to 800 Hz and let the second pass keep them. When most of a low
+voice's frames lock onto such a harmonic, that guard cannot help, so band-limited audio (under
+``min_low_band_share`` of its power below ``low_band_hz``) is read by the first pass with its
+fundamental restored (:func:`register_probe`). The second pass is shared by every pitch-based
+measure (F0 statistics, HNR, jitter, shimmer): Praat's pitch pass runs twice per recording, never more.
 """
 
 from __future__ import annotations
@@ -16,13 +19,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import parselmouth
+from scipy import signal
 
 from ..errors import SilentAudioError
 
 
 @dataclass(frozen=True)
 class PitchParams:
-    """Parameters of the two-pass pitch analysis (Hz, seconds, quantiles in 0-1)."""
+    """Parameters of the two-pass pitch analysis (Hz, seconds, quantiles in 0-1).
+
+    ``low_band_hz`` and ``min_low_band_share`` tell band-limited (telephone) audio from full-band
+    audio; ``restored_band_hz`` is the band kept of the squared signal for its first pass.
+    """
 
     time_step_s: float = 0.01
     wide_time_step_s: float = 0.04
@@ -35,6 +43,9 @@ class PitchParams:
     ceiling_factor: float = 1.5
     min_floor_hz: float = 40.0
     max_ceiling_hz: float = 800.0
+    low_band_hz: float = 200.0
+    min_low_band_share: float = 0.01
+    restored_band_hz: tuple[float, float] = (40.0, 1000.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,9 +86,29 @@ def _as_track(pitch: parselmouth.Pitch, floor_hz: float, ceiling_hz: float) -> P
     return PitchTrack(pitch.xs(), f0, sel["strength"].astype(np.float64), floor_hz, ceiling_hz, pitch)
 
 
+def low_band_share(sound: parselmouth.Sound, params: PitchParams) -> float:
+    """Share (0-1) of the signal's power below ``low_band_hz``: near 0 for telephone-band audio."""
+    freqs, power = signal.welch(sound.values[0], fs=sound.sampling_frequency, nperseg=1024)
+    return float(power[freqs < params.low_band_hz].sum() / max(power.sum(), 1e-30))
+
+
+def register_probe(sound: parselmouth.Sound, params: PitchParams) -> parselmouth.Sound:
+    """The sound the first pass reads: itself, or for band-limited audio its fundamental restored.
+
+    Without the band below 300 Hz, a low voice's strongest periodicity is often a harmonic near
+    the first formant (~450 Hz for an 87 Hz voice), and both passes would lock onto it. Squaring
+    the signal recreates the fundamental as the difference tone of neighbouring harmonics
+    (the nonlinear step of YAAPT, Zahorian & Hu 2008); ``restored_band_hz`` keeps that region.
+    """
+    if low_band_share(sound, params) >= params.min_low_band_share:
+        return sound
+    sos = signal.butter(4, params.restored_band_hz, btype="bandpass", fs=sound.sampling_frequency, output="sos")
+    return parselmouth.Sound(signal.sosfiltfilt(sos, sound.values[0] ** 2), sound.sampling_frequency)
+
+
 def adaptive_range(sound: parselmouth.Sound, params: PitchParams, *, name: str = "<array>") -> tuple[float, float]:
     """Floor and ceiling (Hz) for this speaker from a coarse wide-range first pass."""
-    wide = _run(sound, time_step_s=params.wide_time_step_s, floor_hz=params.wide_floor_hz, ceiling_hz=params.wide_ceiling_hz)
+    wide = _run(register_probe(sound, params), time_step_s=params.wide_time_step_s, floor_hz=params.wide_floor_hz, ceiling_hz=params.wide_ceiling_hz)
     f0 = wide.selected_array["frequency"]
     f0 = f0[f0 > 0]
     if f0.size < 3:

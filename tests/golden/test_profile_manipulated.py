@@ -142,3 +142,16 @@ def test_f0_agrees_with_praat_default_where_the_speaker_fits_its_range(plain_row
     assert len(diffs) >= 8
     assert np.median(np.abs(diffs)) <= 0.2
     assert np.max(np.abs(diffs)) <= 0.7, diffs
+
+
+LOW_VOICE_LINES = ["billing_dispute/agents/piper_joe/billing_dispute_03.flac", "appointment_booking/agents/piper_joe/appointment_booking_03.flac",
+                   "cancellation/agents/piper_joe/cancellation_04.flac"]  # fmt: skip
+
+
+@pytest.mark.parametrize("line", LOW_VOICE_LINES)
+def test_low_voice_through_the_telephone_keeps_its_register(line):
+    """An 85-95 Hz voice without its band below 300 Hz: once read as its ~450-540 Hz first-formant harmonic."""
+    audio = io.load(REFERENCE / line)
+    phone = io.telephone(audio)
+    studio_hz, phone_hz = (profile(a.samples, sr_hz=a.sr_hz)["f0_median_hz"].iloc[0] for a in (audio, phone))
+    assert abs(_semitones(studio_hz, phone_hz)) < 1.0

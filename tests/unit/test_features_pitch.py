@@ -8,7 +8,7 @@ import pytest
 from _signals import SR_HZ, harmonic
 from parselmouth.praat import call
 
-from persona import profile
+from persona import io, profile
 from persona.features import pitch
 
 F0S_HZ = [80.0, 100.0, 125.0, 150.0, 200.0, 250.0, 300.0]
@@ -72,3 +72,14 @@ def test_glide_statistics_in_semitones():
 
 def test_semitones():
     assert pitch.semitones(np.array([110.0, 220.0, 440.0]), 220.0) == pytest.approx([-12.0, 0.0, 12.0])
+
+
+def test_register_probe_restores_the_fundamental_of_band_limited_audio():
+    """Studio audio is read as it is; telephone-band audio through its squared, 40-1000 Hz band."""
+    studio = parselmouth.Sound(harmonic(100.0, duration_s=1.0), SR_HZ)
+    assert pitch.register_probe(studio, pitch.PitchParams()) is studio
+    phone = io.telephone(io.from_array(harmonic(100.0, duration_s=1.0, n_harmonics=30), SR_HZ))
+    narrow = parselmouth.Sound(phone.samples, phone.sr_hz)
+    assert pitch.low_band_share(narrow, pitch.PitchParams()) < pitch.PitchParams().min_low_band_share
+    probe = pitch.register_probe(narrow, pitch.PitchParams())
+    assert pitch.low_band_share(probe, pitch.PitchParams()) > 0.2  # the 100 Hz difference tone is back
