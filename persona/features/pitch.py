@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import parselmouth
-from scipy import signal
+from scipy import fft, signal
 
 from ..errors import SilentAudioError
 
@@ -87,9 +87,12 @@ def _as_track(pitch: parselmouth.Pitch, floor_hz: float, ceiling_hz: float) -> P
 
 
 def low_band_share(sound: parselmouth.Sound, params: PitchParams) -> float:
-    """Share (0-1) of the signal's power below ``low_band_hz``: near 0 for telephone-band audio."""
-    freqs, power = signal.welch(sound.values[0], fs=sound.sampling_frequency, nperseg=1024)
-    return float(power[freqs < params.low_band_hz].sum() / max(power.sum(), 1e-30))
+    """Share (0-1) of the signal's power below ``low_band_hz`` (periodogram): near 0 for telephone-band audio."""
+    x = sound.values[0]
+    n = fft.next_fast_len(x.size, real=True)
+    power = np.abs(fft.rfft(x, n=n)) ** 2
+    low = fft.rfftfreq(n, 1.0 / sound.sampling_frequency) < params.low_band_hz
+    return float(power[low].sum() / max(power.sum(), 1e-30))
 
 
 def register_probe(sound: parselmouth.Sound, params: PitchParams) -> parselmouth.Sound:
