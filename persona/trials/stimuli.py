@@ -1,6 +1,8 @@
 """Stimulus preparation: make every clip of a survey indistinguishable except by the voice.
 
-Each recording is trimmed of leading and trailing silence, optionally passed through the
+Each recording is trimmed of leading and trailing silence, optionally cut at the last pause
+before ``max_duration_s`` (so human recordings and agent lines reach the listener with lengths
+from one range: a length that gives the role away unblinds the trial), optionally passed through the
 G.711 telephone chain (:func:`persona.io.telephone`), resampled to the survey rate,
 loudness-normalised to one BS.1770 integrated-loudness target (pyloudnorm) and given the same
 10 ms raised-cosine fades; no padding is added. The result is cached in memory by file content
@@ -31,11 +33,13 @@ import pyloudnorm
 from scipy import signal
 
 from ..errors import AudioError
+from ..features import pace
 from ..io import Audio, load, resample, telephone
 from .survey import AudioSpec, Stimulus, Survey, TestSpec
 
 FADE_S = 0.010
 GOLD_SNR_DB = 5.0
+PAUSE_MARGIN_S = 0.05  # a cut lies this far into the pause after the last kept run
 DITHER_LSB = 1.0  # TPDF dither peak, in 16-bit LSBs (1 LSB = -90.3 dBFS)
 _PCM16_SCALE = 32767.0
 _TRIM_FRAME_S = 0.025
@@ -74,6 +78,8 @@ def _prepare_cached(digest: str, path: str, derived: str, spec: AudioSpec) -> Au
         noise_snr_db = GOLD_SNR_DB if derived == "gold" else None
         return degrade(clean, lowpass_hz=spec.anchor_lowpass_hz, snr_db=noise_snr_db, loudness_lufs=spec.loudness_lufs)
     audio = trim_silence(load(path), top_db=spec.trim_db)
+    if spec.max_duration_s:
+        audio = cut_at_pause(audio, max_duration_s=spec.max_duration_s)
     if spec.telephone:
         audio = telephone(audio)
     audio = normalise_loudness(resample(audio, spec.sample_rate_hz), loudness_lufs=spec.loudness_lufs)
@@ -88,6 +94,24 @@ def trim_silence(audio: Audio, *, top_db: float) -> Audio:
 
     _, (start, end) = librosa.effects.trim(audio.samples, top_db=top_db, frame_length=frame, hop_length=hop)
     return audio.with_samples(audio.samples[start:end])
+
+
+def cut_at_pause(audio: Audio, *, max_duration_s: float) -> Audio:
+    """Keep the speech runs that end by ``max_duration_s`` (s), cutting inside the pause after the last.
+
+    Runs and pauses are persona's own segmentation (:func:`persona.features.pace.segment`); a
+    first run longer than ``max_duration_s`` is cut at ``max_duration_s``.
+    """
+    if audio.duration_s <= max_duration_s:
+        return audio
+    import parselmouth
+
+    params = pace.PaceParams()
+    sound = parselmouth.Sound(audio.samples, audio.sr_hz)
+    runs = pace.segment(pace.intensity(pace.vowel_band(sound, params), params), params).runs_s
+    ends = runs[runs[:, 1] <= max_duration_s - PAUSE_MARGIN_S, 1]
+    end_s = ends[-1] + PAUSE_MARGIN_S if ends.size else max_duration_s
+    return audio.with_samples(audio.samples[: int(end_s * audio.sr_hz)])
 
 
 def normalise_loudness(audio: Audio, *, loudness_lufs: float) -> Audio:

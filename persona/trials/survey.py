@@ -56,7 +56,7 @@ _MANIFEST_COLUMNS = ("file", "scenario", "speaker", "role", "line_id")
 _SECTION_KEYS = {
     "": {"study", "audio", "headphone_check", "scenario", "stimulus", "manifest", "test"},
     "study": {"id", "title", "instructions", "seed", "practice"},
-    "audio": {"telephone", "loudness_lufs", "sample_rate_hz", "trim_db", "anchor_lowpass_hz"},
+    "audio": {"telephone", "loudness_lufs", "sample_rate_hz", "trim_db", "anchor_lowpass_hz", "max_duration_s"},
     "headphone_check": {"trials", "min_correct"},
     "scenario": {"id", "context"},
     "stimulus": {"id", "file", "scenario", "line_id", "voice", "role"},
@@ -100,6 +100,7 @@ class AudioSpec:
     sample_rate_hz: int = 16000
     trim_db: float = 40.0
     anchor_lowpass_hz: float = 3500.0
+    max_duration_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -313,6 +314,7 @@ def _audio_spec(audio: dict[str, Any], source: str) -> AudioSpec:
         sample_rate_hz=_int(audio.get("sample_rate_hz", 16000), "audio.sample_rate_hz", source, low=8000, high=48000),
         trim_db=_float(audio.get("trim_db", 40.0), "audio.trim_db", source, low=10.0, high=80.0),
         anchor_lowpass_hz=_float(audio.get("anchor_lowpass_hz", 3500.0), "audio.anchor_lowpass_hz", source, low=300.0, high=8000.0),
+        max_duration_s=_float(audio["max_duration_s"], "audio.max_duration_s", source, low=1.0, high=120.0) if "max_duration_s" in audio else None,
     )
     top_hz = TELEPHONE_TOP_HZ if spec.telephone else spec.sample_rate_hz / 2
     if spec.anchor_lowpass_hz >= top_hz:

@@ -9,6 +9,7 @@ import soundfile as sf
 
 from persona.trials.headphone import CENTRE_HZ, huggins_trial
 from persona.trials.stimuli import opaque_id, prepare, wav_bytes
+from persona.errors import SurveyError
 from persona.trials.survey import load_survey
 
 
@@ -73,3 +74,28 @@ def test_huggins_target_differs_between_ears_only_near_centre():
     for k in others:
         s = (k - 1) * int(1.5 * trial.sr_hz)
         assert np.allclose(trial.samples[s : s + burst_n, 0], trial.samples[s : s + burst_n, 1])
+
+
+def test_long_recordings_are_cut_in_a_pause_before_max_duration():
+    """Three 1.6 s phrases with 0.5 s pauses, at most 4 s: the first two phrases, cut inside the pause."""
+    from persona.io import from_array
+    from persona.trials.stimuli import cut_at_pause
+
+    sr_hz = 16000
+    t = np.arange(int(1.6 * sr_hz)) / sr_hz
+    phrase = 0.3 * np.sin(2 * np.pi * 150 * t) * (1 + 0.8 * np.sin(2 * np.pi * 4 * t)) * np.hanning(t.size) ** 0.1
+    gap = np.zeros(int(0.5 * sr_hz))
+    audio = from_array(np.concatenate([phrase, gap, phrase, gap, phrase]), sr_hz)
+    cut = cut_at_pause(audio, max_duration_s=4.0)
+    assert 3.7 - 0.1 <= cut.duration_s <= 3.7 + 0.15  # the second phrase ends at 3.7 s
+    assert np.abs(cut.samples[-int(0.04 * sr_hz) :]).max() < 0.01  # the cut lies in silence
+    assert cut_at_pause(audio, max_duration_s=10.0) is audio
+
+
+def test_max_duration_is_validated(make_survey, tmp_path):
+    path = make_survey(("acr",))
+    text = path.read_text().replace("[audio]", "[audio]\nmax_duration_s = 0.2", 1)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    with pytest.raises(SurveyError, match="audio.max_duration_s"):
+        load_survey(bad)
