@@ -1,9 +1,9 @@
 """Rank candidate voices by persona distance, with bootstrap 95% intervals and resolvability.
 
 A voice's distance is that of the median of its clips' values (:func:`score.voice_values`).
-Its interval resamples the voice's clips (percentile bootstrap, ``scipy.stats.bootstrap``); two
-voices are *resolvable* when the 95% bootstrap interval of their distance difference, resampling
-each voice's clips independently, excludes 0. A voice with one clip has no interval and is never
+Its interval resamples the voice's clips (percentile bootstrap, ``n_resamples`` draws); two
+voices are *resolvable* when the 95% percentile interval of their distance difference, over the
+same independent resamples of each voice's clips, excludes 0. A voice with one clip has no interval and is never
 resolvable from its neighbours.
 """
 
@@ -15,7 +15,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .build import Benchmark
 from .features import feature_values
@@ -54,29 +53,32 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
             medians = np.nanmedian(values, axis=-2)
         return persona_distance(medians.reshape(-1, medians.shape[-1]), benchmark, scores.scenario).reshape(medians.shape[:-1])
 
-    def interval(*samples, statistic) -> tuple[float, float]:
-        if min(len(s) for s in samples) < 2:
-            return np.nan, np.nan
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", stats.DegenerateDataWarning)
-            res = stats.bootstrap(
-                tuple(np.arange(len(s)) for s in samples), statistic, n_resamples=n_resamples, vectorized=True,
-                paired=False, confidence_level=CONFIDENCE, method="percentile", rng=np.random.default_rng(seed),
-            )  # fmt: skip
-        return float(res.confidence_interval.low), float(res.confidence_interval.high)
+    def resampled(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Distances of ``n_resamples`` bootstrap resamples of a voice's clips (NaN with one clip)."""
+        if len(values) < 2:
+            return np.full(n_resamples, np.nan)
+        idx = rng.integers(0, len(values), size=(n_resamples, len(values)))
+        return distance(values[idx])
 
+    def percentile_interval(draws: np.ndarray) -> tuple[float, float]:
+        if not np.isfinite(draws).all():
+            return np.nan, np.nan
+        low, high = np.quantile(draws, [(1 - CONFIDENCE) / 2, (1 + CONFIDENCE) / 2])
+        return float(low), float(high)
+
+    rng = np.random.default_rng(seed)
+    draws = {voice: resampled(values, rng) for voice, values in clip_values.items()}
     rows = []
     for voice, values in clip_values.items():
-        low, high = interval(values, statistic=lambda i, axis, v=values: distance(v[i]))
+        low, high = percentile_interval(draws[voice])
         rows.append({"voice": voice, "n_clips": len(values), "persona_distance": float(distance(values)), "ci_low": low, "ci_high": high})
     ranking = pd.DataFrame(rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
     pairs = []
     for a, b in itertools.combinations(ranking["voice"], 2):
-        va, vb = clip_values[a], clip_values[b]
-        low, high = interval(va, vb, statistic=lambda i, j, axis, va=va, vb=vb: distance(va[i]) - distance(vb[j]))
+        low, high = percentile_interval(draws[a] - draws[b])  # independent resamples of each voice
         pairs.append({
-            "voice_a": a, "voice_b": b, "difference": float(distance(va) - distance(vb)), "ci_low": low, "ci_high": high,
-            "resolvable": bool(np.isfinite(low) and (low > 0 or high < 0)),
+            "voice_a": a, "voice_b": b, "difference": float(distance(clip_values[a]) - distance(clip_values[b])),
+            "ci_low": low, "ci_high": high, "resolvable": bool(np.isfinite(low) and (low > 0 or high < 0)),
         })  # fmt: skip
     pairs = pd.DataFrame(pairs, columns=["voice_a", "voice_b", "difference", "ci_low", "ci_high", "resolvable"])
     ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
