@@ -109,7 +109,7 @@ def telephone_rows():
     return {c.name: _row(parselmouth.Sound(io.telephone(io.load(c)).samples, io.TELEPHONE_SR_HZ)) for c in CLIPS}
 
 
-@pytest.mark.xfail(reason="known miss on 5 of 12 clips (up to 2 st): the 300 Hz high-pass removes weak, low, creaky frames "
+@pytest.mark.xfail(reason="known miss on 5 of 12 clips (up to 1.1 st): the 300 Hz high-pass removes weak, low, creaky frames "
                           "that full-band Praat AC counts as voiced; meeting 0.3 st means not counting them on studio audio "
                           "either (see the closing note of this change)", strict=False)
 def test_telephone_invariance_f0(plain_rows, telephone_rows):
