@@ -9,7 +9,7 @@ cepstral-mean normalised, 10 ms hop). Along the warping path:
 * ``f0_rmse_cents``: RMS difference of the F0 contours in cents over the other frames, each
   relative to its own speaker's median F0 (so a bass and a soprano with the same melody score 0);
 * ``f0_correlation``: Pearson correlation of the same two contours (all frames voiced in both);
-* ``duration_ratio``: agent speaking span / human speaking span (first onset to last offset);
+* ``duration_ratio``: agent speaking span / human speaking span (speech runs plus pauses);
 * ``pause_f1``: agreement of pause placement, the F1 score of agent pause centres mapped
   through the path onto human pause centres, a match being within ``pause_tolerance_s``.
 

@@ -156,6 +156,11 @@ def vowel_band(sound: parselmouth.Sound, params: PaceParams = PaceParams()) -> p
     return parselmouth.Sound(signal.sosfiltfilt(sos, sound.values[0]), sound.sampling_frequency)
 
 
+def vowel_contour(sound: parselmouth.Sound, params: PaceParams = PaceParams()) -> Intensity:
+    """Intensity of :func:`vowel_band`: the contour speech runs, pauses and nuclei are found on."""
+    return intensity(vowel_band(sound, params), params)
+
+
 def segment(contour: Intensity, params: PaceParams = PaceParams()) -> Segmentation:
     """Speech runs: frames within ``silence_db`` of the recording's loud level, short gaps bridged."""
     threshold = float(np.quantile(contour.db, params.level_quantile) + params.silence_db)

@@ -95,7 +95,7 @@ class Profiler:
         sound = parselmouth.Sound(analysed.samples, analysed.sr_hz)
         track = pitch.track(sound, self.pitch, name=audio.path)
         contour = pace.intensity(sound, self.pace)
-        vowel_contour = pace.intensity(pace.vowel_band(sound, self.pace), self.pace)
+        vowel_contour = pace.vowel_contour(sound, self.pace)
         seg = pace.segment(vowel_contour, self.pace)
         nuclei = pace.syllable_nuclei(vowel_contour, seg, track, self.pace)
         row |= pitch.pitch_stats(track)

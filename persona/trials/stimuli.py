@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import parselmouth
 import pyloudnorm
 from scipy import signal
 
@@ -104,11 +105,8 @@ def cut_at_pause(audio: Audio, *, max_duration_s: float) -> Audio:
     """
     if audio.duration_s <= max_duration_s:
         return audio
-    import parselmouth
-
     params = pace.PaceParams()
-    sound = parselmouth.Sound(audio.samples, audio.sr_hz)
-    runs = pace.segment(pace.intensity(pace.vowel_band(sound, params), params), params).runs_s
+    runs = pace.segment(pace.vowel_contour(parselmouth.Sound(audio.samples, audio.sr_hz), params), params).runs_s
     ends = runs[runs[:, 1] <= max_duration_s - PAUSE_MARGIN_S, 1]
     end_s = ends[-1] + PAUSE_MARGIN_S if ends.size else max_duration_s
     return audio.with_samples(audio.samples[: int(end_s * audio.sr_hz)])
