@@ -1,8 +1,9 @@
 """Batch profile extraction for archives: content-hash cache, process pool, or an existing Dask cluster.
 
 Audio is loaded one file at a time inside the workers and only profile rows travel back, so
-memory stays flat however large the archive. Files are processed in chunks; each chunk's rows are
-cached as soon as it finishes, so an interrupted run resumes where it stopped.
+memory stays flat however large the archive. Files are processed in chunks on one pool of
+workers (:mod:`persona.workers`); each chunk's rows are cached as soon as it finishes, so an
+interrupted run resumes where it stopped.
 
 >>> frame = extract(["a.wav", "b.wav"], jobs=2)                       # doctest: +SKIP
 >>> frame = extract(clips, dask_scheduler="tcp://10.0.0.5:8786")      # doctest: +SKIP
@@ -10,13 +11,14 @@ cached as soon as it finishes, so an interrupted run resumes where it stopped.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 
 from . import cache as cache_mod
-from .errors import ParameterError
+from . import workers
 from .features import COLUMNS, Profiler
 
 CHUNK_FILES = 64
@@ -28,7 +30,7 @@ def extract(
     clips: pd.DataFrame | Iterable[str | Path],
     *,
     profiler: Profiler | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     cache: bool | cache_mod.ProfileCache = True,
     dask_scheduler: str | None = None,
     progress: bool = False,
@@ -41,8 +43,8 @@ def extract(
         Paths, or a table with ``file`` and optional ``channel`` (0-based, NA = mix) and ``transcript``.
     profiler : Profiler, optional
         What to measure (default ``Profiler()``).
-    jobs : int
-        Local worker processes (ignored with ``dask_scheduler``).
+    jobs : int or None
+        Local CPUs, one worker process each (``None``: all; ignored with ``dask_scheduler``).
     cache : bool or ProfileCache
         ``True`` uses the default cache unless ``PERSONA_CACHE=0``; ``False`` disables it.
     dask_scheduler : str, optional
@@ -55,8 +57,7 @@ def extract(
     DataFrame
         Profile rows; provenance of the profiler in ``attrs["provenance"]``.
     """
-    if jobs < 1:
-        raise ParameterError(f"--jobs must be >= 1, got {jobs}")
+    jobs = workers.resolve(jobs)
     profiler = profiler or Profiler()
     tasks = _tasks(clips)
     store = _cache(cache)
@@ -114,11 +115,10 @@ def _chunks(tasks: list[dict], indices: list[int], size: int):
         start = stop
 
 
-def profile_chunk(profiler: Profiler, tasks: list[dict], jobs: int = 1) -> list[dict]:
-    """Profile one chunk of tasks sharing a channel; rows in task order (runs in a worker)."""
+def profile_chunk(profiler: Profiler, tasks: list[dict], executor: Executor | None = None) -> list[dict]:
+    """Profile one chunk of tasks sharing a channel; rows in task order, in the caller or on ``executor``."""
     texts = {t["file"]: t["transcript"] for t in tasks if t["transcript"]}
-    frame = profiler.process_files([t["file"] for t in tasks], channel=tasks[0]["channel"], transcripts=texts, jobs=jobs)
-    return frame.to_dict("records")
+    return profiler.rows([t["file"] for t in tasks], channel=tasks[0]["channel"], transcripts=texts, executor=executor)
 
 
 def _run(profiler, tasks, indices, *, jobs, dask_scheduler, progress):
@@ -131,9 +131,10 @@ def _run(profiler, tasks, indices, *, jobs, dask_scheduler, progress):
     if dask_scheduler:
         yield from _run_dask(profiler, tasks, indices, dask_scheduler, bar)
     else:
-        for chunk_idx, chunk in _chunks(tasks, indices, max(CHUNK_FILES, 32 * jobs)):
-            yield chunk_idx, profile_chunk(profiler, chunk, jobs)
-            bar.update(len(chunk))
+        with workers.pool(jobs, n_tasks=len(tasks)) as executor:
+            for chunk_idx, chunk in _chunks(tasks, indices, max(CHUNK_FILES, 8 * jobs)):
+                yield chunk_idx, profile_chunk(profiler, chunk, executor)
+                bar.update(len(chunk))
     bar.close()
 
 

@@ -1,14 +1,20 @@
-"""What every ``persona`` command shares: persona errors become one line and exit status 2."""
+"""What every ``persona`` command shares: persona errors become one line and exit status 2; the ``--jobs`` option."""
 
 from __future__ import annotations
 
 import functools
+from typing import Annotated, Optional
 
 import typer
 
 from ..errors import PersonaError
 
 ERROR_EXIT = 2
+
+Jobs = Annotated[
+    Optional[int],
+    typer.Option("--jobs", "-j", min=1, help="CPUs for a batch, one worker process each (default: all available)."),
+]
 
 
 def friendly_errors(command):

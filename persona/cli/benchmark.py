@@ -14,7 +14,7 @@ from .. import tables
 from .. import benchmark as pb
 from ..benchmark import reference
 from ..errors import ParameterError, PersonaError
-from ._common import friendly_errors
+from ._common import Jobs, friendly_errors
 
 benchmark_app = typer.Typer(help="Build the human benchmark from a reference folder.", no_args_is_help=True)
 
@@ -23,7 +23,6 @@ REPORT_SUFFIXES = (".html", ".md")
 
 
 
-Jobs = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for feature extraction.")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the profile cache.")]
 Dask = Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run extraction on this Dask scheduler (tcp://host:port).")]
 Scenario = Annotated[str, typer.Option("--scenario", "-s", help="Call scenario, as named in the benchmark.")]
@@ -37,7 +36,7 @@ def build_command(
     ref_dir: Annotated[Path, typer.Argument(help="Reference folder: <scenario>/... and optional manifest.csv.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Benchmark JSON to write.")] = Path("benchmark.json"),
     telephone: Annotated[bool, typer.Option("--telephone", help="Measure through a G.711 telephone chain.")] = False,
-    jobs: Jobs = 1,
+    jobs: Jobs = None,
     no_cache: NoCache = False,
     dask_scheduler: Dask = None,
 ) -> None:
@@ -50,7 +49,7 @@ def build_command(
     typer.echo(f"benchmark -> {out}", err=True)
 
 
-def _benchmark(benchmark_file: Path | None, reference_dir: Path | None, *, jobs: int, cache: bool, dask_scheduler: str | None):
+def _benchmark(benchmark_file: Path | None, reference_dir: Path | None, *, jobs: int | None, cache: bool, dask_scheduler: str | None):
     """The benchmark from a file or built from a reference folder, and the reference table (or None)."""
     if (benchmark_file is None) == (reference_dir is None):
         raise ParameterError("give exactly one of --benchmark FILE or --reference REF_DIR")
@@ -79,7 +78,7 @@ def score(
     benchmark: BenchmarkFile = None,
     reference_dir: ReferenceDir = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Per-file table (.csv/.json) or report (.html/.md).")] = None,
-    jobs: Jobs = 1,
+    jobs: Jobs = None,
     no_cache: NoCache = False,
     dask_scheduler: Dask = None,
 ) -> None:
@@ -97,7 +96,7 @@ def compare_command(
     benchmark: BenchmarkFile = None,
     reference_dir: ReferenceDir = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Ranking .csv/.json, or a report .html/.md.")] = None,
-    jobs: Jobs = 1,
+    jobs: Jobs = None,
     no_cache: NoCache = False,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
 ) -> None:
@@ -142,7 +141,7 @@ def preview(
 
 @friendly_errors
 def demo(
-    jobs: Jobs = 2,
+    jobs: Jobs = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the report (.html or .md).")] = None,
 ) -> None:
     """Build the bundled benchmark (cached), then score, rank and prescribe the bundled billing-dispute voices."""

@@ -11,7 +11,7 @@ import typer
 from .. import tables
 from ..errors import ParameterError
 from ..features import Profiler
-from ._common import friendly_errors
+from ._common import Jobs, friendly_errors
 
 
 def read_transcripts(path: Path) -> dict[str, str]:
@@ -35,7 +35,7 @@ def features(
         Optional[Path],
         typer.Option(exists=True, dir_okay=False, help="Transcript: .txt for a single file, or CSV with file,transcript columns."),
     ] = None,
-    jobs: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    jobs: Jobs = None,
     pause_min_s: Annotated[float, typer.Option(min=0.0, help="Shortest silence counted as a pause (s).")] = 0.25,
     strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")] = False,
 ) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import parselmouth
 
-from .. import io, provenance
+from .. import io, provenance, workers
 from ..errors import ParameterError, PersonaError
 from . import energy, pace, pitch, voice
 from .syllables import count_syllables
@@ -127,22 +127,41 @@ class Profiler:
         *,
         channel: int | None = None,
         transcripts: Mapping[str, str] | None = None,
-        jobs: int = 1,
+        jobs: int | None = 1,
         progress: bool = False,
     ) -> pd.DataFrame:
         """Profile many files; a file that fails gets a row with its ``error`` and the rest go on.
 
         ``transcripts`` maps a file path (as given) or its base name to its transcript.
-        ``jobs`` > 1 uses a process pool; row order always follows ``paths``.
+        ``jobs`` is the number of CPUs (``None``: all; see :mod:`persona.workers`); row order
+        always follows ``paths``.
         """
         paths = [str(p) for p in paths]
         files = [str(p) for p in io.iter_audio_files(paths)]
         if not files:
             raise ParameterError(f"no audio files ({', '.join(sorted(io.AUDIO_SUFFIXES))}) in {', '.join(paths)}")
+        with workers.pool(jobs, n_tasks=len(files)) as executor:
+            rows = self.rows(files, channel=channel, transcripts=transcripts, executor=executor, progress=progress)
+        return self._frame(rows)
+
+    def rows(
+        self,
+        files: list[str],
+        *,
+        channel: int | None = None,
+        transcripts: Mapping[str, str] | None = None,
+        executor: Executor | None = None,
+        progress: bool = False,
+    ) -> list[dict]:
+        """Profile rows of ``files`` in order, in the calling thread or on ``executor`` (see :meth:`process_files`)."""
         texts = transcripts or {}
         tasks = [(self, f, channel, texts.get(f, texts.get(Path(f).name))) for f in files]
-        rows = _map(_profile_task, tasks, jobs=jobs, progress=progress)
-        return self._frame(rows)
+        results = workers.map_ordered(_profile_task, tasks, executor)
+        if len(tasks) < 2:
+            return list(results)
+        from tqdm import tqdm  # only batches pay for the progress bar's import
+
+        return list(tqdm(results, total=len(tasks), disable=not progress, unit="file", leave=False))
 
     def _frame(self, rows: list[dict]) -> pd.DataFrame:
         frame = pd.DataFrame(rows, columns=list(COLUMNS))
@@ -187,21 +206,6 @@ def _profile_task(task) -> dict:
             row = _complete({"file": path, "error": f"{path}: unexpected {type(exc).__name__}: {exc}"})
     row["warning"] = "; ".join(str(w.message) for w in caught if issubclass(w.category, UserWarning))
     return row
-
-
-def _map(func, tasks: list, *, jobs: int, progress: bool) -> list:
-    """Map ``func`` over ``tasks`` in order, in-process or in a process pool; progress bar on stderr."""
-    if jobs < 1:
-        raise ParameterError(f"--jobs must be >= 1, got {jobs}")
-    if len(tasks) < 2:
-        return [func(t) for t in tasks]
-    from tqdm import tqdm  # only batches pay for the progress bar's import
-
-    bar = dict(total=len(tasks), disable=not progress, unit="file", leave=False)
-    if jobs == 1:
-        return [func(t) for t in tqdm(tasks, **bar)]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        return list(tqdm(pool.map(func, tasks, chunksize=1), **bar))
 
 
 def profile(
