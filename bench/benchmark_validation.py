@@ -70,7 +70,8 @@ def main() -> None:
     print(f"\nfarthest held-out human speaker (median distance): {worst_human:.2f}")
     print(f"closest robotic TTS voice (median distance):       {robotic['persona_distance'].min():.2f}")
     print(f"every held-out human closer than every robotic voice: {bool(worst_human < robotic['persona_distance'].min())}")
-    print(f"AUC human vs TTS clips (persona distance): {area:.3f}  (target >= 0.95)")
+    print(f"AUC human vs robotic TTS clips ({', '.join(ROBOTIC)}): {auc(distances, voices=ROBOTIC):.3f}  (target >= 0.95)")
+    print(f"AUC human vs all TTS clips (neural piper and pico included): {area:.3f}")
     print(f"({len(distances)} scored clips, {time.perf_counter() - start:.0f} s)")
 
 

@@ -14,6 +14,7 @@ feature                   unit            floor    weight  what it captures
 ``f0_median_hz``          Hz (z in st)    2.0 st   1.0     pitch level
 ``f0_sd_st``              st              1.0 st   1.0     intonation (pitch variability)
 ``f0_range_st``           st              2.5 st   0.5     pitch span, p5-p95
+``f0_step_sd_st``         st              0.05 st  1.0     pitch micro-variation (smooth = synthetic)
 ``speech_rate_syl_s``     syl/s           0.5      1.0     pace (transcript syllables when known)
 ``pause_ratio``           fraction        0.06     0.5     share of the speaking span that is pause
 ``mean_pause_s``          s               0.15     0.0     pause length (reported; sets ``<break>``)
@@ -85,6 +86,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("f0_median_hz", "pitch level", "Hz", True, 2.0, 1.0, (60.0, 400.0)),
     Feature("f0_sd_st", "intonation", "st", False, 1.0, 1.0, (0.0, 8.0), ("flatter", "more varied")),
     Feature("f0_range_st", "pitch span", "st", False, 2.5, 0.5, (0.0, 24.0), ("narrower", "wider")),
+    Feature("f0_step_sd_st", "pitch micro-variation", "st", False, 0.05, 1.0, (0.0, 1.5), ("smoother", "rougher")),
     Feature("speech_rate_syl_s", "pace", "syl/s", False, 0.5, 1.0, (1.0, 8.0), ("slower", "faster")),
     Feature("pause_ratio", "pausing", "fraction", False, 0.06, 0.5, (0.0, 0.6), ("less pausing", "more pausing")),
     Feature("mean_pause_s", "pause length", "s", False, 0.15, 0.0, (0.0, 2.0), ("shorter", "longer")),

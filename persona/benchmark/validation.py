@@ -37,9 +37,15 @@ def leave_one_speaker_out(humans: pd.DataFrame, tts: pd.DataFrame, *, provenance
     return pd.DataFrame(rows)
 
 
-def auc(distances: pd.DataFrame) -> float:
-    """AUC of persona distance separating human (closer) from TTS clips, via Mann-Whitney U."""
-    tts = distances.loc[distances["kind"] == "tts", "persona_distance"].to_numpy()
+def auc(distances: pd.DataFrame, *, voices: tuple[str, ...] = ()) -> float:
+    """AUC of persona distance separating human (closer) from TTS clips, via Mann-Whitney U.
+
+    ``voices`` keeps only the TTS voices whose name starts with one of these prefixes.
+    """
+    is_tts = distances["kind"] == "tts"
+    if voices:
+        is_tts &= distances["who"].str.startswith(voices)
+    tts = distances.loc[is_tts, "persona_distance"].to_numpy()
     human = distances.loc[distances["kind"] == "human", "persona_distance"].to_numpy()
     u = stats.mannwhitneyu(tts, human, alternative="greater").statistic
     return float(u / (tts.size * human.size))

@@ -23,7 +23,7 @@ from .syllables import count_syllables
 
 COLUMNS = (
     "file", "channel", "duration_s", "speech_s",
-    "f0_median_hz", "f0_mean_hz", "f0_p5_hz", "f0_p95_hz", "f0_sd_st", "f0_range_st", "f0_slope_st_s", "voiced_fraction",
+    "f0_median_hz", "f0_mean_hz", "f0_p5_hz", "f0_p95_hz", "f0_sd_st", "f0_range_st", "f0_slope_st_s", "f0_step_sd_st", "voiced_fraction",
     "speech_rate_syl_s", "articulation_rate_syl_s", "syllable_count",
     "pause_count", "pause_ratio", "mean_pause_s", "mean_run_s",
     "loudness_lufs", "intensity_mean_db", "intensity_sd_db", "intensity_range_db",
@@ -98,7 +98,7 @@ class Profiler:
         vowel_contour = pace.vowel_contour(sound, self.pace)
         seg = pace.segment(vowel_contour, self.pace)
         nuclei = pace.syllable_nuclei(vowel_contour, seg, track, self.pace)
-        row |= pitch.pitch_stats(track)
+        row |= pitch.pitch_stats(track, self.pitch)
         row["voiced_fraction"] = _voiced_fraction(track, seg)
         row |= pace.pace_stats(seg, nuclei)
         row |= energy.intensity_stats(contour, seg, self.pace)
@@ -170,7 +170,7 @@ class Profiler:
 
 
 METHOD = {
-    "f0": "Praat autocorrelation (to_pitch_ac), two-pass adaptive floor/ceiling (De Looze & Hirst 2008)",
+    "f0": "Praat autocorrelation (to_pitch_ac), two-pass adaptive floor/ceiling (De Looze & Hirst 2008); micro-variation = SD of 10 ms semitone steps up to 100 st/s",
     "pace": "syllable nuclei: prominent periodic peaks of 600-3000 Hz band intensity (after de Jong & Wempe 2009); speech runs and pauses on the same contour; rates over the speaking span (speech runs plus pauses of 0.25-2 s; longer silences are turn gaps)",
     "loudness": "ITU-R BS.1770-4 gated integrated loudness (pyloudnorm, K-weighting designed at the file's rate: DeMan)",
     "intensity": "Praat intensity over speech frames, dB averaging",

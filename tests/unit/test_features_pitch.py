@@ -83,3 +83,38 @@ def test_register_probe_restores_the_fundamental_of_band_limited_audio():
     assert pitch.low_band_share(narrow, pitch.PitchParams()) < pitch.PitchParams().min_low_band_share
     probe = pitch.register_probe(narrow, pitch.PitchParams())
     assert pitch.low_band_share(probe, pitch.PitchParams()) > 0.2  # the 100 Hz difference tone is back
+
+
+def _tone_with_contour(f0_per_frame_hz: np.ndarray, *, frame_s: float = 0.01) -> np.ndarray:
+    """A harmonic tone following a piecewise-constant F0 contour, one value per ``frame_s``."""
+    f0 = np.repeat(f0_per_frame_hz, int(round(frame_s * SR_HZ)))
+    phase = 2 * np.pi * np.cumsum(f0) / SR_HZ
+    x = sum(np.sin(k * phase) / k for k in range(1, 10))
+    return 0.3 * x / np.max(np.abs(x))
+
+
+def test_step_sd_is_near_zero_for_smooth_contours_and_grows_with_frame_jitter():
+    """Micro-variation measures roughness, not movement: a steady tone and a 6 st/s glide read ~0."""
+    frames = 200
+    glide = 120.0 * 2 ** (np.arange(frames) * 0.06 / 12)
+    rng = np.random.default_rng(0)
+    measured = {}
+    for name, contour in {
+        "steady": np.full(frames, 150.0),
+        "glide": glide,
+        "jitter 0.3 st": 150.0 * 2 ** (rng.normal(0, 0.3, frames) / 12),
+        "jitter 0.6 st": 150.0 * 2 ** (rng.normal(0, 0.6, frames) / 12),
+    }.items():
+        measured[name] = profile(_tone_with_contour(contour), sr_hz=SR_HZ).iloc[0]["f0_step_sd_st"]
+    assert measured["steady"] < 0.02
+    assert measured["glide"] < 0.02
+    assert 0.1 < measured["jitter 0.3 st"] < measured["jitter 0.6 st"] < 0.6 * np.sqrt(2)
+
+
+def test_step_sd_leaves_out_steps_faster_than_a_larynx():
+    """An octave jump (a tracking error) in an otherwise steady contour does not count."""
+    times = np.arange(100) * 0.01
+    f0 = np.r_[np.full(50, 100.0), np.full(50, 200.0)] * 2 ** (np.tile([0.0, 0.1], 50) / 12)
+    track = pitch.PitchTrack(times, f0, np.ones(100), 75.0, 300.0, praat=None)
+    assert pitch.step_sd_st(track) == pytest.approx(0.1, abs=0.005)  # the 0.1 st wobble only
+    assert pitch.step_sd_st(track, max_step_st_s=2000.0) > 1.0  # counted, the jump dominates
