@@ -30,8 +30,8 @@ class PitchParams:
 
     ``low_band_hz`` and ``min_low_band_share`` tell band-limited (telephone) audio from full-band
     audio; ``restored_band_hz`` is the band kept of the squared signal for its first pass.
-    ``max_step_st_s`` (st/s) is the fastest pitch change a larynx makes; faster frame-to-frame
-    steps are tracking errors and are left out of ``f0_step_sd_st``.
+    ``max_step_st_s`` (st/s) bounds how fast a larynx changes pitch; faster frame-to-frame steps
+    are tracking errors and are left out of ``f0_step_sd_st``.
     """
 
     time_step_s: float = 0.01
@@ -48,7 +48,7 @@ class PitchParams:
     low_band_hz: float = 200.0
     min_low_band_share: float = 0.01
     restored_band_hz: tuple[float, float] = (40.0, 1000.0)
-    max_step_st_s: float = 100.0
+    max_step_st_s: float = 200.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,9 +143,10 @@ def step_sd_st(pitch: PitchTrack, *, max_step_st_s: float = PitchParams.max_step
 
     Human voices wobble from frame to frame: consonants perturb F0 and phonation is irregular.
     Synthetic contours are smooth, so this is one of the clearest acoustic signs of a TTS voice.
-    Steps faster than ``max_step_st_s`` are left out. No larynx changes pitch that fast (Sundberg
-    1979; Xu & Sun 2002), so such steps are octave jumps or tracking errors. The figure depends on
-    the frame step (10 ms by default).
+    Steps faster than ``max_step_st_s`` are left out as octave jumps or tracking errors. The
+    default, 200 st/s, is about twice the fastest average speed of pitch movements that speakers
+    produce (~80-100 st/s for 12 st excursions; Xu & Sun 2002), since a movement's peak velocity
+    is roughly twice its average. The figure depends on the frame step (10 ms by default).
     """
     st = semitones(pitch.f0_hz, np.nanmedian(pitch.f0_hz))
     steps = np.diff(st)
