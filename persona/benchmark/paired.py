@@ -1,7 +1,9 @@
 """Paired mode: an agent clip and a human clip of the same script line, aligned and compared.
 
 The two clips are aligned by dynamic time warping (DTW) of their MFCCs (13 coefficients,
-cepstral-mean normalised, 10 ms hop). Along the warping path:
+cepstral-mean normalised, 10 ms hop, at 16 kHz). Pitch, speech runs and pauses are measured as
+the profile measures them (:meth:`Profiler.analysis_sound`, its pitch track and its vowel-band
+segmentation, through the telephone chain when the profiler has it). Along the warping path:
 
 * ``f0_gross_error_rate``: share of frames voiced in both whose F0 differ by more than 20 %
   (``GROSS_ERROR_CENTS``, the usual gross pitch error criterion), after removing each
@@ -29,7 +31,7 @@ from ..features import Profiler
 from ..features import pace, pitch
 
 HOP_S = 0.01
-ANALYSIS_SR_HZ = 16000
+MFCC_SR_HZ = 16000
 N_MFCC = 13
 PAUSE_TOLERANCE_S = 0.25
 GROSS_ERROR_CENTS = 1200 * np.log2(1.2)  # 20 % F0 deviation, about 316 cents
@@ -41,22 +43,24 @@ def paired_metrics(agent: io.Audio, human: io.Audio, *, profiler: Profiler | Non
     import librosa
 
     profiler = profiler or Profiler()
-    a, h = (io.resample(x, ANALYSIS_SR_HZ) for x in (agent, human))
-    hop = int(round(HOP_S * ANALYSIS_SR_HZ))
+    if profiler.telephone:
+        agent, human = io.telephone(agent), io.telephone(human)
+    a, h = (io.resample(x, MFCC_SR_HZ) for x in (agent, human))
+    hop = int(round(HOP_S * MFCC_SR_HZ))
     n_a, n_h = (1 + x.samples.size // hop for x in (a, h))
     if n_a * n_h > MAX_DTW_CELLS:
         raise ParameterError(f"{agent.path} / {human.path}: too long to align ({a.duration_s:.0f} s x {h.duration_s:.0f} s); cut them to the line")
-    mfcc = [librosa.feature.mfcc(y=x.samples, sr=ANALYSIS_SR_HZ, n_mfcc=N_MFCC, hop_length=hop) for x in (a, h)]
+    mfcc = [librosa.feature.mfcc(y=x.samples, sr=MFCC_SR_HZ, n_mfcc=N_MFCC, hop_length=hop) for x in (a, h)]
     mfcc = [m - m.mean(axis=1, keepdims=True) for m in mfcc]
     cost, path = librosa.sequence.dtw(X=mfcc[0], Y=mfcc[1], metric="euclidean")
     path = path[::-1]
-    sounds = [parselmouth.Sound(x.samples, ANALYSIS_SR_HZ) for x in (a, h)]
+    sounds = [profiler.analysis_sound(x) for x in (agent, human)]
     f0 = [_f0_on_frames(s, n, profiler.pitch) for s, n in zip(sounds, (mfcc[0].shape[1], mfcc[1].shape[1]))]
     cents_a, cents_h = (_cents(x)[idx] for x, idx in zip(f0, (path[:, 0], path[:, 1])))
     both = np.isfinite(cents_a) & np.isfinite(cents_h)
     diff = cents_a[both] - cents_h[both]
     fine = np.abs(diff) <= GROSS_ERROR_CENTS
-    segs = [pace.segment(pace.intensity(s, profiler.pace), profiler.pace) for s in sounds]
+    segs = [pace.segment(pace.vowel_contour(s, profiler.pace), profiler.pace) for s in sounds]
     pauses_a, pauses_h = (seg.pauses_s.mean(axis=1) if len(seg.pauses_s) else np.empty(0) for seg in segs)
     mapped = _map_times(pauses_a, path)
     return {

@@ -91,8 +91,7 @@ class Profiler:
         if self.telephone:
             audio = io.telephone(audio)
         row["loudness_lufs"] = energy.loudness_lufs(audio)
-        analysed = io.resample(audio, min(audio.sr_hz, self.analysis_sr_hz))
-        sound = parselmouth.Sound(analysed.samples, analysed.sr_hz)
+        sound = self.analysis_sound(audio)
         track = pitch.track(sound, self.pitch, name=audio.path)
         contour = pace.intensity(sound, self.pace)
         vowel_contour = pace.vowel_contour(sound, self.pace)
@@ -108,6 +107,11 @@ class Profiler:
             row["transcript_syllables"] = count_syllables(transcript)
             row["transcript_rate_syl_s"] = row["transcript_syllables"] / seg.span_s if seg.span_s > 0 else np.nan
         return _complete(row)
+
+    def analysis_sound(self, audio: io.Audio) -> parselmouth.Sound:
+        """The Praat sound pitch, pace and voice quality are measured on: ``audio`` at no more than ``analysis_sr_hz``."""
+        analysed = io.resample(audio, min(audio.sr_hz, self.analysis_sr_hz))
+        return parselmouth.Sound(analysed.samples, analysed.sr_hz)
 
     def process_file(self, path: str | Path, *, channel: int | None = None, transcript: str | None = None) -> pd.DataFrame:
         """Profile one file; errors raise (use :meth:`process_files` for error-tolerant batches)."""
