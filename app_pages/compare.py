@@ -25,7 +25,6 @@ from persona.workbench.summary import benchmark_summary
 DEMO_SCENARIO = "billing_dispute"  # the bundled demo's scenario, shown first when the benchmark has it
 SOURCES = ("Bundled default", "Built from the reference audio", "Uploaded benchmark file")
 BENCHMARK_UPLOAD_LIMITS = uploads.UploadLimits(max_bytes=5_000_000, suffixes=(".json",))
-UPLOAD_ROUND = "compare_upload_round"  # part of the uploader's key: a new round empties it
 UPLOAD_OUTCOME = "compare_upload_outcome"  # messages of the last "Add these files", shown after the rerun
 PREVIEW = "compare_preview"  # (clip, prescription) -> its Preview, kept across reruns
 PAIRED_COLUMNS = ["voice", "human_speaker", "f0_rmse_cents", "f0_gross_error_rate", "f0_correlation", "duration_ratio", "pause_f1"]
@@ -77,18 +76,26 @@ def show_benchmark(bench: pb.Benchmark, scenario: str) -> None:
 
 
 def add_uploads() -> None:
-    """Step 2b: store uploaded files of a named voice in this session's working folder."""
+    """Step 2b: store uploaded files of a named voice in this session's working folder.
+
+    Name and files are one form: nothing reruns the page until they are added, so no rerun can
+    replace the uploader while files are being dropped on it.
+    """
     limits = uploads.UploadLimits()
     state = st.session_state
-    state.setdefault(UPLOAD_ROUND, 0)
     for kind, message in state.pop(UPLOAD_OUTCOME, []):
         getattr(st, kind)(message)
-    voice = st.text_input("Voice name for the uploaded files", key="compare_upload_voice")
-    sent = st.file_uploader(f"Audio files (WAV, FLAC, OGG, MP3; up to {limits.max_megabytes:g} MB and "
-                            f"{limits.max_duration_s:g} s each)", type=[s.lstrip(".") for s in limits.suffixes],
-                            accept_multiple_files=True, max_upload_size=int(limits.max_megabytes),
-                            key=f"compare_upload_files_{state[UPLOAD_ROUND]}")  # fmt: skip
-    if not st.button("Add these files", key="compare_upload_add", disabled=not (sent and voice.strip())):
+    with st.form("compare_upload", clear_on_submit=True, enter_to_submit=False, border=False):
+        voice = st.text_input("Voice name for the uploaded files", key="compare_upload_voice")
+        sent = st.file_uploader(f"Audio files (WAV, FLAC, OGG, MP3; up to {limits.max_megabytes:g} MB and "
+                                f"{limits.max_duration_s:g} s each)", type=[s.lstrip(".") for s in limits.suffixes],
+                                accept_multiple_files=True, max_upload_size=int(limits.max_megabytes),
+                                key="compare_upload_files")  # fmt: skip
+        added = st.form_submit_button("Add these files", key="compare_upload_add")
+    if not added:
+        return
+    if not (sent and voice.strip()):
+        st.error("Name the voice and choose its audio files, then add them.")
         return
     outcome, stored = [], 0
     for file in sent:
@@ -100,7 +107,6 @@ def add_uploads() -> None:
     if stored:
         outcome.append(("success", f"Added {stored} file(s) to voice {uploads.safe_label(voice)!r}."))
     state[UPLOAD_OUTCOME] = outcome
-    state[UPLOAD_ROUND] += 1  # a fresh, empty uploader for the next voice
     st.rerun()
 
 

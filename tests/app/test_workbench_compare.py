@@ -85,8 +85,8 @@ def test_upload_valid_and_invalid_files(reference):
         ("broken.wav", b"RIFF....WAVEfmt this is not audio", "audio/wav"),
         ("tiny.wav", wav_bytes(BUNDLED / SCENARIO / "human_jfk.flac", seconds=0.2), "audio/wav"),
     ]
-    at.text_input(key="compare_upload_voice").input("Vendor X / v2").run()
-    at.file_uploader(key="compare_upload_files_0").set_value(sent).run()
+    at.text_input(key="compare_upload_voice").input("Vendor X / v2")  # a form: values go with the submit
+    at.file_uploader(key="compare_upload_files").set_value(sent)
     at.button(key="compare_upload_add").click().run()
     assert not at.exception, at.exception
     errors = " ".join(e.value for e in at.error)
