@@ -36,6 +36,10 @@ class TooShortError(AudioError):
     """The recording is shorter than the minimum analysable duration."""
 
 
+class TooLongError(AudioError):
+    """The recording is longer than the longest accepted (checked before it is decoded)."""
+
+
 class NonFiniteAudioError(AudioError):
     """The samples contain NaN or infinite values."""
 

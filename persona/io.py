@@ -23,6 +23,7 @@ from .errors import (
     NonFiniteAudioError,
     ParameterError,
     SilentAudioError,
+    TooLongError,
     TooShortError,
 )
 
@@ -31,6 +32,8 @@ MIN_SAMPLE_RATE_HZ = 8000
 CLIP_LEVEL = 0.999
 CLIP_WARN_FRACTION = 0.01
 SILENCE_PEAK = 1e-4  # -80 dBFS: below this the recording is digital silence
+MAX_DURATION_S = 3600.0
+"""Longest recording accepted by default (s): longer than any call; a 48 kHz hour is 1.4 GB of samples."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,7 +76,13 @@ class Audio:
         )
 
 
-def load(path: str | os.PathLike, *, channel: int | None = None, min_duration_s: float = 0.5) -> Audio:
+def load(
+    path: str | os.PathLike,
+    *,
+    channel: int | None = None,
+    min_duration_s: float = 0.5,
+    max_duration_s: float = MAX_DURATION_S,
+) -> Audio:
     """Decode an audio file into a validated mono :class:`Audio`.
 
     Parameters
@@ -83,12 +92,13 @@ def load(path: str | os.PathLike, *, channel: int | None = None, min_duration_s:
     channel : int, optional
         0-based channel to keep from a multi-channel file (e.g. the agent side of a
         call recording). ``None`` averages all channels.
-    min_duration_s : float
-        Shortest recording accepted, in seconds.
+    min_duration_s, max_duration_s : float
+        Shortest and longest recording accepted, in seconds. The length is checked from the
+        header before anything is decoded, so a huge file fails at once instead of filling memory.
 
     Raises
     ------
-    AudioNotFoundError, CorruptAudioError, EmptyAudioError, TooShortError,
+    AudioNotFoundError, CorruptAudioError, EmptyAudioError, TooShortError, TooLongError,
     NonFiniteAudioError, SilentAudioError
         Each message starts with the file name. A heavily clipped file only warns
         (:class:`ClippingWarning`) with the clipped fraction.
@@ -98,10 +108,12 @@ def load(path: str | os.PathLike, *, channel: int | None = None, min_duration_s:
     if not p.is_file():
         raise AudioNotFoundError(name, "no such file" if not p.exists() else "not a regular file")
     try:
+        info = sf.info(p)
+        _check_not_too_long(name, info.frames / info.samplerate if info.samplerate else 0.0, max_duration_s)
         data, sr_hz = sf.read(p, dtype="float64", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise CorruptAudioError(name, f"not a readable audio file ({exc})") from None
-    return from_array(data, sr_hz, path=name, channel=channel, min_duration_s=min_duration_s)
+    return from_array(data, sr_hz, path=name, channel=channel, min_duration_s=min_duration_s, max_duration_s=max_duration_s)
 
 
 def from_array(
@@ -111,6 +123,7 @@ def from_array(
     path: str = "<array>",
     channel: int | None = None,
     min_duration_s: float = 0.5,
+    max_duration_s: float = MAX_DURATION_S,
 ) -> Audio:
     """Validate in-memory samples, shape ``(n,)`` or ``(n, channels)``, into an :class:`Audio`.
 
@@ -140,6 +153,7 @@ def from_array(
     duration_s = mono.size / sr_hz
     if duration_s < min_duration_s:
         raise TooShortError(path, f"{duration_s:.3f} s long, shorter than the {min_duration_s} s minimum")
+    _check_not_too_long(path, duration_s, max_duration_s)
     peak = float(np.max(np.abs(mono)))
     if peak < SILENCE_PEAK:
         raise SilentAudioError(path, f"digital silence (peak {_dbfs(peak):.0f} dBFS)")
@@ -148,6 +162,17 @@ def from_array(
     if clipped >= CLIP_WARN_FRACTION:
         warnings.warn(f"{path}: heavily clipped, {clipped:.1%} of samples at full scale", ClippingWarning, stacklevel=2)
     return Audio(np.ascontiguousarray(mono, dtype=np.float64), int(sr_hz), path, label, clipped)
+
+
+def _check_not_too_long(path: str, duration_s: float, max_duration_s: float) -> None:
+    if duration_s > max_duration_s:
+        raise TooLongError(path, f"{_length(duration_s)} long, longer than the {_length(max_duration_s)} maximum: "
+                                 "split it (e.g. per call), or raise max_duration_s")  # fmt: skip
+
+
+def _length(seconds: float) -> str:
+    """A duration for people: seconds up to two minutes, then minutes."""
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
 def _as_float(data: np.ndarray, path: str) -> np.ndarray:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
-from .. import tables
+from .. import io, tables
 from ..errors import ParameterError
 from ..features import Profiler
 from ._common import Jobs, friendly_errors
@@ -37,6 +37,7 @@ def features(
     ] = None,
     jobs: Jobs = None,
     pause_min_s: Annotated[float, typer.Option(min=0.0, help="Shortest silence counted as a pause (s).")] = 0.25,
+    max_duration_s: Annotated[float, typer.Option(min=1.0, help="Longest recording accepted (s); longer files get an error row.")] = io.MAX_DURATION_S,
     strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")] = False,
 ) -> None:
     """Profile pitch, pace, energy and voice quality: one row per recording, units in column names.
@@ -51,7 +52,7 @@ def features(
     files = [str(p) for p in paths]
     if texts is not None and "" in texts:
         texts = {f: texts[""] for f in files}
-    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s)
+    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s, max_duration_s=max_duration_s)
     frame = profiler.process_files(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
     written = tables.write(frame, out)
     failed = frame["error"].astype(bool)

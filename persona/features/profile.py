@@ -47,8 +47,8 @@ class Profiler:
         8 kHz (the telephone rate) keeps F0 within 0.5 % and halves the cost of 16 kHz, and
         it measures studio and call audio in the same 0-4 kHz band. Loudness is always
         measured at the recording's own rate.
-    min_duration_s : float
-        Shortest recording accepted (s).
+    min_duration_s, max_duration_s : float
+        Shortest and longest recording accepted (s); see :func:`persona.io.load`.
     pitch, pace : PitchParams, PaceParams
         Analysis parameters; also settable flat, e.g. ``Profiler.create(pause_min_s=0.3)``.
     """
@@ -56,6 +56,7 @@ class Profiler:
     telephone: bool = False
     analysis_sr_hz: int = 8000
     min_duration_s: float = 0.5
+    max_duration_s: float = io.MAX_DURATION_S
     pitch: pitch.PitchParams = pitch.PitchParams()
     pace: pace.PaceParams = pace.PaceParams()
 
@@ -115,12 +116,12 @@ class Profiler:
 
     def process_file(self, path: str | Path, *, channel: int | None = None, transcript: str | None = None) -> pd.DataFrame:
         """Profile one file; errors raise (use :meth:`process_files` for error-tolerant batches)."""
-        audio = io.load(path, channel=channel, min_duration_s=self.min_duration_s)
+        audio = io.load(path, channel=channel, min_duration_s=self.min_duration_s, max_duration_s=self.max_duration_s)
         return self._frame([self.process_audio(audio, transcript=transcript)])
 
     def process_signal(self, samples: np.ndarray, sr_hz: int, *, transcript: str | None = None, name: str = "<array>") -> pd.DataFrame:
         """Profile samples held in memory (mono or ``(n, channels)``)."""
-        audio = io.from_array(samples, sr_hz, path=name, min_duration_s=self.min_duration_s)
+        audio = io.from_array(samples, sr_hz, path=name, min_duration_s=self.min_duration_s, max_duration_s=self.max_duration_s)
         return self._frame([self.process_audio(audio, transcript=transcript)])
 
     # -- many recordings ------------------------------------------------------------------------
@@ -202,7 +203,7 @@ def _profile_task(task) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            audio = io.load(path, channel=channel, min_duration_s=profiler.min_duration_s)
+            audio = io.load(path, channel=channel, min_duration_s=profiler.min_duration_s, max_duration_s=profiler.max_duration_s)
             row = profiler.process_audio(audio, transcript=transcript)
         except PersonaError as exc:
             row = _complete({"file": path, "error": str(exc)})

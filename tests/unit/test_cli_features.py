@@ -44,6 +44,15 @@ def test_one_bad_file_gets_an_error_row(batch):
     assert "error: " in result.stderr and "broken.wav" in result.stderr
 
 
+def test_a_recording_over_max_duration_gets_an_error_row_and_the_rest_go_on(batch, tmp_path):
+    long = tmp_path / "long.wav"
+    sf.write(long, syllable_train(12, f0_hz=150.0), SR_HZ)  # 3.6 s
+    result = _run(long, batch / "agent.wav", "--max-duration-s", "3")
+    frame = pd.read_csv(stdio.StringIO(result.stdout)).fillna({"error": ""})
+    assert "long.wav: 3.6 s long, longer than the 3.0 s maximum" in frame.loc[0, "error"]
+    assert frame.loc[1, "error"] == "" and frame.loc[1, "f0_median_hz"] == pytest.approx(110.0, rel=0.005)
+
+
 def test_strict_exits_1_when_a_file_failed(batch):
     assert _run(batch, "--strict").exit_code == 1
     assert _run(batch / "agent.wav", "--strict").exit_code == 0

@@ -20,6 +20,7 @@ from persona.errors import (
     NonFiniteAudioError,
     ParameterError,
     SilentAudioError,
+    TooLongError,
     TooShortError,
 )
 
@@ -73,6 +74,19 @@ def test_shorter_than_half_a_second(tmp_path, voice):
     path = _write(tmp_path / "blip.wav", voice[: int(0.3 * SR_HZ)])
     with pytest.raises(TooShortError, match=r"blip\.wav: 0\.300 s long, shorter than the 0\.5 s minimum"):
         io.load(path)
+
+
+def test_too_long_fails_from_the_header_before_decoding(tmp_path, voice, monkeypatch):
+    """A huge file is refused from its header: nothing is decoded, so memory is never at risk."""
+    path = _write(tmp_path / "archive.wav", np.tile(voice, 3))
+    monkeypatch.setattr(io.sf, "read", lambda *a, **k: pytest.fail("decoded a file already known to be too long"))
+    with pytest.raises(TooLongError, match=r"archive\.wav: 3\.0 s long, longer than the 2\.0 s maximum: split it"):
+        io.load(path, max_duration_s=2.0)
+
+
+def test_too_long_array(voice):
+    with pytest.raises(TooLongError, match=r"<array>: 3\.0 s long"):
+        io.from_array(np.tile(voice, 3), SR_HZ, max_duration_s=2.0)
 
 
 def test_digital_silence(tmp_path):
