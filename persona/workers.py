@@ -6,7 +6,8 @@ Here each worker is confined to one of the CPUs the caller may use
 (``os.sched_setaffinity``, Linux). The same holds for ``jobs=1``, whose batch runs in the calling
 thread. This is how joblib's loky backend caps native threads in its workers. A batch with
 ``jobs=N`` uses N CPUs and no more; on a shared machine ``--jobs 1`` takes one CPU. Where the OS
-has no affinity call, the workers run unconfined.
+has no affinity call, the workers run unconfined. The default (``None``) is every CPU the process
+may use, capped by a container's CPU quota.
 
 >>> with pool(2, n_tasks=10) as executor:                        # doctest: +SKIP
 ...     rows = list(map_ordered(str.upper, ["a", "b"], executor))
@@ -15,8 +16,10 @@ has no affinity call, the workers run unconfined.
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import os
+from pathlib import Path
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator
 
@@ -30,10 +33,36 @@ def available_cpus() -> list[int]:
     return sorted(os.sched_getaffinity(0)) if _HAS_AFFINITY else list(range(os.cpu_count() or 1))
 
 
+def cpu_budget() -> int:
+    """How many CPUs' worth of time this process may use: its CPUs, capped by a container's CPU quota.
+
+    A container limited to 2 CPUs on a 64-core host still sees all 64 in its affinity; the
+    cgroup quota (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``) says how many it may keep busy.
+    """
+    quota = _cgroup_cpu_quota()
+    n = len(available_cpus())
+    return max(1, min(n, math.ceil(quota))) if quota else n
+
+
+def _cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """CPUs allowed by the cgroup CPU quota, or ``None`` when there is none (or no cgroup file)."""
+    try:
+        v2 = (root / "cpu.max").read_text().split()
+        return None if v2[0] == "max" else int(v2[0]) / int(v2[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        quota = int((root / "cpu" / "cpu.cfs_quota_us").read_text())
+        period = int((root / "cpu" / "cpu.cfs_period_us").read_text())
+        return quota / period if quota > 0 and period > 0 else None
+    except (OSError, ValueError):
+        return None
+
+
 def resolve(jobs: int | None) -> int:
-    """``jobs`` checked, or every available CPU when ``None``."""
+    """``jobs`` checked, or :func:`cpu_budget` when ``None``."""
     if jobs is None:
-        return len(available_cpus())
+        return cpu_budget()
     if jobs < 1:
         raise ParameterError(f"--jobs must be >= 1, got {jobs}")
     return jobs

@@ -13,7 +13,7 @@ ERROR_EXIT = 2
 
 Jobs = Annotated[
     Optional[int],
-    typer.Option("--jobs", "-j", min=1, help="CPUs for a batch, one worker process each (default: all available)."),
+    typer.Option("--jobs", "-j", min=1, help="CPUs for a batch, one worker process each (default: all available, within a container's CPU quota)."),
 ]
 
 

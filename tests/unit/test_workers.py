@@ -17,7 +17,7 @@ def _cpus(_) -> frozenset[int]:
 
 
 def test_resolve_defaults_to_every_available_cpu_and_rejects_zero():
-    assert workers.resolve(None) == len(workers.available_cpus())
+    assert workers.resolve(None) == workers.cpu_budget() <= len(workers.available_cpus())
     assert workers.resolve(3) == 3
     with pytest.raises(ParameterError, match="--jobs must be >= 1, got 0"):
         workers.resolve(0)
@@ -55,3 +55,29 @@ def test_pool_workers_each_run_on_one_cpu_and_results_keep_task_order():
         order = list(workers.map_ordered(str, range(6), executor))
     assert all(len(m) == 1 for m in masks)
     assert order == [str(i) for i in range(6)]
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"cpu.max": "200000 100000\n"}, 2.0),
+        ({"cpu.max": "150000 100000\n"}, 1.5),
+        ({"cpu.max": "max 100000\n"}, None),
+        ({"cpu/cpu.cfs_quota_us": "300000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 3.0),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({}, None),
+    ],
+)
+def test_container_cpu_quota_is_read_from_cgroup_v2_or_v1(tmp_path, files, expected):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert workers._cgroup_cpu_quota(tmp_path) == expected
+
+
+def test_cpu_budget_is_capped_by_the_quota(monkeypatch):
+    monkeypatch.setattr(workers, "available_cpus", lambda: list(range(64)))
+    monkeypatch.setattr(workers, "_cgroup_cpu_quota", lambda: 1.5)
+    assert workers.cpu_budget() == 2
+    monkeypatch.setattr(workers, "_cgroup_cpu_quota", lambda: None)
+    assert workers.cpu_budget() == 64
