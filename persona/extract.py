@@ -30,7 +30,7 @@ def extract(
     clips: pd.DataFrame | Iterable[str | Path],
     *,
     profiler: Profiler | None = None,
-    jobs: int | None = 1,
+    jobs: int | None = None,
     cache: bool | cache_mod.ProfileCache = True,
     dask_scheduler: str | None = None,
     progress: bool = False,
@@ -44,7 +44,8 @@ def extract(
     profiler : Profiler, optional
         What to measure (default ``Profiler()``).
     jobs : int or None
-        Local CPUs, one worker process each (``None``: all; ignored with ``dask_scheduler``).
+        Local CPUs, one worker process each (:mod:`persona.workers`; ``None``: the calling thread
+        as it is). Ignored with ``dask_scheduler``.
     cache : bool or ProfileCache
         ``True`` uses the default cache unless ``PERSONA_CACHE=0``; ``False`` disables it.
     dask_scheduler : str, optional
@@ -57,7 +58,8 @@ def extract(
     DataFrame
         Profile rows; provenance of the profiler in ``attrs["provenance"]``.
     """
-    jobs = workers.resolve(jobs)
+    if jobs is not None:
+        workers.check(jobs)
     profiler = profiler or Profiler()
     tasks = _tasks(clips)
     store = _cache(cache)
@@ -132,7 +134,7 @@ def _run(profiler, tasks, indices, *, jobs, dask_scheduler, progress):
         yield from _run_dask(profiler, tasks, indices, dask_scheduler, bar)
     else:
         with workers.pool(jobs, n_tasks=len(tasks)) as executor:
-            for chunk_idx, chunk in _chunks(tasks, indices, max(CHUNK_FILES, 8 * jobs)):
+            for chunk_idx, chunk in _chunks(tasks, indices, max(CHUNK_FILES, 8 * (jobs or 1))):
                 yield chunk_idx, profile_chunk(profiler, chunk, executor)
                 bar.update(len(chunk))
     bar.close()

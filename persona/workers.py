@@ -6,8 +6,8 @@ Here each worker is confined to one of the CPUs the caller may use
 (``os.sched_setaffinity``, Linux). The same holds for ``jobs=1``, whose batch runs in the calling
 thread. This is how joblib's loky backend caps native threads in its workers. A batch with
 ``jobs=N`` uses N CPUs and no more; on a shared machine ``--jobs 1`` takes one CPU. Where the OS
-has no affinity call, the workers run unconfined. The default (``None``) is every CPU the process
-may use, capped by a container's CPU quota.
+has no affinity call, the workers run unconfined. ``jobs=None``, the library default, runs the
+batch in the calling thread as it is; the command line's default is :func:`cpu_budget`.
 
 >>> with pool(2, n_tasks=10) as executor:                        # doctest: +SKIP
 ...     rows = list(map_ordered(str.upper, ["a", "b"], executor))
@@ -60,9 +60,12 @@ def _cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
 
 
 def resolve(jobs: int | None) -> int:
-    """``jobs`` checked, or :func:`cpu_budget` when ``None``."""
-    if jobs is None:
-        return cpu_budget()
+    """``jobs`` checked, or :func:`cpu_budget` when ``None`` (the command line's default)."""
+    return cpu_budget() if jobs is None else check(jobs)
+
+
+def check(jobs: int) -> int:
+    """``jobs`` if it is at least 1."""
     if jobs < 1:
         raise ParameterError(f"--jobs must be >= 1, got {jobs}")
     return jobs
@@ -99,15 +102,14 @@ def _confine_worker(shares) -> None:
 def pool(jobs: int | None, *, n_tasks: int) -> Iterator[Executor | None]:
     """Executor for a batch of ``n_tasks``: ``None`` (run in the calling thread) or a confined process pool.
 
-    A single task runs unconfined in the calling thread, with every CPU available. ``jobs=1`` runs
-    in the calling thread confined to one CPU. More jobs get a pool of ``min(jobs, n_tasks)``
-    workers, each on its own CPU. Use one pool for a whole run, because starting workers costs
-    about 0.1 s each.
+    ``jobs=None`` and a single task run in the calling thread as it is. ``jobs=1`` runs in the
+    calling thread confined to one CPU. More jobs get a pool of ``min(jobs, n_tasks)`` workers,
+    each on its own CPU. Use one pool for a whole run, because starting workers costs about 0.1 s
+    each.
     """
-    jobs = resolve(jobs)
-    if n_tasks < 2:
+    if jobs is None or n_tasks < 2:
         yield None
-    elif jobs == 1:
+    elif check(jobs) == 1:
         with confined(assign_cpus(1)[0]):
             yield None
     else:

@@ -194,7 +194,7 @@ def score_files(
     *,
     scenario: str,
     reference: pd.DataFrame | None = None,
-    jobs: int | None = 1,
+    jobs: int | None = None,
     cache: bool = True,
     dask_scheduler: str | None = None,
     progress: bool = False,

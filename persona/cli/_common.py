@@ -7,13 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
+from .. import workers
 from ..errors import PersonaError
 
 ERROR_EXIT = 2
 
 Jobs = Annotated[
     Optional[int],
-    typer.Option("--jobs", "-j", min=1, help="CPUs for a batch, one worker process each (default: all available, within a container's CPU quota)."),
+    typer.Option("--jobs", "-j", min=1, callback=lambda jobs: workers.resolve(jobs),
+                 help="CPUs for a batch, one worker process each (default: all available, within a container's CPU quota)."),
 ]
 
 

@@ -125,7 +125,7 @@ def preview(
     no_cache: NoCache = False,
 ) -> None:
     """Apply the prescription to the clip with Praat PSOLA, write the adjusted audio and re-score it."""
-    bench, _ = _benchmark(benchmark, reference_dir, jobs=1, cache=not no_cache, dask_scheduler=None)
+    bench, _ = _benchmark(benchmark, reference_dir, jobs=None, cache=not no_cache, dask_scheduler=None)
     overrides = {k: v for k, v in {"pitch_st": pitch_st, "rate_pct": rate_pct, "volume_db": volume_db}.items() if v is not None}
     given = None
     if overrides:

@@ -132,14 +132,14 @@ class Profiler:
         *,
         channel: int | None = None,
         transcripts: Mapping[str, str] | None = None,
-        jobs: int | None = 1,
+        jobs: int | None = None,
         progress: bool = False,
     ) -> pd.DataFrame:
         """Profile many files; a file that fails gets a row with its ``error`` and the rest go on.
 
         ``transcripts`` maps a file path (as given) or its base name to its transcript.
-        ``jobs`` is the number of CPUs (``None``: all; see :mod:`persona.workers`); row order
-        always follows ``paths``.
+        ``jobs`` is the number of CPUs, one worker process each (:mod:`persona.workers`; ``None``:
+        the calling thread as it is); row order always follows ``paths``.
         """
         paths = [str(p) for p in paths]
         files = [str(p) for p in io.iter_audio_files(paths)]

@@ -16,7 +16,7 @@ def _cpus(_) -> frozenset[int]:
     return frozenset(os.sched_getaffinity(0))
 
 
-def test_resolve_defaults_to_every_available_cpu_and_rejects_zero():
+def test_resolve_gives_the_command_line_default_and_rejects_zero():
     assert workers.resolve(None) == workers.cpu_budget() <= len(workers.available_cpus())
     assert workers.resolve(3) == 3
     with pytest.raises(ParameterError, match="--jobs must be >= 1, got 0"):
@@ -41,9 +41,10 @@ def test_jobs_one_confines_the_calling_thread_to_one_cpu_and_restores_it():
 
 
 @needs_affinity
-def test_a_single_task_runs_unconfined_in_the_calling_thread():
+@pytest.mark.parametrize(("jobs", "n_tasks"), [(1, 1), (None, 5)], ids=["a single task", "jobs=None (library default)"])
+def test_runs_unconfined_in_the_calling_thread(jobs, n_tasks):
     before = os.sched_getaffinity(0)
-    with workers.pool(1, n_tasks=1) as executor:
+    with workers.pool(jobs, n_tasks=n_tasks) as executor:
         assert executor is None
         assert os.sched_getaffinity(0) == before
 
