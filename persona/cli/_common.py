@@ -14,7 +14,7 @@ ERROR_EXIT = 2
 
 Jobs = Annotated[
     Optional[int],
-    typer.Option("--jobs", "-j", min=1, callback=lambda jobs: workers.resolve(jobs),
+    typer.Option("--jobs", "-j", min=1, callback=workers.resolve,
                  help="CPUs for a batch, one worker process each (default: all available, within a container's CPU quota)."),
 ]
 

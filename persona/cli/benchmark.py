@@ -13,15 +13,13 @@ import typer
 from .. import tables
 from .. import benchmark as pb
 from ..benchmark import reference
-from ..errors import ParameterError, PersonaError
+from ..errors import ParameterError
 from ._common import Jobs, friendly_errors
 
 benchmark_app = typer.Typer(help="Build the human benchmark from a reference folder.", no_args_is_help=True)
 
 DEMO_SCENARIO = "billing_dispute"
 REPORT_SUFFIXES = (".html", ".md")
-
-
 
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the profile cache.")]
 Dask = Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run extraction on this Dask scheduler (tcp://host:port).")]
