@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pyloudnorm
 
@@ -9,8 +11,15 @@ from ..io import Audio
 from .pace import Intensity, PaceParams, Segmentation
 
 
+ABSOLUTE_GATE_LUFS = -70.0
+"""BS.1770's absolute gate: 400 ms blocks quieter than this do not count."""
+
+
 def loudness_lufs(audio: Audio) -> float:
-    """BS.1770-4 gated integrated loudness (LUFS) at the recording's own rate; NaN if all gated.
+    """BS.1770-4 gated integrated loudness (LUFS) at the recording's own rate.
+
+    NaN, with a warning, when every block is below the absolute gate (-70 LUFS): the recording
+    is too quiet for BS.1770 to measure (e.g. speech peaking near -50 dBFS).
 
     The K-weighting filter is derived for the recording's rate from its analog prototype
     (pyloudnorm's ``"DeMan"`` design): a 997 Hz sine at -23 dBFS in one channel reads
@@ -18,7 +27,10 @@ def loudness_lufs(audio: Audio) -> float:
     pyloudnorm re-designs by default read 0.04-0.18 LU low.
     """
     value = pyloudnorm.Meter(audio.sr_hz, filter_class="DeMan").integrated_loudness(audio.samples)
-    return float(value) if np.isfinite(value) else np.nan
+    if np.isfinite(value):
+        return float(value)
+    warnings.warn(f"{audio.path}: too quiet for BS.1770 loudness (every block below {ABSOLUTE_GATE_LUFS:g} LUFS)", UserWarning, stacklevel=2)
+    return np.nan
 
 
 def intensity_stats(contour: Intensity, seg: Segmentation, params: PaceParams = PaceParams()) -> dict[str, float]:

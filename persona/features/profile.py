@@ -10,7 +10,7 @@ import dataclasses
 import warnings
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -115,14 +115,21 @@ class Profiler:
         return parselmouth.Sound(analysed.samples, analysed.sr_hz)
 
     def process_file(self, path: str | Path, *, channel: int | None = None, transcript: str | None = None) -> pd.DataFrame:
-        """Profile one file; errors raise (use :meth:`process_files` for error-tolerant batches)."""
-        audio = io.load(path, channel=channel, min_duration_s=self.min_duration_s, max_duration_s=self.max_duration_s)
-        return self._frame([self.process_audio(audio, transcript=transcript)])
+        """Profile one file; errors raise (use :meth:`process_files` for error-tolerant batches), warnings go to ``warning``."""
+        return self._frame([_noting_warnings(lambda: self.process_audio(self.load(path, channel=channel), transcript=transcript))])
 
     def process_signal(self, samples: np.ndarray, sr_hz: int, *, transcript: str | None = None, name: str = "<array>") -> pd.DataFrame:
-        """Profile samples held in memory (mono or ``(n, channels)``)."""
-        audio = io.from_array(samples, sr_hz, path=name, min_duration_s=self.min_duration_s, max_duration_s=self.max_duration_s)
-        return self._frame([self.process_audio(audio, transcript=transcript)])
+        """Profile samples held in memory (mono or ``(n, channels)``); warnings go to ``warning``."""
+
+        def measure() -> dict:
+            audio = io.from_array(samples, sr_hz, path=name, min_duration_s=self.min_duration_s, max_duration_s=self.max_duration_s)
+            return self.process_audio(audio, transcript=transcript)
+
+        return self._frame([_noting_warnings(measure)])
+
+    def load(self, path: str | Path, *, channel: int | None = None) -> io.Audio:
+        """:func:`persona.io.load` with this profiler's duration limits."""
+        return io.load(path, channel=channel, min_duration_s=self.min_duration_s, max_duration_s=self.max_duration_s)
 
     # -- many recordings ------------------------------------------------------------------------
 
@@ -198,19 +205,27 @@ def _complete(row: dict) -> dict:
     return {c: row.get(c, "" if c in ("error", "warning") else np.nan) for c in COLUMNS}
 
 
-def _profile_task(task) -> dict:
-    profiler, path, channel, transcript = task
+def _noting_warnings(measure: Callable[[], dict]) -> dict:
+    """The row ``measure()`` returns, with the UserWarnings raised on the way in its ``warning`` column."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            audio = io.load(path, channel=channel, min_duration_s=profiler.min_duration_s, max_duration_s=profiler.max_duration_s)
-            row = profiler.process_audio(audio, transcript=transcript)
-        except PersonaError as exc:
-            row = _complete({"file": path, "error": str(exc)})
-        except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
-            row = _complete({"file": path, "error": f"{path}: unexpected {type(exc).__name__}: {exc}"})
+        row = measure()
     row["warning"] = "; ".join(str(w.message) for w in caught if issubclass(w.category, UserWarning))
     return row
+
+
+def _profile_task(task) -> dict:
+    profiler, path, channel, transcript = task
+
+    def measure() -> dict:
+        try:
+            return profiler.process_audio(profiler.load(path, channel=channel), transcript=transcript)
+        except PersonaError as exc:
+            return _complete({"file": path, "error": str(exc)})
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
+            return _complete({"file": path, "error": f"{path}: unexpected {type(exc).__name__}: {exc}"})
+
+    return _noting_warnings(measure)
 
 
 def profile(

@@ -50,3 +50,11 @@ def test_digital_silence_between_words_adds_no_dynamics():
     recorded = train + 1e-4 * np.random.default_rng(0).standard_normal(train.size)  # -80 dB noise floor
     plain, zeroed = (profile(x, sr_hz=SR_HZ).iloc[0] for x in (recorded, train))
     assert zeroed["intensity_sd_db"] == pytest.approx(plain["intensity_sd_db"], abs=1.0)
+
+
+def test_speech_under_the_absolute_gate_has_no_loudness_and_says_why():
+    """Every 400 ms block below -70 LUFS: BS.1770 has nothing to measure; pitch and pace still are."""
+    row = profile(syllable_train(8, f0_hz=140.0) * 10 ** (-55 / 20), sr_hz=SR_HZ).iloc[0]
+    assert np.isnan(row["loudness_lufs"])
+    assert "too quiet for BS.1770 loudness (every block below -70 LUFS)" in row["warning"]
+    assert row["f0_median_hz"] == pytest.approx(140.0, rel=0.005)
