@@ -103,11 +103,6 @@ MATCH_SCALE = 2.0
 """``match_score = 100 * exp(-persona_distance / MATCH_SCALE)``: 100 at the human median, 61 at 1, 37 at 2."""
 
 
-def by_column(features: tuple[Feature, ...] = FEATURES) -> dict[str, Feature]:
-    """Features keyed by column name."""
-    return {f.column: f for f in features}
-
-
 def feature_values(profiles: pd.DataFrame, features: tuple[Feature, ...] = FEATURES) -> pd.DataFrame:
     """The feature columns of a profile table, with pace taken from the transcript where one was given.
 

@@ -33,7 +33,6 @@ from .features import FEATURES, MATCH_SCALE, Z_CLIP, Feature, feature_values
 
 MIN_DISTRIBUTION_CLIPS = 5
 REFERENCE_POINTS = 201
-VERDICTS = ("below", "within", "above")
 
 
 @dataclasses.dataclass(frozen=True)
