@@ -52,6 +52,10 @@ class ClippingWarning(UserWarning):
     """A large fraction of samples sit at full scale; measurements may be biased."""
 
 
+class GatedLoudnessWarning(UserWarning):
+    """Every block is below BS.1770's absolute gate (-70 LUFS): the recording has no integrated loudness."""
+
+
 class PersonaWarning(UserWarning):
     """A result is usable but may not compare like for like (e.g. a benchmark built with other parameters)."""
 

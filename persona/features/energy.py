@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pyloudnorm
 
+from ..errors import GatedLoudnessWarning
 from ..io import Audio
 from .pace import Intensity, PaceParams, Segmentation
 
@@ -29,7 +30,7 @@ def loudness_lufs(audio: Audio) -> float:
     value = pyloudnorm.Meter(audio.sr_hz, filter_class="DeMan").integrated_loudness(audio.samples)
     if np.isfinite(value):
         return float(value)
-    warnings.warn(f"{audio.path}: too quiet for BS.1770 loudness (every block below {ABSOLUTE_GATE_LUFS:g} LUFS)", UserWarning, stacklevel=2)
+    warnings.warn(f"{audio.path}: too quiet for BS.1770 loudness (every block below {ABSOLUTE_GATE_LUFS:g} LUFS)", GatedLoudnessWarning, stacklevel=2)
     return np.nan
 
 

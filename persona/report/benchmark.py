@@ -14,7 +14,10 @@ from ..benchmark import Benchmark, Comparison, Scores, describe, prescriptions, 
 from ..benchmark.features import FEATURES
 from .html import Report
 
-PANEL_HEIGHT_IN = 0.9
+PANEL_HEIGHT_IN = 0.6
+"""Height of one feature panel's title and axis (in), before its rows."""
+ROW_HEIGHT_IN = 0.22
+"""Height of one row of a panel (in): each voice, and the human clips."""
 BAND_COLOUR = "#0969da"
 VOICE_COLOUR = "#cf222e"
 
@@ -23,7 +26,8 @@ def band_figure(scores: Scores, benchmark: Benchmark) -> Figure:
     """Per feature, the human p10-p90 band, median and clips, and each voice's median value (natural units)."""
     human = benchmark.scenario(scores.scenario)
     voices = scores.voices["voice"].tolist()
-    fig = Figure(figsize=(7.5, PANEL_HEIGHT_IN * len(voices) * 0.35 * len(FEATURES) + 1.0), layout="constrained")
+    panel_in = PANEL_HEIGHT_IN + ROW_HEIGHT_IN * (len(voices) + 1)
+    fig = Figure(figsize=(7.5, panel_in * len(FEATURES) + 0.6), layout="constrained")
     axes = fig.subplots(len(FEATURES), 1)
     positions = np.arange(len(voices))
     for ax, feature in zip(axes, FEATURES):

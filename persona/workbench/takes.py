@@ -27,7 +27,7 @@ import pandas as pd
 import soundfile as sf
 
 from .. import io
-from ..errors import BenchmarkError
+from ..errors import BenchmarkError, GatedLoudnessWarning
 from ..features.energy import loudness_lufs
 from . import manifest
 from .uploads import UploadLimits, check_upload, safe_label, write_new_file
@@ -127,7 +127,9 @@ def check_take(audio: io.Audio, *, criteria: TakeCriteria = TakeCriteria()) -> T
     """Measure a take and list every limit it misses, each as a sentence saying what to do."""
     c = criteria
     duration_s = audio.duration_s
-    level = loudness_lufs(audio) if duration_s >= BS1770_BLOCK_S else np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GatedLoudnessWarning)  # reported below as "too quiet"
+        level = loudness_lufs(audio) if duration_s >= BS1770_BLOCK_S else np.nan
     peak = _dbfs(float(np.max(np.abs(audio.samples))))
     floor = noise_floor_dbfs(audio, frame_s=c.frame_s, hop_s=c.hop_s, percentile=c.noise_percentile)
     problems = []
