@@ -28,6 +28,9 @@ from .score import verdict
 NOTICEABLE = {"pitch_st": 0.5, "rate_pct": 5.0, "range_pct": 10.0, "volume_db": 1.0}
 """Smallest change (per prescription field) written into the SSML."""
 MIN_BREAK_MS = 150
+LARGE_PITCH_ST = 4.0
+"""Pitch shifts beyond this (a major third) change who a voice sounds like, and PSOLA previews of
+them sound processed; the summary suggests a voice nearer the agents' pitch instead."""
 CLAUSE_END = re.compile(r"([,;:.?!])\s+")
 
 
@@ -72,7 +75,10 @@ class Prescription:
         ) if key in changes]  # fmt: skip
         if self.break_ms:
             parts.append(f"add {self.break_ms} ms breaks at clause ends")
-        return ", ".join(parts) or "no noticeable change needed"
+        summary = ", ".join(parts) or "no noticeable change needed"
+        if abs(self.pitch_st) > LARGE_PITCH_ST:
+            summary += f" (note: {abs(self.pitch_st):.1f} st would change who the voice sounds like; consider a voice nearer your agents' pitch)"
+        return summary
 
 
 def prescribe(values: pd.Series | dict, benchmark: Benchmark, *, scenario: str, voice: str = "") -> Prescription:

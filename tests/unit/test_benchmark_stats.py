@@ -139,3 +139,12 @@ def test_incompatible_benchmark_files(tmp_path, content, message):
 def test_unknown_scenario(bench):
     with pytest.raises(BenchmarkError, match="unknown scenario 'sales'; known: billing"):
         score_profiles(profiles(), bench, "sales")
+
+
+def test_a_large_pitch_change_comes_with_a_note_and_a_small_one_without(bench):
+    centre = {f.column: bench.stats["billing"][f.column].median for f in FEATURES}
+    low = prescribe(centre | {"f0_median_hz": centre["f0_median_hz"] * 2 ** (-8 / 12)}, bench, scenario="billing")
+    assert low.summary().startswith("pitch +8.0 st (note: 8.0 st would change who the voice sounds like")
+    assert 'pitch="+8.0st"' in low.ssml()  # the SSML still says what would reach the median
+    near = prescribe(centre | {"f0_median_hz": centre["f0_median_hz"] * 2 ** (-3 / 12)}, bench, scenario="billing")
+    assert near.summary() == "pitch +3.0 st"
