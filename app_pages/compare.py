@@ -188,8 +188,7 @@ def show_listening(scores: pb.Scores, lines: pd.DataFrame, voice: str) -> None:
 
 def show_fix(scores: pb.Scores, bench: pb.Benchmark, lines: pd.DataFrame, voice: str) -> None:
     """Step 5: the SSML prescription, and a PSOLA preview re-scored next to the original."""
-    values = pb.voice_values(scores.profiles).loc[voice]
-    prescription = pb.prescribe(values, bench, scenario=scores.scenario, voice=voice)
+    prescription = pb.voice_prescription(scores, bench, voice)
     st.markdown(f"**Ask the TTS vendor for:** {prescription.summary()}")
     texts = lines.loc[(lines["voice"] == voice) & (lines["transcript"] != ""), "transcript"]
     st.code(prescription.ssml(texts.iloc[0] if len(texts) else None), language="xml")

@@ -51,6 +51,8 @@ AGENTS = {
     "appointment_booking": ["piper_joe", "espeak_en-us"],
     "cancellation": ["piper_joe", "espeak_en-us"],
 }
+# the corpus's speaker sex as a pitch register (persona.benchmark.reference.REGISTERS)
+REGISTER = {"M": "low", "F": "high"}
 # human transcripts also rendered by TTS: paired lines (same words, human and agent)
 PAIRED = {"human/jfk_inaugural.wav": "transcript_jfk", "human/ljspeech_LJ050-0131.wav": "transcript_lj050_0131"}
 PAIRED_AGENT = "piper_joe"
@@ -111,7 +113,7 @@ def main() -> int:
             line_id = PAIRED.get(src, "") if not part else ""
             out_rows.append(dict(file=f"{scenario}/{name}", scenario=scenario, speaker=speaker, role="human",
                                  transcript=m["transcript"] if not part else "", line_id=line_id.removeprefix("transcript_"),
-                                 channel="", license=m["license"], source=m["source"]))
+                                 channel="", register=REGISTER.get(m["sex"], ""), license=m["license"], source=m["source"]))
         for voice in AGENTS[scenario]:
             vdir = folder / "agents" / voice
             vdir.mkdir(parents=True, exist_ok=True)
@@ -124,7 +126,8 @@ def main() -> int:
                 write_flac(vdir / name, audio)
                 out_rows.append(dict(file=f"{scenario}/agents/{voice}/{name}", scenario=scenario, speaker=voice, role="agent",
                                      transcript=m["transcript"], line_id=m["line_id"].removeprefix("transcript_"),
-                                     channel="", license=m["license"], source=f"{m['source']} ({m['engine']})"))
+                                     channel="", register=REGISTER.get(m["sex"], ""), license=m["license"],
+                                     source=f"{m['source']} ({m['engine']})"))
     with open(OUT / "manifest.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(out_rows[0]))
         writer.writeheader()

@@ -9,7 +9,7 @@
 from .build import Benchmark, FeatureStats, build_benchmark, from_profiles, load_benchmark, profile_reference
 from .compare import Comparison, compare_voices
 from .features import FEATURES, Feature, feature_values
-from .prescribe import Prescription, prescribe, prescriptions
+from .prescribe import Prescription, prescribe, prescriptions, voice_prescription
 from .preview import Preview, apply_prescription, preview
 from .reference import bundled_reference, read_reference, voice_files
 from .score import Scores, describe, score_files, score_profiles, voice_values
@@ -18,7 +18,7 @@ __all__ = [
     "Benchmark", "FeatureStats", "build_benchmark", "from_profiles", "load_benchmark", "profile_reference",
     "Comparison", "compare_voices",
     "FEATURES", "Feature", "feature_values",
-    "Prescription", "prescribe", "prescriptions",
+    "Prescription", "prescribe", "prescriptions", "voice_prescription",
     "Preview", "apply_prescription", "preview",
     "bundled_reference", "read_reference", "voice_files",
     "Scores", "describe", "score_files", "score_profiles", "voice_values",

@@ -176,8 +176,24 @@ def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchma
             "speech_s": float(usable.loc[idx, "speech_s"].sum()),
             "speakers": sorted(set(speakers)),
         }
+        if "register" in usable:
+            summary[scenario]["register_f0_hz"] = register_f0_hz(clip_values["f0_median_hz"], speakers, usable.loc[idx, "register"])
     record = {**provenance_record, "benchmark_method": METHOD}
     return Benchmark(stats_by_scenario, summary, record)
+
+
+def register_f0_hz(f0_hz: pd.Series, speakers: pd.Series, registers: pd.Series) -> dict[str, float]:
+    """Median of the speakers' median F0 (Hz) per pitch register named in the manifest (``low``/``high``).
+
+    Raises :class:`BenchmarkError` when one speaker's clips name different registers.
+    """
+    table = pd.DataFrame({"speaker": speakers, "register": registers.fillna("").str.strip(), "f0": f0_hz})
+    per_speaker = table[table["register"] != ""].groupby("speaker").agg(register=("register", "unique"), f0=("f0", "median"))
+    mixed = per_speaker[per_speaker["register"].str.len() > 1]
+    if len(mixed):
+        raise BenchmarkError(f"speaker {mixed.index[0]!r} is listed with registers {', '.join(mixed['register'].iloc[0])}; give one")
+    per_speaker["register"] = per_speaker["register"].str[0]
+    return {r: float(f0.median()) for r, f0 in per_speaker.dropna(subset=["f0"]).groupby("register")["f0"]}
 
 
 def _feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series) -> FeatureStats:

@@ -2,7 +2,10 @@
 
 Each change moves the voice's (median) value to the scenario's human median:
 
-* ``pitch_st`` = ``12 log2(human F0 median / voice F0 median)`` (SSML ``pitch="-2st"``);
+* ``pitch_st`` = ``12 log2(human F0 median / voice F0 median)`` (SSML ``pitch="-2st"``); when the
+  manifests name pitch registers (``register`` = ``low``/``high``) for the voice and the human
+  speakers, the median of the speakers of the voice's register, so a panel of men and women does
+  not ask a low voice to meet them in the middle;
 * ``rate_pct`` = ``100 (human rate / voice rate - 1)`` (SSML ``rate="-12%"``; PSOLA duration x ``1/(1+rate)``);
 * ``range_pct`` = ``100 (human F0 SD / voice F0 SD - 1)`` (SSML ``range``; PSOLA scales the
   semitone contour around its median);
@@ -23,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .build import Benchmark
-from .score import verdict
+from .score import Scores, verdict, voice_registers, voice_values
 
 NOTICEABLE = {"pitch_st": 0.5, "rate_pct": 5.0, "range_pct": 10.0, "volume_db": 1.0}
 """Smallest change (per prescription field) written into the SSML."""
@@ -81,9 +84,19 @@ class Prescription:
         return summary
 
 
-def prescribe(values: pd.Series | dict, benchmark: Benchmark, *, scenario: str, voice: str = "") -> Prescription:
-    """The prescription for a voice whose (median) feature values are ``values`` (column -> value)."""
+def pitch_target_hz(benchmark: Benchmark, scenario: str, register: str = "") -> float:
+    """The F0 (Hz) a voice's pitch is moved to: its register's human median when the benchmark has it, else all speakers'."""
+    by_register = benchmark.summary.get(scenario, {}).get("register_f0_hz", {})
+    return float(by_register.get(register, benchmark.scenario(scenario)["f0_median_hz"].median))
+
+
+def prescribe(values: pd.Series | dict, benchmark: Benchmark, *, scenario: str, voice: str = "", register: str = "") -> Prescription:
+    """The prescription for a voice whose (median) feature values are ``values`` (column -> value).
+
+    ``register`` (``low``/``high``, optional) is the voice's pitch register (see :func:`pitch_target_hz`).
+    """
     human = benchmark.scenario(scenario)
+    f0_hz = float(values.get("f0_median_hz", np.nan))
 
     def ratio(column: str) -> float:
         value = float(values.get(column, np.nan))
@@ -95,7 +108,7 @@ def prescribe(values: pd.Series | dict, benchmark: Benchmark, *, scenario: str, 
     return Prescription(
         voice=voice,
         scenario=scenario,
-        pitch_st=round(float(12 * np.log2(ratio("f0_median_hz"))), 1),
+        pitch_st=round(float(12 * np.log2(pitch_target_hz(benchmark, scenario, register) / f0_hz)), 1) if f0_hz > 0 else np.nan,
         rate_pct=round(float(100 * (ratio("speech_rate_syl_s") - 1)), 0),
         range_pct=round(float(100 * (ratio("f0_sd_st") - 1)), 0),
         volume_db=round(float(human["loudness_lufs"].median - float(values.get("loudness_lufs", np.nan))), 1),
@@ -103,10 +116,16 @@ def prescribe(values: pd.Series | dict, benchmark: Benchmark, *, scenario: str, 
     )
 
 
-def prescriptions(voice_values: pd.DataFrame, benchmark: Benchmark, *, scenario: str) -> pd.DataFrame:
-    """One row per voice (index of ``voice_values``): the prescription fields, its summary and SSML."""
+def voice_prescription(scores: Scores, benchmark: Benchmark, voice: str) -> Prescription:
+    """The prescription for one scored voice: its median feature values and its manifest register."""
+    values = voice_values(scores.profiles).loc[voice]
+    return prescribe(values, benchmark, scenario=scores.scenario, voice=voice, register=voice_registers(scores.profiles).get(voice, ""))
+
+
+def prescriptions(scores: Scores, benchmark: Benchmark) -> pd.DataFrame:
+    """One row per scored voice: the prescription fields, its summary and SSML."""
     rows = []
-    for voice, values in voice_values.iterrows():
-        p = prescribe(values, benchmark, scenario=scenario, voice=str(voice))
+    for voice in scores.voices["voice"]:
+        p = voice_prescription(scores, benchmark, voice)
         rows.append(dataclasses.asdict(p) | {"summary": p.summary(), "ssml": p.ssml()})
     return pd.DataFrame(rows)

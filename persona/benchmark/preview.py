@@ -17,7 +17,7 @@ from parselmouth.praat import call
 from .. import io
 from ..errors import ParameterError
 from .build import Benchmark
-from .prescribe import Prescription, prescribe
+from .prescribe import Prescription, voice_prescription
 from .score import Scores, score_files
 
 MANIPULATION_STEP_S = 0.01
@@ -86,9 +86,7 @@ def preview(
     if before.files["error"].iloc[0]:
         raise ParameterError(f"cannot preview: {before.files['error'].iloc[0]}")
     if prescription is None:
-        values = before.voices.iloc[0]
-        columns = {c.removesuffix("_value"): v for c, v in values.items() if c.endswith("_value")}
-        prescription = prescribe(columns, benchmark, scenario=scenario, voice=str(values["voice"]))
+        prescription = voice_prescription(before, benchmark, str(before.voices["voice"].iloc[0]))
     adjusted = apply_prescription(io.load(path), prescription)
     out = io.write_wav(Path(out_path), adjusted)
     after = score_files([out], benchmark, scenario=scenario, cache=cache)

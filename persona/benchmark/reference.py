@@ -2,11 +2,13 @@
 
 Layout::
 
-    REF_DIR/manifest.csv                       file, scenario, speaker, role [, transcript, line_id, channel]
+    REF_DIR/manifest.csv                       file, scenario, speaker, role [, transcript, line_id, channel, register]
     REF_DIR/<scenario>/<human clips>           role human, speaker = manifest speaker (or file stem)
     REF_DIR/<scenario>/agents/<voice>/<clips>  role agent, speaker = voice
 
-Without a manifest the layout alone defines scenario, role and speaker. Every function returns a
+Without a manifest the layout alone defines scenario, role and speaker. The optional ``register``
+(``low`` or ``high``: the speaker's pitch register, typically a man's or a woman's speaking voice)
+lets pitch prescriptions aim at the agents of a voice's own register. Every function returns a
 tidy DataFrame with absolute ``file`` paths and the columns of :data:`MANIFEST_COLUMNS`.
 """
 
@@ -21,8 +23,9 @@ from .. import io
 from ..errors import BenchmarkError
 
 REQUIRED_COLUMNS = ("file", "scenario", "speaker", "role")
-MANIFEST_COLUMNS = (*REQUIRED_COLUMNS, "transcript", "line_id", "channel")
+MANIFEST_COLUMNS = (*REQUIRED_COLUMNS, "transcript", "line_id", "channel", "register")
 ROLES = ("human", "agent")
+REGISTERS = ("low", "high")
 AGENTS_DIR = "agents"
 BUNDLED_DIR = "reference_audio"
 
@@ -61,6 +64,9 @@ def _read_manifest(manifest: Path) -> pd.DataFrame:
     bad_roles = sorted(set(table["role"]) - set(ROLES))
     if bad_roles:
         raise BenchmarkError(f"{manifest}: unknown role(s) {', '.join(bad_roles)}; use human or agent")
+    bad_registers = sorted(set(table.get("register", pd.Series(dtype=str))) - {"", *REGISTERS})
+    if bad_registers:
+        raise BenchmarkError(f"{manifest}: unknown register(s) {', '.join(bad_registers)}; use low, high or leave it empty")
     table["file"] = [str((manifest.parent / f).resolve()) for f in table["file"]]
     absent = [f for f in table["file"] if not Path(f).is_file()]
     if absent:
@@ -131,12 +137,12 @@ def voice_files(paths: Iterable[str | Path]) -> pd.DataFrame:
 
 
 def with_manifest(files: pd.DataFrame, reference: pd.DataFrame | None) -> pd.DataFrame:
-    """Attach ``transcript``, ``line_id`` and ``channel`` from a reference manifest to files listed in it."""
-    extra = ["transcript", "line_id", "channel"]
+    """Attach ``transcript``, ``line_id``, ``channel`` and ``register`` from a reference manifest to files listed in it."""
+    text = ["transcript", "line_id", "register"]
     if reference is None:
-        return files.assign(transcript="", line_id="", channel=pd.array([pd.NA] * len(files), dtype="Int64"))
-    merged = files.merge(reference[["file", *extra]], on="file", how="left")
-    merged[["transcript", "line_id"]] = merged[["transcript", "line_id"]].fillna("")
+        return files.assign(**dict.fromkeys(text, ""), channel=pd.array([pd.NA] * len(files), dtype="Int64"))
+    merged = files.merge(reference[["file", *text, "channel"]], on="file", how="left")
+    merged[text] = merged[text].fillna("")
     return merged
 
 

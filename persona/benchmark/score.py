@@ -134,6 +134,14 @@ def voice_values(profiles: pd.DataFrame) -> pd.DataFrame:
     return feature_values(ok).groupby(ok["voice"]).median()
 
 
+def voice_registers(profiles: pd.DataFrame) -> dict[str, str]:
+    """Each voice's pitch register (``low``/``high``) as the manifest names it, for voices that have one."""
+    if "register" not in profiles:
+        return {}
+    named = profiles[profiles["register"].fillna("").astype(str).str.strip() != ""]
+    return named.groupby("voice")["register"].first().to_dict()
+
+
 def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str) -> Scores:
     """Score profile rows (profile columns plus ``voice``) against one scenario of ``benchmark``."""
     benchmark.scenario(scenario)
@@ -207,7 +215,7 @@ def score_files(
     benchmark.scenario(scenario)
     clips = ref.with_manifest(ref.voice_files(audio), reference)
     rows = extract(clips, profiler=benchmark.profiler(), jobs=jobs, cache=cache, dask_scheduler=dask_scheduler, progress=progress)
-    profiles = rows.assign(voice=clips["voice"].to_numpy(), line_id=clips["line_id"].to_numpy())
+    profiles = rows.assign(voice=clips["voice"].to_numpy(), line_id=clips["line_id"].to_numpy(), register=clips["register"].to_numpy())
     result = score_profiles(profiles, benchmark, scenario)
     if reference is None:
         return result

@@ -176,10 +176,9 @@ def render_ranking(comparison: pb.Comparison) -> str:
 
 def render_voices(result: pb.Scores, bench) -> str:
     """Per voice: distance, the verdicts outside the human band in words, and the SSML prescription."""
-    values = pb.voice_values(result.profiles)
     lines = []
     for row in result.voices.to_dict("records"):
-        p = pb.prescribe(values.loc[row["voice"]], bench, scenario=result.scenario, voice=row["voice"])
+        p = pb.voice_prescription(result, bench, row["voice"])
         lines.append(f"{row['voice']}: distance {row['persona_distance']:.2f}, match {row['match_score']:.0f}/100")
         lines += [f"   - {s}" for s in pb.describe(row, scenario=result.scenario)] or ["   - every feature within the human band"]
         lines.append(f"   prescription: {p.summary()}")

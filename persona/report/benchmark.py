@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..benchmark import Benchmark, Comparison, Scores, describe, prescriptions, voice_values
+from ..benchmark import Benchmark, Comparison, Scores, describe, prescriptions
 from ..benchmark.features import FEATURES
 from .html import Report
 
@@ -66,7 +66,7 @@ def build_report(scores: Scores, benchmark: Benchmark, *, comparison: Comparison
     for row in scores.voices.to_dict("records"):
         verdicts.text(f"{row['voice']} (distance {row['persona_distance']:.2f})")
         verdicts.bullets(describe(row, scenario=scenario) or ["every feature within the human band"])
-    fixes = prescriptions(voice_values(scores.profiles), benchmark, scenario=scenario)
+    fixes = prescriptions(scores, benchmark)
     report.section("Prescriptions", text="Changes that move each voice to the human median; SSML names changes of at least one JND.").table(
         fixes[["voice", "summary", "ssml"]]
     )

@@ -4,12 +4,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from persona import io
-from persona.benchmark import Prescription, apply_prescription, build_benchmark, prescribe, read_reference, score_files, score_profiles, voice_values
+from persona.benchmark import (
+    Prescription, apply_prescription, build_benchmark, prescribe, read_reference, score_files, score_profiles, voice_prescription, voice_values,
+)  # fmt: skip
 from persona.extract import extract
 from persona.benchmark.paired import paired_metrics
 from persona.cache import ProfileCache
@@ -45,6 +48,17 @@ def test_pace_variants_get_expected_verdict_order_and_prescription_signs(piper, 
     order = {"below": 0, "within": 1, "above": 2}
     verdict = piper.voices.set_index("voice")["speech_rate_syl_s_verdict"].map(order)
     assert verdict["piper_joe_ls0.8"] >= verdict["piper_joe"] >= verdict["piper_joe_ls1.25"]
+
+
+def test_pitch_is_prescribed_towards_the_agents_of_the_voice_s_register(bench, cache):
+    """The bundled manifest names registers: a low voice aims at the low agents, a high one at the high agents."""
+    scores = score_files([AGENTS / "piper_joe", AGENTS / "pico_en-US"], bench, scenario="billing_dispute", reference=read_reference(REF), cache=cache)
+    by_register = bench.summary["billing_dispute"]["register_f0_hz"]
+    assert by_register["low"] < bench.stats["billing_dispute"]["f0_median_hz"].median < by_register["high"]
+    for voice, register in (("piper_joe", "low"), ("pico_en-US", "high")):
+        f0 = voice_values(scores.profiles).loc[voice, "f0_median_hz"]
+        assert voice_prescription(scores, bench, voice).pitch_st == pytest.approx(12 * np.log2(by_register[register] / f0), abs=0.05)
+    assert abs(voice_prescription(scores, bench, "pico_en-US").pitch_st) < 1  # a 166 Hz voice among 153-254 Hz women agents
 
 
 def test_psola_manipulated_human_is_farther_and_prescription_points_back(bench, cache, tmp_path):

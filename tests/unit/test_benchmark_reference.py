@@ -37,6 +37,9 @@ def test_manifest_missing_column_file_or_role(tmp_path):
     write_manifest(tmp_path, [{"file": "a.flac", "scenario": "s", "speaker": "x", "role": "robot"}])
     with pytest.raises(BenchmarkError, match="unknown role"):
         read_reference(tmp_path)
+    write_manifest(tmp_path, [{"file": "a.flac", "scenario": "s", "speaker": "x", "role": "human", "register": "male"}])
+    with pytest.raises(BenchmarkError, match="unknown register.*male; use low, high or leave it empty"):
+        read_reference(tmp_path)
 
 
 def test_layout_without_manifest_and_one_speaker_scenario(tmp_path):

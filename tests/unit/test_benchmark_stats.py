@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 
 from persona.benchmark import build, compare_voices, prescribe, score_profiles
+from persona.benchmark.score import voice_registers
 from persona.benchmark.features import FEATURES, Z_CLIP
 from persona.errors import BenchmarkError, PersonaWarning
 from persona.features import Profiler
 
-HUMAN = {"f0_median_hz": 150.0, "f0_sd_st": 3.0, "f0_range_st": 10.0, "speech_rate_syl_s": 4.0, "pause_ratio": 0.15,
-         "mean_pause_s": 0.4, "loudness_lufs": -23.0, "intensity_sd_db": 9.0, "hnr_db": 12.0}  # fmt: skip
+HUMAN = {"f0_median_hz": 150.0, "f0_sd_st": 3.0, "f0_range_st": 10.0, "f0_step_sd_st": 0.45, "speech_rate_syl_s": 4.0,
+         "pause_ratio": 0.15, "mean_pause_s": 0.4, "loudness_lufs": -23.0, "intensity_sd_db": 9.0, "hnr_db": 12.0}  # fmt: skip
 
 
 def profiles(n_speakers=5, clips=2, scale=1.0, seed=0, **shift):
@@ -148,3 +149,35 @@ def test_a_large_pitch_change_comes_with_a_note_and_a_small_one_without(bench):
     assert 'pitch="+8.0st"' in low.ssml()  # the SSML still says what would reach the median
     near = prescribe(centre | {"f0_median_hz": centre["f0_median_hz"] * 2 ** (-3 / 12)}, bench, scenario="billing")
     assert near.summary() == "pitch +3.0 st"
+
+
+def _two_register_panel():
+    low = profiles(n_speakers=3, clips=2, seed=1).assign(f0_median_hz=lambda t: t["f0_median_hz"] * 110 / 150, register="low")
+    high = profiles(n_speakers=3, clips=2, seed=2).assign(f0_median_hz=lambda t: t["f0_median_hz"] * 220 / 150, register="high")
+    high["speaker"] = high["speaker"] + "_f"
+    return pd.concat([low, high], ignore_index=True)
+
+
+def test_registers_named_in_the_manifest_aim_pitch_at_the_voice_s_own_register():
+    panel = build.from_profiles(_two_register_panel(), provenance_record={})
+    by_register = panel.summary["billing"]["register_f0_hz"]
+    assert by_register["low"] == pytest.approx(110, rel=0.1) and by_register["high"] == pytest.approx(220, rel=0.1)
+    centre = {f.column: panel.stats["billing"][f.column].median for f in FEATURES}
+    low_voice = centre | {"f0_median_hz": by_register["low"] * 2 ** (-2 / 12)}
+    assert prescribe(low_voice, panel, scenario="billing", register="low").pitch_st == pytest.approx(2.0, abs=0.05)
+    pooled = prescribe(low_voice, panel, scenario="billing").pitch_st  # no register: the median of all six speakers
+    assert pooled == pytest.approx(12 * np.log2(panel.stats["billing"]["f0_median_hz"].median / low_voice["f0_median_hz"]), abs=0.05)
+    assert pooled > 6
+
+
+def test_a_speaker_with_two_registers_is_an_error():
+    panel = _two_register_panel()
+    panel.loc[0, "register"] = "high"
+    with pytest.raises(BenchmarkError, match="speaker 's0' is listed with registers"):
+        build.from_profiles(panel, provenance_record={})
+
+
+def test_voice_registers_come_from_the_profiles_register_column():
+    scored = pd.DataFrame({"voice": ["a", "a", "b", "c"], "register": ["", "low", "high", ""]})
+    assert voice_registers(scored) == {"a": "low", "b": "high"}
+    assert voice_registers(scored.drop(columns="register")) == {}
