@@ -17,7 +17,10 @@ from persona.workbench.summary import benchmark_summary
 ADDED_KEY = "record_added"  # take file name -> manifest entry, so a rerun never adds a take twice
 
 
-def show_line(line, *, scenario: str, speaker: str, ready: bool) -> None:
+REGISTER_CHOICES = {"": "not given", "low": "low (typically a man's voice)", "high": "high (typically a woman's voice)"}
+
+
+def show_line(line, *, scenario: str, speaker: str, register: str, ready: bool) -> None:
     """One script line: recorder, quality check, and the button that adds an accepted take."""
     st.markdown(f"**{line.line_id}**: {line.transcript}")
     recording = st.audio_input("Record this line", key=f"record_audio_{scenario}_{line.line_id}")
@@ -42,7 +45,8 @@ def show_line(line, *, scenario: str, speaker: str, ready: bool) -> None:
     if st.button("Add to the reference audio", key=f"record_add_{scenario}_{line.line_id}", disabled=not ready):
         try:
             added[path.name] = takes.add_take(audio, reference_dir=session.reference_dir(), scenario=scenario,
-                                              speaker=speaker, line_id=line.line_id, transcript=line.transcript)  # fmt: skip
+                                              speaker=speaker, line_id=line.line_id, transcript=line.transcript,
+                                              register=register)  # fmt: skip
         except (PersonaError, OSError) as exc:
             st.error(f"Could not add the take; the manifest is unchanged. {exc}")
             return
@@ -78,6 +82,8 @@ except PersonaError as exc:
     st.stop()
 scenario = st.selectbox("Scenario", sorted(set(reference["scenario"])), key="record_scenario")
 speaker = st.text_input("Your name (stored as the speaker of your takes)", key="record_speaker")
+register = st.selectbox("Your pitch register (optional: pitch advice then compares voices of your register)",
+                        list(REGISTER_CHOICES), format_func=REGISTER_CHOICES.get, key="record_register")  # fmt: skip
 consent = st.checkbox("I agree that my accepted takes are stored as reference audio for this team.", key="record_consent")
 if not (speaker.strip() and consent):
     st.info("Enter your name and agree to storage to add takes.")
@@ -86,5 +92,5 @@ if lines.empty:
     st.warning("This scenario has no script lines yet (manifest rows with a line_id and a transcript).")
 for line in lines.itertuples(index=False):
     with st.container(border=True):
-        show_line(line, scenario=scenario, speaker=speaker, ready=bool(speaker.strip() and consent))
+        show_line(line, scenario=scenario, speaker=speaker, register=register, ready=bool(speaker.strip() and consent))
 show_rebuild()

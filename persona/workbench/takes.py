@@ -183,6 +183,7 @@ def add_take(
     speaker: str,
     line_id: str,
     transcript: str,
+    register: str = "",
     license: str = "internal recording",
     source: str = "persona workbench browser recording",
 ) -> str:
@@ -190,7 +191,8 @@ def add_take(
 
     The take is written as 16-bit FLAC at its own rate under a new, never-overwriting name
     ``human_<speaker>_<line_id>.flac``; if the manifest cannot be updated the audio file is
-    removed again, so the folder and the manifest never disagree.
+    removed again, so the folder and the manifest never disagree. ``register`` (``low``/``high``,
+    optional) is the speaker's pitch register; a manifest without that column leaves it out.
 
     Returns
     -------
@@ -211,8 +213,8 @@ def add_take(
     sf.write(encoded, np.clip(audio.samples, -1.0, 1.0), audio.sr_hz, format="FLAC", subtype="PCM_16")
     path = write_new_file(root / scenario, f"human_{speaker_label}_{safe_label(line_id)}.flac", encoded.getvalue())
     entry = f"{scenario}/{path.name}"
-    row = {"file": entry, "scenario": scenario, "speaker": speaker_label, "role": "human",
-           "transcript": transcript, "line_id": line_id, "license": license, "source": source}  # fmt: skip
+    row = {"file": entry, "scenario": scenario, "speaker": speaker_label, "role": "human", "transcript": transcript,
+           "line_id": line_id, "register": register, "license": license, "source": source}  # fmt: skip
     try:
         manifest.append_rows(root / "manifest.csv", [row], drop_unknown=True)
     except BaseException:

@@ -99,6 +99,18 @@ def test_add_take_writes_flac_and_lists_it(reference):
     assert again == "billing_dispute/human_Ann_Lee_l1-2.flac"
 
 
+def test_add_take_records_the_register_where_the_manifest_has_the_column(reference):
+    audio = from_array(take(), SR_HZ)
+    takes.add_take(audio, reference_dir=reference, scenario="billing_dispute", speaker="Ann", line_id="l1", transcript="", register="high")
+    assert "register" not in pd.read_csv(reference / "manifest.csv").columns  # an older manifest keeps its columns
+    path = reference / "manifest.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False).assign(register="")
+    table.to_csv(path, index=False)
+    takes.add_take(audio, reference_dir=reference, scenario="billing_dispute", speaker="Bo", line_id="l2", transcript="", register="low")
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert rows.iloc[-1][["speaker", "register"]].tolist() == ["Bo", "low"]
+
+
 def test_add_take_refuses_unknown_or_hostile_scenarios(reference):
     audio = from_array(take(), SR_HZ)
     for scenario in ("sales", "../billing_dispute", "billing_dispute/../.."):
