@@ -123,9 +123,10 @@ def voice_prescription(scores: Scores, benchmark: Benchmark, voice: str) -> Pres
 
 
 def prescriptions(scores: Scores, benchmark: Benchmark) -> pd.DataFrame:
-    """One row per scored voice: the prescription fields, its summary and SSML."""
+    """One row per scored voice, in the order of ``scores.voices``: the prescription fields, its summary and SSML."""
+    values, registers = voice_values(scores.profiles), voice_registers(scores.profiles)
     rows = []
     for voice in scores.voices["voice"]:
-        p = voice_prescription(scores, benchmark, voice)
+        p = prescribe(values.loc[voice], benchmark, scenario=scores.scenario, voice=voice, register=registers.get(voice, ""))
         rows.append(dataclasses.asdict(p) | {"summary": p.summary(), "ssml": p.ssml()})
     return pd.DataFrame(rows)

@@ -176,11 +176,12 @@ def render_ranking(comparison: pb.Comparison) -> str:
 
 def render_voices(result: pb.Scores, bench) -> str:
     """Per voice: distance, the verdicts outside the human band in words, and the SSML prescription."""
+    fixes = pb.prescriptions(result, bench).set_index("voice")
     lines = []
     for row in result.voices.to_dict("records"):
-        p = pb.voice_prescription(result, bench, row["voice"])
+        fix = fixes.loc[row["voice"]]
         lines.append(f"{row['voice']}: distance {row['persona_distance']:.2f}, match {row['match_score']:.0f}/100")
         lines += [f"   - {s}" for s in pb.describe(row, scenario=result.scenario)] or ["   - every feature within the human band"]
-        lines.append(f"   prescription: {p.summary()}")
-        lines.append(f"   SSML: {p.ssml()}")
+        lines.append(f"   prescription: {fix['summary']}")
+        lines.append(f"   SSML: {fix['ssml']}")
     return "\n".join(lines)
