@@ -9,9 +9,10 @@ refinements make the count robust across voices and channels:
   (600-3000 Hz, the first two vowel formants): nasals, voiced stops and fricatives between vowels
   lose most of their energy there, so the dips between syllables deepen, and the band lies
   inside the telephone band, so a G.711 copy of a clip yields nearly the same peaks;
-- a peak counts as voiced when the pitch analysis finds a periodicity candidate in the speaker's
-  range with strength >= ``voicing_strength`` (Praat's default voicing threshold) within
-  ``voicing_tolerance_s`` of it, without the path finder's voiced/unvoiced transition costs,
+- a peak counts as voiced when the pitch analysis (in the telephone band, like the peaks) finds
+  a periodicity candidate in the speaker's range with strength >= ``voicing_strength`` (Praat's
+  default voicing threshold) within ``voicing_tolerance_s`` of it and at most
+  ``voicing_level_db`` below it, without the path finder's voiced/unvoiced transition costs,
   which drop weak unstressed vowels of fluent speech; peaks closer than ``min_nucleus_gap_s``
   (faster than any articulation rate, ~14 syllables/s) are merged into the stronger one;
 - the detector keeps time with the speaker. Its time constants, the intensity window and the
@@ -64,8 +65,9 @@ class PaceParams:
         Band (Hz) of the contour for nuclei and speech runs.
     min_nucleus_gap_s : float
         Peaks closer than this merge into the stronger one.
-    voicing_strength, voicing_tolerance_s : float
-        A nucleus needs a periodicity candidate this strong (0-1) within this many seconds.
+    voicing_strength, voicing_tolerance_s, voicing_level_db : float
+        A nucleus needs a periodicity candidate this strong (0-1) within this many seconds, on a
+        frame at most this many dB below the peak.
     reference_period_s : float
         Syllable period (s) at which ``intensity_floor_hz`` and ``min_nucleus_gap_s`` apply as
         given to nuclei; the median period of the development corpus's odd-numbered lines, so
@@ -87,6 +89,7 @@ class PaceParams:
     min_nucleus_gap_s: float = 0.07
     voicing_strength: float = 0.45
     voicing_tolerance_s: float = 0.04
+    voicing_level_db: float = 10.0
     reference_period_s: float = 0.185
     period_range_s: tuple[float, float] = (0.125, 0.185)
 
@@ -196,7 +199,7 @@ def syllable_nuclei(band: Intensity, seg: Segmentation, pitch: PitchTrack, param
         params = tempo_params(params, period_s=period_s, pitch_floor_hz=pitch.floor_hz)
         band = intensity(band.sound, params)
     peaks = _prominent_peaks(band, seg, params)
-    return peaks[_periodic_near(pitch, peaks, params)]
+    return peaks[_periodic_near(pitch, band, peaks, params)]
 
 
 def syllable_period_s(peaks_s: np.ndarray, seg: Segmentation) -> float:
@@ -229,15 +232,24 @@ def _prominent_peaks(band: Intensity, seg: Segmentation, params: PaceParams) -> 
     return times[seg.contains(times)]
 
 
-def _periodic_near(pitch: PitchTrack, times_s: np.ndarray, params: PaceParams) -> np.ndarray:
-    """Whether a pitch frame within ``voicing_tolerance_s`` of each time reaches ``voicing_strength``."""
-    frames = pitch.times_s[pitch.periodicity >= params.voicing_strength]
-    if frames.size == 0:
+def _periodic_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, params: PaceParams) -> np.ndarray:
+    """Whether each peak of ``band`` at ``times_s`` has a periodic pitch frame on it.
+
+    The frame must lie within ``voicing_tolerance_s`` of the peak, reach ``voicing_strength`` and
+    stand no more than ``voicing_level_db`` below the peak's level, so that a noise burst does
+    not borrow the periodicity of a neighbouring vowel's quiet tail across the dip between them.
+    """
+    if times_s.size == 0 or pitch.times_s.size == 0:
         return np.zeros(times_s.shape, dtype=bool)
-    idx = np.searchsorted(frames, times_s)
-    before = np.abs(times_s - frames[np.clip(idx - 1, 0, frames.size - 1)])
-    after = np.abs(frames[np.clip(idx, 0, frames.size - 1)] - times_s)
-    return np.minimum(before, after) <= params.voicing_tolerance_s + 1e-9
+    step = float(pitch.times_s[1] - pitch.times_s[0]) if pitch.times_s.size > 1 else 1.0
+    reach = int(np.ceil(params.voicing_tolerance_s / step))
+    first = np.searchsorted(pitch.times_s, times_s - params.voicing_tolerance_s - 1e-9)
+    frames = np.clip(first[:, None] + np.arange(2 * reach + 2), 0, pitch.times_s.size - 1)
+    near = np.abs(pitch.times_s[frames] - times_s[:, None]) <= params.voicing_tolerance_s + 1e-9
+    level_db = np.interp(pitch.times_s, band.times_s, band.db)
+    on_peak = level_db[frames] >= np.interp(times_s, band.times_s, band.db)[:, None] - params.voicing_level_db
+    periodic = pitch.periodicity[frames] >= params.voicing_strength
+    return (near & on_peak & periodic).any(axis=1)
 
 
 def pace_stats(seg: Segmentation, nuclei_s: np.ndarray) -> dict[str, float]:
