@@ -10,8 +10,9 @@
    (semitones) and ``speech_rate_syl_s`` (%). Targets: <= 0.3 st, <= 5 %. Also the like-for-like
    comparison ``--telephone`` exists for: a studio clip measured with ``--telephone`` against
    the corpus's own 8 kHz copy of it measured as it is.
-3. Pitch against Praat's own default analysis (``to_pitch_ac()``, 75-600 Hz, native rate):
-   difference of the median F0 (semitones) per human clip.
+3. Pitch against Praat's own default analysis (``to_pitch_ac()``, 75-600 Hz, full band, native
+   rate): difference of the median F0 (semitones) per human clip, read in the telephone band (the
+   default) and full-band (``in_telephone_band=False``).
 
     python bench/validate_corpus.py [--jobs 2]
 
@@ -46,11 +47,11 @@ def load_manifest(corpus: Path) -> pd.DataFrame:
     return manifest
 
 
-def profile_paths(paths: list[str], *, jobs: int, telephone: bool = False) -> pd.DataFrame:
-    """Profile rows indexed by path (files that fail keep their ``error``)."""
+def profile_paths(paths: list[str], *, jobs: int, **params) -> pd.DataFrame:
+    """Profile rows indexed by path (files that fail keep their ``error``); ``params`` as :meth:`Profiler.create`."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return Profiler(telephone=telephone).process_files(paths, jobs=jobs).set_index("file")
+        return Profiler.create(**params).process_files(paths, jobs=jobs).set_index("file")
 
 
 def speech_rate_table(manifest: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -148,12 +149,17 @@ def main() -> None:
     print(summarise_invariance(invariance).round(2).to_string())
     print(invariance[invariance["kind"] != "tts vs --telephone"].round(2).to_string(index=False), "\n")
 
-    print("3. f0_median_hz against Praat's default analysis (75-600 Hz, native rate), human clips")
-    praat = pd.DataFrame({"clip": [Path(p).name for p in humans["path"]], "persona_hz": humans["path"].map(rows["f0_median_hz"]).to_numpy()})
-    praat["praat_default_hz"] = [praat_default_median_hz(p) for p in humans["path"]]
-    praat["diff_st"] = semitone_difference(praat["praat_default_hz"], praat["persona_hz"])
+    print("3. f0_median_hz against Praat's default analysis (75-600 Hz, full band, native rate), human clips:")
+    print("   persona reads pitch in the telephone band (default) and full-band (--full-band-pitch)")
+    full_band = profile_paths(humans["path"].tolist(), jobs=args.jobs, in_telephone_band=False)
+    praat = pd.DataFrame({"clip": [Path(p).name for p in humans["path"]], "praat_default_hz": [praat_default_median_hz(p) for p in humans["path"]]})
+    for name, table in (("band", rows), ("full_band", full_band)):
+        praat[f"{name}_hz"] = humans["path"].map(table["f0_median_hz"]).to_numpy()
+        praat[f"{name}_diff_st"] = semitone_difference(praat["praat_default_hz"], praat[f"{name}_hz"])
     print(praat.round(2).to_string(index=False))
-    print(f"   median |diff| {praat['diff_st'].abs().median():.2f} st, max {praat['diff_st'].abs().max():.2f} st")
+    for name in ("band", "full_band"):
+        diff = praat[f"{name}_diff_st"].abs()
+        print(f"   {name}: median |diff| {diff.median():.2f} st, max {diff.max():.2f} st")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ def features(
     ] = None,
     jobs: Jobs = None,
     pause_min_s: Annotated[float, typer.Option(min=0.0, help="Shortest silence counted as a pause (s).")] = 0.25,
+    full_band_pitch: Annotated[
+        bool, typer.Option("--full-band-pitch", help="Read pitch full-band, like Praat's default, not in the telephone band (then not telephone-invariant).")
+    ] = False,
     max_duration_s: Annotated[float, typer.Option(min=1.0, help="Longest recording accepted (s); longer files get an error row.")] = io.MAX_DURATION_S,
     strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")] = False,
 ) -> None:
@@ -52,7 +55,7 @@ def features(
     files = [str(p) for p in paths]
     if texts is not None and "" in texts:
         texts = {f: texts[""] for f in files}
-    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s, max_duration_s=max_duration_s)
+    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s, max_duration_s=max_duration_s, in_telephone_band=not full_band_pitch)
     frame = profiler.process_files(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
     written = tables.write(frame, out)
     failed = frame["error"].astype(bool)

@@ -49,6 +49,16 @@ def _semitones(a_hz: float, b_hz: float) -> float:
     return float(12 * np.log2(b_hz / a_hz))
 
 
+@contextmanager
+def _praat_random_seed(seed: int):
+    """Seed Praat's random generator: its overlap-add resynthesis differs from call to call."""
+    run(f"random_initializeWithSeedUnsafelyButPredictably ({seed})")
+    try:
+        yield
+    finally:
+        run("random_initializeSafelyAndUnpredictably ()")
+
+
 @pytest.fixture(scope="module")
 def plain_rows():
     return {clip.name: _row(_sound(clip)) for clip in CLIPS}
@@ -58,27 +68,35 @@ def test_enough_clips():
     assert len(CLIPS) >= 8
 
 
-def test_plus_three_semitones(plain_rows):
-    shifts = [_semitones(plain_rows[c.name]["f0_median_hz"], _row(_psola(_sound(c), semitones=3.0))["f0_median_hz"]) for c in CLIPS]
+@pytest.fixture(scope="module")
+def raised_sounds() -> dict:
+    """Each clip raised by 3 st with PSOLA, seeded: Praat's overlap-add draws random numbers."""
+    with _praat_random_seed(1):
+        return {c.name: _psola(_sound(c), semitones=3.0) for c in CLIPS}
+
+
+def test_plus_three_semitones(plain_rows, raised_sounds):
+    shifts = np.array([_semitones(plain_rows[c]["f0_median_hz"], _row(raised_sounds[c])["f0_median_hz"]) for c in plain_rows])
     assert np.median(shifts) == pytest.approx(3.0, abs=0.2)
-    # per clip: all but one (an expressive speaker whose high excursions shift with the median) within 0.2 st
-    assert np.sum(np.abs(np.array(shifts) - 3.0) <= 0.2) >= len(CLIPS) - 1, shifts
+    # Per clip, all but three within 0.2 st. In the telephone band the shift moves harmonics across
+    # the 300 Hz edge, which changes the voicing of a clip's weakest frames (two clips read 3.3 st);
+    # katie_b's upper mode lies an octave above her median, at the edge of the register her first
+    # pass keeps, and is kept after the shift but not before (4.5 st).
+    assert np.sum(np.abs(shifts - 3.0) <= 0.2) >= len(CLIPS) - 3, shifts
+    assert np.sum(np.abs(shifts - 3.0) <= 0.3) >= len(CLIPS) - 1, shifts
+
+
+def test_plus_three_semitones_full_band(raised_sounds):
+    """Read full-band, the shift is measured within 0.2 st on all clips but one."""
+    full_band = {"in_telephone_band": False}
+    shifts = np.array([_semitones(_row(_sound(c), **full_band)["f0_median_hz"], _row(raised_sounds[c.name], **full_band)["f0_median_hz"]) for c in CLIPS])
+    assert np.sum(np.abs(shifts - 3.0) <= 0.2) >= len(CLIPS) - 1, shifts
 
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda p: p.name)
 def test_minus_six_db(plain_rows, clip):
     softer = parselmouth.Sound(_sound(clip).values * 10 ** (-6 / 20), _sound(clip).sampling_frequency)
     assert plain_rows[clip.name]["loudness_lufs"] - _row(softer)["loudness_lufs"] == pytest.approx(6.0, abs=0.1)
-
-
-@contextmanager
-def _praat_random_seed(seed: int):
-    """Seed Praat's random generator: its overlap-add resynthesis differs from call to call."""
-    run(f"random_initializeWithSeedUnsafelyButPredictably ({seed})")
-    try:
-        yield
-    finally:
-        run("random_initializeSafelyAndUnpredictably ()")
 
 
 @pytest.fixture(scope="module")
@@ -109,39 +127,44 @@ def telephone_rows():
     return {c.name: _row(parselmouth.Sound(io.telephone(io.load(c)).samples, io.TELEPHONE_SR_HZ)) for c in CLIPS}
 
 
-@pytest.mark.xfail(reason="known miss on 5 of 12 clips (up to 1.1 st): the phone band changes the voicing decision of "
-                          "~5 % of frames (those whose energy lay below 300 Hz); frames voiced in both agree within 0.17 st, "
-                          "but on a wide, flat F0 distribution 5 % of frames move the median by ~1 st", strict=False)
 def test_telephone_invariance_f0(plain_rows, telephone_rows):
-    diffs = [_semitones(plain_rows[c]["f0_median_hz"], telephone_rows[c]["f0_median_hz"]) for c in plain_rows]
-    assert np.max(np.abs(diffs)) <= 0.3, diffs
+    """Within 0.3 st on all clips but libri_198_a (0.36 st): on its very flat F0 distribution (the
+    40th-60th percentiles span 5 st) the mu-law noise flips the voicing of 3 % of its frames."""
+    diffs = np.abs([_semitones(plain_rows[c]["f0_median_hz"], telephone_rows[c]["f0_median_hz"]) for c in plain_rows])
+    assert np.sum(diffs <= 0.3) >= len(diffs) - 1 and np.max(diffs) <= 0.5, diffs
+    assert np.median(diffs) <= 0.05, diffs
 
 
-@pytest.mark.xfail(reason="known miss on 3 of 12 clips (<= 10 %): the nuclei's voicing check on telephone audio", strict=False)
 def test_telephone_invariance_rate(plain_rows, telephone_rows):
     ratios = [telephone_rows[c]["speech_rate_syl_s"] / plain_rows[c]["speech_rate_syl_s"] for c in plain_rows]
     assert np.max(np.abs(np.array(ratios) - 1)) <= 0.05, ratios
 
 
-def test_telephone_version_stays_close(plain_rows, telephone_rows):
-    """What holds today: median differences of 0.2 st and 3 %, none above 2 st or 10 %."""
-    f0 = np.array([_semitones(plain_rows[c]["f0_median_hz"], telephone_rows[c]["f0_median_hz"]) for c in plain_rows])
-    rate = np.array([telephone_rows[c]["speech_rate_syl_s"] / plain_rows[c]["speech_rate_syl_s"] - 1 for c in plain_rows])
-    assert np.median(np.abs(f0)) <= 0.3 and np.max(np.abs(f0)) <= 2.5, f0
-    assert np.median(np.abs(rate)) <= 0.05 and np.max(np.abs(rate)) <= 0.12, rate
-
-
-def test_f0_agrees_with_praat_default_where_the_speaker_fits_its_range(plain_rows):
-    """Praat's default analysis (75-600 Hz, native rate) against ours, for voices whose F0 p5 is above 75 Hz."""
+def _praat_default_differences(rows: dict) -> np.ndarray:
+    """Our f0_median_hz against Praat's default analysis (75-600 Hz, full band, native rate), in st,
+    for voices whose F0 p5 is above 75 Hz."""
     diffs = []
     for clip in CLIPS:
-        row = plain_rows[clip.name]
+        row = rows[clip.name]
         if row["f0_p5_hz"] > 75:
             f0 = _sound(clip).to_pitch_ac().selected_array["frequency"]
             diffs.append(_semitones(float(np.median(f0[f0 > 0])), row["f0_median_hz"]))
     assert len(diffs) >= 8
-    assert np.median(np.abs(diffs)) <= 0.2
-    assert np.max(np.abs(diffs)) <= 0.7, diffs
+    return np.abs(diffs)
+
+
+def test_f0_full_band_agrees_with_praat_default_where_the_speaker_fits_its_range():
+    diffs = _praat_default_differences({c.name: _row(_sound(c), in_telephone_band=False) for c in CLIPS})
+    assert np.median(diffs) <= 0.2
+    assert np.max(diffs) <= 0.7, diffs
+
+
+def test_f0_in_telephone_band_stays_near_praat_default(plain_rows):
+    """The telephone band leaves out weak frames voiced only by their energy below 300 Hz, which
+    Praat's full-band default counts: a median difference of 0.25 st, at most 1 st (katie_b)."""
+    diffs = _praat_default_differences(plain_rows)
+    assert np.median(diffs) <= 0.3
+    assert np.max(diffs) <= 1.0, diffs
 
 
 LOW_VOICE_LINES = ["billing_dispute/agents/piper_joe/billing_dispute_03.flac", "appointment_booking/agents/piper_joe/appointment_booking_03.flac",

@@ -118,3 +118,49 @@ def test_step_sd_leaves_out_steps_faster_than_a_larynx():
     track = pitch.PitchTrack(times, f0, np.ones(100), 75.0, 300.0, praat=None)
     assert pitch.step_sd_st(track) == pytest.approx(0.1, abs=0.005)  # the 0.1 st wobble only
     assert pitch.step_sd_st(track, max_step_st_s=2000.0) > 1.0  # counted, the jump dominates
+
+
+def test_pitch_is_read_in_the_telephone_band():
+    """Full-band audio is band-passed once; telephone-band audio, a pure low tone, or the full-band
+    option, are read as they are."""
+    params = pitch.PitchParams()
+    studio = parselmouth.Sound(harmonic(120.0, duration_s=1.0), SR_HZ)
+    band = pitch.telephone_band(studio, params)
+    assert pitch.low_band_share(band, params) < params.band_limited_share < pitch.low_band_share(studio, params)
+    phone = io.telephone(io.from_array(harmonic(120.0, duration_s=1.0), SR_HZ))
+    narrow = parselmouth.Sound(phone.samples, phone.sr_hz)
+    assert pitch.telephone_band(narrow, params) is narrow
+    sine = parselmouth.Sound(0.5 * np.sin(2 * np.pi * 110.0 * np.arange(SR_HZ) / SR_HZ), SR_HZ)
+    assert pitch.telephone_band(sine, params) is sine
+    assert pitch.telephone_band(studio, pitch.PitchParams(in_telephone_band=False)) is studio
+
+
+@pytest.mark.parametrize("f0_hz", [85.0, 110.0, 180.0])
+def test_pure_tone_keeps_its_pitch(f0_hz):
+    """A sine has nothing in the telephone band to read: it is read full-band."""
+    sine = 0.5 * np.sin(2 * np.pi * f0_hz * np.arange(SR_HZ) / SR_HZ)
+    assert profile(sine, sr_hz=SR_HZ)["f0_median_hz"].iloc[0] == pytest.approx(f0_hz, rel=0.005)
+
+
+def _vowel(f0_hz: float, duration_s: float, *, rolloff: float, peak: float) -> np.ndarray:
+    """A harmonic tone with amplitudes 1/k^rolloff and soft edges."""
+    t = np.arange(int(duration_s * SR_HZ)) / SR_HZ
+    x = sum(np.sin(2 * np.pi * k * f0_hz * t) / k**rolloff for k in range(1, 30) if k * f0_hz < 0.45 * SR_HZ)
+    return peak * x / np.max(np.abs(x)) * np.sqrt(np.hanning(t.size))
+
+
+@pytest.mark.parametrize("in_telephone_band", [True, False])
+def test_frames_voiced_only_below_300_hz_count_alike_in_studio_audio_and_its_telephone_copy(in_telephone_band):
+    """Rich 190 Hz vowels between quieter 95 Hz stretches whose energy lies almost all below 300 Hz
+    (a steep spectral roll-off, like creak at phrase ends). Read full-band, those stretches are
+    voiced in studio audio and vanish from its telephone copy: the median moves by an octave."""
+    x = np.concatenate([np.concatenate([_vowel(190.0, 0.3, rolloff=1, peak=0.3), _vowel(95.0, 0.3, rolloff=4, peak=0.15)]) for _ in range(4)])
+    x += 0.001 * np.random.default_rng(0).normal(size=x.size)
+    studio = profile(x, sr_hz=SR_HZ, in_telephone_band=in_telephone_band)["f0_median_hz"].iloc[0]
+    phone = io.telephone(io.from_array(x, SR_HZ))
+    copy = profile(phone.samples, sr_hz=phone.sr_hz, in_telephone_band=in_telephone_band)["f0_median_hz"].iloc[0]
+    assert copy == pytest.approx(190.0, rel=0.005)
+    if in_telephone_band:
+        assert studio == pytest.approx(190.0, rel=0.005)
+    else:
+        assert studio == pytest.approx(95.0, rel=0.005)
