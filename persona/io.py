@@ -6,6 +6,7 @@ soundfile), which reads WAV (8/16/24/32-bit PCM, float, mu-law, A-law), FLAC, OG
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -195,9 +196,15 @@ def resample(audio: Audio, sr_hz: int) -> Audio:
     """Polyphase resampling (Kaiser window) to ``sr_hz``."""
     if sr_hz == audio.sr_hz:
         return audio
-    g = np.gcd(int(sr_hz), audio.sr_hz)
-    y = signal.resample_poly(audio.samples, int(sr_hz) // g, audio.sr_hz // g, window=("kaiser", 5.0))
-    return audio.with_samples(y, sr_hz)
+    return audio.with_samples(resample_samples(audio.samples, audio.sr_hz, sr_hz), sr_hz)
+
+
+def resample_samples(samples: np.ndarray, sr_hz: int, target_hz: int) -> np.ndarray:
+    """``samples`` at ``sr_hz`` resampled to ``target_hz`` (polyphase, Kaiser window)."""
+    if target_hz == sr_hz:
+        return samples
+    g = np.gcd(int(target_hz), int(sr_hz))
+    return signal.resample_poly(samples, int(target_hz) // g, int(sr_hz) // g, window=("kaiser", 5.0))
 
 
 # ---- G.711 telephone chain -------------------------------------------------------------------
@@ -244,8 +251,17 @@ def telephone_band(samples: np.ndarray, sr_hz: float) -> np.ndarray:
     Zero-phase 4th-order Butterworth; at rates under 7.6 kHz the upper edge moves to 0.45 x ``sr_hz``.
     """
     band_hz = (TELEPHONE_BAND_HZ[0], min(TELEPHONE_BAND_HZ[1], 0.45 * sr_hz))
-    sos = signal.butter(4, band_hz, btype="bandpass", fs=sr_hz, output="sos")
-    return signal.sosfiltfilt(sos, samples)
+    return signal.sosfiltfilt(butter_bandpass(4, band_hz, sr_hz), samples)
+
+
+def butter_bandpass(order: int, band_hz, sr_hz: float) -> np.ndarray:
+    """Second-order sections of a Butterworth band-pass (designed once per order, band and rate)."""
+    return _butter_bandpass(int(order), (float(band_hz[0]), float(band_hz[1])), float(sr_hz))
+
+
+@functools.lru_cache(maxsize=32)
+def _butter_bandpass(order: int, band_hz: tuple[float, float], sr_hz: float) -> np.ndarray:
+    return signal.butter(order, band_hz, btype="bandpass", fs=sr_hz, output="sos")
 
 
 def write_wav(path: str | os.PathLike, audio: Audio, *, subtype: str = "PCM_16") -> Path:

@@ -120,11 +120,11 @@ class Benchmark:
 
 
 def profiler_from_params(params: dict) -> Profiler:
-    """Rebuild a :class:`Profiler` from :meth:`Profiler.params` output (nested by stage)."""
+    """Rebuild a :class:`Profiler` from :meth:`Profiler.params` output (nested by stage; JSON's lists back to tuples)."""
     flat = {}
     for key, value in params.items():
         flat |= value if isinstance(value, dict) else {key: value}
-    return Profiler.create(**flat)
+    return Profiler.create(**{k: tuple(v) if isinstance(v, list) else v for k, v in flat.items()})
 
 
 def profile_reference(

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..errors import BenchmarkError
 from ..extract import extract
 from . import reference as ref
 from .build import Benchmark, FeatureStats
@@ -152,6 +153,8 @@ def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str) 
         scored = score_values(values.loc[i], benchmark, scenario) if not row["error"] else {}
         file_rows.append({"file": row["file"], "voice": row["voice"], "scenario": scenario} | scored | {"error": row["error"]})
     per_voice = voice_values(profiles)
+    if per_voice.empty:
+        raise BenchmarkError(f"no clip could be measured; the first error: {profiles['error'].iloc[0]}")
     counts = profiles.groupby("voice")["error"].apply(lambda e: int((~e.fillna("").astype(bool)).sum()))
     voice_rows = [
         {"voice": v, "scenario": scenario, "n_clips": int(counts[v])} | score_values(per_voice.loc[v], benchmark, scenario)

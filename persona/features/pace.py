@@ -43,6 +43,7 @@ import numpy as np
 import parselmouth
 from scipy import signal
 
+from .. import io
 from .pitch import PitchTrack
 
 
@@ -155,7 +156,7 @@ def vowel_band(sound: parselmouth.Sound, params: PaceParams = PaceParams()) -> p
     """The sound band-passed (zero-phase 2nd-order Butterworth) to ``nucleus_band_hz``."""
     low_hz, high_hz = params.nucleus_band_hz
     high_hz = min(high_hz, 0.45 * sound.sampling_frequency)
-    sos = signal.butter(2, (low_hz, high_hz), btype="bandpass", fs=sound.sampling_frequency, output="sos")
+    sos = io.butter_bandpass(2, (low_hz, high_hz), sound.sampling_frequency)
     return parselmouth.Sound(signal.sosfiltfilt(sos, sound.values[0]), sound.sampling_frequency)
 
 

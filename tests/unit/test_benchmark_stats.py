@@ -49,6 +49,20 @@ def test_one_speaker_scenario_and_no_human_clip_are_errors():
             build.from_profiles(profiles().assign(error="bad"), provenance_record={})
 
 
+def test_scoring_when_no_clip_could_be_measured_names_the_error(bench):
+    failed = profiles(n_speakers=1, clips=2).assign(error="a.wav: no voiced speech found")
+    with pytest.raises(BenchmarkError, match="no clip could be measured.*no voiced speech"):
+        score_profiles(failed, bench, "billing")
+
+
+def test_a_saved_benchmark_measures_agents_with_its_own_parameters(bench, tmp_path):
+    """JSON turns the parameters' tuples into lists; the rebuilt profiler must still measure."""
+    loaded = build.load_benchmark(bench.save(tmp_path / "b.json"))
+    assert loaded.profiler() == Profiler()
+    tone = np.sin(2 * np.pi * 150 * np.arange(16000) / 16000) * np.hanning(16000)
+    assert loaded.profiler().process_signal(tone, 16000)["error"].iloc[0] == ""
+
+
 def test_distance_is_zero_at_median_grows_with_deviation_and_is_bounded(bench):
     centre = {f.column: bench.stats["billing"][f.column].median for f in FEATURES}
     at = score_profiles(pd.DataFrame([centre | {"file": "a", "voice": "v", "error": ""}]), bench, "billing").files.iloc[0]

@@ -120,19 +120,25 @@ def test_step_sd_leaves_out_steps_faster_than_a_larynx():
     assert pitch.step_sd_st(track, max_step_st_s=2000.0) > 1.0  # counted, the jump dominates
 
 
-def test_pitch_is_read_in_the_telephone_band():
+def test_pitch_is_read_in_the_telephone_band_at_4_khz():
     """Full-band audio is band-passed once; telephone-band audio, a pure low tone, or the full-band
-    option, are read as they are."""
+    option, are only resampled."""
     params = pitch.PitchParams()
+
+    def read(sound, p=params):
+        return pitch.pitch_sound(sound, p)
+
+    def resampled(sound):
+        return io.resample_samples(sound.values[0], int(sound.sampling_frequency), params.pitch_sr_hz)
+
     studio = parselmouth.Sound(harmonic(120.0, duration_s=1.0), SR_HZ)
-    band = pitch.telephone_band(studio, params)
-    assert pitch.low_band_share(band, params) < params.band_limited_share < pitch.low_band_share(studio, params)
+    assert read(studio).sampling_frequency == params.pitch_sr_hz
+    assert pitch.low_band_share(read(studio), params) < params.band_limited_share < pitch.low_band_share(studio, params)
     phone = io.telephone(io.from_array(harmonic(120.0, duration_s=1.0), SR_HZ))
     narrow = parselmouth.Sound(phone.samples, phone.sr_hz)
-    assert pitch.telephone_band(narrow, params) is narrow
     sine = parselmouth.Sound(0.5 * np.sin(2 * np.pi * 110.0 * np.arange(SR_HZ) / SR_HZ), SR_HZ)
-    assert pitch.telephone_band(sine, params) is sine
-    assert pitch.telephone_band(studio, pitch.PitchParams(in_telephone_band=False)) is studio
+    for as_is, p in ((narrow, params), (sine, params), (studio, pitch.PitchParams(in_telephone_band=False))):
+        np.testing.assert_allclose(read(as_is, p).values[0], resampled(as_is))
 
 
 @pytest.mark.parametrize("f0_hz", [85.0, 110.0, 180.0])
