@@ -1,13 +1,14 @@
 """Fundamental frequency (F0): Praat autocorrelation in the telephone band, with a per-recording adaptive range.
 
 Both passes read the recording in the telephone band (300-3400 Hz, the band filter of
-:func:`persona.io.telephone`), so studio audio and its telephone copy are measured from the same
-signal: the fundamental is recovered from its harmonics, as a listener on the phone hears it.
-Measured full-band, a voice's weakest frames (creak, phrase ends, whose energy lies mostly below
-300 Hz) count as voiced in studio audio and not in its telephone copy, which moved the median F0
-of expressive voices by up to 1.2 st. Audio already band-limited (under ``band_limited_share``
-of its power below ``low_band_hz``) is read as it is, so the band filter is never applied twice,
-and so is audio with no harmonics in the band (a pure low tone).
+:func:`persona.io.telephone`) resampled to ``pitch_sr_hz`` (4 kHz), so studio audio and its
+telephone copy are measured from the same signal: the fundamental is recovered from its
+harmonics, as a listener on the phone hears it. Measured full-band, a voice's weakest frames
+(creak, phrase ends, whose energy lies mostly below 300 Hz) count as voiced in studio audio and
+not in its telephone copy, which moved the median F0 of expressive voices by up to 1.2 st. Audio
+already band-limited (under ``band_limited_share`` of its power below ``low_band_hz``) is not
+filtered again, so the band filter never runs twice, and neither is audio with no harmonics in
+the band (a pure low tone).
 
 A first, coarse pass over a wide range finds the speaker's register; the second pass uses
 ``floor = floor_factor * q(floor_quantile)`` and ``ceiling = ceiling_factor * q(ceiling_quantile)``
