@@ -43,10 +43,10 @@ class Profiler:
     telephone : bool
         Pass audio through the G.711 telephone chain (:func:`persona.io.telephone`) first.
     analysis_sr_hz : int
-        Rate (Hz) at which Praat analyses run; higher-rate input is resampled down to it.
-        8 kHz (the telephone rate) keeps F0 within 0.5 % and halves the cost of 16 kHz, and
-        it measures studio and call audio in the same 0-4 kHz band. Loudness is always
-        measured at the recording's own rate.
+        Rate (Hz) of the sound Praat's intensity, syllable and voice-quality analyses read;
+        higher-rate input is resampled down to it. 8 kHz, the telephone rate, measures studio
+        and call audio in the same 0-4 kHz band. Pitch reads this sound's telephone band at
+        ``pitch.pitch_sr_hz``; loudness is always measured at the recording's own rate.
     min_duration_s, max_duration_s : float
         Shortest and longest recording accepted (s); see :func:`persona.io.load`.
     pitch, pace : PitchParams, PaceParams
