@@ -50,8 +50,9 @@ def corpus_clips(corpus: Path) -> pd.DataFrame:
 
 
 def validation_clips(folder: Path) -> pd.DataFrame:
-    """Clips of the validation manifest, same columns as :func:`corpus_clips`."""
+    """Transcribed clips of the validation manifest, same columns as :func:`corpus_clips`."""
     m = pd.read_csv(folder / "manifest.csv", dtype=str, keep_default_na=False)
+    m = m[m["transcript"] != ""]
     return m.assign(path=[str(folder / f) for f in m["file"]])[["path", "source", "style", "group", "split", "transcript"]]
 
 

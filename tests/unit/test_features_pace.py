@@ -81,22 +81,24 @@ def test_long_silences_are_turn_gaps_not_pauses():
 
 
 def test_time_constants_follow_the_syllable_period():
-    """Faster speech (a shorter period) gets a shorter intensity window and merge gap; the frame step stays."""
+    """Faster speech gets a shorter window and merge gap, slower speech longer ones (up to the range's end); the step stays."""
     params = pace.PaceParams()
     faster = pace.tempo_params(params, period_s=0.8 * params.reference_period_s, pitch_floor_hz=200.0)
     assert faster.intensity_floor_hz == pytest.approx(params.intensity_floor_hz / 0.8)
     assert faster.min_nucleus_gap_s == pytest.approx(params.min_nucleus_gap_s * 0.8)
     assert faster.intensity_step_s == params.intensity_step_s
-    slow = pace.tempo_params(params, period_s=10.0, pitch_floor_hz=200.0)
-    assert slow == params  # slower speech keeps the reference constants: a window never grows
+    slower = pace.tempo_params(params, period_s=10.0, pitch_floor_hz=200.0)
+    scale = params.period_range_s[1] / params.reference_period_s  # 10 s is clipped to the longest period
+    assert slower.intensity_floor_hz == pytest.approx(params.intensity_floor_hz / scale)
+    assert slower.min_nucleus_gap_s == pytest.approx(params.min_nucleus_gap_s * scale)
 
 
 def test_shallow_dips_do_not_collapse_the_count():
-    """Syllables separated by dips of 3.1 dB, just over ``min_dip_db``, are all counted."""
+    """Syllables separated by dips of 4.2 dB (20 log10(1 / 0.62)), just over ``min_dip_db``, are all counted."""
     n, rate_hz, lead_s = 8, 4.0, 0.3
     t = np.arange(int((n / rate_hz + 2 * lead_s) * SR_HZ)) / SR_HZ
     inside = (t > lead_s) & (t < lead_s + n / rate_hz)
-    envelope = np.where(inside, 1 - 0.3 * (0.5 + 0.5 * np.cos(2 * np.pi * rate_hz * (t - lead_s))), 0.0)
+    envelope = np.where(inside, 1 - 0.38 * (0.5 + 0.5 * np.cos(2 * np.pi * rate_hz * (t - lead_s))), 0.0)
     assert profile(envelope * harmonic(120.0, duration_s=t.size / SR_HZ), sr_hz=SR_HZ)["syllable_count"].iloc[0] == n
 
 
@@ -107,7 +109,35 @@ def test_window_never_shorter_than_the_pitch_floor_allows(pitch_floor_hz, expect
     assert faster.intensity_floor_hz == pytest.approx(expected_hz)
 
 
-def test_syllable_period_counts_intervals_within_runs_only():
-    seg = pace.Segmentation(np.array([[0.0, 1.0], [2.0, 3.0]]), threshold_db=40.0)
-    assert pace.syllable_period_s(np.array([0.1, 0.3, 0.5, 2.1, 2.2]), seg) == pytest.approx(0.5 / 3)
-    assert np.isnan(pace.syllable_period_s(np.array([0.5, 2.5]), seg))
+def _modulated_contour(rate_hz: float, runs_s: np.ndarray) -> tuple[pace.Intensity, pace.Segmentation]:
+    """A 10 ms intensity contour, 60 dB +- 6 dB at ``rate_hz`` inside the runs, 20 dB elsewhere."""
+    t = np.arange(0.005, 6.0, 0.01)
+    seg = pace.Segmentation(runs_s, threshold_db=40.0)
+    db = np.where(seg.contains(t), 60.0 + 6.0 * np.sin(2 * np.pi * rate_hz * t), 20.0)
+    return pace.Intensity(t, db, None), seg
+
+
+@pytest.mark.parametrize("rate_hz", [2.5, 4.0, 6.0, 9.0])
+def test_modulation_centroid_reads_the_envelope_rate(rate_hz):
+    """A sinusoidal envelope's modulation spectrum is one line at its rate: the centroid lands there.
+
+    Spectral leakage of the run edges spreads a little power over the band, so within 10 %.
+    """
+    band, seg = _modulated_contour(rate_hz, np.array([[0.3, 2.7], [3.2, 5.7]]))
+    assert pace.modulation_hz(band, seg) == pytest.approx(rate_hz, rel=0.1)
+
+
+def test_pauses_and_level_steps_add_no_modulation():
+    """Two runs at different mean levels, and the silence between them, leave the centroid where one run puts it."""
+    band, seg = _modulated_contour(5.0, np.array([[0.3, 2.7], [3.2, 5.7]]))
+    louder = pace.Intensity(band.times_s, np.where(band.times_s > 3.0, band.db + 10.0, band.db), None)
+    assert pace.modulation_hz(louder, seg) == pytest.approx(pace.modulation_hz(band, seg), rel=0.02)
+
+
+def test_period_is_the_reference_at_the_reference_centroid():
+    params = pace.PaceParams()
+    band, seg = _modulated_contour(params.reference_modulation_hz, np.array([[0.3, 5.7]]))
+    expected = params.reference_period_s * (params.reference_modulation_hz / pace.modulation_hz(band, seg)) ** params.modulation_exponent
+    assert pace.syllable_period_s(band, seg) == pytest.approx(expected)
+    assert pace.syllable_period_s(band, seg) == pytest.approx(params.reference_period_s, rel=0.15)
+    assert np.isnan(pace.syllable_period_s(band, pace.Segmentation(np.empty((0, 2)), threshold_db=40.0)))
