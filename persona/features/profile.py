@@ -18,7 +18,7 @@ import parselmouth
 
 from .. import io, provenance, workers
 from ..errors import ParameterError, PersonaError
-from . import energy, pace, pitch, voice
+from . import energy, pace, phrasing, pitch, voice
 from .syllables import count_syllables
 
 COLUMNS = (
@@ -28,6 +28,7 @@ COLUMNS = (
     "pause_count", "pause_ratio", "mean_pause_s", "mean_run_s",
     "loudness_lufs", "intensity_mean_db", "intensity_sd_db", "intensity_range_db",
     "hnr_db", "jitter_local", "shimmer_local",
+    "f0_declination_st_s", "f0_reset_st", "phrase_f0_sd_st", "final_lengthening", "hnr_sd_db",
     "transcript_syllables", "transcript_rate_syl_s",
     "error", "warning",
 )  # fmt: skip
@@ -104,6 +105,7 @@ class Profiler:
         row |= energy.intensity_stats(contour, seg, self.pace)
         row["hnr_db"] = voice.hnr_db(track)
         row |= voice.perturbation(sound, track)
+        row |= phrasing.phrasing_stats(track, seg, nuclei)
         if transcript is not None:
             row["transcript_syllables"] = count_syllables(transcript)
             row["transcript_rate_syl_s"] = row["transcript_syllables"] / seg.span_s if seg.span_s > 0 else np.nan
@@ -188,6 +190,7 @@ METHOD = {
     "intensity": "Praat intensity over speech frames, dB averaging",
     "hnr": "10*log10(r/(1-r)) of the pitch autocorrelation peak, mean over voiced frames",
     "jitter_shimmer": "Praat local jitter/shimmer on cross-correlation pulses (0.1-20 ms, 1.3, 1.6)",
+    "phrasing": "per speech run (inter-pausal unit): median F0 slope (st/s), median F0 step across pauses (st), SD of run median F0 (st), median last/median inter-nucleus interval, SD of frame HNR (dB)",
 }
 
 

@@ -1,0 +1,222 @@
+"""Human vs TTS by persona distance, leave-one-corpus-out: unseen human speakers against unseen TTS engines.
+
+Clips: the development corpus's human clips of 2 s or more (one speaker each) and its TTS lines,
+plus the validation set of ``bench/data/fetch_validation.py`` (CMU ARCTIC, LibriVox and command
+speech, one party's turns of the corpus's phone call, and renditions by the six engines at three
+rates). PSOLA copies are left out (manipulated humans). Everything is profiled through the G.711
+telephone chain (``--as-recorded`` to skip it), so clips from 8 kHz calls and studios compare.
+
+Folds: every held-out human corpus H crossed with every held-out TTS engine E. The human panel is
+every human clip outside H (``split=tune`` only), so H's speakers are unseen; distances are the
+persona distance of :mod:`persona.benchmark` (robust z against the panel's speaker medians,
+weighted RMS, |z| clipped at 5). Two weightings are scored on each fold:
+
+- ``default``: the package's weights (:data:`persona.benchmark.features.FEATURES`);
+- ``fitted``: non-negative weights over the default features plus the phrasing and voice-quality
+  candidates below, fitted on the fold's training side only (the panel's humans, each scored
+  leave-one-speaker-out, against TTS clips of every engine but E; logistic loss on clipped z^2,
+  classes weighted equally). A weighting that only wins when E is in its training set does not
+  generalise.
+
+Printed: per held-out human corpus and per held-out engine, clip-level AUC (1 = every human clip
+closer than every TTS clip) for both weightings; voice-level AUC (a speaker's or voice's median
+distance) over voices with at least ``--min-voice-clips`` clips; and the weights fitted on the
+whole ``split=tune`` set. Targets (issue 11): clip-level >= 0.85, voice-level (10+ clips) >= 0.95.
+
+    python bench/humanlike_validation.py [--corpus ../shared/corpus] [--validation /work/validation] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import soundfile as sf
+from scipy import optimize, stats
+
+from persona.benchmark.build import _feature_stats
+from persona.benchmark.features import FEATURES, Z_CLIP, Feature, feature_values
+from persona.features import Profiler
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+VALIDATION = Path("/work/validation")
+MIN_PROSODY_S = 2.0
+CANDIDATES: tuple[Feature, ...] = (
+    Feature("f0_declination_st_s", "declination", "st/s", False, 1.0, 0.0, (-10.0, 10.0)),
+    Feature("f0_reset_st", "pitch reset", "st", False, 1.0, 0.0, (-12.0, 12.0)),
+    Feature("phrase_f0_sd_st", "phrase-to-phrase pitch", "st", False, 0.5, 0.0, (0.0, 8.0)),
+    Feature("final_lengthening", "final lengthening", "ratio", False, 0.2, 0.0, (0.0, 5.0)),
+    Feature("hnr_sd_db", "HNR variation", "dB", False, 1.0, 0.0, (0.0, 20.0)),
+    Feature("jitter_local", "jitter", "fraction", False, 0.005, 0.0, (0.0, 0.1)),
+    Feature("shimmer_local", "shimmer", "fraction", False, 0.02, 0.0, (0.0, 0.3)),
+    Feature("voiced_fraction", "voicing", "fraction", False, 0.05, 0.0, (0.0, 1.0)),
+)
+"""Candidate features for the fitted weighting; floors are round between-speaker spreads."""
+ALL = FEATURES + CANDIDATES
+
+
+def engine(voice: str) -> str:
+    """Engine family of a TTS voice directory (``piper_joe_ls0.8`` -> ``piper``; flite's two voices stay apart)."""
+    return voice if voice.startswith("flite") else voice.split("_")[0]
+
+
+def corpus_clips(corpus: Path) -> pd.DataFrame:
+    """Human clips >= 2 s of one speaker and every TTS line of the development corpus: file, kind, corpus, who, split."""
+    m = pd.read_csv(corpus / "manifest.csv", dtype=str, keep_default_na=False)
+    human = m[(m["kind"] == "human") & m["file"].str.startswith("human/") & (pd.to_numeric(m["duration_s"]) >= MIN_PROSODY_S)]
+    human = human[~human["speaker_id"].str.contains(r"\+") & ~human["speaker_id"].str.startswith("spokenwoz")]  # the call comes as turns
+    source = human["file"].str.extract(r"human/(librispeech|enrollment|ljspeech|jfk)")[0].replace("enrollment", "azure")
+    tts = m[m["kind"] == "tts"]
+    voice = tts["file"].str.split("/").str[1]
+    return pd.concat([
+        pd.DataFrame({"file": [str(corpus / f) for f in human["file"]], "kind": "human", "corpus": source, "who": human["speaker_id"], "split": "tune"}),
+        pd.DataFrame({"file": [str(corpus / f) for f in tts["file"]], "kind": "tts", "corpus": voice.map(engine), "who": voice, "split": "tune"}),
+    ], ignore_index=True)  # fmt: skip
+
+
+def validation_clips(folder: Path) -> pd.DataFrame:
+    """Human clips >= 2 s (no PSOLA copies) and TTS renditions of the validation set, same columns."""
+    m = pd.read_csv(folder / "manifest.csv", dtype=str, keep_default_na=False)
+    m = m[m["source"] != "psola_tempo"].assign(file=lambda t: [str(folder / f) for f in t["file"]])
+    m = m[(m["kind"] == "tts") | np.array([sf.info(f).duration >= MIN_PROSODY_S for f in m["file"]])]
+    human_corpus = m["file"].str.extract(r"/(arctic|librivox|cards|spokenwoz)")[0]
+    voice = m["speaker"].str.replace("espeak_en-us+", "espeak_", regex=False)
+    corpus = np.where(m["kind"] == "human", human_corpus, voice.map(engine))
+    who = np.where(m["kind"] == "human", m["speaker"], voice + "_rates")
+    return pd.DataFrame({"file": m["file"], "kind": m["kind"], "corpus": corpus, "who": who, "split": m["split"]})
+
+
+def profiles(clips: pd.DataFrame, *, telephone: bool, jobs: int) -> pd.DataFrame:
+    """``clips`` with their profile columns; clips whose profile failed are dropped."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = Profiler.create(telephone=telephone).process_files(clips["file"], jobs=jobs)
+    table = pd.concat([clips.reset_index(drop=True), rows.drop(columns=["file"])], axis=1)
+    return table[table["error"] == ""].reset_index(drop=True)
+
+
+class Panel:
+    """Robust-z scale of a human panel: per feature of :data:`ALL`, speaker-median centre and max(MAD, floor)."""
+
+    def __init__(self, humans: pd.DataFrame):
+        values = feature_values(humans, ALL)
+        fitted = [_feature_stats(f, values[f.column], humans["who"]) for f in ALL]
+        self.centre = np.array([f.to_scale(s.median) for f, s in zip(ALL, fitted)], dtype=float)
+        self.spread = np.array([max(s.mad, f.floor) if np.isfinite(s.mad) else np.nan for f, s in zip(ALL, fitted)])
+
+    def z_squared(self, rows: pd.DataFrame) -> np.ndarray:
+        """Clipped squared robust z of each row (NaN where a feature is unmeasured)."""
+        values = feature_values(rows, ALL)
+        z = np.column_stack([(f.to_scale(values[f.column]) - c) / s for f, c, s in zip(ALL, self.centre, self.spread)])
+        return np.clip(z, -Z_CLIP, Z_CLIP) ** 2
+
+
+def distance(z_squared: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted RMS of z over the measured features (the persona distance)."""
+    measured = np.isfinite(z_squared)
+    total = (weights * measured).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt(np.where(measured, z_squared, 0.0) @ weights / total)
+
+
+def auc(human: np.ndarray, tts: np.ndarray) -> float:
+    """P(a TTS distance exceeds a human one), ties half (Mann-Whitney U / n_human n_tts)."""
+    human, tts = human[np.isfinite(human)], tts[np.isfinite(tts)]
+    return float(stats.mannwhitneyu(tts, human).statistic / (human.size * tts.size)) if human.size and tts.size else np.nan
+
+
+def loso_z_squared(humans: pd.DataFrame) -> np.ndarray:
+    """Each human clip's z^2 against the panel without its own speaker."""
+    out = np.full((len(humans), len(ALL)), np.nan)
+    for who in humans["who"].unique():
+        mine = (humans["who"] == who).to_numpy()
+        out[mine] = Panel(humans[~mine]).z_squared(humans[mine])
+    return out
+
+
+def fit_weights(human_z2: np.ndarray, tts_z2: np.ndarray, *, ridge: float = 0.01) -> np.ndarray:
+    """Non-negative weights (summing to 1) of a logistic model of TTS vs human on z^2, classes weighted equally.
+
+    An unmeasured feature enters as z^2 = 1 (an ordinary human value). The distance's ranking is
+    monotone in the weighted sum of z^2, so these weights rank clips as the model does.
+    """
+    q = np.nan_to_num(np.vstack([human_z2, tts_z2]), nan=1.0)
+    y = np.r_[np.zeros(len(human_z2)), np.ones(len(tts_z2))]
+    w = np.r_[np.full(len(human_z2), 0.5 / len(human_z2)), np.full(len(tts_z2), 0.5 / len(tts_z2))]
+
+    def loss(p: np.ndarray) -> float:
+        s = p[0] + q @ p[1:]
+        return float((w * (np.logaddexp(0.0, s) - y * s)).sum() + ridge * (p[1:] ** 2).sum())
+
+    start = np.r_[-1.0, np.full(q.shape[1], 0.1)]
+    p = optimize.minimize(loss, start, bounds=[(None, None)] + [(0.0, None)] * q.shape[1], method="L-BFGS-B").x[1:]
+    return p / p.sum() if p.sum() > 0 else np.full(q.shape[1], 1.0 / q.shape[1])
+
+
+def folds(table: pd.DataFrame, *, min_voice_clips: int) -> pd.DataFrame:
+    """One row per (held-out human corpus, held-out engine): clip- and voice-level AUC of both weightings."""
+    default = np.array([f.weight for f in FEATURES] + [0.0] * len(CANDIDATES))
+    tune, human, tts = table["split"] == "tune", table["kind"] == "human", table["kind"] == "tts"
+    rows = []
+    for held_human in sorted(table.loc[human, "corpus"].unique()):
+        panel_rows = table[human & tune & (table["corpus"] != held_human)].reset_index(drop=True)
+        panel, panel_loso = Panel(panel_rows), loso_z_squared(panel_rows)
+        test_humans = table[human & (table["corpus"] == held_human)]
+        human_z2 = panel.z_squared(test_humans)
+        for held_engine in sorted(table.loc[tts, "corpus"].unique()):
+            fitted = fit_weights(panel_loso, panel.z_squared(table[tts & tune & (table["corpus"] != held_engine)]))
+            test_tts = table[tts & (table["corpus"] == held_engine)]
+            tts_z2 = panel.z_squared(test_tts)
+            row = {"held_out_humans": held_human, "held_out_engine": held_engine, "n_human": len(test_humans), "n_tts": len(test_tts)}
+            for name, weights in (("default", default), ("fitted", fitted)):
+                dh, dt = distance(human_z2, weights), distance(tts_z2, weights)
+                row[f"clip_auc_{name}"] = auc(dh, dt)
+                row[f"voice_auc_{name}"] = auc(voice_medians(test_humans, dh, min_voice_clips), voice_medians(test_tts, dt, min_voice_clips))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def voice_medians(clips: pd.DataFrame, distances: np.ndarray, min_clips: int) -> np.ndarray:
+    """Median distance per speaker/voice with at least ``min_clips`` clips."""
+    per = pd.Series(distances, index=clips.index).groupby(clips["who"]).agg(["median", "size"])
+    return per.loc[per["size"] >= min_clips, "median"].to_numpy()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--validation", type=Path, default=VALIDATION)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--as-recorded", action="store_true", help="Skip the G.711 telephone chain.")
+    parser.add_argument("--min-voice-clips", type=int, default=10)
+    args = parser.parse_args()
+    parts = [corpus_clips(args.corpus)] if (args.corpus / "manifest.csv").exists() else []
+    parts += [validation_clips(args.validation)] if (args.validation / "manifest.csv").exists() else []
+    if not parts:
+        raise SystemExit(f"no corpus at {args.corpus} and no validation set at {args.validation} (bench/data/fetch_validation.py)")
+    start = time.perf_counter()
+    table = profiles(pd.concat(parts, ignore_index=True), telephone=not args.as_recorded, jobs=args.jobs)
+    result = folds(table, min_voice_clips=args.min_voice_clips)
+    fmt = lambda x: f"{x:.2f}"  # noqa: E731
+    print(f"Human vs TTS by persona distance, {'as recorded' if args.as_recorded else 'telephone-matched (G.711)'}; "
+          f"AUC 1 = every human closer; voice level over voices with >= {args.min_voice_clips} clips\n")  # fmt: skip
+    print(table.groupby(["kind", "corpus", "split"]).agg(clips=("file", "size"), voices=("who", "nunique")).to_string(), "\n")
+    for by in ("held_out_humans", "held_out_engine"):
+        print(result.groupby(by)[["clip_auc_default", "clip_auc_fitted", "voice_auc_default", "voice_auc_fitted"]].mean().to_string(float_format=fmt), "\n")
+    means = result[["clip_auc_default", "clip_auc_fitted", "voice_auc_default", "voice_auc_fitted"]].mean()
+    print(f"mean over {len(result)} folds: clip AUC default {means['clip_auc_default']:.3f}, fitted {means['clip_auc_fitted']:.3f} (target >= 0.85); "
+          f"voice AUC default {means['voice_auc_default']:.3f}, fitted {means['voice_auc_fitted']:.3f} (target >= 0.95)")  # fmt: skip
+    tune = table[table["split"] == "tune"]
+    humans = tune[tune["kind"] == "human"].reset_index(drop=True)
+    weights = fit_weights(loso_z_squared(humans), Panel(humans).z_squared(tune[tune["kind"] == "tts"]))
+    print("\nweights fitted on every split=tune clip:", ", ".join(f"{f.column} {w:.2f}" for f, w in zip(ALL, weights) if w >= 0.005))
+    print(f"({len(table)} clips, {time.perf_counter() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
