@@ -28,7 +28,6 @@ whole ``split=tune`` set. Targets (issue 11): clip-level >= 0.85, voice-level (1
 
 from __future__ import annotations
 
-import argparse
 import time
 import warnings
 from pathlib import Path
@@ -40,11 +39,9 @@ from scipy import optimize, stats
 
 from persona.benchmark.build import _feature_stats
 from persona.benchmark.features import FEATURES, Z_CLIP, Feature, feature_values
+import validation_sets
 from persona.features import Profiler
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
-VALIDATION = Path("/work/validation")
 MIN_PROSODY_S = 2.0
 CANDIDATES: tuple[Feature, ...] = (
     Feature("f0_declination_st_s", "declination", "st/s", False, 1.0, 0.0, (-10.0, 10.0)),
@@ -188,19 +185,13 @@ def voice_medians(clips: pd.DataFrame, distances: np.ndarray, min_clips: int) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--validation", type=Path, default=VALIDATION)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser = validation_sets.parser(__doc__.split("\n\n")[0])
     parser.add_argument("--as-recorded", action="store_true", help="Skip the G.711 telephone chain.")
     parser.add_argument("--min-voice-clips", type=int, default=10)
     args = parser.parse_args()
-    parts = [corpus_clips(args.corpus)] if (args.corpus / "manifest.csv").exists() else []
-    parts += [validation_clips(args.validation)] if (args.validation / "manifest.csv").exists() else []
-    if not parts:
-        raise SystemExit(f"no corpus at {args.corpus} and no validation set at {args.validation} (bench/data/fetch_validation.py)")
+    clips = validation_sets.gather(args, corpus_clips, validation_clips)
     start = time.perf_counter()
-    table = profiles(pd.concat(parts, ignore_index=True), telephone=not args.as_recorded, jobs=args.jobs)
+    table = profiles(clips, telephone=not args.as_recorded, jobs=args.jobs)
     result = folds(table, min_voice_clips=args.min_voice_clips)
     fmt = lambda x: f"{x:.2f}"  # noqa: E731
     print(f"Human vs TTS by persona distance, {'as recorded' if args.as_recorded else 'telephone-matched (G.711)'}; "

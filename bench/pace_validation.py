@@ -20,7 +20,6 @@ Targets (issue 11): median |error| <= 8 % for every style and group, <= 5 % over
 
 from __future__ import annotations
 
-import argparse
 import time
 import warnings
 from pathlib import Path
@@ -28,12 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import validation_sets
 from persona.features import Profiler
 from persona.features.syllables import count_syllables
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
-VALIDATION = Path("/work/validation")
 TTS_GROUPS = {"piper": "neural", "pico": "hmm", "flite_slt": "hmm", "flite_kal16": "diphone", "festival": "diphone", "espeak": "formant"}
 STYLE_TARGET_PCT, OVERALL_TARGET_PCT = 8.0, 5.0
 
@@ -73,18 +70,12 @@ def summary(errors: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--validation", type=Path, default=VALIDATION)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser = validation_sets.parser(__doc__.split("\n\n")[0])
     parser.add_argument("--telephone", action="store_true", help="Measure through the G.711 chain.")
     args = parser.parse_args()
-    parts = [corpus_clips(args.corpus)] if (args.corpus / "manifest.csv").exists() else []
-    parts += [validation_clips(args.validation)] if (args.validation / "manifest.csv").exists() else []
-    if not parts:
-        raise SystemExit(f"no corpus at {args.corpus} and no validation set at {args.validation} (bench/data/fetch_validation.py)")
+    clips = validation_sets.gather(args, corpus_clips, validation_clips)
     start = time.perf_counter()
-    errors = syllable_errors(pd.concat(parts, ignore_index=True), jobs=args.jobs, telephone=args.telephone)
+    errors = syllable_errors(clips, jobs=args.jobs, telephone=args.telephone)
     fmt = lambda x: f"{x:.1f}"  # noqa: E731
     print(f"Syllable count vs transcript, {'telephone (G.711)' if args.telephone else 'as recorded'}; error % = 100 (detected - transcript) / transcript\n")
     print(summary(errors, ["split", "source", "style"]).to_string(float_format=fmt), "\n")

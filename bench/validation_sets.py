@@ -1,0 +1,30 @@
+"""Where the validation scripts find their clips: the development corpus and our own validation set."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+VALIDATION = Path("/work/validation")
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    """Command line with ``--corpus``, ``--validation`` (``bench/data/fetch_validation.py --out``) and ``--jobs``."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--corpus", type=Path, default=CORPUS, help="The development corpus (../shared/corpus).")
+    p.add_argument("--validation", type=Path, default=VALIDATION, help="The folder fetch_validation.py built.")
+    p.add_argument("--jobs", type=int, default=2)
+    return p
+
+
+def gather(args: argparse.Namespace, corpus_clips: Callable[[Path], pd.DataFrame], validation_clips: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
+    """The clips of whichever of the two sets exist; exits with a message when neither does."""
+    parts = [corpus_clips(args.corpus)] if (args.corpus / "manifest.csv").exists() else []
+    parts += [validation_clips(args.validation)] if (args.validation / "manifest.csv").exists() else []
+    if not parts:
+        raise SystemExit(f"no corpus at {args.corpus} and no validation set at {args.validation} (bench/data/fetch_validation.py)")
+    return pd.concat(parts, ignore_index=True)
