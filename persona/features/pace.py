@@ -97,7 +97,7 @@ class PaceParams:
     pause_min_s: float = 0.25
     pause_max_s: float = 2.0
     run_min_s: float = 0.05
-    min_dip_db: float = 4.0
+    min_dip_db: float = 3.5
     nucleus_band_hz: tuple[float, float] = (600.0, 3000.0)
     min_nucleus_gap_s: float = 0.07
     voicing_strength: float = 0.45

@@ -94,11 +94,11 @@ def test_time_constants_follow_the_syllable_period():
 
 
 def test_shallow_dips_do_not_collapse_the_count():
-    """Syllables separated by dips of 4.2 dB (20 log10(1 / 0.62)), just over ``min_dip_db``, are all counted."""
+    """Syllables separated by dips of 3.7 dB (20 log10(1 / 0.65)), just over ``min_dip_db``, are all counted."""
     n, rate_hz, lead_s = 8, 4.0, 0.3
     t = np.arange(int((n / rate_hz + 2 * lead_s) * SR_HZ)) / SR_HZ
     inside = (t > lead_s) & (t < lead_s + n / rate_hz)
-    envelope = np.where(inside, 1 - 0.38 * (0.5 + 0.5 * np.cos(2 * np.pi * rate_hz * (t - lead_s))), 0.0)
+    envelope = np.where(inside, 1 - 0.35 * (0.5 + 0.5 * np.cos(2 * np.pi * rate_hz * (t - lead_s))), 0.0)
     assert profile(envelope * harmonic(120.0, duration_s=t.size / SR_HZ), sr_hz=SR_HZ)["syllable_count"].iloc[0] == n
 
 
