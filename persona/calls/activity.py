@@ -21,8 +21,9 @@ Each channel's frame power (telephone band, 10 ms frames) is compared with the o
    speech rises and falls with its syllables, a hum or a burst of steady line noise does not.
    A run's edges are the frames within ``run_range_db`` of its own peak, so noise that differs
    from call to call (comfort noise, a gate opening) does not lengthen an utterance.
-4. **Runs.** Silences shorter than ``min_silence_s`` are bridged (stop closures, not pauses), then
-   runs shorter than ``min_speech_s`` are dropped (clicks). The runs are the inter-pausal units
+4. **Runs.** Bursts shorter than ``min_click_s`` are dropped (clicks), silences shorter than
+   ``min_silence_s`` bridged (stop closures, not pauses), then runs shorter than ``min_speech_s``
+   dropped. The runs are the inter-pausal units
    turns are built from (:mod:`persona.calls.turns`).
 """
 
@@ -58,6 +59,7 @@ class ActivityParams:
     modulation_db: float = 6.0
     modulation_min_s: float = 0.5
     run_range_db: float = 35.0
+    min_click_s: float = 0.03
     min_silence_s: float = 0.2
     min_speech_s: float = 0.1
 
@@ -118,7 +120,9 @@ def threshold_db(own_db: np.ndarray, params: ActivityParams = ActivityParams()) 
 
 
 def runs_s(mask: np.ndarray, frame_s: float, params: ActivityParams = ActivityParams()) -> np.ndarray:
-    """``(start_s, end_s)`` rows of speech: silences under ``min_silence_s`` bridged, runs under ``min_speech_s`` dropped."""
+    """``(start_s, end_s)`` rows of speech: bursts under ``min_click_s`` dropped, then silences under ``min_silence_s``
+    bridged, then runs under ``min_speech_s`` dropped."""
+    mask = ndimage.binary_opening(mask, structure=np.ones(max(1, int(round(params.min_click_s / frame_s))), bool))
     bridge = int(round(params.min_silence_s / frame_s))
     padded = np.concatenate([np.ones(bridge, bool), mask, np.ones(bridge, bool)])
     closed = ndimage.binary_closing(padded, structure=np.ones(bridge + 1, bool))[bridge:-bridge] if bridge else mask
