@@ -43,3 +43,6 @@ app.command()(demo)
 from .analyze import analyze  # noqa: E402
 
 app.command()(analyze)
+from .calls import calls_app  # noqa: E402
+
+app.add_typer(calls_app, name="calls")
