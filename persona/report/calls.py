@@ -18,7 +18,7 @@ from ..calls.benchmark import TIMING_FEATURES, CallScores
 from .html import Report
 
 LANES = {"agent": 1.0, "caller": 0.0}
-SPEAKER_COLOURS = {"agent": "#cf222e", "caller": "#0969da"}
+SPEAKER_COLOURS = {"agent": "#8250df", "caller": "#0969da"}
 GAP_BANDS = ((1.0, "#1a7f37", "gap < 1 s"), (2.0, "#d4a72c", "gap 1-2 s"), (np.inf, "#cf222e", "gap > 2 s"))
 """Upper bound (s), colour and legend label of each band of gap lengths."""
 SECONDS_PER_INCH = 12.0
@@ -48,9 +48,9 @@ def timeline_figure(turns: pd.DataFrame, file: str | None = None) -> Figure:
             colour = next(c for bound, c, _ in GAP_BANDS if gap < bound)
             ax.broken_barh([(prev.end_s, gap)], (0.35, 0.3), color=colour)
         else:
-            ax.broken_barh([(cur.start_s, -gap)], (-0.3, 1.6), facecolor="none", edgecolor="black", hatch="///", lw=0)
+            ax.broken_barh([(cur.start_s, -gap)], (-0.3, 1.6), facecolor="#8c959f40", edgecolor="black", hatch="///", lw=0)
     for row in t[t["within"].astype(bool)].itertuples():
-        ax.broken_barh([(row.start_s, row.end_s - row.start_s)], (-0.3, 1.6), facecolor="none", edgecolor="black", hatch="///", lw=0)
+        ax.broken_barh([(row.start_s, row.end_s - row.start_s)], (-0.3, 1.6), facecolor="#8c959f40", edgecolor="black", hatch="///", lw=0)
     ax.set_yticks(list(LANES.values()), list(LANES))
     ax.set_ylim(-0.5, 1.5)
     ax.set_xlim(0, end_s)
