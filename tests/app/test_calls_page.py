@@ -3,34 +3,24 @@
 from __future__ import annotations
 
 import io
+import sys
 
 import numpy as np
 import pytest
 import soundfile as sf
-from workbench_support import BUNDLED, PASSWORD, open_page, texts
+from workbench_support import PASSWORD, REPO, open_page, texts
 
-from persona import io as pio
+sys.path.insert(0, str(REPO / "tests" / "unit"))
+import _calls  # noqa: E402  (the synthetic calls of the unit tests)
+
 from persona.calls import CallProfiler
 from persona.calls.benchmark import from_calls
 
-AGENT = BUNDLED / "billing_dispute/agents/piper_joe/billing_dispute_01.flac"
-CALLER = BUNDLED / "billing_dispute/human_katie_a.flac"
-
 
 def two_party_call(gap_s: float) -> bytes:
-    """Agent line, the caller after 1.0 s, the agent again ``gap_s`` after the caller ends: 8 kHz stereo WAV bytes."""
-    agent = pio.resample(pio.load(AGENT), 8000).samples
-    caller = pio.resample(pio.load(CALLER), 8000).samples
-    first_end = 0.5 + agent.size / 8000
-    caller_start = first_end + 1.0
-    second = caller_start + caller.size / 8000 + gap_s
-    n = int((second + agent.size / 8000 + 0.5) * 8000)
-    out = np.zeros((n, 2))
-    for ch, start, x in ((0, 0.5, agent), (1, caller_start, caller), (0, second, agent)):
-        i = int(start * 8000)
-        out[i : i + x.size, ch] += x
+    """:func:`_calls.two_party_call` as 8 kHz stereo WAV bytes, as a browser would send it."""
     buffer = io.BytesIO()
-    sf.write(buffer, out, 8000, format="WAV", subtype="PCM_16")
+    sf.write(buffer, _calls.two_party_call(gap_s), 8000, format="WAV", subtype="PCM_16")
     return buffer.getvalue()
 
 

@@ -157,3 +157,20 @@ def scripted_call(seed: int) -> Call:
         call.caller.append((t + spots[0], short))
         call.talk_through.append(t + spots[0])
     return call
+
+
+def two_party_call(gap_s: float, *, sr_hz: int = 8000) -> np.ndarray:
+    """Agent line, the caller 1.0 s after it, the agent again ``gap_s`` after the caller: clean stereo ``(n, 2)``.
+
+    The same two bundled clips every time (with their own edge silences), so two such calls differ
+    in response latency by exactly the difference of their ``gap_s``.
+    """
+    agent = io.resample(io.load(REPO / "reference_audio/billing_dispute/agents/piper_joe/billing_dispute_01.flac"), sr_hz).samples
+    caller = io.resample(io.load(REPO / "reference_audio/billing_dispute/human_katie_a.flac"), sr_hz).samples
+    caller_start = 0.5 + agent.size / sr_hz + 1.0
+    second = caller_start + caller.size / sr_hz + gap_s
+    out = np.zeros((int((second + agent.size / sr_hz + 0.5) * sr_hz), 2))
+    for ch, start, x in ((0, 0.5, agent), (1, caller_start, caller), (0, second, agent)):
+        i = int(start * sr_hz)
+        out[i : i + x.size, ch] += x
+    return out
