@@ -169,7 +169,7 @@ def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchma
                 f"a benchmark needs at least {MIN_SPEAKERS}"
             )
         clip_values = values.loc[idx]
-        stats_by_scenario[scenario] = {f.column: _feature_stats(f, clip_values[f.column], speakers) for f in FEATURES}
+        stats_by_scenario[scenario] = {f.column: feature_stats(f, clip_values[f.column], speakers) for f in FEATURES}
         summary[scenario] = {
             "n_clips": int(len(idx)),
             "n_speakers": int(speakers.nunique()),
@@ -196,7 +196,8 @@ def register_f0_hz(f0_hz: pd.Series, speakers: pd.Series, registers: pd.Series) 
     return {r: float(f0.median()) for r, f0 in per_speaker.dropna(subset=["f0"]).groupby("register")["f0"]}
 
 
-def _feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series) -> FeatureStats:
+def feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series) -> FeatureStats:
+    """Human statistics of one feature: per-speaker medians of ``clip_values``, then centre, spread and band over speakers."""
     finite = clip_values[np.isfinite(clip_values)]
     per_speaker = finite.groupby(speakers[finite.index]).median().to_numpy()
     if per_speaker.size == 0:
@@ -261,19 +262,14 @@ def load_benchmark(path: str | Path, *, profiler: Profiler | None = None) -> Ben
         Missing, not JSON, not a benchmark, or a newer schema.
     """
     p = Path(path)
-    try:
-        payload = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise BenchmarkError(f"{p}: benchmark file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BenchmarkError(f"{p}: not a benchmark JSON file ({exc})") from None
+    payload = read_json(p, "benchmark")
     if not isinstance(payload, dict) or not {"schema_version", "stats", "provenance"} <= payload.keys():
         raise BenchmarkError(f"{p}: not a persona benchmark (needs schema_version, stats, provenance)")
     if payload["schema_version"] > SCHEMA_VERSION:
         raise BenchmarkError(f"{p}: benchmark schema {payload['schema_version']} is newer than this persona reads ({SCHEMA_VERSION}); upgrade persona")
     try:
         bench = Benchmark(
-            stats={sc: {col: _stats_from_dict(s) for col, s in feats.items()} for sc, feats in payload["stats"].items()},
+            stats={sc: {col: stats_from_dict(s) for col, s in feats.items()} for sc, feats in payload["stats"].items()},
             summary=payload.get("summary", {}),
             provenance=payload["provenance"],
             schema_version=payload["schema_version"],
@@ -287,7 +283,18 @@ def load_benchmark(path: str | Path, *, profiler: Profiler | None = None) -> Ben
     return bench
 
 
-def _stats_from_dict(d: dict) -> FeatureStats:
+def read_json(path: Path, noun: str) -> object:
+    """The JSON content of a saved file; :class:`BenchmarkError` naming the file when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise BenchmarkError(f"{path}: {noun} file not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BenchmarkError(f"{path}: not a {noun} JSON file ({exc})") from None
+
+
+def stats_from_dict(d: dict) -> FeatureStats:
+    """A :class:`FeatureStats` from its saved JSON form (null as NaN)."""
     d = {k: (np.nan if v is None else v) for k, v in d.items()}
     return FeatureStats(**{**d, "speaker_values": tuple(d["speaker_values"]), "clip_values": tuple(d["clip_values"])})
 

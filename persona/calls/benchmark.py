@@ -17,14 +17,13 @@ the same however many features it has); ``match_score = 100 exp(-call_distance /
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from ..benchmark.build import Benchmark, _feature_stats, _stats_from_dict
+from ..benchmark.build import Benchmark, feature_stats, read_json, stats_from_dict
 from ..benchmark.features import FEATURES, MATCH_SCALE, Z_CLIP, Feature
 from ..benchmark.score import describe, feature_columns, match_score, robust_z
 from ..errors import BenchmarkError
@@ -95,7 +94,7 @@ def from_calls(calls: pd.DataFrame, *, provenance_record: dict) -> Benchmark:
     stats, summary = {}, {}
     for scenario, idx in usable.groupby("scenario").groups.items():
         units = usable.loc[idx, "file"]
-        stats[scenario] = {f.column: _feature_stats(f, values.loc[idx, f.column], units) for f in (*TIMING_FEATURES, *FEATURES)}
+        stats[scenario] = {f.column: feature_stats(f, values.loc[idx, f.column], units) for f in (*TIMING_FEATURES, *FEATURES)}
         summary[scenario] = {"n_calls": int(len(idx)), "minutes": float(usable.loc[idx, "duration_s"].sum() / 60)}
     record = {**provenance_record, "kind": KIND, "build": __doc__.split("\n\n", 1)[1].strip()}
     return Benchmark(stats, summary, record, SCHEMA_VERSION)
@@ -104,15 +103,10 @@ def from_calls(calls: pd.DataFrame, *, provenance_record: dict) -> Benchmark:
 def load_call_benchmark(path: str | Path) -> Benchmark:
     """Read a calls benchmark JSON (:meth:`Benchmark.save` of :func:`build_call_benchmark`)."""
     p = Path(path)
-    try:
-        payload = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise BenchmarkError(f"{p}: calls benchmark file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BenchmarkError(f"{p}: not a calls benchmark JSON file ({exc})") from None
+    payload = read_json(p, "calls benchmark")
     if not isinstance(payload, dict) or payload.get("provenance", {}).get("kind") != KIND:
         raise BenchmarkError(f"{p}: not a calls benchmark (build one with `persona calls benchmark`)")
-    stats = {sc: {c: _stats_from_dict(s) for c, s in feats.items()} for sc, feats in payload["stats"].items()}
+    stats = {sc: {c: stats_from_dict(s) for c, s in feats.items()} for sc, feats in payload["stats"].items()}
     return Benchmark(stats, payload.get("summary", {}), payload["provenance"], payload["schema_version"])
 
 
