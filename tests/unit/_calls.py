@@ -29,7 +29,12 @@ ONSET_RANGE_DB = 20.0
 SPEECH_RMS_DBFS = -20.0
 
 CALLER_CLIPS = sorted(str(p) for p in (REPO / "reference_audio").glob("*/human_*.flac"))
-AGENT_CLIPS = sorted(str(p) for p in (REPO / "reference_audio").glob("*/agents/*/*_0[1-5].flac"))
+AGENT_VOICES = ("piper_joe", "espeak_en-us")
+"""TTS voices with 15 scenario lines each; a call's agent speaks with one of them."""
+
+
+def agent_clips(voice: str) -> list[str]:
+    return sorted(str(p) for p in (REPO / "reference_audio").glob(f"*/agents/{voice}/*_0[1-5].flac"))
 
 
 def frame_db(x: np.ndarray) -> np.ndarray:
@@ -121,10 +126,10 @@ class Call:
 
 
 def scripted_call(seed: int) -> Call:
-    """An alternating call: gaps of 0.1-3 s, one overlapping transition, a barge-in the agent
+    """An alternating call, the agent speaking with one TTS voice: gaps of 0.1-3 s, one overlapping transition, a barge-in the agent
     stops for (0.2-1 s after the caller's onset) and one it talks through."""
     rng = np.random.default_rng(seed)
-    agents = [clip(p, max_s=5.0) for p in rng.choice(AGENT_CLIPS, 7, replace=False)]
+    agents = [clip(p, max_s=5.0) for p in rng.choice(agent_clips(AGENT_VOICES[seed % 2]), 7, replace=False)]
     callers = [clip(p, max_s=4.0) for p in rng.choice(CALLER_CLIPS, 6, replace=False)]
     call = Call()
     t = 0.5

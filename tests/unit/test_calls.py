@@ -11,6 +11,8 @@ import soundfile as sf
 
 from persona.calls import CALL_COLUMNS, CallProfiler, profile_calls, read_turns
 from persona.calls import timing, turns
+from persona.features import Profiler
+from persona.io import Audio
 
 import _calls
 
@@ -145,6 +147,22 @@ def test_call_row_has_the_issue_columns_and_agent_profile(synthetic):
     assert calls["agent_f0_median_hz"].between(70, 300).all()
     assert calls.attrs["provenance"]["params"]["activity"]["leak_margin_db"] == 6.0
     assert list(tables.turns.columns[:4]) == ["file", "speaker", "start_s", "end_s"]
+
+
+def test_agent_side_profile_matches_the_agent_alone(synthetic):
+    """The agent side of the call (echo, noise and the caller's turns excluded) reads like the agent's own clips
+    through the telephone chain, profiled alone: F0 within 0.3 st and pace within 5 %, persona's bounds for a
+    studio clip against its telephone copy (README, Validation)."""
+    scripts, tables = synthetic
+    calls = tables.calls.set_index("file")
+    for file, call in scripts.items():
+        clean = np.zeros(int((call.end_s() + 1.0) * _calls.SR_HZ))
+        for start, x in call.agent:
+            i = int(round(start * _calls.SR_HZ))
+            clean[i : i + x.size] += x
+        alone = Profiler(telephone=True).process_audio(Audio(clean, _calls.SR_HZ))
+        assert 12 * np.log2(calls.loc[file, "agent_f0_median_hz"] / alone["f0_median_hz"]) == pytest.approx(0, abs=0.3)
+        assert calls.loc[file, "agent_speech_rate_syl_s"] / alone["speech_rate_syl_s"] == pytest.approx(1, abs=0.05)
 
 
 def test_swapped_channels_are_named(synthetic, tmp_path):
