@@ -100,10 +100,15 @@ class CallProfiler:
         required for a mono call. Errors raise; :meth:`process_files` turns them into rows.
         """
         name = str(path)
+        if agent_channel is not None and agent_channel not in (0, 1):
+            raise ParameterError(f"{name}: agent channel {agent_channel} requested but a call has channels 0 and 1")
         info = audio.call_info(path, max_duration_s=self.max_duration_s, mono_ok=segments is not None)
         row: dict = {"file": name, "duration_s": info.duration_s}
         notes: list[str] = []
         if segments is not None:
+            last = float(segments["end_s"].max())
+            if last > info.duration_s + 0.5:
+                raise ParameterError(f"{name}: the turns file has speech until {last:.1f} s but the call lasts {info.duration_s:.1f} s")
             agent_runs, caller_runs = turns_mod.speaker_runs(segments, source=name)
             channel = 0 if info.channels == 1 else agent_channel
             if channel is None:
@@ -114,8 +119,6 @@ class CallProfiler:
             act = activity.detect(power, self.activity)
             guess = guess_agent_channel(act.runs)
             channel = guess if agent_channel is None else int(agent_channel)
-            if channel not in (0, 1):
-                raise ParameterError(f"{name}: agent channel {channel} requested but a call has channels 0 and 1")
             if agent_channel is not None and guess != channel:
                 notes.append(f"channel {guess} looks like the agent (it speaks first), not the given channel {channel}: swapped channels?")
             agent_runs, caller_runs = act.runs[channel], act.runs[1 - channel]
@@ -174,6 +177,9 @@ class CallProfiler:
         if not files:
             raise ParameterError(f"no audio files ({', '.join(sorted(io.AUDIO_SUFFIXES))}) in {', '.join(map(str, paths))}")
         table = turns_mod.read_turns(turns) if isinstance(turns, (str, Path)) else turns
+        if table is not None and len(files) > 1 and (table["file"].astype(str) == "").all():
+            raise ParameterError(f"the turns file names no call (no file column) but {len(files)} calls were given; "
+                                 "add a file column, or give one call")  # fmt: skip
         tasks = [(self, f, _channel_for(agent_channel, f), _segments_for(table, f)) for f in files]
         store = _cache(cache)
         keys = [_cache_key(self, t) for t in tasks] if store is not None else [None] * len(tasks)

@@ -11,6 +11,7 @@ import soundfile as sf
 
 from persona.calls import CALL_COLUMNS, CallProfiler, profile_calls, read_turns
 from persona.calls import timing, turns
+from persona.errors import ParameterError
 from persona.features import Profiler
 from persona.io import Audio
 
@@ -221,13 +222,24 @@ def test_too_long_call_refused_from_the_header(tmp_path):
     assert "longer than" in tables.calls["error"].iat[0]
 
 
+def test_turns_file_must_fit_the_call_and_name_its_calls(synthetic, tmp_path):
+    scripts, _ = synthetic
+    files = list(scripts)
+    late = tmp_path / "late.csv"
+    late.write_text("speaker,start_s,end_s\nagent,1,2\ncaller,3,999\n")
+    assert "until 999.0 s but the call lasts" in profile_calls(files[:1], turns=late).iloc[0]["error"]
+    with pytest.raises(ParameterError, match="names no call"):
+        profile_calls(files[:2], turns=late)
+    assert "agent channel 3 requested" in profile_calls(files[:1], agent_channel=3).iloc[0]["error"]
+
+
 def test_malformed_turns_file(tmp_path):
     bad = tmp_path / "turns.csv"
     bad.write_text("speaker,start_s\nagent,1\n")
-    with pytest.raises(Exception, match="lacks column"):
+    with pytest.raises(ParameterError, match="lacks column"):
         read_turns(bad)
     bad.write_text("speaker,start_s,end_s\nagent,2,1\n")
-    with pytest.raises(Exception, match="start_s < end_s"):
+    with pytest.raises(ParameterError, match="start_s < end_s"):
         read_turns(bad)
 
 
