@@ -10,6 +10,7 @@ import pytest
 import soundfile as sf
 
 from persona.calls import CALL_COLUMNS, CallProfiler, profile_calls, read_turns
+from persona.cache import ProfileCache
 from persona.calls import timing, turns
 from persona.errors import ParameterError
 from persona.features import Profiler
@@ -164,6 +165,16 @@ def test_agent_side_profile_matches_the_agent_alone(synthetic):
         alone = Profiler(telephone=True).process_audio(Audio(clean, _calls.SR_HZ))
         assert 12 * np.log2(calls.loc[file, "agent_f0_median_hz"] / alone["f0_median_hz"]) == pytest.approx(0, abs=0.3)
         assert calls.loc[file, "agent_speech_rate_syl_s"] / alone["speech_rate_syl_s"] == pytest.approx(1, abs=0.05)
+
+
+def test_cached_calls_read_back_the_same(synthetic, tmp_path):
+    scripts, tables = synthetic
+    store = ProfileCache(tmp_path / "cache.sqlite")
+    first = CallProfiler().process_files(list(scripts)[:2], agent_channel=0, cache=store)
+    assert len(store) == 2
+    again = CallProfiler().process_files(list(scripts)[:2], agent_channel=0, cache=store)
+    pd.testing.assert_frame_equal(first.calls, again.calls, check_dtype=False)
+    pd.testing.assert_frame_equal(first.turns, again.turns, check_dtype=False)
 
 
 def test_swapped_channels_are_named(synthetic, tmp_path):
