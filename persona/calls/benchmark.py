@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..benchmark.build import Benchmark, feature_stats, read_json, stats_from_dict
-from ..benchmark.features import FEATURES, MATCH_SCALE, Z_CLIP, Feature
+from ..benchmark.features import FEATURES, Z_CLIP, Feature
 from ..benchmark.score import describe, feature_columns, match_score, robust_z
 from ..errors import BenchmarkError
 from . import profile as call_profile
