@@ -5,8 +5,8 @@ pitch 75 Hz, silence threshold 0.1, 1 period per window; Boersma 1993) on the an
 (0-4 kHz, sampled at 8 kHz, so studio and call audio are measured in one band), and Praat's
 ``Get mean`` over its frames (unvoiced frames left out): ``10 log10(r / (1 - r))`` per frame of
 the cross-correlation peak ``r``. On the 12 bundled human clips it reads within 0.6 dB (median
-0.07 dB) of Praat run on the clip resampled by Praat itself; full-band Praat on 16-22 kHz studio audio reads 0-2.4 dB
-lower (the noise above 4 kHz counts there).
+0.07 dB) of Praat run on the clip resampled by Praat itself. Praat on the full band of
+16-22 kHz studio audio differs by up to 2.4 dB, mostly lower (the noise above 4 kHz counts there).
 
 Jitter and shimmer use Praat's standard settings on glottal pulses found by cross-correlation
 from the shared pitch track (period 0.1-20 ms, max period factor 1.3, max amplitude factor 1.6).
