@@ -89,16 +89,19 @@ class Benchmark:
         """Whether the scenario rests on a single reference speaker."""
         return self.summary.get(scenario, {}).get("n_speakers") == 1
 
+    def one_voice_note(self, scenario: str) -> str:
+        """The note every output of a one-voice scenario carries; empty for a panel of speakers."""
+        if not self.is_one_voice(scenario):
+            return ""
+        summary = self.summary[scenario]
+        return ONE_VOICE_NOTE.format(where=scenario.replace("_", " "), speaker=summary["speakers"][0], n=summary["n_clips"])
+
     def notes(self, scenario: str, register: str = "") -> list[str]:
         """What a voice of ``register`` is compared with, where it is less than a full panel (one voice, few in its register)."""
-        summary = self.summary.get(scenario, {})
-        notes = []
         if self.is_one_voice(scenario):
-            speaker = (summary.get("speakers") or ["?"])[0]
-            notes.append(ONE_VOICE_NOTE.format(where=scenario.replace("_", " "), speaker=speaker, n=summary.get("n_clips", "?")))
-        elif scenario in self.pitch_by_register:
-            notes.append(reg.note(self.pitch_by_register[scenario], register, scenario))
-        return [n for n in notes if n]
+            return [self.one_voice_note(scenario)]
+        note = reg.note(self.pitch_by_register[scenario], register, scenario) if scenario in self.pitch_by_register else ""
+        return [note] if note else []
 
     def table(self, scenario: str) -> pd.DataFrame:
         """One row per feature (then pitch level per register): label, unit, median, MAD (scale unit), IQR, p10, p90, n clips, n speakers."""

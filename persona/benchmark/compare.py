@@ -46,19 +46,20 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
     ok = scores.profiles[~scores.profiles["error"].fillna("").astype(bool)]
     clip_values = {v: feature_values(rows).to_numpy() for v, rows in ok.groupby("voice")}
 
-    def distance(values: np.ndarray) -> np.ndarray:
-        """Distance of the clip-median profile; ``values`` is ``(..., clips, features)``."""
+    def distance(values: np.ndarray, voice: str) -> np.ndarray:
+        """Distance of the clip-median profile, pitch in the voice's register; ``values`` is ``(..., clips, features)``."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN feature: it drops out
             medians = np.nanmedian(values, axis=-2)
-        return persona_distance(medians.reshape(-1, medians.shape[-1]), benchmark, scores.scenario).reshape(medians.shape[:-1])
+        register = scores.registers.get(voice, "")
+        return persona_distance(medians.reshape(-1, medians.shape[-1]), benchmark, scores.scenario, register=register).reshape(medians.shape[:-1])
 
-    def resampled(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def resampled(values: np.ndarray, voice: str, rng: np.random.Generator) -> np.ndarray:
         """Distances of ``n_resamples`` bootstrap resamples of a voice's clips (NaN with one clip)."""
         if len(values) < 2:
             return np.full(n_resamples, np.nan)
         idx = rng.integers(0, len(values), size=(n_resamples, len(values)))
-        return distance(values[idx])
+        return distance(values[idx], voice)
 
     def percentile_interval(draws: np.ndarray) -> tuple[float, float]:
         if not np.isfinite(draws).all():
@@ -67,17 +68,17 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
         return float(low), float(high)
 
     rng = np.random.default_rng(seed)
-    draws = {voice: resampled(values, rng) for voice, values in clip_values.items()}
+    draws = {voice: resampled(values, voice, rng) for voice, values in clip_values.items()}
     rows = []
     for voice, values in clip_values.items():
         low, high = percentile_interval(draws[voice])
-        rows.append({"voice": voice, "n_clips": len(values), "persona_distance": float(distance(values)), "ci_low": low, "ci_high": high})
+        rows.append({"voice": voice, "n_clips": len(values), "persona_distance": float(distance(values, voice)), "ci_low": low, "ci_high": high})
     ranking = pd.DataFrame(rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
     pairs = []
     for a, b in itertools.combinations(ranking["voice"], 2):
         low, high = percentile_interval(draws[a] - draws[b])  # independent resamples of each voice
         pairs.append({
-            "voice_a": a, "voice_b": b, "difference": float(distance(clip_values[a]) - distance(clip_values[b])),
+            "voice_a": a, "voice_b": b, "difference": float(distance(clip_values[a], a) - distance(clip_values[b], b)),
             "ci_low": low, "ci_high": high, "resolvable": bool(np.isfinite(low) and (low > 0 or high < 0)),
         })  # fmt: skip
     pairs = pd.DataFrame(pairs, columns=["voice_a", "voice_b", "difference", "ci_low", "ci_high", "resolvable"])

@@ -207,7 +207,7 @@ def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str, 
     by_voice = registers["register"].to_dict()
     record = {**benchmark.provenance, "scoring": __doc__.split("\n\n", 1)[1].strip()}
     if benchmark.is_one_voice(scenario):
-        record["benchmark_note"] = benchmark.notes(scenario)[0]
+        record["benchmark_note"] = benchmark.one_voice_note(scenario)
     files = pd.DataFrame(file_rows)
     files.attrs["provenance"] = voices.attrs["provenance"] = record
     return Scores(scenario, files, voices, distributions(profiles, benchmark, scenario, by_voice), profiles, record, registers=by_voice)

@@ -70,3 +70,9 @@ def human_percentile(value: float, held_out: list[float]) -> float:
     if not np.isfinite(value) or finite.size == 0:
         return np.nan
     return float(stats.percentileofscore(finite, value, kind="mean"))
+
+
+def words(percentile: float, *, one_voice: bool = False) -> str:
+    """A ``human_percentile`` in words: ``farther than 97% of your agents (held out)``."""
+    among = "of your reference voice's clips (each held out)" if one_voice else "of your agents (each held out)"
+    return f"farther than {percentile:.0f}% {among}"
