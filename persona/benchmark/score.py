@@ -213,6 +213,17 @@ def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str, 
     return Scores(scenario, files, voices, distributions(profiles, benchmark, scenario, by_voice), profiles, record, registers=by_voice)
 
 
+CONTEXT_COLUMNS = ["register", "register_source", "pitch_compared_with", "human_percentile", "benchmark_note"]
+
+
+def with_context(table: pd.DataFrame, scores: Scores) -> pd.DataFrame:
+    """``table`` (one row per voice, e.g. a ranking) with each voice's register, typicality and notes from ``scores``."""
+    context = scores.voices.set_index("voice")[CONTEXT_COLUMNS]
+    joined = table.drop(columns=[c for c in CONTEXT_COLUMNS if c in table]).join(context, on="voice")
+    joined.attrs = table.attrs
+    return joined
+
+
 def distributions(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str, registers: dict | None = None) -> pd.DataFrame:
     """1-D Wasserstein distance of each voice's clip values from the human clips, per feature.
 
