@@ -6,7 +6,8 @@ LibriSpeech, Azure samples, JFK, LJ Speech); each TTS voice (none of them in the
 all humans. A voice is scored without a register, so its register is inferred from its median F0,
 as for a user who gives none. For every voice the script prints its sex, the register it was
 inferred to have, and its pitch verdict, deviation (st) and robust z against the speakers of that
-register, next to the same against the whole mixed panel (what persona reported before registers).
+register, the verdict and deviation with the register of its sex given (``--register``), and the same
+against the whole mixed panel (what persona reported before registers).
 
 Panel registers come from the corpus's sex column (as a manifest ``register`` would), or with
 ``--infer-panel`` from each speaker's F0 (no manifest column). Clips shorter than 2 s (spoken
@@ -65,13 +66,16 @@ def verdict_row(voice: str, kind: str, sex: str, clips: pd.DataFrame, panel: pd.
         named = named.assign(register=named["sex"].map(REGISTER_OF_SEX).fillna(""))
     bench = from_profiles(named.assign(scenario=SCENARIO), provenance_record={})
     scored = score_profiles(clips.assign(voice=voice).drop(columns="register", errors="ignore"), bench, SCENARIO).voices.iloc[0]
-    whole = score_values(voice_values(clips.assign(voice=voice)).iloc[0], bench, SCENARIO, register="")
+    values = voice_values(clips.assign(voice=voice)).iloc[0]
+    whole = score_values(values, bench, SCENARIO, register="")
     expected = REGISTER_OF_SEX.get(sex, "")
+    given = score_values(values, bench, SCENARIO, register=expected) if expected else {}
     return {
         "voice": voice, "kind": kind, "sex": sex, "f0_hz": scored["f0_median_hz_value"],
         "register": scored["register"], "register_ok": (scored["register"] == expected) if expected else np.nan,
         "compared_with": scored["pitch_compared_with"],
         "verdict": scored["f0_median_hz_verdict"], "dev_st": scored["f0_median_hz_deviation_st"], "z": scored["f0_median_hz_z"],
+        "given_verdict": given.get("f0_median_hz_verdict", ""), "given_dev_st": given.get("f0_median_hz_deviation_st", np.nan),
         "whole_verdict": whole["f0_median_hz_verdict"], "whole_dev_st": whole["f0_median_hz_deviation_st"], "whole_z": whole["f0_median_hz_z"],
         "human_percentile": scored["human_percentile"], "note": scored["benchmark_note"],
     }  # fmt: skip
@@ -98,7 +102,9 @@ def summary(table: pd.DataFrame) -> str:
         lines.append(
             f"{sex} ({len(rows)} voices): register inferred correctly {int(rows['register_ok'].sum())}/{len(rows)}; "
             f"median |pitch deviation| {rows['dev_st'].abs().median():.1f} st by register vs {rows['whole_dev_st'].abs().median():.1f} st "
-            f"vs the whole panel; 'within' {int((rows['verdict'] == 'within').sum())} vs {int((rows['whole_verdict'] == 'within').sum())}; "
+            f"vs the whole panel ({rows['given_dev_st'].abs().median():.1f} st with the register given, as --register would); "
+            f"'within' {int((rows['verdict'] == 'within').sum())} vs {int((rows['whole_verdict'] == 'within').sum())} "
+            f"({int((rows['given_verdict'] == 'within').sum())} given); "
             f"|z| > 2: {int((rows['z'].abs() > 2).sum())} vs {int((rows['whole_z'].abs() > 2).sum())}"
         )
     lines.append(f"pitch gaps over 4 st (a change of who the voice is): {int((known['dev_st'].abs() > 4).sum())} by register vs "
