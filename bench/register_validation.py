@@ -112,13 +112,17 @@ def summary(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
+    """``--corpus``, ``--jobs`` and ``--infer-panel``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--infer-panel", action="store_true", help="Infer the panel speakers' registers from F0 instead of the sex column.")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--infer-panel", action="store_true", help="Infer the panel speakers' registers from F0 instead of the sex column.")
-    args = parser.parse_args()
-    start = time.perf_counter()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args, start = arguments(), time.perf_counter()
     humans, tts = profiles(args.corpus, args.jobs)
     table = validate(humans, tts, infer_panel=args.infer_panel)
     panel_from = "each speaker's F0 (boundary 160 Hz)" if args.infer_panel else "the corpus's sex column (as a manifest register)"

@@ -100,7 +100,9 @@ class Benchmark:
         """What a voice of ``register`` is compared with, where it is less than a full panel (one voice, few in its register)."""
         if self.is_one_voice(scenario):
             return [self.one_voice_note(scenario)]
-        note = reg.note(self.pitch_by_register[scenario], register, scenario) if scenario in self.pitch_by_register else ""
+        if scenario not in self.pitch_by_register:
+            return ["benchmark built without pitch registers (an older persona): pitch level compared with the whole panel; rebuild it"]
+        note = reg.note(self.pitch_by_register[scenario], register, scenario)
         return [note] if note else []
 
     def table(self, scenario: str) -> pd.DataFrame:

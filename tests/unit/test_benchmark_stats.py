@@ -317,3 +317,18 @@ def test_register_and_typicality_survive_save_and_load(tmp_path):
     again = build.load_benchmark(panel.save(tmp_path / "b.json"))
     assert again.pitch_by_register["billing"]["low"] == panel.pitch_by_register["billing"]["low"]
     assert again.held_out == panel.held_out and again.compared("billing", "high") == panel.compared("billing", "high")
+
+
+def test_an_unknown_register_is_a_clear_error_and_an_old_benchmark_says_it_has_none(bench, tmp_path):
+    from persona.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="unknown register 'male'; use low or high"):
+        score_profiles(_voice(110.0), bench, "billing", register="male")
+    payload = json.loads(bench.save(tmp_path / "b.json").read_text())
+    payload["schema_version"] = 1
+    del payload["pitch_by_register"], payload["held_out"]
+    (tmp_path / "old.json").write_text(json.dumps(payload))
+    old = build.load_benchmark(tmp_path / "old.json")
+    scored = score_profiles(_voice(110.0), old, "billing").voices.iloc[0]
+    assert scored["pitch_compared_with"] == "whole panel" and "without pitch registers" in scored["benchmark_note"]
+    assert np.isnan(scored["human_percentile"])
