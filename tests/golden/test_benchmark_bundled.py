@@ -84,6 +84,19 @@ def _prescriptions(files: pd.DataFrame, bench):
     return [prescribe(v, bench, scenario="billing_dispute", register="high", allow_large_pitch_change=True) for v in values]
 
 
+def test_a_male_voice_gets_its_pitch_verdict_from_the_male_agents(bench, cache):
+    """piper_joe (a man's voice, no register given) against billing_dispute's three men and three women:
+    inferred low, and its pitch reference is the median F0 of the manifest's low speakers' clips,
+    profiled here on their own (one clip per speaker, so speaker medians are clip values)."""
+    scores = score_files([AGENTS / "piper_joe"], bench, scenario="billing_dispute", cache=cache)
+    voice = scores.voices.iloc[0]
+    assert voice["register"] == "low" and voice["register_source"].startswith("inferred from median F0")
+    humans = read_reference(REF).query("role == 'human' and scenario == 'billing_dispute'")
+    low = extract(humans[humans["register"] == "low"], profiler=bench.profiler(), cache=cache)
+    assert voice["f0_median_hz_human_median"] == pytest.approx(np.median(low["f0_median_hz"]), rel=1e-9)
+    assert voice["f0_median_hz_deviation_st"] == pytest.approx(12 * np.log2(voice["f0_median_hz_value"] / np.median(low["f0_median_hz"])), abs=1e-9)
+
+
 def test_psola_manipulated_human_is_farther(bench, cache, tmp_path):
     # a typical human of the panel (near the median in pitch and pace, unlike jfk's slow, high-pitched
     # oration, where +4 st is already past the z clip)
