@@ -293,7 +293,8 @@ def load_benchmark(path: str | Path, *, profiler: Profiler | None = None) -> Ben
 
 def _stats_from_dict(d: dict) -> FeatureStats:
     d = {k: (np.nan if v is None else v) for k, v in d.items()}
-    return FeatureStats(**{**d, "speaker_values": tuple(d["speaker_values"]), "clip_values": tuple(d["clip_values"])})
+    return FeatureStats(**{**d, "speaker_values": tuple(d["speaker_values"]), "clip_values": tuple(d["clip_values"]),
+                           "clip_weights": tuple(d.get("clip_weights", ()))})  # fmt: skip
 
 
 def _check_compatible(bench: Benchmark, path: Path, profiler: Profiler | None) -> None:
