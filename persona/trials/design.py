@@ -20,13 +20,10 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .survey import Stimulus, Survey, TestSpec
+from .spec import Stimulus, Survey, TestSpec
 
 
 @dataclass(frozen=True)

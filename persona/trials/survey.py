@@ -36,7 +36,6 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,9 @@ import soundfile as sf
 
 from ..errors import SurveyError
 from .design import ab_pairs, mushra_screens
+from .spec import AudioSpec, Scenario, Stimulus, Survey, TestSpec
+
+__all__ = ["AudioSpec", "Scenario", "Stimulus", "Survey", "TestSpec", "load_survey", "parse_survey"]
 
 TEST_TYPES = ("acr", "ab", "identify", "mushra")
 ACR_ATTRIBUTES = ("naturalness", "warmth", "trust", "fit")
@@ -63,110 +65,6 @@ _SECTION_KEYS = {
     "manifest": {"file", "scenarios"},
     "test": {"type", "attributes", "scenarios", "gold", "allow_none", "pairs"},
 }
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A call scenario and the one-line caller context listeners read before each trial."""
-
-    id: str
-    context: str
-
-
-@dataclass(frozen=True)
-class Stimulus:
-    """One recording in a survey. ``voice`` and ``path`` never reach a listener's browser.
-
-    ``derived`` is ``""`` for a recorded clip, ``"anchor"`` for the MUSHRA low anchor and
-    ``"gold"`` for the degraded gold-trial copy made from the clip ``source_id``.
-    """
-
-    id: str
-    path: Path
-    scenario: str
-    line_id: str
-    voice: str
-    role: str
-    derived: str = ""
-    source_id: str = ""
-
-
-@dataclass(frozen=True)
-class AudioSpec:
-    """How every stimulus is prepared (see :mod:`persona.trials.stimuli`)."""
-
-    telephone: bool = False
-    loudness_lufs: float = -23.0
-    sample_rate_hz: int = 16000
-    trim_db: float = 40.0
-    anchor_lowpass_hz: float = 3500.0
-    max_duration_s: float | None = None
-
-
-@dataclass(frozen=True)
-class TestSpec:
-    """One listening test of a survey.
-
-    Attributes
-    ----------
-    number : int
-        1-based position of the test in the survey file (part of every trial id).
-    type : str
-        ``acr``, ``ab``, ``identify`` or ``mushra``.
-    attributes : tuple of str
-        ACR scales rated for each clip.
-    scenarios : tuple of str
-        Scenarios whose stimuli the test uses.
-    gold : int
-        Number of gold (attention) trials mixed into the test (ACR and AB only).
-    allow_none : bool
-        AB: offer "no preference".
-    pairs : str
-        AB: ``all`` pairs of different voices on a line, or only ``agent_vs_human``.
-    """
-
-    number: int
-    type: str
-    attributes: tuple[str, ...] = ()
-    scenarios: tuple[str, ...] = ()
-    gold: int = 0
-    allow_none: bool = True
-    pairs: str = "all"
-
-
-@dataclass(frozen=True)
-class Survey:
-    """A validated survey. ``text`` is the TOML source, ``base_dir`` resolves relative paths."""
-
-    id: str
-    title: str
-    instructions: str
-    seed: int
-    practice: bool
-    audio: AudioSpec
-    headphone_trials: int
-    headphone_min_correct: int
-    scenarios: tuple[Scenario, ...]
-    stimuli: tuple[Stimulus, ...]
-    tests: tuple[TestSpec, ...]
-    text: str
-    base_dir: Path
-    source: str
-
-    def stimulus(self, stimulus_id: str) -> Stimulus:
-        """The stimulus (recorded or derived) with this id."""
-        recorded = {s.id: s for s in self.stimuli}
-        base_id, _, derived = stimulus_id.partition("~")
-        if base_id not in recorded or derived not in ("", "anchor", "gold"):
-            raise SurveyError(f"{self.source}: no stimulus {stimulus_id!r}")
-        base = recorded[base_id]
-        if not derived:
-            return base
-        return Stimulus(stimulus_id, base.path, base.scenario, base.line_id, base.voice, "anchor", derived, base.id)
-
-    def context(self, scenario_id: str) -> str:
-        """The caller context of a scenario."""
-        return next(s.context for s in self.scenarios if s.id == scenario_id)
 
 
 def load_survey(path: str | Path) -> Survey:
