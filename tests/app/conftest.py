@@ -112,8 +112,9 @@ def make_survey(voices_dir):
 
 
 @pytest.fixture
-def db_url(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'trials.sqlite3'}"
+def db_url(request, new_database, monkeypatch) -> str:
+    """A fresh SQLite database, or PostgreSQL when parametrised indirectly with ``"postgresql"``."""
+    url = new_database(getattr(request, "param", "sqlite"))
     monkeypatch.setenv("PERSONA_DB_URL", url)
     return url
 
