@@ -18,6 +18,7 @@ from persona.scratch_postgres import ScratchPostgres, server_binaries
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 ALLOW_SKIP_ENV = "PERSONA_ALLOW_SKIP"
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def missing(what: str) -> None:
@@ -41,6 +42,14 @@ def corpus_dir() -> Path:
     if not (corpus / "manifest.csv").is_file():
         pytest.skip(f"development corpus not found at {corpus}")
     return corpus
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium, for the real-browser tests."""
+    if not CHROMIUM.exists():
+        missing(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
 
 
 @pytest.fixture(scope="session")

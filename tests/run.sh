@@ -14,7 +14,7 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || needed+=(postgresql)
 if [ ${#needed[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${needed[@]}" >/dev/null
     elif [ "${PERSONA_ALLOW_SKIP:-0}" = 1 ] && [ "${CI:-}" != true ]; then
         echo "tests/run.sh: ${needed[*]} missing; their tests will skip (PERSONA_ALLOW_SKIP=1)" >&2
     else
