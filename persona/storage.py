@@ -9,7 +9,7 @@ SQLite connections use WAL journaling and a busy timeout, set on every connect, 
 block the writer and writers from several processes queue instead of failing. ``postgresql://``
 URLs use the psycopg 3 driver (``pip install "persona[postgres]"``), with a liveness check
 before a pooled connection is reused, so a restarted database server costs one retry, not an
-error page.
+error page. Engines hide query parameters in their error messages (no stored values in a log).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def make_engine(db_url: str) -> Engine:
     """
     url = driver_url(db_url)
     try:
-        engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+        engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
     except (ModuleNotFoundError, NoSuchModuleError) as exc:
         hint = f"; install it with: {POSTGRES_EXTRA}" if url.startswith("postgresql") else ""
         raise StoreError(f"{DB_URL_ENV}: no driver for {safe_url(db_url)!r} ({exc}){hint}") from None
