@@ -71,6 +71,12 @@ class TestSpec:
         AB: offer "no preference".
     pairs : str
         AB: ``all`` pairs of different voices on a line, or only ``agent_vs_human``.
+    trials_per_listener : int
+        How many of the block's items (clips, pairs or MUSHRA screens) each listener gets, ``0``
+        for all; the subsets are balanced so every item reaches the same number of listeners (+-1).
+    reference : bool
+        MUSHRA: with a hidden (and open) human reference, or reference-free (every voice rated
+        on its own, with the low anchor).
     """
 
     number: int
@@ -80,6 +86,25 @@ class TestSpec:
     gold: int = 0
     allow_none: bool = True
     pairs: str = "all"
+    trials_per_listener: int = 0
+    reference: bool = True
+
+
+@dataclass(frozen=True)
+class CrowdSpec:
+    """Listeners recruited on a crowd platform (e.g. Prolific) rather than by invite link.
+
+    Attributes
+    ----------
+    participant_param : str
+        URL query parameter carrying the platform's participant id (``PROLIFIC_PID``); ``""``
+        when listeners come by invite link only. The id is stored only as a keyed hash.
+    completion_url : str
+        Where a finished listener is sent; ``{code}`` in it becomes their completion code.
+    """
+
+    participant_param: str = ""
+    completion_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +125,7 @@ class Survey:
     text: str
     base_dir: Path
     source: str
+    crowd: CrowdSpec = CrowdSpec()
 
     def stimulus(self, stimulus_id: str) -> Stimulus:
         """The stimulus (recorded or derived) with this id."""

@@ -67,7 +67,7 @@ class StudyRow(Base):
 
 class ListenerRow(Base):
     __tablename__ = "listeners"
-    __table_args__ = (UniqueConstraint("study_id", "position"),)
+    __table_args__ = (UniqueConstraint("study_id", "position"), UniqueConstraint("study_id", "participant"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     study_id: Mapped[str] = mapped_column(ForeignKey("studies.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -78,6 +78,7 @@ class ListenerRow(Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     completion_code: Mapped[str | None] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
+    participant: Mapped[str | None] = mapped_column(String(64))  # crowd.participant_hash of a platform id
 
 
 class SessionRow(Base):
@@ -252,6 +253,24 @@ class Store:
             tokens = [secrets.token_urlsafe(18) for _ in range(n)]
             s.add_all(ListenerRow(study_id=study_id, position=start + k, token=t) for k, t in enumerate(tokens))
         return tokens
+
+    def participant_listener(self, study_id: str, *, participant: str) -> Listener:
+        """The listener of a crowd participant (by hashed id), created at their first arrival.
+
+        Two requests of one participant at once get one listener: the loser of the insert race
+        reads the winner's row.
+        """
+        for _ in range(10):
+            found = self._listener((ListenerRow.study_id == study_id) & (ListenerRow.participant == participant))
+            if found is not None:
+                return found
+            try:
+                with self._transaction() as s:
+                    position = s.scalar(select(func.coalesce(func.max(ListenerRow.position) + 1, 0)).where(ListenerRow.study_id == study_id))
+                    s.add(ListenerRow(study_id=study_id, position=position, token=secrets.token_urlsafe(18), participant=participant))
+            except IntegrityError:  # the same participant, or another one taking this position, got there first
+                continue
+        raise StoreError(f"study {study_id!r}: could not register a participant after 10 tries")
 
     def listener(self, token: str) -> Listener | None:
         """The listener holding an invite token, or ``None``."""

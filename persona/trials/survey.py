@@ -43,9 +43,9 @@ import soundfile as sf
 
 from ..errors import SurveyError
 from .design import ab_pairs, mushra_screens
-from .spec import AudioSpec, Scenario, Stimulus, Survey, TestSpec
+from .spec import AudioSpec, CrowdSpec, Scenario, Stimulus, Survey, TestSpec
 
-__all__ = ["AudioSpec", "Scenario", "Stimulus", "Survey", "TestSpec", "load_survey", "parse_survey"]
+__all__ = ["AudioSpec", "CrowdSpec", "Scenario", "Stimulus", "Survey", "TestSpec", "load_survey", "parse_survey"]
 
 TEST_TYPES = ("acr", "ab", "identify", "mushra")
 ACR_ATTRIBUTES = ("naturalness", "warmth", "trust", "fit")
@@ -53,17 +53,19 @@ STIMULUS_ROLES = ("agent", "human")
 AB_PAIRINGS = ("all", "agent_vs_human")
 TELEPHONE_TOP_HZ = 3400.0
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_WEB_URL = re.compile(r"^https?://[^/?#]+", flags=re.IGNORECASE)
 _MANIFEST_COLUMNS = ("file", "scenario", "speaker", "role", "line_id")
 
 _SECTION_KEYS = {
-    "": {"study", "audio", "headphone_check", "scenario", "stimulus", "manifest", "test"},
+    "": {"study", "audio", "headphone_check", "crowd", "scenario", "stimulus", "manifest", "test"},
     "study": {"id", "title", "instructions", "seed", "practice"},
     "audio": {"telephone", "loudness_lufs", "sample_rate_hz", "trim_db", "anchor_lowpass_hz", "max_duration_s"},
     "headphone_check": {"trials", "min_correct"},
+    "crowd": {"participant_param", "completion_url"},
     "scenario": {"id", "context"},
     "stimulus": {"id", "file", "scenario", "line_id", "voice", "role"},
     "manifest": {"file", "scenarios"},
-    "test": {"type", "attributes", "scenarios", "gold", "allow_none", "pairs"},
+    "test": {"type", "attributes", "scenarios", "gold", "allow_none", "pairs", "trials_per_listener", "reference"},
 }
 
 
@@ -94,6 +96,7 @@ def parse_survey(text: str, *, base_dir: Path, source: str = "<survey>") -> Surv
     study = _table(raw, "study", source, required=True)
     audio = _table(raw, "audio", source)
     headphone = _table(raw, "headphone_check", source)
+    crowd = _crowd_spec(_table(raw, "crowd", source), source)
     scenarios = tuple(_scenario(item, f"scenario[{i}]", source) for i, item in enumerate(_array(raw, "scenario", source)))
     if not scenarios:
         raise SurveyError(f"{source}: [[scenario]]: at least one scenario is required")
@@ -127,6 +130,7 @@ def parse_survey(text: str, *, base_dir: Path, source: str = "<survey>") -> Surv
         text=text,
         base_dir=Path(base_dir),
         source=source,
+        crowd=crowd,
     )
 
 
@@ -223,6 +227,21 @@ def _audio_spec(audio: dict[str, Any], source: str) -> AudioSpec:
     return spec
 
 
+def _crowd_spec(crowd: dict[str, Any], source: str) -> CrowdSpec:
+    param = crowd.get("participant_param", "")
+    if param and (not isinstance(param, str) or not _ID.match(param)):
+        raise SurveyError(f"{source}: crowd.participant_param must be a URL parameter name such as PROLIFIC_PID (got {param!r})")
+    url = crowd.get("completion_url", "")
+    if url and (not isinstance(url, str) or not _WEB_URL.match(url) or any(c.isspace() for c in url)):
+        raise SurveyError(f"{source}: crowd.completion_url must be an http(s) address without spaces (got {url!r})")
+    if url:
+        try:
+            url.format(code="")
+        except (KeyError, IndexError, ValueError):
+            raise SurveyError(f"{source}: crowd.completion_url may hold only the placeholder {{code}} (got {url!r})") from None
+    return CrowdSpec(participant_param=param, completion_url=url)
+
+
 def _scenario(item: dict[str, Any], where: str, source: str) -> Scenario:
     return Scenario(_ident(item.get("id"), f"{where}.id", source), _text(item.get("context"), f"{where}.context", source))
 
@@ -313,7 +332,11 @@ def _test(
         gold=gold,
         allow_none=_bool(item.get("allow_none", True), f"{where}.allow_none", source),
         pairs=pairs,
+        trials_per_listener=_int(item.get("trials_per_listener", 0), f"{where}.trials_per_listener", source, low=0, high=10_000),
+        reference=_bool(item.get("reference", True), f"{where}.reference", source),
     )
+    if "reference" in item and kind != "mushra":
+        raise SurveyError(f"{source}: {where}.reference: only mushra tests have a reference")
     _check_enough_stimuli(spec, [s for s in stimuli if s.scenario in spec.scenarios], f"{source}: {where} ({kind})")
     return spec
 
@@ -327,7 +350,12 @@ def _check_enough_stimuli(test: TestSpec, stimuli: list[Stimulus], where: str) -
         raise SurveyError(f"{where}: too few stimuli: needs both human and agent clips")
     if test.type == "ab" and not ab_pairs(stimuli, pairs=test.pairs):
         raise SurveyError(f"{where}: too few stimuli: no line has two different voices to pair ({test.pairs})")
-    if test.type == "mushra" and not mushra_screens(stimuli):
-        raise SurveyError(f"{where}: too few stimuli: no line has a human reference and an agent voice")
+    if test.type == "mushra" and not mushra_screens(stimuli, reference=test.reference):
+        needs = "a human reference and an agent voice" if test.reference else "two voices, one of them an agent"
+        raise SurveyError(f"{where}: too few stimuli: no line has {needs}")
+    items = {"ab": lambda: ab_pairs(stimuli, pairs=test.pairs), "mushra": lambda: mushra_screens(stimuli, reference=test.reference)}
+    n_items = len(items[test.type]()) if test.type in items else len(stimuli)
+    if test.trials_per_listener > n_items:
+        raise SurveyError(f"{where}: trials_per_listener = {test.trials_per_listener} exceeds the test's {n_items} items")
     if test.gold and not humans:
         raise SurveyError(f"{where}: gold trials are made from human clips, and the test has none")
