@@ -50,3 +50,27 @@ def test_non_audio_file_is_refused(make_survey, voices_dir):
     path.write_text(path.read_text().replace("audio/robo_beta_l01.wav", "audio/notes.wav"))
     with pytest.raises(SurveyError, match="is not readable audio"):
         load_survey(path)
+
+
+def test_crowd_settings_load(make_survey):
+    survey = load_survey(make_survey(("identify",), crowd=True))
+    assert survey.crowd.participant_param == "PROLIFIC_PID"
+    assert survey.crowd.completion_url.endswith("?cc={code}")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace('"PROLIFIC_PID"', '"PID&x=1"'), "crowd.participant_param must be a URL parameter name"),
+        (lambda t: t.replace('"https://app.prolific.example', '"javascript:alert(1)//'), "crowd.completion_url must be an http(s)"),
+        (lambda t: t.replace('cc={code}', 'cc={pid}'), "only the placeholder {code}"),
+        (lambda t: t.replace('type = "identify"', 'type = "identify"\ntrials_per_listener = 9'), "exceeds the test's 8 items"),
+        (lambda t: t.replace('type = "identify"', 'type = "identify"\nreference = false'), "only mushra tests have a reference"),
+    ],
+)
+def test_bad_crowd_and_subset_settings_are_refused(make_survey, edit, message):
+    path = make_survey(("identify",), crowd=True)
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(SurveyError, match=f"^{path}.*") as info:
+        load_survey(path)
+    assert message in str(info.value)
