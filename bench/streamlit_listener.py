@@ -34,6 +34,10 @@ class Disconnected(Exception):
     """The server closed the websocket (or died) before the page run finished."""
 
 
+class Refused(Exception):
+    """The screen's button stayed disabled after every clip was played and every question answered."""
+
+
 @dataclass
 class Screen:
     """The elements of one finished page run, in the order they arrived."""
@@ -143,7 +147,9 @@ class ListenerClient:
             rating = 100.0 if n == 0 else float(self.rng.choice([v for v in range(0, 101, 5) if v != 50]))
             self.values[slider.id] = WidgetState(id=slider.id, double_array_value=DoubleArray(data=[rating]))
         screen = await self.rerun()
-        button = next(b for b in screen.of("button") if not b.disabled)
+        button = next((b for b in screen.of("button") if not b.disabled), None)
+        if button is None:
+            raise Refused(screen.text())
         start = time.perf_counter()
         after = await self.rerun(trigger=button.id)
         return after, None if after.first_clip_at is None else after.first_clip_at - start
