@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import provenance
 from . import acoustics, acr, agreement, headline, identification, mushra, power, preference, screening
-from .responses import read_responses_csv, scored_answers, validate_responses
+from .responses import scored_answers, validate_responses
 
 SCHEMA = "persona.analysis/1"
 METHOD = "persona.stats: P.808 screening, P.800 ACR, AB, identification (SDT), BS.1534 MUSHRA"
@@ -235,20 +235,3 @@ def _statistics_software() -> dict[str, str]:
     from importlib.metadata import version
 
     return {package: version(package) for package in ("statsmodels", "pandas", "krippendorff", "matplotlib")}
-
-
-
-def load_responses(study: str, *, db_url: str | None = None) -> tuple[pd.DataFrame, str]:
-    """Responses of a study given as a tidy CSV path or as a study id in the trial database.
-
-    Returns
-    -------
-    (pandas.DataFrame, str)
-        The validated responses and a description of the source (file path or database study).
-    """
-    path = Path(study)
-    if path.suffix.lower() == ".csv" or path.is_file():
-        return read_responses_csv(path), str(path)
-    from ..trials.store import responses_frame  # the database layer is only needed for study ids
-
-    return validate_responses(responses_frame(study, db_url=db_url), source=f"study {study}"), f"study {study}"
