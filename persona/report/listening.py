@@ -32,11 +32,14 @@ SECTIONS = (
                            "p_value", "p_holm", "method", "note")),
       ("acr_differences_all_listeners", ("scenario", "attribute", "agent_voice", "difference_mos", "ci_low",
                                          "ci_high", "p_holm", "method")))),
-    ("Human or AI?", "Share of agent clips called AI, proportion correct against chance (exact binomial), "
-     "d' and criterion c (log-linear correction); 'indistinguishable' only from an equivalence test (TOST).",
-     (("identification", ("scenario", "agent_voice", "ai_rate", "ai_rate_ci_low", "ai_rate_ci_high",
-                          "false_alarm_rate", "proportion_correct", "p_vs_chance", "d_prime", "criterion_c",
-                          "p_equivalence", "verdict")),)),
+    ("Human or AI?", "Listeners are the unit: per listener, balanced accuracy (hit rate on agent clips and "
+     "correct-rejection rate on human clips, averaged: 0.5 for guessing and for any pure response bias) and "
+     "d'/criterion c (log-linear correction on a common trial count). One-sided t test over listeners against "
+     "0.5, Holm across rows, Bonferroni-simultaneous 95% CI. 'Indistinguishable' only from an equivalence test "
+     "(TOST over listeners, +/- margin) with at least min_listeners_equivalence listeners (planned for 80% power).",
+     (("identification", ("scenario", "agent_voice", "n_listeners", "ai_rate", "false_alarm_rate",
+                          "balanced_accuracy", "ba_ci_low", "ba_ci_high", "p_holm", "d_prime", "criterion_c",
+                          "p_equivalence_holm", "min_listeners_equivalence", "verdict")),)),
     ("AB preference", "Share of decided trials (ties excluded and counted), Wilson 95% CI, exact binomial "
      "test against 50%, Holm; Bradley-Terry scores when more than two voices are compared.",
      (("preference", ("scenario", "voice", "other_voice", "n_decided", "n_ties", "share", "ci_low", "ci_high",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .identification import DETECTED, INDISTINGUISHABLE
 from .inference import wilson_interval
 
 HEADLINE_COLUMNS = ("scenario", "topic", "statement", "estimate", "ci_low", "ci_high", "unit", "p_value", "method")
@@ -39,6 +40,8 @@ def _row(scenario: str, topic: str, statement: str, *, estimate: float = np.nan,
 
 
 def _p(p_value: float) -> str:
+    if not np.isfinite(p_value):
+        return "no test"
     return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
 
 
@@ -79,12 +82,18 @@ def _acr_rows(differences: pd.DataFrame | None, *, alpha: float) -> list[dict]:
 def _identification_rows(identification: pd.DataFrame | None) -> list[dict]:
     rows = []
     for r in ([] if identification is None else identification.itertuples()):
-        statement = (f"In {r.scenario} {r.ai_rate:.0%} of answers identified {r.agent_voice} as AI "
-                     f"(95% CI {r.ai_rate_ci_low:.0%} to {r.ai_rate_ci_high:.0%}); overall "
-                     f"{r.proportion_correct:.0%} correct, d' = {r.d_prime:.2f}: {r.verdict}.")  # fmt: skip
-        rows.append(_row(r.scenario, "identification", statement, estimate=r.ai_rate,
-                         ci=(r.ai_rate_ci_low, r.ai_rate_ci_high), unit="share of agent clips called AI",
-                         p_value=r.p_vs_chance, method="exact binomial vs 0.5; TOST for equivalence"))  # fmt: skip
+        told = {DETECTED: "listeners told it from the human agents above chance",
+                INDISTINGUISHABLE: "listeners could not tell it from the human agents "
+                f"(equivalence within +/-{r.equivalence_margin:.0%})",
+                }.get(r.verdict, "the panel shows no detection above chance, and not enough to call it "
+                      "indistinguishable" + (f" ({r.note})" if r.note else ""))  # fmt: skip
+        statement = (f"In {r.scenario} {r.ai_rate:.0%} of answers called {r.agent_voice} AI and "
+                     f"{r.false_alarm_rate:.0%} called a human agent AI; balanced accuracy "
+                     f"{r.balanced_accuracy:.0%} (simultaneous 95% CI {r.ba_ci_low:.0%} to {r.ba_ci_high:.0%}, "
+                     f"{r.n_listeners} listeners, d' = {r.d_prime:.2f}; Holm {_p(r.p_holm)}): {told}.")  # fmt: skip
+        rows.append(_row(r.scenario, "identification", statement, estimate=r.balanced_accuracy,
+                         ci=(r.ba_ci_low, r.ba_ci_high), unit="balanced accuracy (0.5 = chance)",
+                         p_value=r.p_holm, method="listener-level t test vs 0.5, Holm; TOST for equivalence"))  # fmt: skip
     return rows
 
 

@@ -24,6 +24,7 @@ from ..errors import ParameterError
 
 CANDIDATE_LISTENERS = (4, 6, 8, 10, 12, 16, 20, 24, 30, 40, 50, 60, 80, 100, 130, 160, 200, 250, 300)
 _MORE_STIMULI = (4, 6, 8, 12, 16, 24, 32, 48, 64)
+EQUIVALENCE_LISTENERS = tuple(range(2, 41)) + (50, 60, 80, 100, 130, 160, 200, 250, 300)
 SAMPLE_SIZE_COLUMNS = (
     "difference_mos", "target_power", "alpha", "n_stimuli_per_voice", "n_listeners_needed",
     "power_at_max_listeners", "stimulus_var", "residual_var", "n_sims", "sentence",
@@ -128,3 +129,40 @@ def sample_size(
         "power_at_max_listeners": curve["power"].iloc[-1], "stimulus_var": stimulus_var,
         "residual_var": residual_var, "n_sims": n_sims, "sentence": sentence,
     }])  # fmt: skip
+
+
+def equivalence_listeners(
+    *,
+    listener_sd: float,
+    margin: float,
+    alpha: float = 0.05,
+    target_power: float = 0.8,
+    n_sims: int = 4000,
+    seed: int = 0,
+) -> float:
+    """Fewest listeners for which a listener-level TOST shows equivalence when there is no effect.
+
+    Each listener contributes one score (e.g. balanced accuracy) with between-listener SD
+    ``listener_sd``; the TOST is two one-sided t tests (n - 1 df) of the mean against
+    ``+/- margin`` at ``alpha``. Its power at a true difference of 0 is simulated from the
+    sampling distributions of the mean (normal) and SD (scaled chi) for each candidate size.
+
+    Returns
+    -------
+    float
+        The smallest panel size in :data:`EQUIVALENCE_LISTENERS` reaching ``target_power``
+        (NaN if none does, or ``listener_sd`` is not finite).
+    """
+    if not np.isfinite(listener_sd) or listener_sd < 0 or margin <= 0:
+        return np.nan
+    rng = np.random.default_rng(seed)
+    normal, chi_square = rng.standard_normal(n_sims), rng.random(n_sims)
+    for n in EQUIVALENCE_LISTENERS:
+        mean = normal * listener_sd / np.sqrt(n)
+        sd = listener_sd * np.sqrt(stats.chi2.ppf(chi_square, n - 1) / (n - 1))
+        critical = stats.t.ppf(1 - alpha, n - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shown = (margin - np.abs(mean)) / (sd / np.sqrt(n)) > critical
+        if np.mean(shown) >= target_power:
+            return float(n)
+    return np.nan
