@@ -53,7 +53,7 @@ SECTIONS = (
     ("Agreement", "Krippendorff's alpha (ordinal) per attribute: >= 0.8 reliable, >= 0.667 tentative.",
      (("agreement", ()),)),
     ("Planning the next panel", "Simulated from the observed variance components (stimulus and residual).",
-     (("power", ("sentence", "n_listeners_needed", "n_stimuli_per_voice", "power_at_max_listeners",
+     (("power", ("sentence", "n_listeners_needed", "n_agent_stimuli", "n_human_stimuli", "power_at_max_listeners",
                  "stimulus_var", "residual_var", "n_sims")),)),
     ("Perception meets acoustics", "Spearman rank correlation between each feature's absolute deviation "
      "from the human benchmark and the mean rating per stimulus; Fisher-z 95% CI (Bonett-Wright), Holm.",

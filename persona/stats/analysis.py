@@ -188,7 +188,8 @@ def _plan(differences: pd.DataFrame, *, options: AnalysisOptions, messages: list
         difference_mos=options.power_difference_mos,
         stimulus_var=float(fitted["stimulus_var"].median()),
         residual_var=float(fitted["residual_var"].median()),
-        n_stimuli_per_voice=int(max(2, fitted[["n_agent_stimuli", "n_human_stimuli"]].min(axis=1).median())),
+        n_agent_stimuli=int(max(2, fitted["n_agent_stimuli"].median())),
+        n_human_stimuli=int(max(2, fitted["n_human_stimuli"].median())),
         target_power=options.power_target, alpha=options.alpha, n_sims=options.power_sims, seed=options.seed,
     )  # fmt: skip
 

@@ -58,23 +58,27 @@ def _screening_rows(exclusions: pd.DataFrame | None) -> list[dict]:
 
 
 def _acr_rows(differences: pd.DataFrame | None, *, alpha: float) -> list[dict]:
+    """One sentence per agent-human difference, with the simultaneous CI beside the Holm p."""
     rows = []
+    family = 0 if differences is None else len(differences)
     for d in ([] if differences is None else differences.itertuples()):
         adjective = _ADJECTIVES.get(d.attribute, f"high on {d.attribute}")
-        if not np.isfinite(d.ci_low):
+        ci = (d.ci_low_simultaneous, d.ci_high_simultaneous)
+        interval = f"95% CI simultaneous over {family} comparisons" if family > 1 else "95% CI"
+        if not np.isfinite(ci[0]):
             statement = (f"In {d.scenario} {d.agent_voice} scores {d.difference_mos:+.1f} points on "
                          f"{d.attribute} against the human agents; no interval ({d.note}).")  # fmt: skip
         elif d.p_holm < alpha:
             direction = "less" if d.difference_mos < 0 else "more"
-            low, high = sorted((abs(d.ci_low), abs(d.ci_high)))
+            low, high = sorted((abs(ci[0]), abs(ci[1])))
             statement = (f"In {d.scenario} {d.agent_voice} is rated {abs(d.difference_mos):.1f} points "
-                         f"{direction} {adjective} than the human agents (95% CI {low:.1f} to "
+                         f"{direction} {adjective} than the human agents ({interval} {low:.1f} to "
                          f"{high:.1f}; Holm {_p(d.p_holm)}).")  # fmt: skip
         else:
             statement = (f"In {d.scenario} the {d.attribute} difference between {d.agent_voice} and the human "
-                         f"agents is not significant after Holm correction ({d.difference_mos:+.2f} points, 95% CI "
-                         f"{d.ci_low:+.2f} to {d.ci_high:+.2f}; Holm {_p(d.p_holm)}).")  # fmt: skip
-        rows.append(_row(d.scenario, "acr", statement, estimate=d.difference_mos, ci=(d.ci_low, d.ci_high),
+                         f"agents is not significant after Holm correction ({d.difference_mos:+.2f} points, "
+                         f"{interval} {ci[0]:+.2f} to {ci[1]:+.2f}; Holm {_p(d.p_holm)}).")  # fmt: skip
+        rows.append(_row(d.scenario, "acr", statement, estimate=d.difference_mos, ci=ci,
                          unit="MOS points (agent - human)", p_value=d.p_holm, method=d.method))  # fmt: skip
     return rows
 
