@@ -45,10 +45,11 @@ SECTIONS = (
      (("preference", ("scenario", "voice", "other_voice", "n_decided", "n_ties", "share", "ci_low", "ci_high",
                       "p_value", "p_holm")),
       ("bradley_terry", ("scenario", "voice", "score", "ci_low", "ci_high", "note")))),
-    ("MUSHRA (BS.1534, 0..100)", "Median and mean with 95% t CI; Friedman test across conditions; pairwise "
-     "Wilcoxon signed-rank tests with Holm.",
-     (("mushra_scores", ()), ("mushra_friedman", ()),
-      ("mushra_pairwise", ("scenario", "condition", "other_condition", "n_blocks", "median_difference",
+    ("MUSHRA (BS.1534, 0..100)", "Listeners are the unit (each listener's mean over their complete screens): "
+     "median and mean with a 95% t CI over listeners; agent minus human by a t test over listeners (Holm, "
+     "simultaneous CI); Friedman test across conditions and pairwise Wilcoxon signed-rank tests with Holm.",
+     (("mushra_scores", ()), ("mushra_differences", ()), ("mushra_friedman", ()),
+      ("mushra_pairwise", ("scenario", "condition", "other_condition", "n_listeners", "median_difference",
                            "p_value", "p_holm", "note")))),
     ("Agreement", "Krippendorff's alpha (ordinal) per attribute: >= 0.8 reliable, >= 0.667 tentative.",
      (("agreement", ()),)),

@@ -129,7 +129,7 @@ def analyze_study(
     StudyAnalysis
         Tables: headline, screening, exclusions, mos, acr_differences,
         acr_differences_all_listeners, identification, preference, bradley_terry,
-        mushra_scores, mushra_friedman, mushra_pairwise, agreement, power, acoustics.
+        mushra_scores, mushra_differences, mushra_friedman, mushra_pairwise, agreement, power, acoustics.
     """
     options = options or AnalysisOptions()
     responses = validate_responses(responses, source=source)
@@ -167,6 +167,7 @@ def _analyses(kept: pd.DataFrame, deviations: pd.DataFrame | None, *, options: A
         "bradley_terry": preference.bradley_terry(
             kept, confidence=confidence, n_boot=min(options.n_boot, 200), seed=seed),
         "mushra_scores": mushra.mushra_scores(kept, confidence=confidence),
+        "mushra_differences": mushra.agent_human_differences(kept, confidence=confidence),
         "mushra_friedman": mushra.friedman_tests(kept),
         "mushra_pairwise": mushra.pairwise_wilcoxon(kept),
         "agreement": agreement.krippendorff_alpha(kept),

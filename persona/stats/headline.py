@@ -25,7 +25,7 @@ def headline_table(tables: dict[str, pd.DataFrame], *, alpha: float = 0.05) -> p
         + _acr_rows(tables.get("acr_differences"), alpha=alpha)
         + _identification_rows(tables.get("identification"))
         + _preference_rows(tables.get("preference"))
-        + _mushra_rows(tables.get("mushra_scores"))
+        + _mushra_rows(tables.get("mushra_scores"), tables.get("mushra_differences"))
         + _acoustic_rows(tables.get("acoustics"), alpha=alpha)
         + _power_rows(tables.get("power"))
     )
@@ -118,17 +118,24 @@ def _preference_rows(preference: pd.DataFrame | None) -> list[dict]:
     return rows
 
 
-def _mushra_rows(scores: pd.DataFrame | None) -> list[dict]:
+def _mushra_rows(scores: pd.DataFrame | None, differences: pd.DataFrame | None) -> list[dict]:
     if scores is None or scores.empty:
         return []
+    contrasts = {} if differences is None else {(d.scenario, d.agent_voice): d for d in differences.itertuples()}
     rows = []
     for scenario, block in scores.groupby("scenario", sort=True):
         medians = block.groupby("role")["median"].median()
         for agent in block[block["role"] == "agent"].itertuples():
             context = ", ".join(f"{role} {medians[role]:.0f}" for role in ("reference", "human", "anchor") if role in medians)
-            statement = f"In {scenario} MUSHRA median for {agent.voice} is {agent.median:.0f}/100 ({context})."
-            rows.append(_row(scenario, "mushra", statement, estimate=agent.median, ci=(agent.ci_low, agent.ci_high),
-                             unit="MUSHRA points (median; CI of mean)", method="BS.1534"))  # fmt: skip
+            statement = f"In {scenario} MUSHRA median for {agent.voice} is {agent.median:.0f}/100 ({context})"
+            d = contrasts.get((scenario, agent.voice))
+            if d is not None and np.isfinite(d.ci_low_simultaneous):
+                statement += (f"; agent minus human {d.difference:+.0f} points over {d.n_listeners} listeners "
+                              f"(95% CI {d.ci_low_simultaneous:+.0f} to {d.ci_high_simultaneous:+.0f}"
+                              f"{' simultaneous' if len(contrasts) > 1 else ''}; Holm {_p(d.p_holm)})")  # fmt: skip
+            rows.append(_row(scenario, "mushra", statement + ".", estimate=agent.median, ci=(agent.ci_low, agent.ci_high),
+                             unit="MUSHRA points (median; CI of listener means)", p_value=getattr(d, "p_holm", np.nan),
+                             method="BS.1534; t over listener means"))  # fmt: skip
     return rows
 
 
