@@ -129,7 +129,7 @@ def analyze_study(
     StudyAnalysis
         Tables: headline, screening, exclusions, mos, acr_differences,
         acr_differences_all_listeners, identification, preference, bradley_terry,
-        mushra_scores, mushra_friedman, mushra_pairwise, agreement, power, acoustics.
+        mushra_scores, mushra_differences, mushra_friedman, mushra_pairwise, agreement, power, acoustics.
     """
     options = options or AnalysisOptions()
     responses = validate_responses(responses, source=source)
@@ -167,6 +167,7 @@ def _analyses(kept: pd.DataFrame, deviations: pd.DataFrame | None, *, options: A
         "bradley_terry": preference.bradley_terry(
             kept, confidence=confidence, n_boot=min(options.n_boot, 200), seed=seed),
         "mushra_scores": mushra.mushra_scores(kept, confidence=confidence),
+        "mushra_differences": mushra.agent_human_differences(kept, confidence=confidence),
         "mushra_friedman": mushra.friedman_tests(kept),
         "mushra_pairwise": mushra.pairwise_wilcoxon(kept),
         "agreement": agreement.krippendorff_alpha(kept),
@@ -188,7 +189,8 @@ def _plan(differences: pd.DataFrame, *, options: AnalysisOptions, messages: list
         difference_mos=options.power_difference_mos,
         stimulus_var=float(fitted["stimulus_var"].median()),
         residual_var=float(fitted["residual_var"].median()),
-        n_stimuli_per_voice=int(max(2, fitted[["n_agent_stimuli", "n_human_stimuli"]].min(axis=1).median())),
+        n_agent_stimuli=int(max(2, fitted["n_agent_stimuli"].median())),
+        n_human_stimuli=int(max(2, fitted["n_human_stimuli"].median())),
         target_power=options.power_target, alpha=options.alpha, n_sims=options.power_sims, seed=options.seed,
     )  # fmt: skip
 
