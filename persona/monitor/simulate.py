@@ -84,3 +84,15 @@ def deployment(
         for column, change in (changes or {}).items():
             frame.loc[after, column] = shifted(column, frame.loc[after, column].to_numpy(), change)
     return frame
+
+
+def stored_rows(frame: pd.DataFrame, *, benchmark_sha256: str) -> list[dict]:
+    """:func:`deployment` rows as :class:`~persona.monitor.store.MonitorStore` rows (content hash from the file name)."""
+    from .. import __version__
+
+    out = []
+    for rec in frame.drop(columns="id").to_dict("records"):
+        rec |= {"content_sha256": f"simulated:{rec['file']}", "kind": "call", "benchmark_sha256": benchmark_sha256,
+                "persona_version": __version__, "recorded_at": rec["recorded_at"].to_pydatetime()}  # fmt: skip
+        out.append(rec)
+    return out
