@@ -17,6 +17,7 @@ LISTEN = st.Page("app_pages/listen.py", title="Listening test", url_path="listen
 TEAM_PAGES = [
     st.Page("app_pages/admin.py", title="Studies and invites", url_path="admin"),
     st.Page("app_pages/results.py", title="Results", url_path="results"),
+    st.Page("app_pages/monitor.py", title="Monitor", url_path="monitor"),
 ]
 DESIGNER_PAGES = [
     st.Page("app_pages/compare.py", title="Compare voices", url_path="compare"),
