@@ -4,17 +4,23 @@ Each channel's frame power (telephone band, 10 ms frames) is compared with the o
 
 1. **Leak.** Echo or crosstalk puts a scaled, delayed copy of the other party into a channel. For
    each delay ``d`` up to ``leak_max_delay_s`` the ratio ``P_own[t] / P_other[t - d]`` is taken
-   over the frames where the other party is loud; its ``leak_quantile`` is the leak gain at that
-   delay (the own party is silent during most of the other's speech, so the low quantile is the
-   copy alone). The delay with the largest gain wins: at a wrong delay the ratio's low quantile
-   falls, because the copy no longer lines up.
+   over the frames where the other party is loud (within ``leak_loud_db`` of its speech level).
+   At the true delay the copy lines up frame by frame and the ratio is nearly constant; at a
+   wrong one its lower quantiles fall. The delay whose ``leak_floor_quantile`` is largest wins,
+   and the ratio's ``leak_quantile`` (median) there is the gain: the own party is silent during
+   most of the other's speech, so the median is the copy alone.
 2. **Own speech.** A frame is the channel's own speech only if its power exceeds the predicted
    leak (gain x the other channel's power at the delay, maximum over +-``leak_spread_s``) by
-   ``leak_margin_db``, and exceeds the channel's speech threshold.
+   ``leak_margin_db``, and exceeds the channel's speech threshold; a run of such frames extends
+   over neighbouring frames that exceed the leak by half the margin (an onset in double talk).
 3. **Threshold with hysteresis.** The threshold is ``floor_margin_db`` over the channel's noise
    floor (its ``floor_quantile`` frame power, digital zeros left out), but no lower than
    ``level_range_db`` under its speech level (the ``level_quantile`` power); a run of frames
-   above it counts only if it reaches ``hysteresis_db`` more somewhere.
+   above it counts only if it reaches ``hysteresis_db`` more somewhere, and, when it lasts
+   ``modulation_min_s`` or more, if its power varies (p90 - p10) by ``modulation_db`` or more:
+   speech rises and falls with its syllables, a hum or a burst of steady line noise does not.
+   A run's edges are the frames within ``run_range_db`` of its own peak, so noise that differs
+   from call to call (comfort noise, a gate opening) does not lengthen an utterance.
 4. **Runs.** Silences shorter than ``min_silence_s`` are bridged (stop closures, not pauses), then
    runs shorter than ``min_speech_s`` are dropped (clicks). The runs are the inter-pausal units
    turns are built from (:mod:`persona.calls.turns`).
@@ -39,15 +45,19 @@ class ActivityParams:
 
     frame_s: float = 0.01
     leak_max_delay_s: float = 0.5
-    leak_quantile: float = 0.25
+    leak_floor_quantile: float = 0.25
+    leak_quantile: float = 0.5
     leak_loud_db: float = 15.0
-    leak_spread_s: float = 0.02
-    leak_margin_db: float = 10.0
+    leak_spread_s: float = 0.01
+    leak_margin_db: float = 6.0
     floor_quantile: float = 0.1
     floor_margin_db: float = 6.0
     level_quantile: float = 0.95
     level_range_db: float = 45.0
     hysteresis_db: float = 6.0
+    modulation_db: float = 6.0
+    modulation_min_s: float = 0.5
+    run_range_db: float = 35.0
     min_silence_s: float = 0.2
     min_speech_s: float = 0.1
 
@@ -62,16 +72,16 @@ class Leak:
 
 def estimate_leak(own_db: np.ndarray, other_db: np.ndarray, frame_s: float, params: ActivityParams = ActivityParams()) -> Leak:
     """Gain and delay of the other channel's copy in this one (see the module docstring, step 1)."""
-    other = _spread(other_db, int(round(params.leak_spread_s / frame_s)))
-    loud = other >= np.quantile(other, params.level_quantile) - params.leak_loud_db
-    best = Leak(-np.inf, 0.0)
+    loud = other_db >= np.quantile(other_db, params.level_quantile) - params.leak_loud_db
+    best, best_floor = Leak(-np.inf, 0.0), -np.inf
     for d in range(0, int(round(params.leak_max_delay_s / frame_s)) + 1):
-        idx = np.flatnonzero(loud[: other.size - d])
+        idx = np.flatnonzero(loud[: other_db.size - d])
         if idx.size < 10:
             break
-        gain = float(np.quantile(own_db[idx + d] - other[idx], params.leak_quantile))
-        if gain > best.gain_db:
-            best = Leak(gain, d * frame_s)
+        ratio = own_db[idx + d] - other_db[idx]
+        floor, gain = np.quantile(ratio, (params.leak_floor_quantile, params.leak_quantile))
+        if floor > best_floor:
+            best, best_floor = Leak(float(gain), d * frame_s), floor
     return best
 
 
@@ -81,15 +91,20 @@ def own_speech(own_db: np.ndarray, other_db: np.ndarray, leak: Leak, frame_s: fl
     other = _spread(other_db, int(round(params.leak_spread_s / frame_s)))
     predicted = np.full(own_db.shape, -np.inf)
     predicted[d:] = other[: other.size - d] + leak.gain_db
-    above_leak = own_db > predicted + params.leak_margin_db
     low = threshold_db(own_db, params)
-    loud = above_leak & (own_db > low)
-    labels, n = ndimage.label(loud)
+    near = (own_db > predicted + params.leak_margin_db / 2) & (own_db > low)
+    clear = own_db > predicted + params.leak_margin_db
+    labels, n = ndimage.label(near)
     if n == 0:
-        return loud
-    peak = ndimage.maximum(own_db, labels, index=np.arange(1, n + 1))
-    keep = np.concatenate([[False], peak > low + params.hysteresis_db])
-    return keep[labels]
+        return near
+    index = np.arange(1, n + 1)
+    peak = ndimage.maximum(np.where(clear, own_db, -np.inf), labels, index=index)
+    spread = ndimage.labeled_comprehension(own_db, labels, index, lambda v: np.subtract(*np.quantile(v, (0.9, 0.1))), float, 0.0)
+    length_s = ndimage.sum_labels(np.ones_like(own_db), labels, index=index) * frame_s
+    steady = (length_s >= params.modulation_min_s) & (spread < params.modulation_db)
+    keep = np.concatenate([[False], (peak > low + params.hysteresis_db) & ~steady])
+    edge = np.concatenate([[np.inf], peak - params.run_range_db])
+    return keep[labels] & (own_db >= edge[labels])
 
 
 def threshold_db(own_db: np.ndarray, params: ActivityParams = ActivityParams()) -> float:
