@@ -21,7 +21,7 @@ RESPONSE_COLUMNS = (
     "scenario", "line_id", "stimulus_id", "voice", "role", "other_stimulus_id",
     "other_voice", "other_role", "attribute", "rating", "choice", "confidence", "is_gold",
     "gold_correct", "headphone_passed", "practice", "response_time_s", "played_full",
-    "answered_at",
+    "fast_answer", "answered_at",
 )  # fmt: skip
 TEST_TYPES = frozenset({"acr", "ab", "identify", "mushra"})
 ROLES = frozenset({"agent", "human", "reference", "anchor"})
@@ -87,7 +87,7 @@ def validate_responses(frame: pd.DataFrame, *, source: str = "<responses>") -> p
         Naming the source, the column and the offending value when a column is missing,
         a value is outside its vocabulary or range, or a boolean cannot be parsed.
     """
-    missing = [c for c in RESPONSE_COLUMNS if c not in frame.columns]
+    missing = [c for c in RESPONSE_COLUMNS if c not in frame.columns and c != "fast_answer"]
     if missing:
         raise SurveyError(f"{source}: missing column(s) {', '.join(missing)}")
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
@@ -103,6 +103,9 @@ def validate_responses(frame: pd.DataFrame, *, source: str = "<responses>") -> p
     out["gold_correct"] = _to_bool(
         frame["gold_correct"], column="gold_correct", source=source, allow_missing=True
     )
+    out["fast_answer"] = _to_bool(  # answered before the clips could be heard; empty in older exports
+        frame.get("fast_answer", pd.Series(pd.NA, index=frame.index)), column="fast_answer", source=source, allow_missing=True
+    ).fillna(False).astype(bool)
     out = out[list(RESPONSE_COLUMNS)]
     for column in _REQUIRED_TEXT:
         empty = out[column].isna()

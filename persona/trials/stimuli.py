@@ -8,11 +8,16 @@ loudness-normalised to one BS.1770 integrated-loudness target (pyloudnorm) and g
 10 ms raised-cosine fades; no padding is added. The result is cached in memory by file content
 hash and preparation settings.
 
-Every presentation is then encoded separately by :func:`wav_bytes`: 16-bit PCM WAV with only
-``fmt `` and ``data`` chunks (no names, tags or timestamps), after adding TPDF dither of
-+-1 LSB (peak -90.3 dBFS, inaudible) drawn from a per-presentation seed. Two presentations of
-the same clip therefore never have identical bytes, so neither a media URL (Streamlit hashes the
-bytes) nor the bytes themselves fingerprint a clip across trials or listeners.
+Every presentation is then encoded separately by :func:`wav_bytes`: padded with silence to the
+longest clip of its scenario (a random lead of up to ``LEAD_MAX_S`` before the speech, the rest
+after it; nothing is cut), scaled by a gain jitter drawn uniformly within +-``GAIN_JITTER_DB`` dB
+(below the ~1 dB just-noticeable level difference), given TPDF dither of +-1 LSB (peak -90.3 dBFS,
+inaudible), and written as 16-bit PCM WAV with only ``fmt `` and ``data`` chunks (no names, tags or
+timestamps). The seed of all three comes from :func:`presentation_seed`, an HMAC under the
+session's server-side secret, so nothing the browser receives predicts it. Two presentations of
+one clip therefore differ in length-free header, level, alignment and noise, and neither a media
+URL (Streamlit hashes the bytes), the bytes nor the samples fingerprint a clip across trials or
+listeners beyond what listening itself can tell.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ FADE_S = 0.010
 GOLD_SNR_DB = 5.0
 PAUSE_MARGIN_S = 0.05  # a cut lies this far into the pause after the last kept run
 DITHER_LSB = 1.0  # TPDF dither peak, in 16-bit LSBs (1 LSB = -90.3 dBFS)
+GAIN_JITTER_DB = 0.5  # per-presentation level jitter, dB either way
+LEAD_MAX_S = 0.25  # longest silence put before the speech when a clip is padded, s
 _PCM16_SCALE = 32767.0
 _TRIM_FRAME_S = 0.025
 _TRIM_HOP_S = 0.005
@@ -165,8 +172,17 @@ def opaque_id(secret: str, *parts: str) -> str:
     return hmac.new(secret.encode(), "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def wav_bytes(samples: np.ndarray, *, sr_hz: int, seed: int) -> bytes:
-    """Encode samples (``(n,)`` or ``(n, 2)``) as dithered 16-bit PCM WAV with no metadata chunks.
+def presentation_seed(secret: str, *parts: str) -> int:
+    """A 64-bit seed for one presentation: HMAC-SHA256 of ``parts`` under the server-side ``secret``.
+
+    Keyed with a label of its own, so it cannot be derived from :func:`opaque_id` of the same parts.
+    """
+    digest = hmac.new(secret.encode(), "\x1f".join(("present", *parts)).encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def wav_bytes(samples: np.ndarray, *, sr_hz: int, seed: int, pad_to: int = 0) -> bytes:
+    """Encode one presentation (``(n,)`` or ``(n, 2)`` samples) as 16-bit PCM WAV with no metadata chunks.
 
     Parameters
     ----------
@@ -175,13 +191,20 @@ def wav_bytes(samples: np.ndarray, *, sr_hz: int, seed: int) -> bytes:
     sr_hz : int
         Sample rate in Hz.
     seed : int
-        Seed of the TPDF dither (+-``DITHER_LSB`` LSB); a new seed gives new bytes.
+        Seed of the presentation: silence split, gain jitter (+-``GAIN_JITTER_DB`` dB) and TPDF
+        dither (+-``DITHER_LSB`` LSB); a new seed gives new bytes and new samples.
+    pad_to : int
+        Pad with silence to this many samples (a lead of up to ``LEAD_MAX_S`` s, the rest after).
     """
     x = np.asarray(samples, dtype=np.float64)
     frames = x if x.ndim == 2 else x[:, None]
     rng = np.random.default_rng(seed)
+    missing = max(0, pad_to - frames.shape[0])
+    lead = int(rng.integers(0, min(missing, int(LEAD_MAX_S * sr_hz)) + 1))
+    frames = np.pad(frames, ((lead, missing - lead), (0, 0)))
+    gain = 10 ** (rng.uniform(-GAIN_JITTER_DB, GAIN_JITTER_DB) / 20)
     tpdf = (rng.random(frames.shape) - rng.random(frames.shape)) * DITHER_LSB
-    pcm = np.clip(np.round(frames * _PCM16_SCALE + tpdf), -32768, 32767).astype("<i2")
+    pcm = np.clip(np.round(frames * gain * _PCM16_SCALE + tpdf), -32768, 32767).astype("<i2")
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as w:
         w.setnchannels(frames.shape[1])
@@ -189,6 +212,44 @@ def wav_bytes(samples: np.ndarray, *, sr_hz: int, seed: int) -> bytes:
         w.setframerate(int(sr_hz))
         w.writeframes(pcm.tobytes())
     return buffer.getvalue()
+
+
+def scenario_samples(survey: Survey) -> dict[str, int]:
+    """Per scenario, the samples every presentation is padded to: its longest prepared recording.
+
+    Anchor and gold copies keep their source's length, so the recorded clips decide.
+    """
+    lengths: dict[str, int] = {s.id: 0 for s in survey.scenarios}
+    for stimulus in survey.stimuli:
+        lengths[stimulus.scenario] = max(lengths[stimulus.scenario], prepare(stimulus, survey.audio).samples.size)
+    return lengths
+
+
+def length_cue_auc(clips: pd.DataFrame) -> pd.DataFrame:
+    """How well a clip's speech length (before padding) tells human from agent, per scenario.
+
+    Parameters
+    ----------
+    clips : pandas.DataFrame
+        Rows of :func:`prepare_survey` with a ``scenario`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario, n_human, n_agent, duration_auc``: the Mann-Whitney AUC, the chance that a
+        random human clip is longer than a random agent clip (0.5 = no cue; 0 or 1 = the length
+        alone separates the roles; ties count one half). Padding removes the cue from the WAV
+        header; this is what remains audible.
+    """
+    rows = []
+    for scenario, group in clips[clips["role"].isin(("human", "agent"))].groupby("scenario"):
+        human = group.loc[group["role"] == "human", "duration_s"].to_numpy()
+        agent = group.loc[group["role"] == "agent", "duration_s"].to_numpy()
+        if human.size and agent.size:
+            wins = (human[:, None] > agent[None, :]).sum() + 0.5 * (human[:, None] == agent[None, :]).sum()
+            rows.append({"scenario": scenario, "n_human": human.size, "n_agent": agent.size,
+                         "duration_auc": wins / (human.size * agent.size)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["scenario", "n_human", "n_agent", "duration_auc"])
 
 
 def prepare_survey(survey: Survey) -> pd.DataFrame:
@@ -200,7 +261,7 @@ def prepare_survey(survey: Survey) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per clip: ``stimulus_id``, ``role``, ``duration_s``, ``peak_dbfs``, ``prepare_s``
+        One row per clip: ``stimulus_id``, ``scenario``, ``role``, ``duration_s`` (speech length before padding), ``peak_dbfs``, ``prepare_s``
         (wall time of the preparation in seconds; near zero when already cached).
     """
     derived = {sid for test in survey.tests for sid in _derived_ids(survey, test)}
@@ -210,7 +271,7 @@ def prepare_survey(survey: Survey) -> pd.DataFrame:
         start = time.perf_counter()
         clip = prepare(stimulus, survey.audio)
         rows.append({
-            "stimulus_id": stimulus_id, "role": stimulus.role, "duration_s": clip.duration_s,
+            "stimulus_id": stimulus_id, "scenario": stimulus.scenario, "role": stimulus.role, "duration_s": clip.duration_s,
             "peak_dbfs": 20 * np.log10(np.max(np.abs(clip.samples))), "prepare_s": time.perf_counter() - start,
         })  # fmt: skip
     return pd.DataFrame(rows)

@@ -45,6 +45,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from ..errors import StoreError
 from ..stats.responses import RESPONSE_COLUMNS
+from . import migrations
 from .survey import Survey, parse_survey
 
 DB_URL_ENV = "PERSONA_DB_URL"
@@ -85,7 +86,7 @@ class ListenerRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     study_id: Mapped[str] = mapped_column(ForeignKey("studies.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # migrations.token_hash of the invite token
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     consented_at: Mapped[datetime | None] = mapped_column(DateTime)
     headphone_passed: Mapped[bool | None] = mapped_column(Boolean)
@@ -140,6 +141,7 @@ class ResponseRow(Base):
     practice: Mapped[bool] = mapped_column(Boolean)
     response_time_s: Mapped[float] = mapped_column(Float)
     played_full: Mapped[bool] = mapped_column(Boolean)
+    fast_answer: Mapped[bool | None] = mapped_column(Boolean, default=False)
     answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -178,13 +180,14 @@ class ListenerSession:
 def make_engine(db_url: str) -> Engine:
     """Create the engine (SQLite: WAL, busy timeout, foreign keys) and the tables."""
     try:
-        engine = create_engine(db_url)
+        engine = create_engine(db_url, hide_parameters=True)  # no answer values in error messages
     except (SQLAlchemyError, ValueError) as exc:
         raise StoreError(f"{DB_URL_ENV}: cannot use database URL ({exc})") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
         Base.metadata.create_all(engine)
+        migrations.upgrade(engine, Base.metadata)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open the trial database ({exc})") from None
     return engine
@@ -274,12 +277,13 @@ class Store:
                 raise StoreError(f"no study {study_id!r}; register the survey first")
             start = s.scalar(select(func.coalesce(func.max(ListenerRow.position) + 1, 0)).where(ListenerRow.study_id == study_id))
             tokens = [secrets.token_urlsafe(18) for _ in range(n)]
-            s.add_all(ListenerRow(study_id=study_id, position=start + k, token=t) for k, t in enumerate(tokens))
+            s.add_all(ListenerRow(study_id=study_id, position=start + k, token=migrations.token_hash(t))
+                      for k, t in enumerate(tokens))  # fmt: skip
         return tokens
 
     def listener(self, token: str) -> Listener | None:
         """The listener holding an invite token, or ``None``."""
-        return self._listener(ListenerRow.token == token)
+        return self._listener(ListenerRow.token == migrations.token_hash(token))
 
     def listener_by_id(self, listener_id: int) -> Listener | None:
         """The listener with this database id, or ``None``."""
@@ -341,15 +345,6 @@ class Store:
                 .where(PresentationRow.session_id == session_id, PresentationRow.trial_id == trial_id, PresentationRow.slot == slot)
                 .values(played_full=True)
             )
-
-    def playback(self, session_id: str, *, trial_id: str) -> tuple[datetime | None, bool]:
-        """When the trial was first shown in this session, and whether every clip was played through."""
-        with Session(self.engine) as s:
-            first, n, played = s.execute(
-                select(func.min(PresentationRow.presented_at), func.count(), func.sum(PresentationRow.played_full.cast(Integer)))
-                .where(PresentationRow.session_id == session_id, PresentationRow.trial_id == trial_id)
-            ).one()  # fmt: skip
-        return first, bool(n) and played == n
 
     # ---- answers ------------------------------------------------------------------------
 
@@ -420,7 +415,7 @@ class Store:
                 listener.study_id, listener.position, r.session_id, r.trial_id, r.trial_index, r.test_type, r.scenario,
                 r.line_id, r.stimulus_id, r.voice, r.role, r.other_stimulus_id, r.other_voice, r.other_role, r.attribute,
                 r.rating, r.choice, r.confidence, r.is_gold, r.gold_correct, listener.headphone_passed, r.practice,
-                r.response_time_s, r.played_full, r.answered_at,
+                r.response_time_s, r.played_full, func.coalesce(r.fast_answer, False), r.answered_at,
             )
             .join(listener, r.listener_id == listener.id)
             .where(listener.study_id == study_id)

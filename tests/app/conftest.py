@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +12,7 @@ import pytest
 import soundfile as sf
 from streamlit.testing.v1 import AppTest
 
+from persona.trials import flow as flow_module
 from persona.trials.answers import Answer
 from persona.trials.flow import ListenerFlow
 from persona.trials.store import Store
@@ -90,6 +93,20 @@ def survey_text(entries: list[dict], tests: tuple[str, ...], *, study_id: str = 
         for e in entries
     )
     return head + stimuli + "\n" + "\n".join(TEST_BLOCKS[t] for t in tests)
+
+
+@pytest.fixture(autouse=True)
+def listening_clock(monkeypatch):
+    """A server clock that moves 60 s on at every reading, so a test's instant "played to the end"
+    comes long enough after the clip was sent (tests of the playback rule use ``real_clock``)."""
+    start, ticks = flow_module.utcnow(), itertools.count()
+    monkeypatch.setattr(flow_module, "_now", lambda: start + timedelta(seconds=60 * next(ticks)))
+
+
+@pytest.fixture
+def real_clock(monkeypatch):
+    """The server's real clock: a clip counts as played only once its duration has passed."""
+    monkeypatch.setattr(flow_module, "_now", flow_module.utcnow)
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ def test_double_submit_is_idempotent_and_playback_is_required(study):
     flow.consent()
     trial = flow.step().trial
     flow.trial_clips(trial)
-    with pytest.raises(SurveyError, match="played to the end"):
+    with pytest.raises(SurveyError, match="play every clip to the end"):
         flow.submit(trial, plain_answer(trial))
     flow.mark_played(trial.trial_id, "clip")
     assert flow.submit(trial, plain_answer(trial)) is True
@@ -50,8 +50,9 @@ def test_out_of_range_answers_are_refused(study, answer):
     flow = ListenerFlow.start(store, tokens[0])
     flow.consent()
     trial = flow.step().trial
-    with pytest.raises(SurveyError, match=trial.trial_id):
+    with pytest.raises(SurveyError, match="(choice|confidence) must be") as refused:
         flow.submit(trial, answer)
+    assert trial.trial_id not in str(refused.value) and not store.responses_frame("synthetic").size
 
 
 def test_hostile_comment_is_stored_verbatim(study):
