@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages.common import get_store, require_admin
 from persona.errors import PersonaError
 from persona.trials.access import DEFAULT_BASE_URL, invite_url
-from persona.trials.design import describe
+from persona.trials.design import check_design, describe
 from persona.trials.flow import completion_by_scenario
 from persona.trials.stimuli import prepare_survey
 from persona.trials.survey import load_survey
@@ -26,6 +26,7 @@ def survey_section() -> None:
     try:
         with st.spinner("Checking the survey and preparing every clip..."):
             survey = load_survey(SURVEY_DIR / name)
+            check_design(survey)
             clips = prepare_survey(survey)
     except PersonaError as exc:
         st.error(str(exc))

@@ -278,8 +278,8 @@ def prepare_survey(survey: Survey) -> pd.DataFrame:
 
 
 def _derived_ids(survey: Survey, test: TestSpec) -> set[str]:
-    """Ids of the anchor and gold copies a test may present (a superset: any human clip may be used)."""
-    humans = [s.id for s in survey.stimuli if s.role == "human" and s.scenario in test.scenarios]
+    """Ids of the anchor and gold copies a test may present (a superset: any clip may be a gold source)."""
+    clips = [s for s in survey.stimuli if s.scenario in test.scenarios]
     if test.type == "mushra":
-        return {f"{h}~anchor" for h in humans}
-    return {f"{h}~gold" for h in humans} if test.gold else set()
+        return {f"{s.id}~anchor" for s in clips if s.role == "human"}
+    return {f"{s.id}~gold" for s in clips} if test.gold else set()

@@ -431,5 +431,3 @@ def _check_enough_stimuli(test: TestSpec, stimuli: list[Stimulus], where: str) -
         raise SurveyError(f"{where}: too few stimuli: no line has two different voices to pair ({test.pairs})")
     if test.type == "mushra" and not mushra_screens(stimuli):
         raise SurveyError(f"{where}: too few stimuli: no line has a human reference and an agent voice")
-    if test.gold and not humans:
-        raise SurveyError(f"{where}: gold trials are made from human clips, and the test has none")

@@ -98,15 +98,29 @@ def survey_text(entries: list[dict], tests: tuple[str, ...], *, study_id: str = 
 @pytest.fixture(autouse=True)
 def listening_clock(monkeypatch):
     """A server clock that moves 60 s on at every reading, so a test's instant "played to the end"
-    comes long enough after the clip was sent (tests of the playback rule use ``real_clock``)."""
+    comes long enough after the clip was sent (tests of the playback rule use ``manual_clock``)."""
     start, ticks = flow_module.utcnow(), itertools.count()
     monkeypatch.setattr(flow_module, "_now", lambda: start + timedelta(seconds=60 * next(ticks)))
 
 
+class ManualClock:
+    """A server clock that moves only when the test says so (``advance``)."""
+
+    def __init__(self):
+        self.now = flow_module.utcnow()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
 @pytest.fixture
-def real_clock(monkeypatch):
-    """The server's real clock: a clip counts as played only once its duration has passed."""
-    monkeypatch.setattr(flow_module, "_now", flow_module.utcnow)
+def manual_clock(monkeypatch) -> ManualClock:
+    clock = ManualClock()
+    monkeypatch.setattr(flow_module, "_now", clock)
+    return clock
 
 
 @pytest.fixture(scope="session")
