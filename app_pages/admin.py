@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages.common import get_store, require_admin
 from persona.errors import PersonaError
-from persona.trials.access import DEFAULT_BASE_URL, invite_url
+from persona.trials.access import DEFAULT_BASE_URL, check_base_url, invite_url
 from persona.trials.design import check_design, describe
 from persona.trials.flow import completion_by_scenario
 from persona.trials.stimuli import prepare_survey
@@ -48,6 +48,11 @@ def invite_section(study_id: str) -> None:
     n = st.number_input("How many invite links", min_value=1, max_value=500, value=10, key="admin_invite_n")
     base_url = st.text_input("App address", value=DEFAULT_BASE_URL, key="admin_base_url")
     if st.button("Create invite links", key="admin_invite_create"):
+        try:
+            check_base_url(base_url)
+        except PersonaError as exc:
+            st.error(str(exc))
+            return
         links = "\n".join(invite_url(t, base_url=base_url) for t in get_store().create_listeners(study_id, n=int(n)))
         st.code(links, language=None)
         st.download_button("Download links", links, file_name=f"{study_id}_invites.txt", key="admin_invite_download")

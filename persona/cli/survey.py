@@ -51,12 +51,13 @@ def invite(
     db: DbOption = None,
 ) -> None:
     """Register the survey's study and print one invite URL per line."""
-    from ..trials.access import invite_url
+    from ..trials.access import DEFAULT_BASE_URL, check_base_url, invite_url
     from ..trials.design import check_design
     from ..trials.stimuli import prepare_survey
     from ..trials.store import Store
     from ..trials.survey import load_survey
 
+    check_base_url(base_url or DEFAULT_BASE_URL)
     definition = load_survey(file)
     check_design(definition)
     prepare_survey(definition)

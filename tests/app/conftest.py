@@ -231,3 +231,11 @@ def _radio_values(radio) -> list:
 
 def finished(at: AppTest) -> bool:
     return any(t.value == "Thank you!" for t in at.title)
+
+
+@pytest.fixture(autouse=True)
+def fresh_admin_logins():
+    """Every test starts with no failed password guesses on record."""
+    from persona.trials.access import ADMIN_LOGINS
+
+    ADMIN_LOGINS.reset()
