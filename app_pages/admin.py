@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages.common import get_store, require_admin
 from persona.errors import PersonaError
+from persona.hygiene import csv_text
 from persona.trials.access import DEFAULT_BASE_URL, check_base_url, invite_url
 from persona.trials.design import check_design, describe
 from persona.trials.flow import completion_by_scenario
@@ -66,7 +67,7 @@ def progress_section(study_id: str) -> None:
     st.dataframe(store.listeners_frame(study_id), hide_index=True, key="admin_listeners")
     st.subheader("Export")
     answers = store.responses_frame(study_id)
-    st.download_button(f"Download all answers ({len(answers)} rows, tidy CSV)", answers.to_csv(index=False),
+    st.download_button(f"Download all answers ({len(answers)} rows, tidy CSV)", csv_text(answers),
                        file_name=f"{study_id}_responses.csv", mime="text/csv", key="admin_export")  # fmt: skip
 
 

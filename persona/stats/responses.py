@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SurveyError
+from ..hygiene import restore_cell
 
 RESPONSE_COLUMNS = (
     "study_id", "listener_id", "session_id", "trial_id", "trial_index", "test_type",
@@ -60,7 +61,7 @@ def read_responses_csv(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise SurveyError(f"{path}: responses file not found")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]).map(restore_cell)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise SurveyError(f"{path}: not a readable CSV file ({exc})") from exc
     return validate_responses(frame, source=str(path))
