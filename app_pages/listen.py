@@ -16,6 +16,7 @@ import streamlit as st
 
 from app_pages.common import get_store
 from persona.errors import PersonaError, SurveyError
+from persona.hygiene import without_images
 from persona.trials.access import TOKEN_PARAM
 from persona.trials.answers import ACR_LABELS, AGREEMENT_LABELS, CONFIDENCE_LABELS, Answer
 from persona.trials.component import clip_player
@@ -70,8 +71,8 @@ def _run(action, *args) -> None:
 
 def show_consent(flow: ListenerFlow) -> None:
     survey = flow.survey
-    st.title(survey.title)
-    st.markdown(survey.instructions)
+    st.title(without_images(survey.title))
+    st.markdown(without_images(survey.instructions))
     st.markdown(
         "You will hear short recordings of a support agent and answer a question about each. "
         "Please use headphones in a quiet place. We store your answers with a random id, no name "
@@ -101,7 +102,7 @@ def show_headphone_check(flow: ListenerFlow, index: int) -> None:
 def show_trial(flow: ListenerFlow, trial: Trial) -> None:
     if trial.practice:
         st.info("Practice: this one shows how the task works and is not scored.")
-    st.caption(f"Situation: {flow.survey.context(trial.scenario)}")
+    st.caption(f"Situation: {without_images(flow.survey.context(trial.scenario))}")
     clips = flow.trial_clips(trial)
     labels = {"clip": "the clip", "A": "clip A", "B": "clip B", "ref": "the reference"}
     players = st.columns(2) if trial.test_type == "ab" else [st.container()]

@@ -11,6 +11,7 @@ name is shown, not rendered or fetched.
 from __future__ import annotations
 
 import html
+import os
 import re
 
 import pandas as pd
@@ -36,8 +37,15 @@ def neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path_or_buffer, *, sep: str = ",") -> None:
-    """Write ``frame`` as CSV (or TSV with ``sep="\\t"``) with every cell spreadsheet-safe, no index."""
-    neutral_frame(frame).to_csv(path_or_buffer, index=False, sep=sep)
+    """Write ``frame`` as CSV (or TSV with ``sep="\\t"``) with every cell spreadsheet-safe, no index.
+
+    A path is opened here, so a failure raises an :class:`OSError` that names the file.
+    """
+    if isinstance(path_or_buffer, (str, os.PathLike)):
+        with open(path_or_buffer, "w", newline="", encoding="utf-8") as f:
+            neutral_frame(frame).to_csv(f, index=False, sep=sep)
+    else:
+        neutral_frame(frame).to_csv(path_or_buffer, index=False, sep=sep)
 
 
 def csv_text(frame: pd.DataFrame) -> str:
@@ -50,6 +58,12 @@ def restore_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
+
+
+def without_images(markdown: str) -> str:
+    """Survey Markdown with every image (inline ``![a](url)`` or reference ``![a][r]``) shown as text, so
+    a listener's browser fetches nothing from another host; other formatting is kept."""
+    return markdown.replace("![", "!\\[")
 
 
 def markdown_text(text: object) -> str:

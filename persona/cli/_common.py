@@ -52,7 +52,7 @@ class OneLineErrors(TyperGroup):
             where = f"{exc.ctx.command_path}: " if getattr(exc, "ctx", None) else ""
             typer.echo(f"error: {where}{exc.format_message()} (see --help)", err=True)
             sys.exit(ERROR_EXIT)
-        except click.exceptions.Abort:
+        except typer.Abort:
             typer.echo("error: aborted", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)

@@ -74,9 +74,10 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
     db: DbOption = None,
 ) -> None:
-    """Write all answers of a study as the tidy responses CSV (one row per rating)."""
+    """Write all answers of a study as the tidy responses CSV (one row per rating; formula-like cells made inert)."""
+    from ..hygiene import write_csv
     from ..trials.store import responses_frame
 
     frame = responses_frame(study, db_url=db)
-    frame.to_csv(out, index=False)
+    write_csv(frame, out)
     typer.echo(f"{len(frame)} answer row(s) of study {study!r} -> {out}", err=True)

@@ -183,6 +183,9 @@ def make_engine(db_url: str) -> Engine:
         engine = create_engine(db_url, hide_parameters=True)  # no answer values in error messages
     except (SQLAlchemyError, ValueError) as exc:
         raise StoreError(f"{DB_URL_ENV}: cannot use database URL ({exc})") from None
+    except ImportError as exc:
+        raise StoreError(f"{DB_URL_ENV}: the database driver {exc.name or ''} for "
+                         f"{make_url(db_url).drivername!r} is not installed (for PostgreSQL: pip install 'persona[postgres]')") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:

@@ -24,6 +24,7 @@ from persona.trials import store as store_module
 from persona.trials.answers import Answer
 from persona.trials.flow import PLAYBACK_TOLERANCE_S, ListenerFlow
 from persona.trials.store import Store
+from persona.trials.survey import load_survey
 
 LEAK_WORDS = ("OperationalError", "INSERT", "SQL", "Traceback", "sqlite", ".wav", "stimulus")
 
@@ -190,3 +191,17 @@ def test_mushra_value_outside_the_scale_is_refused_not_clamped(study, value):
         flow.submit(trial, Answer(ratings=ratings))
     assert trial.stimulus_ids[0] not in str(refused.value)
     assert store.responses_frame(survey.id).empty and np.isfinite(50)
+
+
+def test_survey_text_cannot_make_the_browser_fetch_images(make_survey, db_url):
+    path = make_survey(("identify",), headphone_trials=0)
+    remote = "![pixel](https://tracker.example/p.png) ![ref][r]\n\n[r]: https://tracker.example/q.png"
+    path.write_text(path.read_text().replace('instructions = "Listen', f'instructions = """{remote}\nListen')
+                    .replace('then answer."', 'then answer."""').replace('context = "The caller', 'context = "![c](http://x.example/c.png) The caller'))  # fmt: skip
+    store = Store(db_url)
+    store.register_study(load_survey(path))
+    at = listener_app(store.create_listeners("synthetic", n=1)[0])
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "tracker.example" in shown and "![" not in shown  # the text is there, as text
+    answer_screen(at)
+    assert "![" not in at.caption[0].value

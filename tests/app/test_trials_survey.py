@@ -47,5 +47,5 @@ def test_non_audio_file_is_refused(make_survey, voices_dir):
     (root / "audio" / "notes.wav").write_text("not audio")
     path = make_survey(("acr",))
     path.write_text(path.read_text().replace("audio/robo_beta_l01.wav", "audio/notes.wav"))
-    with pytest.raises(SurveyError, match="is not readable audio"):
+    with pytest.raises(SurveyError, match="not a readable audio file"):
         load_survey(path)
