@@ -7,8 +7,9 @@ import time
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from persona.storage import default_db_url
 from persona.trials import access
-from persona.trials.store import Store, default_db_url
+from persona.trials.store import Store
 
 _ADMIN_FLAG = "admin_authorised"  # monotonic time of the session's last admin page run
 _LOGIN_MESSAGE = "admin_login_message"

@@ -21,15 +21,18 @@ DbOption = Annotated[
 @survey.command()
 @friendly_errors
 def validate(file: Annotated[Path, typer.Argument(help="Survey TOML file.")]) -> None:
-    """Check a survey file and its design, prepare every clip, and print what each listener will get."""
+    """Check a survey file and its design, prepare every clip, print what each listener will get, and warn of role cues."""
+    from ..trials.cues import length_cue_auc, role_cue_warnings
     from ..trials.design import check_design, describe
-    from ..trials.stimuli import length_cue_auc, prepare_survey
+    from ..trials.stimuli import prepare_survey
     from ..trials.survey import load_survey
 
     definition = load_survey(file)
     check_design(definition)
     clips = prepare_survey(definition)
     typer.echo(f"{file}: valid study {definition.id!r}: {len(definition.stimuli)} clips, {len(definition.scenarios)} scenario(s)")
+    for warning in role_cue_warnings(definition, clips):
+        typer.echo(f"{file}: warning: {warning}", err=True)
     typer.echo(describe(definition).to_string(index=False))
     typer.echo(f"\nprepared clips (loudness {definition.audio.loudness_lufs:g} LUFS, BS.1770; "
                f"{definition.audio.sample_rate_hz} Hz; telephone chain {'on' if definition.audio.telephone else 'off'}):")  # fmt: skip

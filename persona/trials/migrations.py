@@ -15,7 +15,7 @@ import hashlib
 import re
 
 from sqlalchemy import MetaData, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection
 
 _HASHED = re.compile(r"^[0-9a-f]{64}$")  # a plaintext token (24 URL-safe base64 characters) never looks like this
 
@@ -28,19 +28,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def upgrade(engine: Engine, metadata: MetaData) -> None:
-    """Add missing nullable columns of ``metadata``'s tables and hash plaintext invite tokens."""
-    present = inspect(engine)
-    with engine.begin() as c:
-        for table in metadata.sorted_tables:
-            if not present.has_table(table.name):
-                continue
-            have = {col["name"] for col in present.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in have and column.nullable:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    c.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
-        if present.has_table("listeners"):
-            for row_id, token in c.execute(text("SELECT id, token FROM listeners")).all():
-                if not _HASHED.match(token):
-                    c.execute(text("UPDATE listeners SET token = :h WHERE id = :i"), {"h": token_hash(token), "i": row_id})
+def upgrade(c: Connection, metadata: MetaData) -> None:
+    """Add missing nullable columns of ``metadata``'s tables and hash plaintext invite tokens (in ``c``'s transaction)."""
+    present = inspect(c)
+    for table in metadata.sorted_tables:
+        have = {col["name"] for col in present.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable:
+                c.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(dialect=c.dialect)}"))
+    for row_id, token in c.execute(text("SELECT id, token FROM listeners")).all():
+        if not _HASHED.match(token):
+            c.execute(text("UPDATE listeners SET token = :h WHERE id = :i"), {"h": token_hash(token), "i": row_id})

@@ -5,8 +5,9 @@ before ``max_duration_s`` (so human recordings and agent lines reach the listene
 from one range: a length that gives the role away unblinds the trial), optionally passed through the
 G.711 telephone chain (:func:`persona.io.telephone`), resampled to the survey rate,
 loudness-normalised to one BS.1770 integrated-loudness target (pyloudnorm) and given the same
-10 ms raised-cosine fades; no padding is added. The result is cached in memory by file content
-hash and preparation settings.
+10 ms raised-cosine fades; no padding is added. The result is cached by file content hash and
+preparation settings, in memory and on disk (:mod:`persona.trials.clip_cache`), so a trial shown to
+a listener only adds what is new for each presentation.
 
 Every presentation is then encoded separately by :func:`wav_bytes`: padded with silence to the
 longest clip of its scenario (a random lead of up to ``LEAD_MAX_S`` before the speech, the rest
@@ -41,6 +42,7 @@ from scipy import signal
 from ..errors import AudioError
 from ..features import pace
 from ..io import Audio, load, resample, telephone
+from . import clip_cache
 from .survey import AudioSpec, Stimulus, Survey, TestSpec
 
 FADE_S = 0.010
@@ -81,6 +83,16 @@ def _file_digest(path: str, mtime_ns: int, size: int) -> str:
 
 @lru_cache(maxsize=256)
 def _prepare_cached(digest: str, path: str, derived: str, spec: AudioSpec) -> Audio:
+    """The prepared clip from memory, else from the disk cache, else prepared (and kept in both)."""
+    key = clip_cache.clip_key(digest, derived, spec)
+    samples = clip_cache.load(key)
+    if samples is None:
+        samples = _prepare_fresh(digest, path, derived, spec).samples.astype(np.float32).astype(np.float64)
+        clip_cache.save(key, samples)
+    return Audio(samples, spec.sample_rate_hz, path)
+
+
+def _prepare_fresh(digest: str, path: str, derived: str, spec: AudioSpec) -> Audio:
     if derived:
         clean = _prepare_cached(digest, path, "", spec)
         noise_snr_db = GOLD_SNR_DB if derived == "gold" else None
@@ -223,33 +235,6 @@ def scenario_samples(survey: Survey) -> dict[str, int]:
     for stimulus in survey.stimuli:
         lengths[stimulus.scenario] = max(lengths[stimulus.scenario], prepare(stimulus, survey.audio).samples.size)
     return lengths
-
-
-def length_cue_auc(clips: pd.DataFrame) -> pd.DataFrame:
-    """How well a clip's speech length (before padding) tells human from agent, per scenario.
-
-    Parameters
-    ----------
-    clips : pandas.DataFrame
-        Rows of :func:`prepare_survey` with a ``scenario`` column.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``scenario, n_human, n_agent, duration_auc``: the Mann-Whitney AUC, the chance that a
-        random human clip is longer than a random agent clip (0.5 = no cue; 0 or 1 = the length
-        alone separates the roles; ties count one half). Padding removes the cue from the WAV
-        header; this is what remains audible.
-    """
-    rows = []
-    for scenario, group in clips[clips["role"].isin(("human", "agent"))].groupby("scenario"):
-        human = group.loc[group["role"] == "human", "duration_s"].to_numpy()
-        agent = group.loc[group["role"] == "agent", "duration_s"].to_numpy()
-        if human.size and agent.size:
-            wins = (human[:, None] > agent[None, :]).sum() + 0.5 * (human[:, None] == agent[None, :]).sum()
-            rows.append({"scenario": scenario, "n_human": human.size, "n_agent": agent.size,
-                         "duration_auc": wins / (human.size * agent.size)})  # fmt: skip
-    return pd.DataFrame(rows, columns=["scenario", "n_human", "n_agent", "duration_auc"])
 
 
 def prepare_survey(survey: Survey) -> pd.DataFrame:

@@ -18,7 +18,8 @@ import numpy as np
 from scipy import signal
 
 from persona.trials.flow import ListenerFlow
-from persona.trials.stimuli import DITHER_LSB, GAIN_JITTER_DB, length_cue_auc, prepare_survey
+from persona.trials.cues import length_cue_auc
+from persona.trials.stimuli import DITHER_LSB, GAIN_JITTER_DB, prepare_survey
 
 
 def samples(wav: bytes) -> np.ndarray:
