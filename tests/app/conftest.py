@@ -100,12 +100,16 @@ def survey_text(entries: list[dict], tests: tuple[str, ...], *, study_id: str = 
     return head + (CROWD if crowd else "") + stimuli + "\n" + "\n".join(TEST_BLOCKS[t] for t in tests)
 
 
-@pytest.fixture(autouse=True)
-def listening_clock(monkeypatch):
+def fast_clock():
     """A server clock that moves 60 s on at every reading, so a test's instant "played to the end"
     comes long enough after the clip was sent (tests of the playback rule use ``manual_clock``)."""
     start, ticks = flow_module.utcnow(), itertools.count()
-    monkeypatch.setattr(flow_module, "_now", lambda: start + timedelta(seconds=60 * next(ticks)))
+    return lambda: start + timedelta(seconds=60 * next(ticks))
+
+
+@pytest.fixture(autouse=True)
+def listening_clock(monkeypatch):
+    monkeypatch.setattr(flow_module, "_now", fast_clock())
 
 
 class ManualClock:

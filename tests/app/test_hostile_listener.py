@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from app_pages import listen
 from persona.errors import SurveyError
 from persona.stats.screening import screen_listeners
-from persona.trials import store as store_module
+from persona import storage
 from persona.trials.answers import Answer
 from persona.trials.flow import PLAYBACK_TOLERANCE_S, ListenerFlow
 from persona.trials.store import Store
@@ -85,7 +85,7 @@ def locker(tmp_path):
 
 
 def test_locked_database_gives_a_calm_retry_and_keeps_the_answer(study, db_url, locker, monkeypatch):
-    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT_MS", 200)  # fail fast instead of waiting 10 s
+    monkeypatch.setattr(storage, "SQLITE_BUSY_TIMEOUT_MS", 200)  # fail fast instead of waiting 10 s
     store, survey, tokens = study(("identify",), headphone_trials=0, practice=False)
     at = to_first_trial(listener_app(tokens[0]))
     chosen = [r.value for r in at.radio]

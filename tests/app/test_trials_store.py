@@ -22,8 +22,10 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirec
 APP_PROCESS = """
 import sys
 sys.path.insert(0, {tests!r})
-from conftest import complete_listener
+from conftest import complete_listener, fast_clock
+from persona.trials import flow
 from persona.trials.store import Store
+flow._now = fast_clock()
 store = Store(sys.argv[1])
 for token in sys.argv[2:]:
     complete_listener(store, token)
