@@ -23,9 +23,10 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from ..benchmark.build import Benchmark, feature_stats, read_json, stats_from_dict
-from ..benchmark.features import FEATURES, Z_CLIP, Feature
-from ..benchmark.score import describe, feature_columns, match_score, robust_z
+from ..benchmark.build import Benchmark, read_json, stats_from_dict
+from ..benchmark.features import FEATURES, Feature
+from ..benchmark.panel import distance, feature_stats
+from ..benchmark.score import describe, feature_columns, match_score
 from ..errors import BenchmarkError
 from . import profile as call_profile
 
@@ -112,9 +113,8 @@ def load_call_benchmark(path: str | Path) -> Benchmark:
 
 def block_distance(values: pd.Series, human: dict, features: tuple[Feature, ...]) -> float:
     """Weighted RMS of the robust z (clipped at +-5) over ``features``; NaN when none was measured."""
-    z = np.array([float(robust_z(f, values.get(f.column, np.nan), human[f.column])) for f in features])
-    w = np.array([f.weight for f in features]) * np.isfinite(z)
-    return float(np.sqrt(np.sum(w * np.where(np.isfinite(z), np.clip(z, -Z_CLIP, Z_CLIP), 0) ** 2) / w.sum())) if w.sum() > 0 else np.nan
+    row = np.array([float(values.get(f.column, np.nan)) for f in features])
+    return float(distance(row, human, features)[0])
 
 
 def score_values(values: pd.Series, bench: Benchmark, scenario: str) -> dict:

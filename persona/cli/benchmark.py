@@ -26,6 +26,8 @@ Dask = Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run extra
 Scenario = Annotated[str, typer.Option("--scenario", "-s", help="Call scenario, as named in the benchmark.")]
 BenchmarkFile = Annotated[Optional[Path], typer.Option("--benchmark", "-b", help="Benchmark JSON from `persona benchmark build`.")]
 ReferenceDir = Annotated[Optional[Path], typer.Option("--reference", "-r", help="Reference folder to build the benchmark from on the fly.")]
+Register = Annotated[Optional[str], typer.Option("--register", help="Pitch register of the voice(s): low or high (default: the manifest's, else inferred from F0).")]
+LargePitch = Annotated[bool, typer.Option("--allow-large-pitch-change", help="Prescribe pitch changes over 4 st (they change who the voice sounds like).")]
 
 
 @benchmark_app.command("build")
@@ -41,10 +43,30 @@ def build_command(
     """Profile every human clip and store per scenario the median, MAD, IQR and p10-p90 band of each feature."""
     bench = pb.build_benchmark(ref_dir, telephone=telephone, jobs=jobs, cache=not no_cache, dask_scheduler=dask_scheduler, progress=True)
     bench.save(out)
+    typer.echo(render_summary(bench))
+    typer.echo(f"benchmark -> {out}", err=True)
+
+
+def render_summary(bench: pb.Benchmark) -> str:
+    """Per scenario: clips, speakers, speech; clips and register per speaker; notes on one-voice, unequal or thin panels."""
+    lines = []
     for name in bench.scenarios:
         s = bench.summary[name]
-        typer.echo(f"{name}: {s['n_clips']} clip(s), {s['n_speakers']} speaker(s), {s['speech_s'] / 60:.1f} min of speech")
-    typer.echo(f"benchmark -> {out}", err=True)
+        lines.append(f"{name}: {s['n_clips']} clip(s), {s['n_speakers']} speaker(s), {s['speech_s'] / 60:.1f} min of speech")
+        registers = s.get("speaker_registers", {})
+        per_speaker = [f"{sp} {n}" + (f" ({registers[sp]['register']}, {registers[sp]['source']})" if sp in registers else "")
+                       for sp, n in s.get("clips_per_speaker", {}).items()]  # fmt: skip
+        lines.append(f"   clips per speaker: {', '.join(per_speaker)}")
+        if s.get("unequal_clips"):
+            lines.append("   note: very unequal clips per speaker; speakers weigh equally (each speaker's clip median counts once)")
+        if bench.is_one_voice(name):
+            lines.append(f"   note: {bench.one_voice_note(name)}")
+        for register, stats in bench.pitch_by_register.get(name, {}).items():
+            thin = f" (fewer than {pb.register.MIN_REGISTER_SPEAKERS}: band widened)" if stats.n_speakers < pb.register.MIN_REGISTER_SPEAKERS else ""
+            lines.append(f"   {register} register: {stats.n_speakers} speaker(s), median F0 {stats.median:.0f} Hz{thin}")
+        if not bench.held_out.get(name, {}).get("speaker"):
+            lines.append(f"   note: human_percentile needs {pb.typicality.MIN_SPEAKERS}+ speakers (or one voice with 3+ clips); not available here")
+    return "\n".join(lines)
 
 
 def _benchmark(benchmark_file: Path | None, reference_dir: Path | None, *, jobs: int | None, cache: bool, dask_scheduler: str | None):
@@ -57,13 +79,13 @@ def _benchmark(benchmark_file: Path | None, reference_dir: Path | None, *, jobs:
     return bench, reference.read_reference(reference_dir)
 
 
-def _write(result: pb.Scores, bench, out: Path | None, comparison=None) -> None:
+def _write(result: pb.Scores, bench, out: Path | None, comparison=None, *, allow_large_pitch_change: bool = False) -> None:
     if out is None:
         return
     if out.suffix.lower() in REPORT_SUFFIXES:
         from ..report.benchmark import write_report
 
-        write_report(result, bench, out, comparison=comparison)
+        write_report(result, bench, out, comparison=comparison, allow_large_pitch_change=allow_large_pitch_change)
     else:
         tables.write(result.files, out)
     typer.echo(f"-> {out}", err=True)
@@ -79,12 +101,15 @@ def score(
     jobs: Jobs = None,
     no_cache: NoCache = False,
     dask_scheduler: Dask = None,
+    register: Register = None,
+    allow_large_pitch_change: LargePitch = False,
 ) -> None:
     """Score agent clips against the human benchmark: deviations, verdicts, persona distance, match score."""
     bench, ref = _benchmark(benchmark, reference_dir, jobs=jobs, cache=not no_cache, dask_scheduler=dask_scheduler)
-    result = pb.score_files(audio, bench, scenario=scenario, reference=ref, jobs=jobs, cache=not no_cache, dask_scheduler=dask_scheduler, progress=True)
-    typer.echo(render_voices(result, bench))
-    _write(result, bench, out)
+    result = pb.score_files(audio, bench, scenario=scenario, reference=ref, jobs=jobs, cache=not no_cache, dask_scheduler=dask_scheduler,
+                            progress=True, register=register)  # fmt: skip
+    typer.echo(render_voices(result, bench, allow_large_pitch_change=allow_large_pitch_change))
+    _write(result, bench, out, allow_large_pitch_change=allow_large_pitch_change)
 
 
 @friendly_errors
@@ -97,17 +122,20 @@ def compare_command(
     jobs: Jobs = None,
     no_cache: NoCache = False,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+    register: Register = None,
+    allow_large_pitch_change: LargePitch = False,
 ) -> None:
     """Rank candidate voices by persona distance with bootstrap 95% intervals; flag unresolvable differences."""
     bench, ref = _benchmark(benchmark, reference_dir, jobs=jobs, cache=not no_cache, dask_scheduler=None)
-    result = pb.score_files(voice_dirs, bench, scenario=scenario, reference=ref, jobs=jobs, cache=not no_cache, progress=True)
-    comparison = pb.compare_voices(result, bench, seed=seed)
+    result = pb.score_files(voice_dirs, bench, scenario=scenario, reference=ref, jobs=jobs, cache=not no_cache, progress=True, register=register)
+    comparison = with_typicality(pb.compare_voices(result, bench, seed=seed), result)
     typer.echo(render_ranking(comparison))
+    typer.echo("\n" + render_voices(result, bench, allow_large_pitch_change=allow_large_pitch_change))
     if out is not None and out.suffix.lower() not in REPORT_SUFFIXES:
         tables.write(comparison.ranking, out)
         typer.echo(f"-> {out}", err=True)
     elif out is not None:
-        _write(result, bench, out, comparison)
+        _write(result, bench, out, comparison, allow_large_pitch_change=allow_large_pitch_change)
 
 
 @friendly_errors
@@ -121,6 +149,8 @@ def preview(
     rate_pct: Annotated[Optional[float], typer.Option(help="Override: rate change (%).")] = None,
     volume_db: Annotated[Optional[float], typer.Option(help="Override: gain (dB).")] = None,
     no_cache: NoCache = False,
+    register: Register = None,
+    allow_large_pitch_change: LargePitch = False,
 ) -> None:
     """Apply the prescription to the clip with Praat PSOLA, write the adjusted audio and re-score it."""
     bench, _ = _benchmark(benchmark, reference_dir, jobs=None, cache=not no_cache, dask_scheduler=None)
@@ -129,8 +159,10 @@ def preview(
     if overrides:
         given = pb.Prescription(voice=audio.parent.name, scenario=scenario, pitch_st=0.0, rate_pct=0.0, range_pct=0.0, volume_db=0.0, break_ms=0)
         given = dataclasses.replace(given, **overrides)
-    result = pb.preview(audio, bench, scenario=scenario, out_path=out, prescription=given, cache=not no_cache)
+    result = pb.preview(audio, bench, scenario=scenario, out_path=out, prescription=given, cache=not no_cache, register=register,
+                        allow_large_pitch_change=allow_large_pitch_change)  # fmt: skip
     before, after = (r.voices.iloc[0] for r in (result.before, result.after))
+    typer.echo(render_context(before))
     typer.echo(f"applied: {result.prescription.summary()}")
     typer.echo(f"SSML:    {result.prescription.ssml()}")
     typer.echo(f"persona distance {before['persona_distance']:.2f} -> {after['persona_distance']:.2f}; "
@@ -151,7 +183,7 @@ def demo(
         ref = reference.read_reference(ref_dir)
         voices = sorted({str(Path(f).parent) for f in reference.agents(ref, DEMO_SCENARIO)["file"]})
         result = pb.score_files(voices, bench, scenario=DEMO_SCENARIO, reference=ref, jobs=jobs, progress=True)
-    comparison = pb.compare_voices(result, bench)
+    comparison = with_typicality(pb.compare_voices(result, bench), result)
     s = bench.summary[DEMO_SCENARIO]
     typer.echo(f"Benchmark '{DEMO_SCENARIO}': {s['n_clips']} human clips, {s['n_speakers']} speakers\n")
     typer.echo(render_ranking(comparison))
@@ -163,24 +195,42 @@ def demo(
     _write(result, bench, out, comparison)
 
 
+def with_typicality(comparison: pb.Comparison, result: pb.Scores) -> pb.Comparison:
+    """The ranking with each voice's register, ``human_percentile`` and notes from its scores."""
+    return dataclasses.replace(comparison, ranking=pb.with_context(comparison.ranking, result))
+
+
 def render_ranking(comparison: pb.Comparison) -> str:
-    """The ranking as text: distance with its 95% interval, match score and unresolvable neighbours."""
+    """The ranking as text: distance with its 95% interval, match score, typicality and unresolvable neighbours."""
     r = comparison.ranking
     lines = [f"Ranking for {comparison.scenario} (persona distance: 0 = at the human median; 95% bootstrap CI over clips)"]
     for row in r.itertuples():
         ci = f"[{row.ci_low:.2f}, {row.ci_high:.2f}]" if pd.notna(row.ci_low) else "[n/a: 1 clip]"
         ties = f"  not resolvable from: {row.not_resolvable_from}" if row.not_resolvable_from else ""
-        lines.append(f"{row.rank:>3}. {row.voice:<20} distance {row.persona_distance:5.2f} {ci:<15} match {row.match_score:3.0f}/100  ({row.n_clips} clips){ties}")
+        typical = f"  {pb.typicality.words(row.human_percentile)}" if pd.notna(getattr(row, "human_percentile", None)) else ""
+        lines.append(f"{row.rank:>3}. {row.voice:<20} distance {row.persona_distance:5.2f} {ci:<15} match {row.match_score:3.0f}/100  ({row.n_clips} clips){typical}{ties}")
     return "\n".join(lines)
 
 
-def render_voices(result: pb.Scores, bench) -> str:
-    """Per voice: distance, the verdicts outside the human band in words, and the SSML prescription."""
-    fixes = pb.prescriptions(result, bench).set_index("voice")
+def render_context(row: pd.Series | dict) -> str:
+    """What a voice was compared with: its register and where it came from, any benchmark notes, its typicality."""
+    register = row.get("register") or "unknown"
+    lines = [f"   register: {register} ({row.get('register_source', '')}); pitch level compared with the {row.get('pitch_compared_with', 'whole panel')}"]
+    lines += [f"   note: {n}" for n in str(row.get("benchmark_note", "")).split("; ") if n]
+    if pd.notna(row.get("human_percentile")):
+        one_voice = str(row.get("benchmark_note", "")).startswith("one-voice")
+        lines.append(f"   typicality: {pb.typicality.words(row['human_percentile'], one_voice=one_voice)} (human_percentile {row['human_percentile']:.0f})")
+    return "\n".join(lines)
+
+
+def render_voices(result: pb.Scores, bench, *, allow_large_pitch_change: bool = False) -> str:
+    """Per voice: distance, register, notes, typicality, the verdicts outside the human band in words, and the SSML prescription."""
+    fixes = pb.prescriptions(result, bench, allow_large_pitch_change=allow_large_pitch_change).set_index("voice")
     lines = []
     for row in result.voices.to_dict("records"):
         fix = fixes.loc[row["voice"]]
         lines.append(f"{row['voice']}: distance {row['persona_distance']:.2f}, match {row['match_score']:.0f}/100")
+        lines.append(render_context(row))
         lines += [f"   - {s}" for s in pb.describe(row, scenario=result.scenario)] or ["   - every feature within the human band"]
         lines.append(f"   prescription: {fix['summary']}")
         lines.append(f"   SSML: {fix['ssml']}")
