@@ -143,8 +143,7 @@ def scripted_call(seed: int) -> Call:
         t = end + gap
         call.responses.append((t, gap))
     # barge-in: the caller comes in while the agent speaks, the agent stops
-    a = agents[4]
-    onset = next(x for x in np.arange(1.0, a.size / SR_HZ - 1.2, 0.05) if voiced_at(a, x))
+    a, onset = next((a, x) for a in (agents[4], agents[6]) for x in np.arange(1.0, a.size / SR_HZ - 1.2, 0.05) if voiced_at(a, x))
     stop_after = float(rng.uniform(0.2, 1.0))
     cut = trim_end(a[: int((onset + stop_after) * SR_HZ)], peak_db=frame_db(a).max())
     call.agent.append((t, cut))
