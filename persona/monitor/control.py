@@ -173,6 +173,9 @@ def watch(recordings: pd.DataFrame, bands: dict[str, dict[str, tuple[float, floa
     for group, calls in frame.groupby("group", sort=True):
         axis = pd.date_range(calls["period_start"].min(), calls["period_start"].max(), freq=step)
         phase = _phases(axis, calls, settings)
+        if not (phase == "baseline").any():
+            notes.append(f"{group}: no recordings in the baseline window; not charted")
+            continue
         for metric in METRICS:
             chart = _chart(metric, calls, axis, phase, settings, bands.get(calls["scenario"].iloc[0], {}))
             if chart is None:
@@ -359,7 +362,8 @@ def messiest(recordings: pd.DataFrame, watched: Watch, *, period: pd.Timestamp |
     timing_cols = [m.column for m in family("timing") if m.column in week]
     parts = [by_distance.assign(reason="largest persona distance"),
              outliers[keep + ["worst_timing", "worst_timing_z"] + timing_cols].assign(reason="timing outlier")]  # fmt: skip
-    out = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) else pd.DataFrame(columns=["reason"] + keep)
+    parts = [p for p in parts if not p.empty]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["reason", *keep])
     return out[["reason"] + [c for c in out.columns if c != "reason"]]
 
 
