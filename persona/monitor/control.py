@@ -256,7 +256,7 @@ def _chart(metric: Metric, calls: pd.DataFrame, axis: pd.DatetimeIndex, phase: n
     with np.errstate(invalid="ignore", divide="ignore"):
         allowance = np.maximum(REFERENCE_K, metric.smallest_shift(base.median) / 2 / base.spread / base.se(n))
     chart = cusum(np.where(monitor, t, np.nan), h=h, k=np.nan_to_num(allowance, nan=REFERENCE_K))
-    p10, p90 = band.get(metric.column, (np.nan, np.nan)) if metric.human_band else (np.nan, np.nan)
+    p10, p90 = band.get(metric.column, (np.nan, np.nan))
     table = pd.DataFrame({
         "metric": metric.column, "period_start": axis, "n_calls": n,
         "median": stats[0.5].to_numpy(), "p25": stats[0.25].to_numpy(), "p75": stats[0.75].to_numpy(),

@@ -57,6 +57,7 @@ recordings = Table(
     Column("kind", String(8), nullable=False),
     Column("agent_channel", Integer),
     Column("benchmark_sha256", ForeignKey("monitor_benchmarks.sha256"), nullable=False),
+    Column("calls_benchmark_sha256", ForeignKey("monitor_benchmarks.sha256")),
     *(Column(name, Float) for name in VALUE_COLUMNS),
     Column("warning", Text),
     Column("persona_version", String(32), nullable=False),
@@ -135,20 +136,29 @@ class MonitorStore:
         return frame
 
     def bands(self) -> dict[str, dict[str, tuple[float, float]]]:
-        """Per scenario, the human p10-p90 band of each benchmark feature, from the benchmark of its latest recording."""
+        """Per scenario, the human p10-p90 band of each benchmark feature (column units), from the benchmarks of its latest recording.
+
+        Persona features come from the persona benchmark; call timing from the calls benchmark, if one was given.
+        """
         latest = select(recordings.c.scenario, func.max(recordings.c.id).label("id")).group_by(recordings.c.scenario).subquery()
-        query = (select(latest.c.scenario, benchmarks.c.body)
-                 .join(recordings, recordings.c.id == latest.c.id)
-                 .join(benchmarks, benchmarks.c.sha256 == recordings.c.benchmark_sha256))  # fmt: skip
+        query = select(latest.c.scenario, recordings.c.benchmark_sha256, recordings.c.calls_benchmark_sha256).join(recordings, recordings.c.id == latest.c.id)
         with self.engine.connect() as conn:
-            bodies = conn.execute(query).all()
+            chosen = conn.execute(query).all()
+            wanted = {sha for row in chosen for sha in row[1:] if sha}
+            found = conn.execute(select(benchmarks.c.sha256, benchmarks.c.body).where(benchmarks.c.sha256.in_(wanted))) if wanted else []
+            bodies = {sha: body for sha, body in found}
         out = {}
-        for scenario, body in bodies:
-            stats = json.loads(body)["stats"].get(scenario, {})
-            out[scenario] = {col: (s["p10"], s["p90"]) for col, s in stats.items() if s.get("p10") is not None}
+        for scenario, persona_sha, calls_sha in chosen:
+            out[scenario] = _bands(bodies.get(calls_sha), scenario) | _bands(bodies[persona_sha], scenario)
         return out
 
     def count(self) -> int:
         """Stored recordings."""
         with self.engine.connect() as conn:
             return int(conn.scalar(select(func.count()).select_from(recordings)))
+
+
+def _bands(body: str | None, scenario: str) -> dict[str, tuple[float, float]]:
+    """``{column: (p10, p90)}`` of one scenario of a stored benchmark JSON; features without a band left out."""
+    stats = json.loads(body)["stats"].get(scenario, {}) if body else {}
+    return {col: (s["p10"], s["p90"]) for col, s in stats.items() if s.get("p10") is not None and s.get("p90") is not None}

@@ -163,3 +163,26 @@ def test_a_killed_ingest_keeps_what_it_reported_stored(env, bench_file):
     assert MonitorStore(db(env)).count() >= reported
     rerun = add(*args)
     assert rerun.exit_code == 0 and MonitorStore(db(env)).count() == 24
+
+
+def test_a_calls_benchmark_gives_the_timing_its_human_band(env, bench_file):
+    calls_bench = env / "calls.json"
+    calls_bench.write_text('{"stats": {"billing_dispute": {"response_latency_median_s": {"p10": 0.1, "p90": 0.6}}}}')
+    store = MonitorStore(db(env))
+    ingest(clips(env / "clips", 1), bench_file, store=store, calls_benchmark=calls_bench, scenario=SCENARIO)
+    bands = store.bands()[SCENARIO]
+    assert bands["response_latency_median_s"] == (0.1, 0.6)
+    assert bands["f0_median_hz"][0] < bands["f0_median_hz"][1]  # the persona benchmark's band, alongside
+
+
+@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"no": "stats"}'])
+def test_an_unusable_benchmark_is_one_error_line(env, bench_file, content):
+    bad = env / "bad.json"
+    bad.write_text(content)
+    [clip] = clips(env / "clips", 1)
+    for option, value in (("--benchmark", bad), ("--calls-benchmark", bad)):
+        args = [str(clip), "--scenario", SCENARIO, "--db", db(env), option, str(value)]
+        args += ["--benchmark", str(bench_file)] if option == "--calls-benchmark" else []
+        result = add(*args)
+        assert result.exit_code == 2 and result.output.startswith("error: ") and "bad.json" in result.output, result.output
+    assert MonitorStore(db(env)).count() == 0
