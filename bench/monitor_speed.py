@@ -42,11 +42,13 @@ def recordings(root: Path, clips: int, calls: int) -> tuple[list[str], float]:
 def time_ingest(files: list[str], seconds: float, bench: Path, root: Path, label: str, **run) -> None:
     name = label.replace(" ", "_").replace(",", "")
     store = MonitorStore(f"sqlite:///{root / f'ingest_{name}.sqlite3'}")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = ingest(files, bench, store=store, scenario="billing_dispute", cache=False, **run)
     wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     print(f"  {label:22s} {report.stored} stored in {wall:6.1f} s: {report.stored / wall:5.2f} recordings/s, "
-          f"{seconds / wall:5.1f}x real time ({seconds:.0f} s of audio)")  # fmt: skip
+          f"{seconds / wall:5.1f}x real time ({seconds:.0f} s of audio; {cpu:.1f} s CPU in this process; "
+          f"load average {os.getloadavg()[0]:.1f})")  # fmt: skip
 
 
 def ingest_speed(args, root: Path) -> None:
@@ -74,11 +76,13 @@ def check_speed(args, root: Path) -> None:
         frame["file"] = f"s{i}_" + frame["file"]
         store.add(simulate.stored_rows(frame, benchmark_sha256="bench"))
     print(f"check: {store.count()} stored rows (written in {time.perf_counter() - started:.0f} s)")
+    print(f"  load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall time stretches with it; CPU time much less)")
     for attempt in range(3):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         watched, _ = watch_store(store)
         alarms = raised(watched)
-        print(f"  in-process check, run {attempt + 1}: {time.perf_counter() - started:.2f} s ({len(alarms)} alarm(s))")
+        print(f"  in-process check, run {attempt + 1}: {time.perf_counter() - started:.2f} s wall, "
+              f"{time.process_time() - cpu:.2f} s CPU ({len(alarms)} alarm(s))")  # fmt: skip
     env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     started = time.perf_counter()
     command = [sys.executable, "-c", "from persona.cli import app; app()", "monitor", "check", "--db", url]

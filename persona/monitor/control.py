@@ -265,9 +265,12 @@ def _chart(metric: Metric, calls: pd.DataFrame, axis: pd.DatetimeIndex, phase: n
     })  # fmt: skip
     if base.n_calls < MIN_BASELINE_CALLS:
         return table, [], f"{metric.label}: only {base.n_calls} baseline call(s) (< {MIN_BASELINE_CALLS}); charted, cannot alarm"
-    rows = calls.loc[measured].assign(x=x, z=z, idx=idx)
-    first_monitored = int(np.argmax(monitor)) if monitor.any() else len(axis)
-    found = [a for side in metric.sides for a in _alarms(metric, chart, side, t, first_monitored, rows, axis, base)]
+    signalled = [side for side in metric.sides if chart.signals(side)]
+    if not signalled:
+        return table, [], None
+    rows = calls.loc[measured, ["file", "scenario", "agent_version", "recorded_at"]].assign(x=x, z=z, idx=idx)
+    first_monitored = int(np.argmax(monitor))
+    found = [a for side in signalled for a in _alarms(metric, chart, side, t, first_monitored, rows, axis, base)]
     return table, found, None
 
 
