@@ -327,16 +327,17 @@ def shift_text(metric: Metric, before: float, after: float) -> str:
 
 
 def standing(periods: pd.DataFrame) -> pd.DataFrame:
-    """Per group and metric, the latest period with calls: its median against the baseline and the human band."""
+    """Per group and metric, the latest period with calls: its median (scale units, in ``unit``) against the baseline and the human band."""
     if periods.empty:
         return pd.DataFrame(columns=["group", "scenario", "metric", "period_start", "n_calls", "median", "baseline_median",
-                                     "human_p10", "human_p90", "human_band"])  # fmt: skip
+                                     "human_p10", "human_p90", "unit", "human_band"])  # fmt: skip
     latest = periods[periods["n_calls"] > 0].sort_values("period_start").groupby(["group", "metric"], sort=False).tail(1)
     side = np.where(latest["median"] < latest["human_p10"], "below", np.where(latest["median"] > latest["human_p90"], "above", "within"))
     known = latest["human_p10"].notna().to_numpy()
     out = latest[["group", "scenario", "metric", "period_start", "n_calls", "median", "baseline_median", "human_p10", "human_p90"]]
     order = {m.column: i for i, m in enumerate(METRICS)}
-    out = out.assign(human_band=np.where(known, side, ""), _order=out["metric"].map(order))
+    units = {m.column: m.unit for m in METRICS}
+    out = out.assign(unit=out["metric"].map(units), human_band=np.where(known, side, ""), _order=out["metric"].map(order))
     return out.sort_values(["group", "_order"]).drop(columns="_order").reset_index(drop=True)
 
 

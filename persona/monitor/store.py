@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Iterable
 
 import pandas as pd
-from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text, cast, func, select
+from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text, cast, func, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -88,6 +88,7 @@ class MonitorStore:
         try:
             self.engine = make_engine(self.db_url)
             metadata.create_all(self.engine)
+            _add_new_columns(self.engine)
         except SQLAlchemyError as exc:
             raise StoreError(f"monitor database {safe_url(self.db_url)}: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}") from None
 
@@ -162,6 +163,17 @@ class MonitorStore:
         """Stored recordings."""
         with self.engine.connect() as conn:
             return int(conn.scalar(select(func.count()).select_from(recordings)))
+
+
+def _add_new_columns(engine) -> None:
+    """Bring tables made by an earlier persona up to date: add the nullable columns they lack."""
+    present = {c["name"] for c in inspect(engine).get_columns(recordings.name)}
+    missing = [c for c in recordings.columns if c.name not in present]
+    if any(not c.nullable for c in missing):
+        raise StoreError(f"{recordings.name} lacks required column(s) {', '.join(c.name for c in missing)}; use a new database")
+    with engine.begin() as conn:
+        for column in missing:
+            conn.execute(text(f"ALTER TABLE {recordings.name} ADD COLUMN {column.name} {column.type.compile(engine.dialect)}"))
 
 
 def _bands(body: str | None, scenario: str) -> dict[str, tuple[float, float]]:
