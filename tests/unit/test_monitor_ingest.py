@@ -186,3 +186,24 @@ def test_an_unusable_benchmark_is_one_error_line(env, bench_file, content):
         result = add(*args)
         assert result.exit_code == 2 and result.output.startswith("error: ") and "bad.json" in result.output, result.output
     assert MonitorStore(db(env)).count() == 0
+
+
+def test_a_dask_cluster_stores_the_same_rows_as_the_local_pool(env, bench_file):
+    from dask.distributed import LocalCluster
+
+    from persona.monitor import simulate
+
+    ref = Path(__file__).resolve().parents[2] / "reference_audio"
+    agent = sorted((ref / "billing_dispute" / "agents" / "piper_joe").glob("billing_dispute_0[12].flac"))
+    calls = simulate.audio_deployment(agent, env / "calls", weeks=1, calls_per_week=1, scenario=SCENARIO,
+                                      caller_clips=sorted(ref.glob("*/human_*.flac"))[:1])  # fmt: skip
+    files = [*clips(env / "clips", 2), *calls["file"]]
+    local = MonitorStore(f"sqlite:///{env / 'local.sqlite3'}")
+    ingest(files, bench_file, store=local, scenario=SCENARIO, at=None, cache=False)
+    on_dask = MonitorStore(f"sqlite:///{env / 'dask.sqlite3'}")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        report = ingest(files, bench_file, store=on_dask, scenario=SCENARIO, dask_scheduler=cluster.scheduler_address, cache=False)
+    assert report.stored == 3
+    a, b = (s.frame().sort_values("file").drop(columns="id").reset_index(drop=True) for s in (local, on_dask))
+    pd.testing.assert_frame_equal(a, b)
+    assert b["response_latency_median_s"].notna().sum() == 1  # the call's timing, on the cluster too
