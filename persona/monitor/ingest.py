@@ -167,8 +167,7 @@ def ingest(
     """Profile, score and store recordings (see the module docstring); problems are reported as they are found.
 
     ``calls_benchmark`` (from ``persona calls benchmark``) is kept with the rows, for the human band
-    of the call timing in reports.
-    ``on_problem`` receives each problem line (``FILE: what is wrong``); ``on_stored`` the running
+    of the call timing in reports. ``on_problem`` receives each problem line (``FILE: what is wrong``); ``on_stored`` the running
     total of stored recordings after each committed chunk.
     """
     benchmark = load_benchmark(benchmark_file)
