@@ -226,8 +226,9 @@ def _baseline(metric: Metric, x: np.ndarray, period_idx: np.ndarray) -> _Baselin
     spread = max(MAD_TO_SD * float(np.median(np.abs(x - median))), metric.floor)
     z = np.clip((x - median) / spread, -WINSOR_Z, WINSOR_Z)
     sd = max(float(np.std(z, ddof=1)) if z.size > 1 else MIN_SD_Z, MIN_SD_Z)
-    by_period = pd.Series(z).groupby(period_idx)
-    means, counts = by_period.mean().to_numpy(), by_period.size().to_numpy()
+    counts = np.bincount(period_idx)
+    filled = counts > 0
+    means, counts = np.bincount(period_idx, weights=z)[filled] / counts[filled], counts[filled]
     tau2 = max(0.0, float(np.var(means, ddof=1) - np.mean(sd**2 / counts))) if means.size > 1 else 0.0
     return _Baseline(median, spread, float(z.mean()), sd, tau2, int(z.size), int(means.size))
 
@@ -245,12 +246,11 @@ def _chart(metric: Metric, calls: pd.DataFrame, axis: pd.DatetimeIndex, phase: n
         return None
     base = _baseline(metric, x[in_base], idx[in_base])
     z = base.z(x)
-    grouped = pd.DataFrame({"idx": idx, "x": x, "z": z}).groupby("idx")
-    n = grouped.size().reindex(range(len(axis)), fill_value=0).to_numpy()
-    stats = grouped["x"].quantile([0.25, 0.5, 0.75]).unstack().reindex(range(len(axis)))
-    mean_z = grouped["z"].mean().reindex(range(len(axis))).to_numpy()
+    n = np.bincount(idx, minlength=len(axis))
     with np.errstate(invalid="ignore", divide="ignore"):
+        mean_z = np.bincount(idx, weights=z, minlength=len(axis)) / n
         t = (mean_z - base.mean_z) / base.se(n)
+    quartiles = pd.Series(x).groupby(idx).quantile([0.25, 0.5, 0.75]).unstack().reindex(range(len(axis))).to_numpy()
     monitor = phase == "monitor"
     h = settings.threshold(metric.family)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -259,7 +259,7 @@ def _chart(metric: Metric, calls: pd.DataFrame, axis: pd.DatetimeIndex, phase: n
     p10, p90 = band.get(metric.column, (np.nan, np.nan))
     table = pd.DataFrame({
         "metric": metric.column, "period_start": axis, "n_calls": n,
-        "median": stats[0.5].to_numpy(), "p25": stats[0.25].to_numpy(), "p75": stats[0.75].to_numpy(),
+        "median": quartiles[:, 1], "p25": quartiles[:, 0], "p75": quartiles[:, 2],
         "baseline_median": base.median, "baseline_spread": base.spread, "human_p10": float(metric.to_scale(p10)), "human_p90": float(metric.to_scale(p90)),
         "t": t, "cusum_upper": chart.upper, "cusum_lower": chart.lower, "h": h, "phase": phase,
     })  # fmt: skip

@@ -65,7 +65,7 @@ recordings = Table(
 )  # fmt: skip
 """One row per recording; ``kind`` is ``clip`` (mono, persona profile) or ``call`` (two channels: timing too)."""
 
-WATCH_COLUMNS = ["id", "file", "scenario", "agent_version", "recorded_at", "benchmark_sha256",
+WATCH_COLUMNS = ["id", "file", "scenario", "agent_version", "recorded_at",
                  *dict.fromkeys(m.column for m in METRICS)]  # fmt: skip
 
 
