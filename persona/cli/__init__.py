@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import typer
 
+from ._common import OneLineErrors
+
 app = typer.Typer(
     name="persona",
     help="Measure how far an agent's voice sits from your best human agents, and test it with listeners.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
 )
 
 
