@@ -71,23 +71,24 @@ def preview(
     prescription: Prescription | None = None,
     cache: bool = True,
 ) -> Preview:
-    """Score a clip, apply its prescription (or the one given), write the adjusted WAV and score that.
+    """Score a clip, apply its prescription (or the one given), write the adjusted audio and score that.
 
     Parameters
     ----------
     path : path
         Agent clip.
     out_path : path
-        Where to write the adjusted audio (16-bit WAV).
+        Where to write the adjusted audio, in the format its suffix names (:func:`persona.io.write_audio`).
     prescription : Prescription, optional
         Changes to apply; default: the clip's own prescription against ``scenario``.
     """
+    io.output_audio_format(out_path)
     before = score_files([path], benchmark, scenario=scenario, cache=cache)
     if before.files["error"].iloc[0]:
         raise ParameterError(f"cannot preview: {before.files['error'].iloc[0]}")
     if prescription is None:
         prescription = voice_prescription(before, benchmark, str(before.voices["voice"].iloc[0]))
     adjusted = apply_prescription(io.load(path), prescription)
-    out = io.write_wav(Path(out_path), adjusted)
+    out = io.write_audio(Path(out_path), adjusted)
     after = score_files([out], benchmark, scenario=scenario, cache=cache)
     return Preview(prescription, out, before, after)

@@ -1,15 +1,52 @@
-"""The ``persona`` command line: a thin face over the library (parse, call one function, render)."""
+"""The ``persona`` command line: a thin face over the library (parse, call one function, render).
+
+Start-up is part of the interface: ``persona --help`` and ``--version`` must answer in about the
+time Python itself takes to start (``bench/startup.py`` measures it). Typer must read every
+command's signature to build the help, so every module in this package follows one rule:
+
+* at module level import only the standard library, ``typer`` and the light persona modules
+  (``persona.errors``, ``persona.workers``, ``persona.cli._common``);
+* import the library (numpy, scipy, pandas, parselmouth, statsmodels, streamlit, ...) inside the
+  command function that needs it, e.g. ``from ..benchmark import score_files`` as its first line.
+
+A new command group is a module here defining ``group = typer.Typer(...)`` with its commands, and
+one ``app.add_typer(group, name=...)`` line below. ``tests/unit/test_cli_startup.py`` fails when
+a heavy module is imported before a command runs.
+"""
 
 from __future__ import annotations
 
+import sys
+
 import typer
+import typer.core
+
+from ._common import ONE_LINE_ERRORS
+
+
+class PersonaGroup(typer.core.TyperGroup):
+    """The top-level group: usage errors (a bad value, an unknown option) as one ``error:`` line."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except ONE_LINE_ERRORS as exc:
+            command = exc.ctx.command_path if getattr(exc, "ctx", None) else "persona"
+            typer.echo(f"error: {exc.format_message()} (see '{command} --help')", err=True)
+            sys.exit(exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
     name="persona",
+    cls=PersonaGroup,
     help="Measure how far an agent's voice sits from your best human agents, and test it with listeners.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: flags shown as flags, no markup, and no rich import
 )
 
 

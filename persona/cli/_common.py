@@ -1,22 +1,35 @@
-"""What every ``persona`` command shares: persona errors become one line and exit status 2; the ``--jobs`` option."""
+"""What every ``persona`` command shares: one-line errors, the ``--jobs`` and ``--strict`` options, batch reports.
+
+Light by design (see :mod:`persona.cli`): standard library, ``typer`` and ``persona.errors``/``workers`` only.
+"""
 
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Optional
+from typing import Annotated, Iterable, Optional
 
 import typer
 
 from .. import workers
 from ..errors import PersonaError
 
+try:  # typer >= 0.22 vendors click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer on click
+    from click.exceptions import ClickException
+
+ONE_LINE_ERRORS = (ClickException,)
+"""Usage errors (bad value, unknown option, missing argument) that :class:`persona.cli.PersonaGroup` prints as one line."""
+
 ERROR_EXIT = 2
+STRICT_EXIT = 1
 
 Jobs = Annotated[
     Optional[int],
     typer.Option("--jobs", "-j", min=1, callback=workers.resolve,
                  help="CPUs for a batch, one worker process each (default: all available, within a container's CPU quota)."),
 ]
+Strict = Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")]
 
 
 def friendly_errors(command):
@@ -31,3 +44,26 @@ def friendly_errors(command):
             raise typer.Exit(ERROR_EXIT) from None
 
     return run
+
+
+def report_failures(failures: Iterable[tuple[str, str]], n_total: int, *, done: str, strict: bool, out=None) -> None:
+    """One ``error: FILE: reason`` line per failed file and a summary line on stderr; exit 1 under ``--strict``.
+
+    ``failures`` holds ``(file, reason)`` pairs; a reason that already starts with its file is not prefixed
+    again. ``done`` is the past participle of the batch ("profiled", "scored").
+    """
+    failures = list(failures)
+    for file, reason in failures:
+        typer.echo(f"error: {reason if reason.startswith(f'{file}:') else f'{file}: {reason}'}", err=True)
+    summary = f"{n_total - len(failures)} of {n_total} file(s) {done}, {len(failures)} failed"
+    typer.echo(summary + (f" -> {out}" if out else ""), err=True)
+    if strict and failures:
+        raise typer.Exit(STRICT_EXIT)
+
+
+def failed_rows(frame) -> list[tuple[str, str]]:
+    """``(file, error)`` of the rows of a profile or score table whose ``error`` is set."""
+    if "error" not in frame.columns:
+        return []
+    bad = frame[frame["error"].fillna("").astype(str) != ""]
+    return list(zip(bad["file"].astype(str), bad["error"].astype(str)))
