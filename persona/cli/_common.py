@@ -46,18 +46,23 @@ def friendly_errors(command):
     return run
 
 
-def report_failures(failures: Iterable[tuple[str, str]], n_total: int, *, done: str, strict: bool, out=None) -> None:
-    """One ``error: FILE: reason`` line per failed file and a summary line on stderr; exit 1 under ``--strict``.
+def report_failures(failures: Iterable[tuple[str, str]], n_total: int, *, done: str, out=None) -> int:
+    """One ``error: FILE: reason`` line per failed file and a summary line on stderr; returns the number failed.
 
-    ``failures`` holds ``(file, reason)`` pairs; a reason that already starts with its file is not prefixed
-    again. ``done`` is the past participle of the batch ("profiled", "scored").
+    ``failures`` holds ``(file, reason)`` pairs; a reason that already starts with its file is not
+    prefixed again. ``done`` says what happened to the others ("profiled", "scored").
     """
     failures = list(failures)
     for file, reason in failures:
         typer.echo(f"error: {reason if reason.startswith(f'{file}:') else f'{file}: {reason}'}", err=True)
     summary = f"{n_total - len(failures)} of {n_total} file(s) {done}, {len(failures)} failed"
     typer.echo(summary + (f" -> {out}" if out else ""), err=True)
-    if strict and failures:
+    return len(failures)
+
+
+def strict_exit(strict: bool, n_failed: int) -> None:
+    """Under ``--strict``, exit with status 1 when any file failed."""
+    if strict and n_failed:
         raise typer.Exit(STRICT_EXIT)
 
 

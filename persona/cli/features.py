@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ParameterError
-from ._common import Jobs, Strict, failed_rows, friendly_errors, report_failures
+from ._common import Jobs, Strict, failed_rows, friendly_errors, report_failures, strict_exit
 
 
 def read_transcripts(path: Path) -> dict[str, str]:
@@ -63,4 +63,4 @@ def features(
     profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s, in_telephone_band=not full_band_pitch, **limit)
     frame = profiler.process_files(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
     written = tables.write(frame, out)
-    report_failures(failed_rows(frame), len(frame), done="profiled", strict=strict, out=written)
+    strict_exit(strict, report_failures(failed_rows(frame), len(frame), done="profiled", out=written))

@@ -47,7 +47,7 @@ def decimals_for(values, significant: int = SIGNIFICANT) -> int:
 
 
 def number(value, decimals: int | None = None, *, significant: int = SIGNIFICANT) -> str:
-    """A value in fixed point: ``decimals`` given, or enough for ``significant`` digits; missing as an en dash."""
+    """A value in fixed point: ``decimals`` given, or up to ``significant`` digits (trailing zeros dropped); missing as an en dash."""
     if is_missing(value):
         return MISSING
     if isinstance(value, bool):
@@ -61,9 +61,12 @@ def number(value, decimals: int | None = None, *, significant: int = SIGNIFICANT
         return f"{int(value):,}"
     if not math.isfinite(value):
         return "inf" if value > 0 else "-inf"
-    if decimals is None:
+    trim = decimals is None
+    if trim:
         decimals = decimals_for([value], significant)
     text = f"{value:,.{decimals}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "-0.0", "-0.00", "-0.000", "-0.0000") else text
 
 
@@ -76,17 +79,24 @@ def quantity(value, unit: str, decimals: int | None = None, *, significant: int 
 
 
 def cells(frame, *, significant: int = SIGNIFICANT):
-    """``frame`` as display strings, each float column with one number of decimals (see :func:`decimals_for`)."""
+    """``frame`` as display strings: a float column of one scale with one number of decimals (see
+    :func:`decimals_for`), a column mixing scales (e.g. Hz beside fractions) with ``significant`` digits per cell."""
     out = frame.copy().astype(object)
     for column in frame.columns:
         values = frame[column]
-        if values.dtype.kind == "f":
+        if values.dtype.kind == "f" and _one_scale(values):
             decimals = decimals_for(values, significant)
             out[column] = [number(v, decimals) for v in values]
         else:
             out[column] = [number(v) for v in values]
     out.columns = [str(c) for c in frame.columns]
     return out
+
+
+def _one_scale(values) -> bool:
+    """True when the non-zero magnitudes of ``values`` span at most two orders (one column, one unit)."""
+    sizes = [abs(float(v)) for v in values if not is_missing(v) and math.isfinite(float(v)) and float(v) != 0]
+    return not sizes or max(sizes) <= 100 * min(sizes)
 
 
 def text_table(frame, *, significant: int = SIGNIFICANT) -> str:
