@@ -23,20 +23,6 @@ benchmark_app = typer.Typer(help="Build the human benchmark from a reference fol
 DEMO_SCENARIO = "billing_dispute"
 REPORT_SUFFIXES = (".html", ".md")
 PAIRED_COLUMNS = ["voice", "line_id", "human_speaker", "f0_rmse_cents", "f0_gross_error_rate", "f0_correlation", "duration_ratio", "pause_f1"]
-RANKING_HOW_TO_READ = (
-    "How to read this: persona distance is how far a voice's median clip sits from your best agents, in "
-    "robust z units over the features (0 = at their median, 1 = one typical spread between your agents). "
-    "The interval is the 95% bootstrap range over the voice's clips. 'Not resolvable from' lists voices whose "
-    "difference from this one the clips cannot tell from zero: score more clips before choosing between them. "
-    "Match score = 100 exp(-distance/2)."
-)
-PAIRED_HOW_TO_READ = (
-    "How to read this: each row pairs an agent clip with a human recording of the same script line, aligned by "
-    "DTW. f0_rmse_cents: the typical gap between the two pitch contours after removing each speaker's median "
-    "(100 cents = 1 semitone; below about 100 the melodies are close); f0_gross_error_rate: share of frames more "
-    "than 20% apart; f0_correlation: contour shape (1 = the same rises and falls); duration_ratio: agent length / "
-    "human length; pause_f1: pauses at the same places (1 = all, 0 = none)."
-)
 
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the profile cache.")]
 Dask = Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run extraction on this Dask scheduler (tcp://host:port); needs persona[dask].")]
@@ -270,6 +256,7 @@ def demo(
 def render_ranking(comparison) -> str:
     """The ranking as text: distance with its 95% interval, match score, unresolvable neighbours, and how to read it."""
     from ..report.format import MISSING, number, wrap
+    from ..report.notes import RANKING_HOW_TO_READ
 
     lines = [f"Ranking for {comparison.scenario} (persona distance: 0 = at the human median; 95% bootstrap interval over clips)"]
     for row in comparison.ranking.itertuples():
@@ -278,7 +265,7 @@ def render_ranking(comparison) -> str:
                      f"match {number(row.match_score, 0):>3}/100  ({row.n_clips} clips)")  # fmt: skip
         if row.not_resolvable_from:
             lines.append(wrap(f"     not resolvable from: {row.not_resolvable_from}", indent=" " * 7))
-    lines.append(wrap(RANKING_HOW_TO_READ))
+    lines.append(wrap(f"How to read this: {RANKING_HOW_TO_READ}"))
     return "\n".join(lines)
 
 
@@ -301,6 +288,7 @@ def render_voices(result, bench, texts: dict[str, str] | None = None) -> str:
 def render_paired(paired) -> str:
     """The paired-lines table with its how-to-read note."""
     from ..report.format import text_table, wrap
+    from ..report.notes import PAIRED_HOW_TO_READ
 
     table = text_table(paired[[c for c in PAIRED_COLUMNS if c in paired.columns]])
-    return f"Paired lines (same script line, DTW-aligned):\n{table}\n{wrap(PAIRED_HOW_TO_READ)}"
+    return f"Paired lines (same script line, DTW-aligned):\n{table}\n{wrap(f'How to read this: {PAIRED_HOW_TO_READ}')}"

@@ -12,6 +12,8 @@ from matplotlib.figure import Figure
 
 from ..benchmark import Benchmark, Comparison, Scores, describe, prescriptions
 from ..benchmark.features import FEATURES
+from .format import plain
+from .notes import PAIRED_HOW_TO_READ, RANKING_HOW_TO_READ
 from .html import Report
 
 PANEL_HEIGHT_IN = 0.6
@@ -58,7 +60,7 @@ def build_report(scores: Scores, benchmark: Benchmark, *, comparison: Comparison
         "Persona distance is the weighted RMS of robust z-scores (|z| clipped at 5) over the default features; "
         "0 = at the human median. Match score = 100 exp(-distance/2). Intervals: 95% percentile bootstrap over clips; "
         "voices listed as not resolvable have a bootstrap interval of their difference that includes 0."
-    )).table(ranking, digits=2)  # fmt: skip
+    )).table(ranking, digits=2, how_to_read=RANKING_HOW_TO_READ)  # fmt: skip
     report.section("Where each voice sits", text="Shaded: human p10-p90 band; line: human median; ticks: human clips; dots: voice medians.").figure(
         band_figure(scores, benchmark), caption=f"Features in natural units, scenario {scenario}"
     )
@@ -70,22 +72,25 @@ def build_report(scores: Scores, benchmark: Benchmark, *, comparison: Comparison
     report.section("Prescriptions", text="Changes that move each voice to the human median; SSML names changes of at least one JND.").table(
         fixes[["voice", "summary", "ssml"]]
     )
-    report.section("Human benchmark", text=f"Scale unit of MAD: st for F0 level. {benchmark.provenance.get('benchmark_method', '')}").table(
-        benchmark.table(scenario), digits=2
+    report.section("Human benchmark", text=f"Scale unit of MAD: st for F0 level. {plain(benchmark.provenance.get('benchmark_method', ''))}").table(
+        benchmark.table(scenario), digits=3, how_to_read="One row per feature, in its unit: the median of your agents' clips, "
+        "the spread (MAD, IQR) and the p10-p90 band a voice is compared with; weight is its share in the persona distance."
     )
     if not scores.distributions.empty:
-        wide = scores.distributions.pivot(index="voice", columns="feature", values="distribution_score")
+        wide = scores.distributions.pivot(index="voice", columns="feature", values="distribution_score").rename_axis(columns=None)
         report.section("Distributions (voices with >= 5 clips)", text=(
             "TTSDS-style score per feature: 100 W_ref / (W_human + W_ref), W = 1-D Wasserstein distance of the "
             "voice's clip values to the human clips and to a uniform featureless reference; 100 = like humans, 50 = like noise."
-        )).table(wide.reset_index(), digits=0)  # fmt: skip
+        )).table(wide.reset_index(), digits=2, how_to_read="One row per voice, one column per feature: 100 = its clips spread like "
+                  "your agents' clips, 50 = no closer than random values over the plausible range.")  # fmt: skip
     if scores.paired is not None:
         report.section("Paired lines", text="Same script line, MFCC-DTW aligned: F0 RMSE in cents after removing each median, "
                        "contour correlation, duration ratio (agent/human), pause-placement F1.").table(
-            scores.paired.drop(columns=["file", "human_file"]), digits=2
+            scores.paired.drop(columns=["file", "human_file"]), digits=2, how_to_read=PAIRED_HOW_TO_READ
         )  # fmt: skip
     report.section("Per-file scores").table(scores.files[["file", "voice", "persona_distance", "match_score", "error"]].assign(
-        file=lambda f: f["file"].map(lambda p: Path(p).name)), digits=2)  # fmt: skip
+        file=lambda f: f["file"].map(lambda p: Path(p).name)), digits=2,
+        how_to_read="One row per clip; a clip that could not be measured has its reason in the error column.")  # fmt: skip
     report.provenance = scores.provenance
     return report
 

@@ -29,10 +29,10 @@ _RST_LITERAL = re.compile(r"``([^`]+)``")
 
 def is_missing(value) -> bool:
     """True for None, NaN and pandas' NA/NaT."""
-    if value is None:
+    if value is None or str(value) in ("<NA>", "NaT"):
         return True
     try:
-        return bool(value != value) or str(value) in ("<NA>", "NaT")
+        return bool(value != value)
     except (TypeError, ValueError):
         return False
 

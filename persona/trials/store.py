@@ -179,9 +179,9 @@ def make_engine(db_url: str) -> Engine:
     """Create the engine (SQLite: WAL, busy timeout, foreign keys) and the tables."""
     try:
         engine = create_engine(db_url)
-    except ModuleNotFoundError as exc:
-        extra = " (pip install 'persona[postgres]')" if db_url.startswith("postgres") else ""
-        raise StoreError(f"{DB_URL_ENV}: the database driver {exc.name} is not installed{extra}") from None
+    except ImportError as exc:  # the URL's driver is not installed
+        extra = ": pip install 'persona[postgres]'" if db_url.startswith("postgres") else ""
+        raise StoreError(f"{DB_URL_ENV}: the database driver {exc.name or ''} is not installed{extra}") from None
     except (SQLAlchemyError, ValueError) as exc:
         raise StoreError(f"{DB_URL_ENV}: cannot use database URL ({exc})") from None
     if engine.dialect.name == "sqlite":
