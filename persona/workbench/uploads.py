@@ -207,7 +207,7 @@ def store_upload(
         io.load(path, min_duration_s=limits.min_duration_s)
     except AudioError as exc:
         path.unlink(missing_ok=True)
-        raise type(exc)(shown_name(name), exc.problem) from None
+        raise type(exc)(shown_name(name), exc.problem.replace(str(path), shown_name(name))) from None
     return path
 
 
@@ -216,7 +216,7 @@ def _check_duration(path: Path, name: str, *, limits: UploadLimits) -> None:
     try:
         duration_s = sf.info(str(path)).duration
     except (sf.LibsndfileError, RuntimeError) as exc:
-        raise CorruptAudioError(shown_name(name), f"not a readable audio file ({exc})") from None
+        raise CorruptAudioError(shown_name(name), f"not a readable audio file ({str(exc).replace(str(path), shown_name(name))})") from None
     if duration_s > limits.max_duration_s:
         raise UploadTooLongError(
             shown_name(name), f"{duration_s:.1f} s long, over the {limits.max_duration_s:.0f} s limit per file"

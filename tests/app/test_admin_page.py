@@ -54,3 +54,17 @@ def test_demo_survey_is_validated_and_registered(db_url, monkeypatch):
     assert "is valid: study `demo_billing_dispute`" in at.success[0].value
     at.button(key="admin_register").click().run()
     assert at.selectbox(key="admin_study").value == "demo_billing_dispute"
+
+
+def test_app_address_defaults_to_the_port_the_server_runs_on(study, db_url):
+    from streamlit import config
+
+    study(("identify",), n=1)
+    before = config.get_option("server.port")
+    config.set_option("server.port", 8765)  # as `streamlit run app.py --server.port 8765` sets it
+    try:
+        at = admin_app(secrets={"admin_password": ADMIN_PASSWORD})
+        at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
+        assert at.text_input(key="admin_base_url").value == "http://localhost:8765"
+    finally:
+        config.set_option("server.port", before)
