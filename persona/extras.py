@@ -1,10 +1,11 @@
 """Optional dependencies: import one, or say in one line which ``persona[extra]`` to install.
 
-The core install measures, scores and runs trials; three paths need more:
+The core install measures, scores, compares, analyses and prepares surveys; four paths need more:
 
 ==========  ===================  ==========================================
 extra       package              needed for
 ==========  ===================  ==========================================
+app         streamlit            ``streamlit run app.py`` (listening trials, designer pages)
 dask        dask[distributed]    ``--dask-scheduler`` (extraction on a Dask cluster)
 parquet     pyarrow              ``.parquet`` tables
 postgres    psycopg[binary]      ``PERSONA_DB_URL=postgresql+psycopg://...``
