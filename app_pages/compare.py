@@ -17,6 +17,7 @@ from app_pages.common import require_admin
 from persona import benchmark as pb
 from persona.errors import AudioError, PersonaError
 from persona.report.benchmark import band_figure, build_report
+from persona.report.format import provenance_items
 from persona.report.notes import PAIRED_HOW_TO_READ, RANKING_HOW_TO_READ
 from persona.workbench import session, uploads
 from persona.workbench.listening import listening_lines
@@ -78,7 +79,7 @@ def show_benchmark(bench: pb.Benchmark, scenario: str) -> None:
     speech.metric("Speech", f"{info['speech_min']:.1f} min")
     st.caption(f"Speakers: {info['speakers']}")
     with st.expander("Provenance (software, extraction parameters, method)"):
-        st.json(bench.provenance, expanded=False)
+        st.markdown("\n".join(f"- **{item}**: {' '.join(text.split())}" for item, text in provenance_items(bench.provenance)))
 
 
 def add_uploads() -> None:

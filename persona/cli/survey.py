@@ -20,6 +20,7 @@ DbOption = Annotated[
 @friendly_errors
 def validate(file: Annotated[Path, typer.Argument(help="Survey TOML file.")]) -> None:
     """Check a survey file, prepare every clip, and print what each listener will get."""
+    from ..report.format import text_table
     from ..trials.design import describe
     from ..trials.stimuli import prepare_survey
     from ..trials.survey import load_survey
@@ -27,10 +28,10 @@ def validate(file: Annotated[Path, typer.Argument(help="Survey TOML file.")]) ->
     definition = load_survey(file)
     clips = prepare_survey(definition)
     typer.echo(f"{file}: valid study {definition.id!r}: {len(definition.stimuli)} clips, {len(definition.scenarios)} scenario(s)")
-    typer.echo(describe(definition).to_string(index=False))
+    typer.echo(text_table(describe(definition)))
     typer.echo(f"\nprepared clips (loudness {definition.audio.loudness_lufs:g} LUFS, BS.1770; "
                f"{definition.audio.sample_rate_hz} Hz; telephone chain {'on' if definition.audio.telephone else 'off'}):")  # fmt: skip
-    typer.echo(clips.round(3).to_string(index=False))
+    typer.echo(text_table(clips))
 
 
 @survey.command()
