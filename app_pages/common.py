@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from persona.storage import default_db_url
 from persona.trials import access
-from persona.trials.store import Store, default_db_url
+from persona.trials.store import Store
 
 _ADMIN_FLAG = "admin_authorised"
 

@@ -14,6 +14,7 @@ from persona.errors import PersonaError
 from persona.trials.access import TOKEN_PARAM
 from persona.trials.answers import ACR_LABELS, AGREEMENT_LABELS, CONFIDENCE_LABELS, Answer
 from persona.trials.component import clip_player
+from persona.trials.crowd import STUDY_PARAM
 from persona.trials.design import Trial
 from persona.trials.flow import ListenerFlow, Step, clip_slots
 
@@ -27,17 +28,24 @@ AB_LABELS = {"A": "Clip A", "B": "Clip B", "none": "No preference"}
 IDENTITY_LABELS = {"human": "A person", "ai": "An AI voice"}
 FLOW_KEY = "listener_flow"
 ERROR_KEY = "listener_error"
+MOVED_KEY = "moved_sliders"
 
 
 def current_flow() -> ListenerFlow | None:
-    """This session's flow for the token in the URL (a new session after a reload)."""
-    token = st.query_params.get(TOKEN_PARAM)
-    if not token:
+    """This session's flow for the invite token or crowd study link in the URL (a new session after a reload)."""
+    params = st.query_params.to_dict()
+    if params.get(TOKEN_PARAM):
+        key, start = ("token", params[TOKEN_PARAM]), lambda: ListenerFlow.start(get_store(), params[TOKEN_PARAM])
+    elif params.get(STUDY_PARAM):
+        key = ("study", params[STUDY_PARAM], tuple(sorted(params.items())))
+        start = lambda: ListenerFlow.join(get_store(), params[STUDY_PARAM], params)  # noqa: E731
+    else:
         return None
     held = st.session_state.get(FLOW_KEY)
-    if held is None or held[0] != token:
-        st.session_state[FLOW_KEY] = (token, ListenerFlow.start(get_store(), token))
+    if held is None or held[0] != key:
+        st.session_state[FLOW_KEY] = (key, start())
     return st.session_state[FLOW_KEY][1]
+
 
 
 def _run(action, *args) -> None:
@@ -133,15 +141,33 @@ def ask_identify(trial: Trial, keys: dict[str, str]):
 
 
 def ask_mushra(trial: Trial, keys: dict[str, str]):
-    st.markdown("Rate how close each numbered clip sounds to **the reference**: 0 bad, 100 excellent (identical).")
+    """Sliders start at 50 but count only once moved; with a reference, one clip must get 100 (BS.1534)."""
+    if trial.reference_id:
+        st.markdown(
+            "Rate how close each numbered clip sounds to **the reference**: 0 bad, 100 excellent. "
+            "One of the numbered clips **is** the reference, hidden: give it **100**."
+        )
+    else:
+        st.markdown("Rate the quality of each numbered clip: 0 bad, 100 excellent.")
     slots = [slot for slot, _ in clip_slots(trial) if slot != "ref"]
     for slot in slots:
-        st.slider(f"Clip {slot}", 0, 100, 50, key=keys[slot])
+        st.slider(f"Clip {slot}", 0, 100, 50, key=keys[slot], on_change=_mark_moved, args=(keys[slot],))
+    untouched = [slot for slot in slots if keys[slot] not in st.session_state.get(MOVED_KEY, ())]
+    if untouched:
+        st.caption(f"Move every slider to rate its clip (not yet: clip {', '.join(untouched)}).")
+    elif trial.reference_id and max(st.session_state[keys[slot]] for slot in slots) < 100:
+        st.caption("Give the clip that is the hidden reference 100.")
 
-    def read() -> Answer:
-        return Answer(ratings={sid: st.session_state[keys[slot]] for slot, sid in zip(slots, trial.stimulus_ids, strict=True)})
+    def read() -> Answer | None:
+        ratings = {sid: st.session_state[keys[slot]] for slot, sid in zip(slots, trial.stimulus_ids, strict=True)}
+        no_full_mark = trial.reference_id and max(ratings.values()) < 100
+        return None if untouched or no_full_mark else Answer(ratings=ratings)
 
     return read
+
+
+def _mark_moved(key: str) -> None:
+    st.session_state.setdefault(MOVED_KEY, set()).add(key)
 
 
 ASK = {"acr": ask_acr, "ab": ask_ab, "identify": ask_identify, "mushra": ask_mushra}
@@ -150,7 +176,11 @@ ASK = {"acr": ask_acr, "ab": ask_ab, "identify": ask_identify, "mushra": ask_mus
 def show_done(flow: ListenerFlow) -> None:
     st.title("Thank you!")
     st.markdown("You have finished. Your completion code is:")
-    st.code(flow.finish(), language=None)
+    code = flow.finish()
+    st.code(code, language=None)
+    link = flow.completion_link(code)
+    if link:
+        st.link_button("Return to the study platform to confirm completion", link, type="primary")
     st.text_area("Anything you would like to tell us? (optional)", key="comment_text", max_chars=2000)
     st.button("Send comment", key="comment_send", on_click=lambda: _run(flow.comment, st.session_state["comment_text"]))
     if st.session_state.get("comment_text") and st.session_state.get("comment_send"):
@@ -159,7 +189,8 @@ def show_done(flow: ListenerFlow) -> None:
 
 
 def show_progress(step: Step) -> None:
-    st.progress(step.answered / step.total, text=f"{step.answered} of {step.total} answered")
+    """The current screen's name and how many of all screens (sound checks, practice, trials) are done."""
+    st.progress(step.answered / step.total if step.total else 1.0, text=f"{step.label} · {step.answered} of {step.total} done")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@
 >>> pb.compare_voices(scores).ranking                                             # doctest: +SKIP
 """
 
+from . import register, typicality
 from .build import Benchmark, FeatureStats, build_benchmark, from_profiles, load_benchmark, profile_reference
 from .compare import Comparison, compare_voices
 from .features import FEATURES, Feature, feature_values
@@ -15,6 +16,7 @@ from .reference import bundled_reference, read_reference, voice_files
 from .score import Scores, describe, score_files, score_profiles, voice_values
 
 __all__ = [
+    "register", "typicality",
     "Benchmark", "FeatureStats", "build_benchmark", "from_profiles", "load_benchmark", "profile_reference",
     "Comparison", "compare_voices",
     "FEATURES", "Feature", "feature_values",

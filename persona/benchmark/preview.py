@@ -70,6 +70,8 @@ def preview(
     out_path: str | Path,
     prescription: Prescription | None = None,
     cache: bool = True,
+    register: str | None = None,
+    allow_large_pitch_change: bool = False,
 ) -> Preview:
     """Score a clip, apply its prescription (or the one given), write the adjusted audio and score that.
 
@@ -81,14 +83,18 @@ def preview(
         Where to write the adjusted audio, in the format its suffix names (:func:`persona.io.write_audio`).
     prescription : Prescription, optional
         Changes to apply; default: the clip's own prescription against ``scenario``.
+    register : str, optional
+        The voice's pitch register (``low``/``high``); default: inferred from its F0.
+    allow_large_pitch_change : bool
+        Let the prescription move pitch by more than 4 st (:data:`prescribe.LARGE_PITCH_ST`).
     """
     io.output_audio_format(out_path)
-    before = score_files([path], benchmark, scenario=scenario, cache=cache)
+    before = score_files([path], benchmark, scenario=scenario, cache=cache, register=register)
     if before.files["error"].iloc[0]:
         raise ParameterError(f"cannot preview: {before.files['error'].iloc[0]}")
     if prescription is None:
-        prescription = voice_prescription(before, benchmark, str(before.voices["voice"].iloc[0]))
+        prescription = voice_prescription(before, benchmark, str(before.voices["voice"].iloc[0]), allow_large_pitch_change=allow_large_pitch_change)
     adjusted = apply_prescription(io.load(path), prescription)
     out = io.write_audio(Path(out_path), adjusted)
-    after = score_files([out], benchmark, scenario=scenario, cache=cache)
+    after = score_files([out], benchmark, scenario=scenario, cache=cache, register=before.registers[str(before.voices["voice"].iloc[0])] or None)
     return Preview(prescription, out, before, after)

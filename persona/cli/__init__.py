@@ -80,3 +80,6 @@ app.command()(demo)
 from .analyze import analyze  # noqa: E402
 
 app.command()(analyze)
+from .monitor import monitor  # noqa: E402
+
+app.add_typer(monitor, name="monitor")

@@ -63,7 +63,7 @@ def _inputs(study: str, *, db, benchmark, simulate, seed, tables_dir: Path):
     """Responses, optional deviations and a source description, read or simulated."""
     from ..stats import PanelSpec, simulate_deviations, simulate_panel
     from ..stats.acoustics import read_deviations
-    from ..stats.analysis import load_responses
+    from ..trials.responses import load_responses
 
     deviations = read_deviations(benchmark) if benchmark else None
     if simulate is None:

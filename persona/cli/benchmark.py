@@ -29,6 +29,8 @@ Dask = Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run extra
 Scenario = Annotated[str, typer.Option("--scenario", "-s", help="Call scenario, as named in the benchmark.")]
 BenchmarkFile = Annotated[Optional[Path], typer.Option("--benchmark", "-b", help="Benchmark JSON from 'persona benchmark build'.")]
 ReferenceDir = Annotated[Optional[Path], typer.Option("--reference", "-r", help="Reference folder to build the benchmark from on the fly.")]
+Register = Annotated[Optional[str], typer.Option("--register", help="Pitch register of the voice(s): low or high (default: the manifest's, else inferred from F0).")]
+LargePitch = Annotated[bool, typer.Option("--allow-large-pitch-change", help="Prescribe pitch changes over 4 st (they change who the voice sounds like).")]
 LineText = Annotated[
     Optional[str], typer.Option("--text", help="The line's text for the SSML (default: its transcript in the reference manifest).")
 ]
@@ -74,11 +76,34 @@ def build_command(
         raise ParameterError(f"{out}: a benchmark is written as .json")
     bench, n_failed = _build(ref_dir, telephone=telephone, jobs=jobs, cache=not no_cache, dask_scheduler=dask_scheduler)
     bench.save(out)
-    for name in bench.scenarios:
-        s = bench.summary[name]
-        typer.echo(f"{name}: {s['n_clips']} clip(s), {s['n_speakers']} speaker(s), {s['speech_s'] / 60:.1f} min of speech")
+    typer.echo(render_summary(bench))
     typer.echo(f"benchmark -> {out}", err=True)
     strict_exit(strict, n_failed)
+
+
+def render_summary(bench) -> str:
+    """Per scenario: clips, speakers, speech; clips and register per speaker; notes on one-voice, unequal or thin panels."""
+    from ..benchmark import register, typicality
+    from ..report.format import number
+
+    lines = []
+    for name in bench.scenarios:
+        s = bench.summary[name]
+        lines.append(f"{name}: {s['n_clips']} clip(s), {s['n_speakers']} speaker(s), {number(s['speech_s'] / 60, 1)} min of speech")
+        registers = s.get("speaker_registers", {})
+        per_speaker = [f"{sp} {n}" + (f" ({registers[sp]['register']}, {registers[sp]['source']})" if sp in registers else "")
+                       for sp, n in s.get("clips_per_speaker", {}).items()]  # fmt: skip
+        lines.append(f"   clips per speaker: {', '.join(per_speaker)}")
+        if s.get("unequal_clips"):
+            lines.append("   note: very unequal clips per speaker; speakers weigh equally (each speaker's clip median counts once)")
+        if bench.is_one_voice(name):
+            lines.append(f"   note: {bench.one_voice_note(name)}")
+        for reg, stats in bench.pitch_by_register.get(name, {}).items():
+            thin = f" (fewer than {register.MIN_REGISTER_SPEAKERS}: band widened)" if stats.n_speakers < register.MIN_REGISTER_SPEAKERS else ""
+            lines.append(f"   {reg} register: {stats.n_speakers} speaker(s), median F0 {number(stats.median, 0)} Hz{thin}")
+        if not bench.held_out.get(name, {}).get("speaker"):
+            lines.append(f"   note: human_percentile needs {typicality.MIN_SPEAKERS}+ speakers (or one voice with 3+ clips); not available here")
+    return "\n".join(lines)
 
 
 def _benchmark(benchmark_file: Path | None, reference_dir: Path | None, *, jobs: int | None, cache: bool, dask_scheduler: str | None):
@@ -104,7 +129,7 @@ def _check_out(out: Path | None, *, tables_ok: bool = True) -> None:
     tables.output_format(out)
 
 
-def _write(result, bench, out: Path | None, comparison=None) -> None:
+def _write(result, bench, out: Path | None, comparison=None, *, allow_large_pitch_change: bool = False) -> None:
     from .. import tables
 
     if out is None:
@@ -112,7 +137,7 @@ def _write(result, bench, out: Path | None, comparison=None) -> None:
     if out.suffix.lower() in REPORT_SUFFIXES:
         from ..report.benchmark import write_report
 
-        write_report(result, bench, out, comparison=comparison)
+        write_report(result, bench, out, comparison=comparison, allow_large_pitch_change=allow_large_pitch_change)
     else:
         tables.write(result.files, out)
     typer.echo(f"-> {out}", err=True)
@@ -143,6 +168,8 @@ def score(
     jobs: Jobs = None,
     no_cache: NoCache = False,
     dask_scheduler: Dask = None,
+    register: Register = None,
+    allow_large_pitch_change: LargePitch = False,
     strict: Strict = False,
 ) -> None:
     """Score agent clips against the human benchmark: deviations, verdicts, persona distance, match score."""
@@ -150,11 +177,12 @@ def score(
 
     _check_out(out)
     bench, ref, n_failed = _benchmark(benchmark, reference_dir, jobs=jobs, cache=not no_cache, dask_scheduler=dask_scheduler)
-    result = score_files(audio, bench, scenario=scenario, reference=ref, jobs=jobs, cache=not no_cache, dask_scheduler=dask_scheduler, progress=True)
-    typer.echo(render_voices(result, bench, _line_texts(audio, ref, text)))
+    result = score_files(audio, bench, scenario=scenario, reference=ref, jobs=jobs, cache=not no_cache, dask_scheduler=dask_scheduler,
+                         progress=True, register=register)  # fmt: skip
+    typer.echo(render_voices(result, bench, _line_texts(audio, ref, text), allow_large_pitch_change=allow_large_pitch_change))
     if result.paired is not None:
         typer.echo("\n" + render_paired(result.paired))
-    _write(result, bench, out)
+    _write(result, bench, out, allow_large_pitch_change=allow_large_pitch_change)
     strict_exit(strict, n_failed + _scored_failures(result))
 
 
@@ -168,6 +196,8 @@ def compare_command(
     jobs: Jobs = None,
     no_cache: NoCache = False,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+    register: Register = None,
+    allow_large_pitch_change: LargePitch = False,
     strict: Strict = False,
 ) -> None:
     """Rank candidate voices by persona distance with bootstrap 95% intervals; flag unresolvable differences."""
@@ -176,14 +206,15 @@ def compare_command(
 
     _check_out(out)
     bench, ref, n_failed = _benchmark(benchmark, reference_dir, jobs=jobs, cache=not no_cache, dask_scheduler=None)
-    result = score_files(voice_dirs, bench, scenario=scenario, reference=ref, jobs=jobs, cache=not no_cache, progress=True)
-    comparison = compare_voices(result, bench, seed=seed)
+    result = score_files(voice_dirs, bench, scenario=scenario, reference=ref, jobs=jobs, cache=not no_cache, progress=True, register=register)
+    comparison = with_typicality(compare_voices(result, bench, seed=seed), result)
     typer.echo(render_ranking(comparison))
+    typer.echo("\n" + render_voices(result, bench, _line_texts(voice_dirs, ref, None), allow_large_pitch_change=allow_large_pitch_change))
     if out is not None and out.suffix.lower() not in REPORT_SUFFIXES:
         tables.write(comparison.ranking, out)
         typer.echo(f"-> {out}", err=True)
     elif out is not None:
-        _write(result, bench, out, comparison)
+        _write(result, bench, out, comparison, allow_large_pitch_change=allow_large_pitch_change)
     strict_exit(strict, n_failed + _scored_failures(result))
 
 
@@ -199,6 +230,8 @@ def preview(
     rate_pct: Annotated[Optional[float], typer.Option(help="Override: rate change (%).")] = None,
     volume_db: Annotated[Optional[float], typer.Option(help="Override: gain (dB).")] = None,
     no_cache: NoCache = False,
+    register: Register = None,
+    allow_large_pitch_change: LargePitch = False,
     strict: Strict = False,
 ) -> None:
     """Apply the prescription to the clip with Praat PSOLA, write the adjusted audio and re-score it."""
@@ -214,9 +247,11 @@ def preview(
     if overrides:
         given = Prescription(voice=audio.stem, scenario=scenario, pitch_st=0.0, rate_pct=0.0, range_pct=0.0, volume_db=0.0, break_ms=0)
         given = dataclasses.replace(given, **overrides)
-    result = run_preview(audio, bench, scenario=scenario, out_path=out, prescription=given, cache=not no_cache)
+    result = run_preview(audio, bench, scenario=scenario, out_path=out, prescription=given, cache=not no_cache, register=register,
+                         allow_large_pitch_change=allow_large_pitch_change)  # fmt: skip
     before, after = (r.voices.iloc[0] for r in (result.before, result.after))
     line = _line_texts([audio], ref, text).get(audio.stem, "")
+    typer.echo(render_context(before))
     typer.echo(f"applied: {result.prescription.summary()}")
     typer.echo(f"SSML:    {result.prescription.ssml(line)}")
     typer.echo(f"persona distance {number(before['persona_distance'], 2)} -> {number(after['persona_distance'], 2)}; "
@@ -242,7 +277,7 @@ def demo(
         ref = reference.read_reference(ref_dir)
         voices = sorted({str(Path(f).parent) for f in reference.agents(ref, DEMO_SCENARIO)["file"]})
         result = score_files(voices, bench, scenario=DEMO_SCENARIO, reference=ref, jobs=jobs, progress=True)
-    comparison = compare_voices(result, bench)
+    comparison = with_typicality(compare_voices(result, bench), result)
     s = bench.summary[DEMO_SCENARIO]
     typer.echo(f"Benchmark '{DEMO_SCENARIO}': {s['n_clips']} human clips, {s['n_speakers']} speakers\n")
     typer.echo(render_ranking(comparison))
@@ -253,9 +288,18 @@ def demo(
     strict_exit(strict, n_failed + _scored_failures(result))
 
 
+def with_typicality(comparison, result):
+    """The ranking with each voice's register and ``human_percentile`` from its scores."""
+    extra = result.voices.set_index("voice")[["register", "human_percentile"]]
+    ranking = comparison.ranking.join(extra, on="voice")
+    ranking.attrs = comparison.ranking.attrs
+    return dataclasses.replace(comparison, ranking=ranking)
+
+
 def render_ranking(comparison) -> str:
-    """The ranking as text: distance with its 95% interval, match score, unresolvable neighbours, and how to read it."""
-    from ..report.format import MISSING, number, wrap
+    """The ranking as text: distance with its 95% interval, match score, typicality, unresolvable neighbours, how to read it."""
+    from ..benchmark import typicality
+    from ..report.format import MISSING, is_missing, number, wrap
     from ..report.notes import RANKING_HOW_TO_READ
 
     lines = [f"Ranking for {comparison.scenario} (persona distance: 0 = at the human median; 95% bootstrap interval over clips)"]
@@ -263,22 +307,42 @@ def render_ranking(comparison) -> str:
         ci = f"[{number(row.ci_low, 2)}, {number(row.ci_high, 2)}]" if number(row.ci_low) != MISSING else "[n/a: 1 clip]"
         lines.append(f"{row.rank:>3}. {row.voice:<20} distance {number(row.persona_distance, 2):>5} {ci:<14} "
                      f"match {number(row.match_score, 0):>3}/100  ({row.n_clips} clips)")  # fmt: skip
+        if not is_missing(getattr(row, "human_percentile", None)):
+            lines.append(wrap(f"     {typicality.words(row.human_percentile)}", indent=" " * 7))
         if row.not_resolvable_from:
             lines.append(wrap(f"     not resolvable from: {row.not_resolvable_from}", indent=" " * 7))
     lines.append(wrap(f"How to read this: {RANKING_HOW_TO_READ}"))
     return "\n".join(lines)
 
 
-def render_voices(result, bench, texts: dict[str, str] | None = None) -> str:
-    """Per voice: distance, the verdicts outside the human band in words, and the prescription with its SSML for one line."""
+def render_context(row) -> str:
+    """What a voice was compared with: its register and where it came from, any benchmark notes, its typicality."""
+    from ..benchmark import typicality
+    from ..report.format import is_missing, number, wrap
+
+    register = row.get("register") or "unknown"
+    lines = [wrap(f"   register: {register} ({row.get('register_source', '')}); pitch level compared with the "
+                  f"{row.get('pitch_compared_with', 'whole panel')}", indent="     ")]  # fmt: skip
+    lines += [wrap(f"   note: {n}", indent="     ") for n in str(row.get("benchmark_note", "")).split("; ") if n]
+    if not is_missing(row.get("human_percentile")):
+        one_voice = str(row.get("benchmark_note", "")).startswith("one-voice")
+        lines.append(wrap(f"   typicality: {typicality.words(row['human_percentile'], one_voice=one_voice)} "
+                          f"(human_percentile {number(row['human_percentile'], 0)})", indent="     "))  # fmt: skip
+    return "\n".join(lines)
+
+
+def render_voices(result, bench, texts: dict[str, str] | None = None, *, allow_large_pitch_change: bool = False) -> str:
+    """Per voice: distance, register, notes, typicality, the verdicts outside the human band in words, and the
+    prescription with its SSML for one of the voice's lines."""
     from ..benchmark import describe, voice_prescription
     from ..report.format import number, wrap
 
     texts = texts or {}
     lines = []
     for row in result.voices.to_dict("records"):
-        fix = voice_prescription(result, bench, row["voice"])
+        fix = voice_prescription(result, bench, row["voice"], allow_large_pitch_change=allow_large_pitch_change)
         lines.append(f"{row['voice']}: distance {number(row['persona_distance'], 2)}, match {number(row['match_score'], 0)}/100")
+        lines.append(render_context(row))
         lines += [wrap(f"   - {s}", indent="     ") for s in describe(row, scenario=result.scenario)] or ["   - every feature within the human band"]
         lines.append(wrap(f"   prescription: {fix.summary()}", indent="     "))
         lines.append(f"   SSML: {fix.ssml(texts.get(row['voice']))}")

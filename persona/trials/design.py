@@ -20,13 +20,10 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .survey import Stimulus, Survey, TestSpec
+from .spec import Stimulus, Survey, TestSpec
 
 
 @dataclass(frozen=True)
@@ -88,14 +85,22 @@ def ab_pairs(stimuli: list[Stimulus], *, pairs: str) -> list[tuple[Stimulus, Sti
     return found
 
 
-def mushra_screens(stimuli: list[Stimulus]) -> list[tuple[Stimulus, list[Stimulus]]]:
-    """MUSHRA screens: per line, the first human clip as reference and the other voices' clips."""
+def mushra_screens(stimuli: list[Stimulus], *, reference: bool = True) -> list[tuple[Stimulus, list[Stimulus]]]:
+    """MUSHRA screens per line: ``(reference, rated clips)``.
+
+    With a reference, the line's first human clip is the reference and the other voices' clips
+    are rated; reference-free, every voice's clip is rated and the first clip only lends the
+    anchor its source. A line needs an agent voice and (with a reference) a human one.
+    """
     screens = []
     for group in _lines(stimuli).values():
         humans = [s for s in group if s.role == "human"]
-        if humans and any(s.role == "agent" for s in group):
-            reference = humans[0]
-            screens.append((reference, [s for s in group if s.voice != reference.voice]))
+        if not any(s.role == "agent" for s in group):
+            continue
+        if reference and humans:
+            screens.append((humans[0], [s for s in group if s.voice != humans[0].voice]))
+        elif not reference and len({s.voice for s in group}) >= 2:
+            screens.append((group[0], group))
     return screens
 
 
@@ -127,6 +132,8 @@ def _prefix(test: TestSpec) -> str:
 def _block(survey: Survey, test: TestSpec, *, listener_index: int, rng: np.random.Generator) -> list[Trial]:
     stimuli = [s for s in survey.stimuli if s.scenario in test.scenarios]
     items, conditions = _items(test, stimuli, listener_index=listener_index, rng=rng)
+    if test.trials_per_listener:
+        items, conditions = balanced_subset(items, conditions, listener_index=listener_index, size=test.trials_per_listener)
     block = _latin_order(items, conditions, listener_index=listener_index, rng=rng)
     for gold in _gold_trials(test, stimuli, listener_index=listener_index):
         block.insert(int(rng.integers(1, len(block) + 1)), gold)
@@ -154,16 +161,34 @@ def _items(
             for k, (a, b) in enumerate(found, start=1)
         ]  # fmt: skip
         return items, ["|".join(sorted((a.voice, b.voice))) for a, b in found]
-    screens = mushra_screens(stimuli)
+    screens = mushra_screens(stimuli, reference=test.reference)
     items = []
-    for k, (reference, others) in enumerate(screens, start=1):
-        shown = [reference.id, f"{reference.id}~anchor", *(s.id for s in others)]
+    for k, (reference, rated) in enumerate(screens, start=1):
+        hidden = [reference.id] if test.reference else []
+        shown = [*hidden, f"{reference.id}~anchor", *(s.id for s in rated)]
         order = rng.permutation(len(shown))
         items.append(
             Trial(f"{prefix}-{k:03d}", "mushra", tuple(shown[i] for i in order), ("mushra",), reference.scenario,
-                  reference.line_id, reference_id=reference.id)
+                  reference.line_id, reference_id=reference.id if test.reference else "")
         )  # fmt: skip
     return items, [f"{r.scenario}/{r.line_id}" for r, _ in screens]
+
+
+def balanced_subset(items: list[Trial], conditions: list[str], *, listener_index: int, size: int) -> tuple[list[Trial], list[str]]:
+    """Listener ``k``'s ``size`` items: the ``k``-th window of ``size`` on a cycle of all items.
+
+    The cycle interleaves the conditions (one item of each in turn), so a window mixes them
+    evenly. Consecutive listeners take consecutive windows, so after any number of listeners
+    ``L`` every item has been given to ``floor(L size / n)`` or ``ceil(L size / n)`` of them.
+    """
+    by_condition: dict[str, list[int]] = defaultdict(list)
+    for i, condition in enumerate(conditions):
+        by_condition[condition].append(i)
+    queues = [by_condition[c] for c in sorted(by_condition)]
+    cycle = [q[r] for r in range(max(map(len, queues))) for q in queues if r < len(q)]
+    start = listener_index * size
+    chosen = [cycle[(start + j) % len(cycle)] for j in range(size)]
+    return [items[i] for i in chosen], [conditions[i] for i in chosen]
 
 
 def _sides(first: str, second: str, parity: int) -> tuple[str, str]:

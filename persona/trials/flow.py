@@ -9,7 +9,7 @@ directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, partial
 
@@ -19,6 +19,7 @@ from ..errors import SurveyError
 from ..io import Audio
 from . import access
 from .answers import Answer, response_rows
+from .crowd import completion_link, is_participant_shaped, participant_hash
 from .design import Trial, listener_plan
 from .headphone import HeadphoneTrial, huggins_trial
 from .stimuli import opaque_id, prepare, wav_bytes
@@ -42,7 +43,9 @@ class Step:
     """What the listener sees next.
 
     ``kind`` is ``consent``, ``headphone`` (``headphone_index`` set), ``trial`` (``trial``
-    set) or ``done``; ``answered`` and ``total`` count the trials for the progress bar.
+    set) or ``done``. ``answered`` and ``total`` count every answered screen, sound checks and
+    practice included, for the progress bar; ``label`` names the current one ("Sound check 1 of
+    3", "Practice 1 of 2", "Trial 4 of 20").
     """
 
     kind: str
@@ -50,17 +53,19 @@ class Step:
     total: int
     trial: Trial | None = None
     headphone_index: int | None = None
+    label: str = ""
 
 
 def clip_slots(trial: Trial) -> list[tuple[str, str]]:
     """``(slot, stimulus id)`` of each clip on a trial's screen, in display order.
 
-    Slots are ``clip`` (ACR, identification), ``A``/``B`` (AB), ``ref`` and ``1``..``n`` (MUSHRA).
+    Slots are ``clip`` (ACR, identification), ``A``/``B`` (AB), ``ref`` (if any) and ``1``..``n`` (MUSHRA).
     """
     if trial.test_type == "ab":
         return list(zip(("A", "B"), trial.stimulus_ids, strict=True))
     if trial.test_type == "mushra":
-        return [("ref", trial.reference_id)] + [(str(k), sid) for k, sid in enumerate(trial.stimulus_ids, start=1)]
+        reference = [("ref", trial.reference_id)] if trial.reference_id else []  # reference-free MUSHRA has none
+        return reference + [(str(k), sid) for k, sid in enumerate(trial.stimulus_ids, start=1)]
     return [("clip", trial.stimulus_ids[0])]
 
 
@@ -88,6 +93,29 @@ class ListenerFlow:
             raise SurveyError("this invite link is not valid; please use the exact link you were sent")
         return cls(store, listener, store.open_session(listener.id))
 
+    @classmethod
+    def join(cls, store: Store, study_id: object, query: Mapping[str, str]) -> ListenerFlow:
+        """Open a new session for a crowd participant arriving from the platform's study link.
+
+        ``query`` holds the link's URL parameters; the participant id is the one the survey
+        names in ``crowd.participant_param``.
+
+        Raises
+        ------
+        SurveyError
+            If the study is unknown, takes no crowd participants, or the participant id is missing.
+        """
+        known = isinstance(study_id, str) and study_id in store.study_ids()
+        crowd = store.survey(study_id).crowd if known else None
+        if crowd is None or not crowd.participant_param:
+            raise SurveyError("this study link is not valid; please start again from the study page you came from")
+        participant_id = query.get(crowd.participant_param)
+        if not is_participant_shaped(participant_id):
+            raise SurveyError("this study link lacks your participant id; please start again from the study page you came from")
+        participant = participant_hash(store.study_secret(study_id), participant_id)
+        listener = store.participant_listener(study_id, participant=participant)
+        return cls(store, listener, store.open_session(listener.id))
+
     @cached_property
     def survey(self) -> Survey:
         return self.store.survey(self.listener.study_id)
@@ -101,15 +129,24 @@ class ListenerFlow:
     def step(self) -> Step:
         """The first unfinished step, read from the database."""
         answered = self.store.answered_trials(self.listener.id)
-        done, total = sum(t.trial_id in answered for t in self.plan), len(self.plan)
+        n_checks = self.survey.headphone_trials
+        checks = self.store.headphone_answers(self.listener.id) if n_checks else {}
+        done = sum(t.trial_id in answered for t in self.plan) + sum(k in checks for k in range(n_checks))
+        total = n_checks + len(self.plan)
         if not self._consented():
-            return Step("consent", done, total)
-        checks = self.store.headphone_answers(self.listener.id)
-        pending_check = next((k for k in range(self.survey.headphone_trials) if k not in checks), None)
+            return Step("consent", done, total, label="Welcome")
+        pending_check = next((k for k in range(n_checks) if k not in checks), None)
         if pending_check is not None:
-            return Step("headphone", done, total, headphone_index=pending_check)
+            return Step("headphone", done, total, headphone_index=pending_check, label=f"Sound check {pending_check + 1} of {n_checks}")
         trial = next((t for t in self.plan if t.trial_id not in answered), None)
-        return Step("done", done, total) if trial is None else Step("trial", done, total, trial=trial)
+        if trial is None:
+            return Step("done", done, total, label="Finished")
+        return Step("trial", done, total, trial=trial, label=self._trial_label(trial))
+
+    def _trial_label(self, trial: Trial) -> str:
+        """``Practice k of p`` or ``Trial k of n`` (practice screens are not counted as trials)."""
+        same = [t for t in self.plan if t.practice == trial.practice]
+        return f"{'Practice' if trial.practice else 'Trial'} {same.index(trial) + 1} of {len(same)}"
 
     def _consented(self) -> bool:
         if not self.listener.consented:
@@ -200,6 +237,11 @@ class ListenerFlow:
         code = access.completion_code(self.store.study_secret(self.listener.study_id), self.listener.position)
         self.store.record_completion(self.listener.id, code=code)
         return code
+
+    def completion_link(self, code: str) -> str | None:
+        """Where to send the finished listener (the survey's ``crowd.completion_url``), or ``None``."""
+        url = self.survey.crowd.completion_url
+        return completion_link(url, code) if url else None
 
     def comment(self, text: str, *, max_chars: int = 2000) -> None:
         """Store an optional free-text comment (plain text, truncated to ``max_chars``)."""

@@ -5,8 +5,9 @@ before ``max_duration_s`` (so human recordings and agent lines reach the listene
 from one range: a length that gives the role away unblinds the trial), optionally passed through the
 G.711 telephone chain (:func:`persona.io.telephone`), resampled to the survey rate,
 loudness-normalised to one BS.1770 integrated-loudness target (pyloudnorm) and given the same
-10 ms raised-cosine fades; no padding is added. The result is cached in memory by file content
-hash and preparation settings.
+10 ms raised-cosine fades; no padding is added. The result is cached by file content hash and
+preparation settings, in memory and on disk (:mod:`persona.trials.clip_cache`), so a trial shown to
+a listener only adds what is new for each presentation.
 
 Every presentation is then encoded separately by :func:`wav_bytes`: 16-bit PCM WAV with only
 ``fmt `` and ``data`` chunks (no names, tags or timestamps), after adding TPDF dither of
@@ -36,6 +37,7 @@ from scipy import signal
 from ..errors import AudioError
 from ..features import pace
 from ..io import Audio, load, resample, telephone
+from . import clip_cache
 from .survey import AudioSpec, Stimulus, Survey, TestSpec
 
 FADE_S = 0.010
@@ -74,6 +76,16 @@ def _file_digest(path: str, mtime_ns: int, size: int) -> str:
 
 @lru_cache(maxsize=256)
 def _prepare_cached(digest: str, path: str, derived: str, spec: AudioSpec) -> Audio:
+    """The prepared clip from memory, else from the disk cache, else prepared (and kept in both)."""
+    key = clip_cache.clip_key(digest, derived, spec)
+    samples = clip_cache.load(key)
+    if samples is None:
+        samples = _prepare_fresh(digest, path, derived, spec).samples.astype(np.float32).astype(np.float64)
+        clip_cache.save(key, samples)
+    return Audio(samples, spec.sample_rate_hz, path)
+
+
+def _prepare_fresh(digest: str, path: str, derived: str, spec: AudioSpec) -> Audio:
     if derived:
         clean = _prepare_cached(digest, path, "", spec)
         noise_snr_db = GOLD_SNR_DB if derived == "gold" else None

@@ -36,7 +36,6 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,9 @@ import soundfile as sf
 
 from ..errors import SurveyError
 from .design import ab_pairs, mushra_screens
+from .spec import AudioSpec, CrowdSpec, Scenario, Stimulus, Survey, TestSpec
+
+__all__ = ["AudioSpec", "CrowdSpec", "Scenario", "Stimulus", "Survey", "TestSpec", "load_survey", "parse_survey"]
 
 TEST_TYPES = ("acr", "ab", "identify", "mushra")
 ACR_ATTRIBUTES = ("naturalness", "warmth", "trust", "fit")
@@ -51,122 +53,20 @@ STIMULUS_ROLES = ("agent", "human")
 AB_PAIRINGS = ("all", "agent_vs_human")
 TELEPHONE_TOP_HZ = 3400.0
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_WEB_URL = re.compile(r"^https?://[^/?#]+", flags=re.IGNORECASE)
 _MANIFEST_COLUMNS = ("file", "scenario", "speaker", "role", "line_id")
 
 _SECTION_KEYS = {
-    "": {"study", "audio", "headphone_check", "scenario", "stimulus", "manifest", "test"},
+    "": {"study", "audio", "headphone_check", "crowd", "scenario", "stimulus", "manifest", "test"},
     "study": {"id", "title", "instructions", "seed", "practice"},
     "audio": {"telephone", "loudness_lufs", "sample_rate_hz", "trim_db", "anchor_lowpass_hz", "max_duration_s"},
     "headphone_check": {"trials", "min_correct"},
+    "crowd": {"participant_param", "completion_url"},
     "scenario": {"id", "context"},
     "stimulus": {"id", "file", "scenario", "line_id", "voice", "role"},
     "manifest": {"file", "scenarios"},
-    "test": {"type", "attributes", "scenarios", "gold", "allow_none", "pairs"},
+    "test": {"type", "attributes", "scenarios", "gold", "allow_none", "pairs", "trials_per_listener", "reference"},
 }
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A call scenario and the one-line caller context listeners read before each trial."""
-
-    id: str
-    context: str
-
-
-@dataclass(frozen=True)
-class Stimulus:
-    """One recording in a survey. ``voice`` and ``path`` never reach a listener's browser.
-
-    ``derived`` is ``""`` for a recorded clip, ``"anchor"`` for the MUSHRA low anchor and
-    ``"gold"`` for the degraded gold-trial copy made from the clip ``source_id``.
-    """
-
-    id: str
-    path: Path
-    scenario: str
-    line_id: str
-    voice: str
-    role: str
-    derived: str = ""
-    source_id: str = ""
-
-
-@dataclass(frozen=True)
-class AudioSpec:
-    """How every stimulus is prepared (see :mod:`persona.trials.stimuli`)."""
-
-    telephone: bool = False
-    loudness_lufs: float = -23.0
-    sample_rate_hz: int = 16000
-    trim_db: float = 40.0
-    anchor_lowpass_hz: float = 3500.0
-    max_duration_s: float | None = None
-
-
-@dataclass(frozen=True)
-class TestSpec:
-    """One listening test of a survey.
-
-    Attributes
-    ----------
-    number : int
-        1-based position of the test in the survey file (part of every trial id).
-    type : str
-        ``acr``, ``ab``, ``identify`` or ``mushra``.
-    attributes : tuple of str
-        ACR scales rated for each clip.
-    scenarios : tuple of str
-        Scenarios whose stimuli the test uses.
-    gold : int
-        Number of gold (attention) trials mixed into the test (ACR and AB only).
-    allow_none : bool
-        AB: offer "no preference".
-    pairs : str
-        AB: ``all`` pairs of different voices on a line, or only ``agent_vs_human``.
-    """
-
-    number: int
-    type: str
-    attributes: tuple[str, ...] = ()
-    scenarios: tuple[str, ...] = ()
-    gold: int = 0
-    allow_none: bool = True
-    pairs: str = "all"
-
-
-@dataclass(frozen=True)
-class Survey:
-    """A validated survey. ``text`` is the TOML source, ``base_dir`` resolves relative paths."""
-
-    id: str
-    title: str
-    instructions: str
-    seed: int
-    practice: bool
-    audio: AudioSpec
-    headphone_trials: int
-    headphone_min_correct: int
-    scenarios: tuple[Scenario, ...]
-    stimuli: tuple[Stimulus, ...]
-    tests: tuple[TestSpec, ...]
-    text: str
-    base_dir: Path
-    source: str
-
-    def stimulus(self, stimulus_id: str) -> Stimulus:
-        """The stimulus (recorded or derived) with this id."""
-        recorded = {s.id: s for s in self.stimuli}
-        base_id, _, derived = stimulus_id.partition("~")
-        if base_id not in recorded or derived not in ("", "anchor", "gold"):
-            raise SurveyError(f"{self.source}: no stimulus {stimulus_id!r}")
-        base = recorded[base_id]
-        if not derived:
-            return base
-        return Stimulus(stimulus_id, base.path, base.scenario, base.line_id, base.voice, "anchor", derived, base.id)
-
-    def context(self, scenario_id: str) -> str:
-        """The caller context of a scenario."""
-        return next(s.context for s in self.scenarios if s.id == scenario_id)
 
 
 def load_survey(path: str | Path) -> Survey:
@@ -196,6 +96,7 @@ def parse_survey(text: str, *, base_dir: Path, source: str = "<survey>") -> Surv
     study = _table(raw, "study", source, required=True)
     audio = _table(raw, "audio", source)
     headphone = _table(raw, "headphone_check", source)
+    crowd = _crowd_spec(_table(raw, "crowd", source), source)
     scenarios = tuple(_scenario(item, f"scenario[{i}]", source) for i, item in enumerate(_array(raw, "scenario", source)))
     if not scenarios:
         raise SurveyError(f"{source}: [[scenario]]: at least one scenario is required")
@@ -229,6 +130,7 @@ def parse_survey(text: str, *, base_dir: Path, source: str = "<survey>") -> Surv
         text=text,
         base_dir=Path(base_dir),
         source=source,
+        crowd=crowd,
     )
 
 
@@ -325,6 +227,21 @@ def _audio_spec(audio: dict[str, Any], source: str) -> AudioSpec:
     return spec
 
 
+def _crowd_spec(crowd: dict[str, Any], source: str) -> CrowdSpec:
+    param = crowd.get("participant_param", "")
+    if param and (not isinstance(param, str) or not _ID.match(param)):
+        raise SurveyError(f"{source}: crowd.participant_param must be a URL parameter name such as PROLIFIC_PID (got {param!r})")
+    url = crowd.get("completion_url", "")
+    if url and (not isinstance(url, str) or not _WEB_URL.match(url) or any(c.isspace() for c in url)):
+        raise SurveyError(f"{source}: crowd.completion_url must be an http(s) address without spaces (got {url!r})")
+    if url:
+        try:
+            url.format(code="")
+        except (KeyError, IndexError, ValueError):
+            raise SurveyError(f"{source}: crowd.completion_url may hold only the placeholder {{code}} (got {url!r})") from None
+    return CrowdSpec(participant_param=param, completion_url=url)
+
+
 def _scenario(item: dict[str, Any], where: str, source: str) -> Scenario:
     return Scenario(_ident(item.get("id"), f"{where}.id", source), _text(item.get("context"), f"{where}.context", source))
 
@@ -415,7 +332,11 @@ def _test(
         gold=gold,
         allow_none=_bool(item.get("allow_none", True), f"{where}.allow_none", source),
         pairs=pairs,
+        trials_per_listener=_int(item.get("trials_per_listener", 0), f"{where}.trials_per_listener", source, low=0, high=10_000),
+        reference=_bool(item.get("reference", True), f"{where}.reference", source),
     )
+    if "reference" in item and kind != "mushra":
+        raise SurveyError(f"{source}: {where}.reference: only mushra tests have a reference")
     _check_enough_stimuli(spec, [s for s in stimuli if s.scenario in spec.scenarios], f"{source}: {where} ({kind})")
     return spec
 
@@ -429,7 +350,12 @@ def _check_enough_stimuli(test: TestSpec, stimuli: list[Stimulus], where: str) -
         raise SurveyError(f"{where}: too few stimuli: needs both human and agent clips")
     if test.type == "ab" and not ab_pairs(stimuli, pairs=test.pairs):
         raise SurveyError(f"{where}: too few stimuli: no line has two different voices to pair ({test.pairs})")
-    if test.type == "mushra" and not mushra_screens(stimuli):
-        raise SurveyError(f"{where}: too few stimuli: no line has a human reference and an agent voice")
+    if test.type == "mushra" and not mushra_screens(stimuli, reference=test.reference):
+        needs = "a human reference and an agent voice" if test.reference else "two voices, one of them an agent"
+        raise SurveyError(f"{where}: too few stimuli: no line has {needs}")
+    items = {"ab": lambda: ab_pairs(stimuli, pairs=test.pairs), "mushra": lambda: mushra_screens(stimuli, reference=test.reference)}
+    n_items = len(items[test.type]()) if test.type in items else len(stimuli)
+    if test.trials_per_listener > n_items:
+        raise SurveyError(f"{where}: trials_per_listener = {test.trials_per_listener} exceeds the test's {n_items} items")
     if test.gold and not humans:
         raise SurveyError(f"{where}: gold trials are made from human clips, and the test has none")

@@ -48,6 +48,7 @@ def test_next_stays_disabled_until_every_clip_played(study):
     assert not at.button[0].disabled
 
 
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 def test_resume_after_restart_at_first_unanswered_trial(study):
     store, survey, tokens = study(("identify",))
     run_to_end(listener_app(tokens[0]), stop_after=5)  # consent, headphone check, three trials

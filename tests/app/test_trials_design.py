@@ -1,6 +1,8 @@
 """Trial plans: reproducible per listener, Latin-square balanced, AB sides counterbalanced."""
 
+import math
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -46,3 +48,36 @@ def test_blocks_have_practice_and_gold(make_survey):
     assert [t.trial_id for t in plan if t.practice] == ["acr1-practice", "ab2-practice"]
     assert [t.trial_id for t in plan if t.is_gold] == ["acr1-gold1", "ab2-gold1"]
     assert plan[0].practice and not plan[1].is_gold
+
+
+@pytest.mark.parametrize("per_listener", [1, 3, 5, 8])
+def test_balanced_subsets_reach_every_clip_equally_often(make_survey, per_listener):
+    """After any number of listeners L, each of the n = 8 clips was given to floor or ceil of L * m / n listeners."""
+    survey = load_survey(make_survey(("identify_subset",), practice=False))
+    survey = replace(survey, tests=(replace(survey.tests[0], trials_per_listener=per_listener),))
+    n_clips = len(survey.stimuli)
+    given = Counter()
+    for listeners in range(1, 3 * n_clips + 1):
+        plan = listener_plan(survey, listener_index=listeners - 1)
+        assert len(plan) == per_listener and len({t.trial_id for t in plan}) == per_listener
+        given.update(t.stimulus_ids[0] for t in plan)
+        expected = listeners * per_listener / n_clips
+        counts = [given[s.id] for s in survey.stimuli]
+        assert min(counts) == math.floor(expected) and max(counts) == math.ceil(expected)
+
+
+def test_a_subset_mixes_the_voices(make_survey):
+    """Four voices, two clips each, three per listener: no listener hears one voice twice."""
+    survey = load_survey(make_survey(("identify_subset",), practice=False))
+    for k in range(8):
+        voices = [survey.stimulus(t.stimulus_ids[0]).voice for t in listener_plan(survey, listener_index=k)]
+        assert len(set(voices)) == 3
+
+
+def test_reference_free_mushra_rates_every_voice_with_an_anchor(make_survey):
+    survey = load_survey(make_survey(("mushra_free",), practice=False))
+    for trial in listener_plan(survey, listener_index=0):
+        assert trial.reference_id == ""
+        voices = {survey.stimulus(sid).voice for sid in trial.stimulus_ids if not sid.endswith("~anchor")}
+        assert voices == {s.voice for s in survey.stimuli}  # all four voices, humans included, rated
+        assert sum(sid.endswith("~anchor") for sid in trial.stimulus_ids) == 1

@@ -1,6 +1,10 @@
-"""Storage: idempotent answers, no loss under concurrency, hostile text kept inert, tidy export."""
+"""Storage on SQLite and PostgreSQL: idempotent answers, no loss under concurrency or across app
+processes, hostile text kept inert, tidy export."""
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from conftest import complete_listener, plain_answer
@@ -14,6 +18,16 @@ from persona.trials.store import Store, responses_frame
 from persona.trials.survey import load_survey
 
 HOSTILE = "<script>alert('x')</script>'); DROP TABLE responses; --"
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+APP_PROCESS = """
+import sys
+sys.path.insert(0, {tests!r})
+from conftest import complete_listener
+from persona.trials.store import Store
+store = Store(sys.argv[1])
+for token in sys.argv[2:]:
+    complete_listener(store, token)
+"""
 
 
 def test_twenty_listeners_at_once_lose_and_duplicate_nothing(study):
@@ -26,6 +40,21 @@ def test_twenty_listeners_at_once_lose_and_duplicate_nothing(study):
     per_listener = frame.groupby("listener_id")["trial_id"].nunique()
     expected = [len(listener_plan(survey, listener_index=k)) for k in range(24)]
     assert len(per_listener) == 24 and sorted(per_listener) == sorted(expected)
+
+
+def test_two_app_processes_on_one_database_lose_and_duplicate_nothing(study, db_url):
+    """Two processes drive the same 10 listeners at once, in opposite orders, so they race on every answer."""
+    store, survey, tokens = study(("ab", "identify"), n=10, practice=False)
+    script = APP_PROCESS.format(tests=str(Path(__file__).parent))
+    processes = [subprocess.Popen([sys.executable, "-c", script, db_url, *order], stderr=subprocess.PIPE, text=True)
+                 for order in (tokens, tokens[::-1])]  # fmt: skip
+    for process in processes:
+        _, errors = process.communicate(timeout=600)
+        assert process.returncode == 0, errors
+    frame = store.responses_frame(survey.id)
+    assert not frame.duplicated(["listener_id", "trial_id", "attribute", "stimulus_id"]).any()
+    per_listener = frame.groupby("listener_id")["trial_id"].nunique()
+    assert sorted(per_listener) == sorted(len(listener_plan(survey, listener_index=k)) for k in range(10))
 
 
 def test_double_submit_is_idempotent_and_playback_is_required(study):

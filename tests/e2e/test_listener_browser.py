@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+import playwright.sync_api as playwright_api
 import pytest
 import soundfile as sf
 
@@ -34,11 +35,7 @@ CLIPS = {
 }
 SECRET_NAMES = {"zephyrtts", "xanthe", "quinnelle", "humanagent", "line7", *CLIPS, *(v for v, _, _ in CLIPS.values())}
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
-]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("chromium")]
 
 
 def write_survey(folder: Path) -> Path:

@@ -9,7 +9,7 @@ import pytest
 
 from persona import tables
 from persona.benchmark.prescribe import PLACEHOLDER_TEXT, Prescription
-from persona.errors import MissingExtraError, StoreError
+from persona.errors import MissingExtraError
 from persona.extract import extract
 
 SSML_NS = "{http://www.w3.org/2001/10/synthesis}"
@@ -80,11 +80,3 @@ def test_dask_scheduler_without_dask_names_the_extra(monkeypatch, tmp_path):
     hide(monkeypatch, "dask", "dask.distributed")
     with pytest.raises(MissingExtraError, match=r"--dask-scheduler needs .* pip install 'persona\[dask\]'"):
         extract([clip], cache=False, dask_scheduler="tcp://127.0.0.1:1")
-
-
-def test_postgres_without_its_driver_names_the_extra(monkeypatch):
-    from persona.trials.store import make_engine
-
-    hide(monkeypatch, "psycopg", "psycopg2")
-    with pytest.raises(StoreError, match=r"not installed: pip install 'persona\[postgres\]'"):
-        make_engine("postgresql+psycopg://user@localhost/persona")
