@@ -9,8 +9,9 @@ command's signature to build the help, so every module in this package follows o
 * import the library (numpy, scipy, pandas, parselmouth, statsmodels, streamlit, ...) inside the
   command function that needs it, e.g. ``from ..benchmark import score_files`` as its first line.
 
-A new command group is a module here defining ``group = typer.Typer(...)`` with its commands, and
-one ``app.add_typer(group, name=...)`` line below. ``tests/unit/test_cli_startup.py`` fails when
+A new command group is a module here defining ``group = command_group("...")`` (from ``_common``:
+plain help, flags shown as flags) with its commands, and one ``app.add_typer(group, name=...)``
+line below. Batch commands report failed files with ``_common.report_failures`` and take ``Strict``. ``tests/unit/test_cli_startup.py`` fails when
 a heavy module is imported before a command runs.
 """
 

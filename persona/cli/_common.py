@@ -24,6 +24,11 @@ ONE_LINE_ERRORS = (ClickException,)
 ERROR_EXIT = 2
 STRICT_EXIT = 1
 
+def command_group(help: str) -> typer.Typer:
+    """A ``persona`` sub-command group (``persona survey ...``): plain help like the top level, help when called bare."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+
+
 Jobs = Annotated[
     Optional[int],
     typer.Option("--jobs", "-j", min=1, callback=workers.resolve,

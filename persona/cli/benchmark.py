@@ -16,9 +16,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ClipLeftOutWarning, ParameterError
-from ._common import Jobs, Strict, failed_rows, friendly_errors, report_failures, strict_exit
+from ._common import Jobs, Strict, command_group, failed_rows, friendly_errors, report_failures, strict_exit
 
-benchmark_app = typer.Typer(help="Build the human benchmark from a reference folder.", no_args_is_help=True, rich_markup_mode=None)
+benchmark_app = command_group("Build the human benchmark from a reference folder.")
 
 DEMO_SCENARIO = "billing_dispute"
 REPORT_SUFFIXES = (".html", ".md")

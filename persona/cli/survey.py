@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import friendly_errors
+from ._common import command_group, friendly_errors
 
-survey = typer.Typer(help="Listening trials: validate surveys, invite listeners, export answers.", no_args_is_help=True, rich_markup_mode=None)
+survey = command_group("Listening trials: validate surveys, invite listeners, export answers.")
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: $PERSONA_DB_URL, else SQLite in the user data folder).")
