@@ -63,7 +63,7 @@ def _build(ref_dir: Path, **options):
 @benchmark_app.command("build")
 @friendly_errors
 def build_command(
-    ref_dir: Annotated[Path, typer.Argument(help="Reference folder: <scenario>/... and optional manifest.csv.")],
+    ref_dir: Annotated[Path, typer.Argument(metavar="REF_DIR", help="Reference folder: <scenario>/... and optional manifest.csv.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Benchmark JSON to write.")] = Path("benchmark.json"),
     telephone: Annotated[bool, typer.Option("--telephone", help="Measure through a G.711 telephone chain.")] = False,
     jobs: Jobs = None,
@@ -159,7 +159,7 @@ def _line_texts(audio: list[Path], ref, text: str | None) -> dict[str, str]:
 
 @friendly_errors
 def score(
-    audio: Annotated[list[Path], typer.Argument(help="Agent audio files or voice folders (a folder = one voice; a file = a voice named by its file name).")],
+    audio: Annotated[list[Path], typer.Argument(metavar="AUDIO", help="Agent audio files or voice folders (a folder = one voice; a file = a voice named by its file name).")],
     scenario: Scenario,
     benchmark: BenchmarkFile = None,
     reference_dir: ReferenceDir = None,
@@ -188,7 +188,7 @@ def score(
 
 @friendly_errors
 def compare_command(
-    voice_dirs: Annotated[list[Path], typer.Argument(help="One folder per candidate voice.")],
+    voice_dirs: Annotated[list[Path], typer.Argument(metavar="VOICE_DIR", help="One folder per candidate voice.")],
     scenario: Scenario,
     benchmark: BenchmarkFile = None,
     reference_dir: ReferenceDir = None,
@@ -220,7 +220,7 @@ def compare_command(
 
 @friendly_errors
 def preview(
-    audio: Annotated[Path, typer.Argument(help="Agent clip to adjust.")],
+    audio: Annotated[Path, typer.Argument(metavar="CLIP", help="Agent clip to adjust.")],
     scenario: Scenario,
     out: Annotated[Path, typer.Option("--out", "-o", help="Adjusted audio to write: .wav, .flac, .ogg or .mp3 (by its suffix).")],
     benchmark: BenchmarkFile = None,

@@ -26,7 +26,7 @@ def read_transcripts(path: Path) -> dict[str, str]:
 
 @friendly_errors
 def features(
-    paths: Annotated[list[Path], typer.Argument(help="Audio files or folders (searched recursively).")],
+    paths: Annotated[list[Path], typer.Argument(metavar="AUDIO", help="Audio files or folders (searched recursively).")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output .csv, .json or .parquet; CSV on stdout if absent.")] = None,
     channel: Annotated[Optional[int], typer.Option(help="0-based channel of multi-channel files (default: mix all).")] = None,
     telephone: Annotated[bool, typer.Option("--telephone", help="Measure through a G.711 telephone chain (300-3400 Hz, 8 kHz, mu-law).")] = False,
