@@ -5,7 +5,7 @@ time Python itself takes to start (``bench/startup.py`` measures it). Typer must
 command's signature to build the help, so every module in this package follows one rule:
 
 * at module level import only the standard library, ``typer`` and the light persona modules
-  (``persona.errors``, ``persona.workers``, ``persona.cli._common``);
+  (``persona.errors``, ``persona.cli._common``);
 * import the library (numpy, scipy, pandas, parselmouth, statsmodels, streamlit, ...) inside the
   command function that needs it, e.g. ``from ..benchmark import score_files`` as its first line.
 

@@ -1,6 +1,6 @@
 """What every ``persona`` command shares: one-line errors, the ``--jobs`` and ``--strict`` options, batch reports.
 
-Light by design (see :mod:`persona.cli`): standard library, ``typer`` and ``persona.errors``/``workers`` only.
+Light by design (see :mod:`persona.cli`): standard library, ``typer`` and ``persona.errors`` only.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from typing import Annotated, Iterable, Optional
 
 import typer
 
-from .. import workers
 from ..errors import PersonaError
 
 try:  # typer >= 0.22 vendors click
@@ -29,9 +28,16 @@ def command_group(help: str) -> typer.Typer:
     return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
 
 
+def _resolve_jobs(jobs: int | None) -> int:
+    """``--jobs`` as :func:`persona.workers.resolve` reads it (imported on use: multiprocessing is not light)."""
+    from .. import workers
+
+    return workers.resolve(jobs)
+
+
 Jobs = Annotated[
     Optional[int],
-    typer.Option("--jobs", "-j", min=1, callback=workers.resolve,
+    typer.Option("--jobs", "-j", min=1, callback=_resolve_jobs,
                  help="CPUs for a batch, one worker process each (default: all available, within a container's CPU quota)."),
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")]
