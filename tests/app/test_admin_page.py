@@ -68,3 +68,18 @@ def test_app_address_defaults_to_the_port_the_server_runs_on(study, db_url):
         assert at.text_input(key="admin_base_url").value == "http://localhost:8765"
     finally:
         config.set_option("server.port", before)
+
+
+@pytest.mark.parametrize(
+    ("page_url", "options", "expected"),
+    [  # hand-written: the scheme and host the browser used, plus Streamlit's base path
+        ("https://trials.example.org:8443/admin?x=1", {}, "https://trials.example.org:8443"),
+        ("http://10.0.0.5:8600/", {"base_path": "/persona/"}, "http://10.0.0.5:8600/persona"),
+        (None, {"address": "trials.local", "port": 8600}, "http://trials.local:8600"),
+        ("", {}, "http://localhost:8501"),
+    ],
+)
+def test_app_base_url(page_url, options, expected):
+    from persona.trials.access import app_base_url
+
+    assert app_base_url(page_url, **options) == expected

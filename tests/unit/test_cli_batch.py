@@ -61,6 +61,7 @@ def test_score_names_the_file_that_is_not_audio(work, bench):
     assert result.exit_code == 0, result.output
     assert error_line(result, r"^error: \S*notaudio\.wav: not a readable audio file")
     assert "1 of 2 file(s) scored, 1 failed" in result.stderr
+    assert "profiling:" in result.stderr  # the progress bar says what it counts
     assert result.stdout.startswith("agent_line: distance ")  # named by the file's stem, not its folder
     strict = run("score", work / "agent_line.wav", work / "notaudio.wav", "-s", "support", "-b", bench, "--jobs", 1, "--no-cache", "--strict")
     assert strict.exit_code == 1
@@ -128,3 +129,14 @@ def test_a_range_error_is_one_line(work):
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: Invalid value for '--jobs'") and "persona features --help" in lines[0]
+
+
+def test_analyze_headline_fits_a_100_column_terminal():
+    import pandas as pd
+
+    from persona.cli.analyze import render_headline
+
+    statement = "In billing_dispute agent_tts is rated 0.6 points less fitting for the situation than the human agents " * 3
+    text = render_headline(pd.DataFrame({"scenario": ["billing_dispute", "billing_dispute"], "statement": [statement, "short"]}))
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert " ".join(text.split()).count("less fitting") == 3  # wrapped, nothing cut
