@@ -1,4 +1,7 @@
-"""Writing result tables with their provenance: CSV (+ side JSON), JSON, Parquet, or CSV on stdout."""
+"""Writing result tables with their provenance: CSV (+ side JSON), JSON, Parquet, or CSV on stdout.
+
+CSV cells a spreadsheet would run as formulas are written inert (:mod:`persona.hygiene`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import pandas as pd
 
 from .errors import ParameterError
 from .extras import require
+from .hygiene import restore_cell, write_csv
 
 FORMATS = (".csv", ".json", ".parquet")
 
@@ -37,13 +41,13 @@ def write(frame: pd.DataFrame, out: str | Path | None) -> Path | None:
     """
     prov = frame.attrs.get("provenance", {})
     if out is None:
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame, sys.stdout)
         return None
     path = Path(out)
     suffix = output_format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        frame.to_csv(path, index=False)
+        write_csv(frame, path)
         provenance_path(path).write_text(json.dumps(prov, indent=2, default=str))
     elif suffix == ".json":
         payload = {"provenance": prov, "rows": json.loads(frame.to_json(orient="records"))}
@@ -63,7 +67,7 @@ def read(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        frame = pd.read_csv(p, keep_default_na=True)
+        frame = pd.read_csv(p, keep_default_na=True).map(restore_cell)
         side = provenance_path(p)
         frame.attrs["provenance"] = json.loads(side.read_text()) if side.exists() else {}
     elif suffix == ".json":

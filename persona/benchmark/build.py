@@ -100,7 +100,9 @@ class Benchmark:
         """What a voice of ``register`` is compared with, where it is less than a full panel (one voice, few in its register)."""
         if self.is_one_voice(scenario):
             return [self.one_voice_note(scenario)]
-        note = reg.note(self.pitch_by_register[scenario], register, scenario) if scenario in self.pitch_by_register else ""
+        if scenario not in self.pitch_by_register:
+            return ["benchmark built without pitch registers (an older persona): pitch level compared with the whole panel; rebuild it"]
+        note = reg.note(self.pitch_by_register[scenario], register, scenario)
         return [note] if note else []
 
     def table(self, scenario: str) -> pd.DataFrame:
@@ -291,7 +293,8 @@ def load_benchmark(path: str | Path, *, profiler: Profiler | None = None) -> Ben
 
 def _stats_from_dict(d: dict) -> FeatureStats:
     d = {k: (np.nan if v is None else v) for k, v in d.items()}
-    return FeatureStats(**{**d, "speaker_values": tuple(d["speaker_values"]), "clip_values": tuple(d["clip_values"])})
+    return FeatureStats(**{**d, "speaker_values": tuple(d["speaker_values"]), "clip_values": tuple(d["clip_values"]),
+                           "clip_weights": tuple(d.get("clip_weights", ()))})  # fmt: skip
 
 
 def _check_compatible(bench: Benchmark, path: Path, profiler: Profiler | None) -> None:

@@ -3,6 +3,10 @@
 The same numbers as the SSML: pitch shifted by ``pitch_st``, the semitone contour scaled around
 its median by ``1 + range_pct/100``, durations scaled by ``1 / (1 + rate_pct/100)``, and a gain of
 ``volume_db``. Breaks are not inserted (where to pause is the TTS engine's job).
+
+PSOLA marks its pulses within the voice's own pitch range (the profiler's adaptive first pass,
+:func:`persona.features.pitch.adaptive_range`): with a fixed 60-600 Hz range, octave errors in the
+pulse marks moved the median F0 of a bundled human clip by 0.6 st with no pitch change asked.
 """
 
 from __future__ import annotations
@@ -16,13 +20,12 @@ from parselmouth.praat import call
 
 from .. import io
 from ..errors import ParameterError
+from ..features import pitch
 from .build import Benchmark
 from .prescribe import Prescription, voice_prescription
 from .score import Scores, score_files
 
 MANIPULATION_STEP_S = 0.01
-PITCH_FLOOR_HZ = 60.0
-PITCH_CEILING_HZ = 600.0
 
 
 def apply_prescription(audio: io.Audio, prescription: Prescription) -> io.Audio:
@@ -31,7 +34,8 @@ def apply_prescription(audio: io.Audio, prescription: Prescription) -> io.Audio:
     if rate <= 0:
         raise ParameterError(f"rate change {prescription.rate_pct:+.0f}% would stop speech")
     sound = parselmouth.Sound(audio.samples, audio.sr_hz)
-    manipulation = call(sound, "To Manipulation", MANIPULATION_STEP_S, PITCH_FLOOR_HZ, PITCH_CEILING_HZ)
+    floor_hz, ceiling_hz = pitch.adaptive_range(sound, pitch.PitchParams(), name=audio.path)
+    manipulation = call(sound, "To Manipulation", MANIPULATION_STEP_S, floor_hz, ceiling_hz)
     tier = call(manipulation, "Extract pitch tier")
     f0 = np.array([call(tier, "Get value at index", i) for i in range(1, call(tier, "Get number of points") + 1)])
     if f0.size:

@@ -11,42 +11,23 @@ command's signature to build the help, so every module in this package follows o
 
 A new command group is a module here defining ``group = command_group("...")`` (from ``_common``:
 plain help, flags shown as flags) with its commands, and one ``app.add_typer(group, name=...)``
-line below. Batch commands report failed files with ``_common.report_failures`` and take ``Strict``. ``tests/unit/test_cli_startup.py`` fails when
-a heavy module is imported before a command runs.
+line below. Batch commands report failed files with ``_common.report_failures`` and take ``Strict``.
+``tests/unit/test_cli_startup.py`` fails when a heavy module is imported before a command runs.
 """
 
 from __future__ import annotations
 
-import sys
-
 import typer
-import typer.core
 
-from ._common import ONE_LINE_ERRORS
-
-
-class PersonaGroup(typer.core.TyperGroup):
-    """The top-level group: usage errors (a bad value, an unknown option) as one ``error:`` line."""
-
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except ONE_LINE_ERRORS as exc:
-            command = exc.ctx.command_path if getattr(exc, "ctx", None) else "persona"
-            typer.echo(f"error: {exc.format_message()} (see '{command} --help')", err=True)
-            sys.exit(exc.exit_code)
-        sys.exit(code if isinstance(code, int) else 0)
-
+from ._common import OneLineErrors
 
 app = typer.Typer(
     name="persona",
-    cls=PersonaGroup,
     help="Measure how far an agent's voice sits from your best human agents, and test it with listeners.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
     rich_markup_mode=None,  # plain help: flags shown as flags, no markup, and no rich import
 )
 

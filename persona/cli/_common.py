@@ -1,4 +1,5 @@
-"""What every ``persona`` command shares: one-line errors, the ``--jobs`` and ``--strict`` options, batch reports.
+"""What every ``persona`` command shares: errors become one line and exit status 2; ``--jobs`` and ``--strict``;
+the command-group factory; batch failure reports.
 
 Light by design (see :mod:`persona.cli`): standard library, ``typer`` and ``persona.errors`` only.
 """
@@ -6,22 +7,18 @@ Light by design (see :mod:`persona.cli`): standard library, ``typer`` and ``pers
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Annotated, Iterable, Optional
 
 import typer
+from typer.core import TyperGroup
+from typer.core import _click as click  # typer's own (vendored) click, whose exceptions it raises
 
 from ..errors import PersonaError
 
-try:  # typer >= 0.22 vendors click
-    from typer._click.exceptions import ClickException
-except ImportError:  # pragma: no cover - older typer on click
-    from click.exceptions import ClickException
-
-ONE_LINE_ERRORS = (ClickException,)
-"""Usage errors (bad value, unknown option, missing argument) that :class:`persona.cli.PersonaGroup` prints as one line."""
-
 ERROR_EXIT = 2
 STRICT_EXIT = 1
+
 
 def command_group(help: str) -> typer.Typer:
     """A ``persona`` sub-command group (``persona survey ...``): plain help like the top level, help when called bare."""
@@ -44,17 +41,39 @@ Strict = Annotated[bool, typer.Option("--strict", help="Exit with status 1 if an
 
 
 def friendly_errors(command):
-    """Report persona errors as one ``error: ...`` line on stderr and exit 2, without a traceback."""
+    """Report persona errors and file-system errors as one ``error: ...`` line on stderr and exit 2, no traceback."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except PersonaError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(ERROR_EXIT) from None
+            message = str(exc)
+        except OSError as exc:  # e.g. --out is a folder, or not writable
+            where = exc.filename if exc.filename is not None else "output"
+            message = f"{where}: cannot write or read ({(exc.strerror or str(exc)).lower()})"
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(ERROR_EXIT) from None
 
     return run
+
+
+class OneLineErrors(TyperGroup):
+    """The command group: a wrong option or value is one ``error: ...`` line (exit 2), not a boxed usage text."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.ClickException as exc:
+            where = f"{exc.ctx.command_path}: " if getattr(exc, "ctx", None) else ""
+            typer.echo(f"error: {where}{exc.format_message()} (see --help)", err=True)
+            sys.exit(ERROR_EXIT)
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def report_failures(failures: Iterable[tuple[str, str]], n_total: int, *, done: str, out=None) -> int:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ParameterError
+from ..hygiene import write_csv
 from ._common import friendly_errors
 
 REPORT_FORMATS = (".html", ".md", ".json")
@@ -74,9 +75,9 @@ def _inputs(study: str, *, db, benchmark, simulate, seed, tables_dir: Path):
     if deviations is None:
         deviations = simulate_deviations(spec, seed=seed)
         tables_dir.mkdir(parents=True, exist_ok=True)
-        deviations.to_csv(tables_dir / "simulated_deviations.csv", index=False)
+        write_csv(deviations, tables_dir / "simulated_deviations.csv")
     tables_dir.mkdir(parents=True, exist_ok=True)
-    responses.to_csv(tables_dir / "simulated_responses.csv", index=False)
+    write_csv(responses, tables_dir / "simulated_responses.csv")
     return responses, deviations, f"simulated panel ({simulate} listeners, seed {seed})"
 
 

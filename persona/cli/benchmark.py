@@ -289,11 +289,10 @@ def demo(
 
 
 def with_typicality(comparison, result):
-    """The ranking with each voice's register and ``human_percentile`` from its scores."""
-    extra = result.voices.set_index("voice")[["register", "human_percentile"]]
-    ranking = comparison.ranking.join(extra, on="voice")
-    ranking.attrs = comparison.ranking.attrs
-    return dataclasses.replace(comparison, ranking=ranking)
+    """The ranking with each voice's register, ``human_percentile`` and notes from its scores."""
+    from ..benchmark import with_context
+
+    return dataclasses.replace(comparison, ranking=with_context(comparison.ranking, result))
 
 
 def render_ranking(comparison) -> str:

@@ -11,13 +11,19 @@ Method, per scenario (or scenario and agent version, ``per_version``) and :data:
    variance over the period's ``n_p`` calls, ``tau^2`` the extra week-to-week variance of the
    baseline's ``B`` periods (method of moments, >= 0), and the uncertainty of the baseline mean itself
    (``N0`` calls), which otherwise acts as a permanent shift. ``t_p`` is about N(0, 1) in control.
-3. **CUSUM** (:mod:`persona.monitor.cusum`, k = 0.5) over the periods after the baseline, on both sides
-   (the persona distance only upwards: a standing distance from the human benchmark is reported, and
-   alarms only when it grows). The threshold is set for an in-control ARL of ``periods per year /
-   false_alarms_per_year`` per family and scenario, split Bonferroni-style over the family's one-sided
-   charts: each gets ``ARL0 = periods per year x charts in the family / false_alarms_per_year``.
+3. **CUSUM** (:mod:`persona.monitor.cusum`) over the periods after the baseline, on both sides (the
+   persona distance only upwards: a standing distance from the human benchmark is reported, and
+   alarms only when it grows). The threshold ``h`` is set for an in-control ARL of ``periods per
+   year x charts in the family / false_alarms_per_year`` at ``k = 0.5``: one false alarm per
+   ``1 / false_alarms_per_year`` years per scenario and family, split Bonferroni-style over the
+   family's one-sided charts. The allowance of each period is ``k_p = max(0.5, (min_shift / 2) /
+   se_p)``: shifts under half the smallest one that matters do not accumulate, which also absorbs the
+   error of a baseline mean estimated from a few weeks (that error persists, and a plain CUSUM would
+   sum it up). A larger ``k`` only lengthens the in-control run, so the ARL0 is a lower bound; the
+   rate actually reached is measured by ``bench/monitor_arl.py``.
 4. **Alarm**: a CUSUM above its threshold whose shift, the median of the calls from the estimated change
-   point (Page's last zero) on minus the baseline median, is at least the metric's ``min_shift``.
+   point (maximum likelihood, :func:`~persona.monitor.cusum.change_point`) on minus the baseline median,
+   is at least the metric's ``min_shift``.
 
 Each period's median is also set against the human benchmark's p10-p90 band (pitch, pace, pausing,
 loudness, HNR), reported as a standing gap, never an alarm by itself.
@@ -95,7 +101,8 @@ class Settings:
             f"{name}: {one_sided_charts(name)} one-sided charts, ARL0 {self.arl0(name):.0f} {self.period}s each, h = {self.threshold(name):.2f}"
             for name in ("persona", "timing")
         )
-        return (f"Baseline: {window}. Two-sided CUSUM (k = {REFERENCE_K}) per {self.period}, designed for "
+        return (f"Baseline: {window}. Two-sided CUSUM per {self.period} (allowance k = max({REFERENCE_K}, half the smallest "
+                f"shift that matters)), thresholds h for at most "
                 f"{self.false_alarms_per_year:g} false alarm(s) per year per scenario and family ({budgets}).")  # fmt: skip
 
 
@@ -140,7 +147,7 @@ ALARM_COLUMNS = ["group", "scenario", "agent_version", "metric", "label", "famil
 def period_start(recorded_at: pd.Series, period: str) -> pd.Series:
     """Start of each timestamp's period: the day, or the Monday of its week (naive UTC)."""
     day = pd.to_datetime(recorded_at).dt.normalize()
-    return day - pd.to_timedelta(day.dt.weekday, unit="D") if period == "week" else day
+    return day - pd.to_timedelta(day.dt.day_of_week, unit="D") if period == "week" else day
 
 
 def _grouped(recordings: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -243,7 +250,9 @@ def _chart(metric: Metric, calls: pd.DataFrame, axis: pd.DatetimeIndex, phase: n
         t = (mean_z - base.mean_z) / base.se(n)
     monitor = phase == "monitor"
     h = settings.threshold(metric.family)
-    chart = cusum(np.where(monitor, t, np.nan), h=h)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        allowance = np.maximum(REFERENCE_K, metric.smallest_shift(base.median) / 2 / base.spread / base.se(n))
+    chart = cusum(np.where(monitor, t, np.nan), h=h, k=np.nan_to_num(allowance, nan=REFERENCE_K))
     p10, p90 = band.get(metric.column, (np.nan, np.nan)) if metric.human_band else (np.nan, np.nan)
     table = pd.DataFrame({
         "metric": metric.column, "period_start": axis, "n_calls": n,

@@ -88,14 +88,18 @@ def change_point(t: np.ndarray, alarm: int, *, side: str, start: int = 0) -> int
     return start + int(np.argmax(score))
 
 
-def cusum(t: np.ndarray, *, h: float, k: float = REFERENCE_K) -> Chart:
-    """Run the upper and lower CUSUM over standardised period statistics ``t`` (NaN periods carry the sum over)."""
+def cusum(t: np.ndarray, *, h: float, k: float | np.ndarray = REFERENCE_K) -> Chart:
+    """Run the upper and lower CUSUM over standardised period statistics ``t`` (NaN periods carry the sum over).
+
+    ``k`` is one reference value, or one per period (an allowance that depends on the period's size).
+    """
     upper = np.zeros(len(t))
     lower = np.zeros(len(t))
     s_up = s_low = 0.0
-    for i, value in enumerate(np.asarray(t, dtype=float)):
+    allowance = np.broadcast_to(np.asarray(k, dtype=float), (len(t),))
+    for i, (value, k_i) in enumerate(zip(np.asarray(t, dtype=float), allowance)):
         if np.isfinite(value):
-            s_up = max(0.0, s_up + value - k)
-            s_low = max(0.0, s_low - value - k)
+            s_up = max(0.0, s_up + value - k_i)
+            s_low = max(0.0, s_low - value - k_i)
         upper[i], lower[i] = s_up, s_low
     return Chart(upper, lower, h)

@@ -10,20 +10,18 @@ re-ingesting a folder, or two ingests racing on one database, store each recordi
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
-import platformdirs
-from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text, create_engine, event, func, select
+from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..benchmark.features import FEATURES
 from ..errors import StoreError
+from ..storage import default_db_url, make_engine, safe_url
 from .metrics import METRICS
 
 TIMING_COLUMNS = (
@@ -69,31 +67,6 @@ WATCH_COLUMNS = ["id", "file", "scenario", "agent_version", "recorded_at", "benc
                  *dict.fromkeys(m.column for m in METRICS)]  # fmt: skip
 
 
-def default_db_url() -> str:
-    """``PERSONA_DB_URL`` if set, else the listening tests' SQLite file in the user data folder."""
-    if os.environ.get("PERSONA_DB_URL"):
-        return os.environ["PERSONA_DB_URL"]
-    folder = Path(platformdirs.user_data_dir("persona"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'trials.sqlite3'}"
-
-
-def make_engine(db_url: str) -> Engine:
-    """An engine; SQLite with WAL journaling and a busy timeout on every connection."""
-    engine = create_engine(db_url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
 def utcnow() -> datetime:
     """Naive UTC now (stored naive, so SQLite and PostgreSQL round-trip alike)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -114,12 +87,12 @@ class MonitorStore:
             self.engine = make_engine(self.db_url)
             metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
-            raise StoreError(f"monitor database {self.db_url}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from None
+            raise StoreError(f"monitor database {safe_url(self.db_url)}: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}") from None
 
     def _insert(self, table: Table):
         dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(self.engine.dialect.name)
         if dialect is None:
-            raise StoreError(f"monitor database {self.db_url}: {self.engine.dialect.name} is not supported (SQLite or PostgreSQL)")
+            raise StoreError(f"monitor database {safe_url(self.db_url)}: {self.engine.dialect.name} is not supported (SQLite or PostgreSQL)")
         return dialect.insert(table).on_conflict_do_nothing()
 
     def add_benchmark(self, sha256: str, source: str, body: dict) -> None:

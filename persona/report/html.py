@@ -24,6 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..errors import ParameterError
+from ..hygiene import markdown_text
 from .format import cells, provenance_items
 
 FORMATS = (".html", ".md")
@@ -131,15 +132,15 @@ class Report:
 
     def to_markdown(self) -> str:
         """The whole report as Markdown (figures as PNG data URIs)."""
-        parts = [f"# {self.title}"]
+        parts = [f"# {markdown_text(self.title)}"]
         if self.subtitle:
-            parts.append(f"_{self.subtitle}_")
+            parts.append(f"_{markdown_text(self.subtitle)}_")
         for section in self.sections:
-            parts.append(f"## {section.heading}")
+            parts.append(f"## {markdown_text(section.heading)}")
             parts += [_block_markdown(block) for block in section.blocks]
         if self.provenance:
             parts.append("## Provenance")
-            parts.append("\n".join(f"- **{k}**: {' '.join(v.split())}" for k, v in provenance_items(self.provenance)))
+            parts.append("\n".join(f"- **{markdown_text(k)}**: {markdown_text(v)}" for k, v in provenance_items(self.provenance)))
         return "\n\n".join(parts) + "\n"
 
     def write(self, path: str | Path) -> Path:
@@ -165,7 +166,7 @@ def _how_to_read(table: _Table, *, markdown: bool) -> str:
     if not table.how_to_read:
         return ""
     if markdown:
-        return f"\n\n_How to read this:_ {table.how_to_read}"
+        return f"\n\n_How to read this:_ {markdown_text(table.how_to_read)}"
     return f'<p class="caption"><strong>How to read this:</strong> {_esc(table.how_to_read)}</p>'
 
 
@@ -184,23 +185,19 @@ def _block_html(block) -> str:
             f"<figcaption>{_esc(block.caption)}</figcaption></figure>")  # fmt: skip
 
 
-def _md_cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def _block_markdown(block) -> str:
     if isinstance(block, _Text):
-        return f"> **Note:** {block.text}" if block.note else block.text
+        return f"> **Note:** {markdown_text(block.text)}" if block.note else markdown_text(block.text)
     if isinstance(block, _Bullets):
-        return "\n".join(f"- {item}" for item in block.items)
+        return "\n".join(f"- {markdown_text(item)}" for item in block.items)
     if isinstance(block, _Table):
-        caption = f"_{block.caption}_\n\n" if block.caption else ""
+        caption = f"_{markdown_text(block.caption)}_\n\n" if block.caption else ""
         if block.frame.empty:
             return caption + "_(no rows)_"
         shown = cells(block.frame, significant=block.digits)
-        lines = ["| " + " | ".join(_md_cell(c) for c in shown.columns) + " |",
+        lines = ["| " + " | ".join(markdown_text(c) for c in shown.columns) + " |",
                  "|" + "---|" * len(shown.columns)]  # fmt: skip
-        lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)]
+        lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in shown.itertuples(index=False)]
         return caption + "\n".join(lines) + _how_to_read(block, markdown=True)
     encoded = base64.b64encode(block.png).decode("ascii")
-    return f"![{block.caption}](data:image/png;base64,{encoded})"
+    return f"![{markdown_text(block.caption)}](data:image/png;base64,{encoded})"

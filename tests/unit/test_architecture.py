@@ -25,6 +25,7 @@ FLOORS = {
     "tables": 1,
     "storage": 1,
     "scratch_postgres": 1,
+    "hygiene": 1,
     "features": 2,
     "extract": 3,
     "stats": 4,
