@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ParameterError
-from ..hygiene import write_csv
 from ._common import friendly_errors
 
 REPORT_FORMATS = (".html", ".md", ".json")
@@ -62,6 +61,7 @@ def analyze(
 
 def _inputs(study: str, *, db, benchmark, simulate, seed, tables_dir: Path):
     """Responses, optional deviations and a source description, read or simulated."""
+    from ..hygiene import write_csv
     from ..stats import PanelSpec, simulate_deviations, simulate_panel
     from ..stats.acoustics import read_deviations
     from ..trials.responses import load_responses

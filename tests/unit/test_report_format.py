@@ -68,5 +68,6 @@ def test_report_tables_and_provenance_read_as_prose():
         assert "160" in text and "150" in text
         assert "How to read this" in text
         assert "``" not in text and "\\n" not in text
-        assert "params.pause_min_s" in text and "0.25" in text
+        assert "pause" in text and "0.25" in text
+    assert "params.pause_min_s" in report.to_html()  # Markdown escapes its underscores
     assert "<th>feature</th>" not in report.to_html()  # a pivot's column-axis name is no empty extra header row
