@@ -1,9 +1,18 @@
-"""Rank candidate voices by persona distance, with bootstrap 95% intervals and resolvability.
+"""Rank candidate voices by persona distance, with hierarchical bootstrap 95% intervals and resolvability.
 
 A voice's distance is that of the median of its clips' values (:func:`score.voice_values`).
-Its interval resamples the voice's clips (percentile bootstrap, ``n_resamples`` draws); two
-voices are *resolvable* when the 95% percentile interval of their distance difference, over the
-same independent resamples of each voice's clips, excludes 0. A voice with one clip has no interval and is never
+Its interval comes from a two-level bootstrap of both sources of uncertainty: each draw
+resamples the voice's clips (their median is the voice's profile) *and* the benchmark's human
+speakers (per feature, the median and 1.4826 MAD of resampled speaker medians replace the
+benchmark's centre and spread). The interval is BCa (bias-corrected and accelerated, Efron
+1987; acceleration from the jackknife over the voice's clips): the distance is a clipped RMS
+of |z|, biased upwards near the human centre, where a percentile interval misses the truth.
+Two voices are *resolvable* when the BCa interval of their distance difference (same
+benchmark draws for both, independent clip draws; jackknife over both voices' clips) excludes 0.
+
+Reproducibility: the benchmark draws come from their own stream, and each voice's clip draws
+from a stream seeded by ``seed`` and the voice's name, so adding or removing a voice never
+changes another voice's interval. A voice with one clip has no interval and is never
 resolvable from its neighbours.
 """
 
@@ -12,16 +21,19 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import warnings
+import zlib
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from .build import Benchmark
-from .features import feature_values
+from .build import Benchmark, FeatureStats
+from .features import FEATURES, feature_values
 from .score import Scores, match_score, persona_distance
 
 CONFIDENCE = 0.95
 N_RESAMPLES = 999
+_BENCHMARK_STREAM = "benchmark speakers"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,42 +54,20 @@ class Comparison:
 
 
 def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N_RESAMPLES, seed: int = 0) -> Comparison:
-    """Rank the voices of ``scores`` with bootstrap intervals (``seed`` makes them reproducible)."""
+    """Rank the voices of ``scores`` with hierarchical BCa bootstrap intervals (``seed`` makes them reproducible)."""
     ok = scores.profiles[~scores.profiles["error"].fillna("").astype(bool)]
     clip_values = {v: feature_values(rows).to_numpy() for v, rows in ok.groupby("voice")}
-
-    def distance(values: np.ndarray) -> np.ndarray:
-        """Distance of the clip-median profile; ``values`` is ``(..., clips, features)``."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN feature: it drops out
-            medians = np.nanmedian(values, axis=-2)
-        return persona_distance(medians.reshape(-1, medians.shape[-1]), benchmark, scores.scenario).reshape(medians.shape[:-1])
-
-    def resampled(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Distances of ``n_resamples`` bootstrap resamples of a voice's clips (NaN with one clip)."""
-        if len(values) < 2:
-            return np.full(n_resamples, np.nan)
-        idx = rng.integers(0, len(values), size=(n_resamples, len(values)))
-        return distance(values[idx])
-
-    def percentile_interval(draws: np.ndarray) -> tuple[float, float]:
-        if not np.isfinite(draws).all():
-            return np.nan, np.nan
-        low, high = np.quantile(draws, [(1 - CONFIDENCE) / 2, (1 + CONFIDENCE) / 2])
-        return float(low), float(high)
-
-    rng = np.random.default_rng(seed)
-    draws = {voice: resampled(values, rng) for voice, values in clip_values.items()}
-    rows = []
-    for voice, values in clip_values.items():
-        low, high = percentile_interval(draws[voice])
-        rows.append({"voice": voice, "n_clips": len(values), "persona_distance": float(distance(values)), "ci_low": low, "ci_high": high})
+    benchmarks = resampled_benchmarks(benchmark, scores.scenario, n_resamples=n_resamples, rng=stream(seed, _BENCHMARK_STREAM))
+    voices = {v: VoiceDraws.of(values, benchmark, benchmarks, scores.scenario, rng=stream(seed, v),
+                               register=scores.registers.get(v, "")) for v, values in clip_values.items()}  # fmt: skip
+    rows = [{"voice": v, "n_clips": len(d.values), "persona_distance": d.estimate,
+             **dict(zip(("ci_low", "ci_high"), d.interval()))} for v, d in voices.items()]  # fmt: skip
     ranking = pd.DataFrame(rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
     pairs = []
     for a, b in itertools.combinations(ranking["voice"], 2):
-        low, high = percentile_interval(draws[a] - draws[b])  # independent resamples of each voice
+        low, high = voices[a].difference_interval(voices[b])
         pairs.append({
-            "voice_a": a, "voice_b": b, "difference": float(distance(clip_values[a]) - distance(clip_values[b])),
+            "voice_a": a, "voice_b": b, "difference": voices[a].estimate - voices[b].estimate,
             "ci_low": low, "ci_high": high, "resolvable": bool(np.isfinite(low) and (low > 0 or high < 0)),
         })  # fmt: skip
     pairs = pd.DataFrame(pairs, columns=["voice_a", "voice_b", "difference", "ci_low", "ci_high", "resolvable"])
@@ -86,6 +76,103 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
     ranking["not_resolvable_from"] = [", ".join(_ties(v, pairs)) for v in ranking["voice"]]
     ranking.attrs["provenance"] = pairs.attrs["provenance"] = {**scores.provenance, "comparison": __doc__.split("\n\n", 1)[1].strip()}
     return Comparison(scores.scenario, ranking, pairs)
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """A random stream of its own for ``name`` (a voice, or the benchmark), reproducible from ``seed``."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+
+
+def resampled_benchmarks(benchmark: Benchmark, scenario: str, *, n_resamples: int, rng: np.random.Generator) -> list[Benchmark]:
+    """``n_resamples`` benchmarks whose scenario centre and spread come from resampled human speakers.
+
+    Per feature, the speaker medians are drawn with replacement and their median and MAD
+    (scale ``normal``, on the feature's scale) recomputed, as :mod:`persona.benchmark.build` does.
+    """
+    human = benchmark.scenario(scenario)
+    draws = [dict(human) for _ in range(n_resamples)]
+    for feature in FEATURES:
+        speakers = np.asarray(human[feature.column].speaker_values, dtype=float)
+        if speakers.size < 2:
+            continue
+        sample = speakers[rng.integers(0, speakers.size, size=(n_resamples, speakers.size))]
+        medians = np.median(sample, axis=1)
+        mads = stats.median_abs_deviation(feature.to_scale(sample), axis=1, scale="normal")
+        for draw, median, mad in zip(draws, medians, mads):
+            draw[feature.column] = dataclasses.replace(human[feature.column], median=float(median), mad=float(mad))
+    return [dataclasses.replace(benchmark, stats={**benchmark.stats, scenario: draw}) for draw in draws]
+
+
+def clip_distance(values: np.ndarray, benchmark: Benchmark, scenario: str, *, register: str = "") -> np.ndarray:
+    """Distance of the clip-median profile, pitch level within ``register``; ``values`` is ``(..., clips, features)``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN feature: it drops out
+        medians = np.nanmedian(values, axis=-2)
+    flat = medians.reshape(-1, medians.shape[-1])
+    return persona_distance(flat, benchmark, scenario, register=register).reshape(medians.shape[:-1])
+
+
+@dataclasses.dataclass(frozen=True)
+class VoiceDraws:
+    """A voice's distance, its hierarchical bootstrap draws and its clip jackknife."""
+
+    values: np.ndarray
+    estimate: float
+    draws: np.ndarray
+    jackknife: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray, benchmark: Benchmark, benchmarks: list[Benchmark], scenario: str, *,
+           rng: np.random.Generator, register: str = "") -> VoiceDraws:  # fmt: skip
+        """Draw b pairs clip resample b with benchmark draw b; NaN draws with fewer than 2 clips."""
+        estimate = float(clip_distance(values, benchmark, scenario, register=register))
+        n = len(values)
+        if n < 2:
+            return cls(values, estimate, np.full(len(benchmarks), np.nan), np.full(n, np.nan))
+        resampled = values[rng.integers(0, n, size=(len(benchmarks), n))]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            medians = np.nanmedian(resampled, axis=1)
+        draws = np.array([persona_distance(m[None, :], b, scenario, register=register)[0] for m, b in zip(medians, benchmarks)])
+        leave_one_out = np.array([np.delete(values, i, axis=0) for i in range(n)])
+        return cls(values, estimate, draws, clip_distance(leave_one_out, benchmark, scenario, register=register))
+
+    def interval(self, confidence: float = CONFIDENCE) -> tuple[float, float]:
+        """BCa interval of the voice's distance."""
+        return bca_interval(self.draws, self.estimate, self.jackknife, confidence=confidence)
+
+    def difference_interval(self, other: VoiceDraws, confidence: float = CONFIDENCE) -> tuple[float, float]:
+        """BCa interval of this voice's distance minus ``other``'s (jackknife over both voices' clips)."""
+        jackknife = np.concatenate([self.jackknife - other.estimate, self.estimate - other.jackknife])
+        return bca_interval(self.draws - other.draws, self.estimate - other.estimate, jackknife, confidence=confidence)
+
+
+def bca_interval(draws: np.ndarray, estimate: float, jackknife: np.ndarray, *, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Bias-corrected and accelerated bootstrap interval (Efron & Tibshirani 1993, ch. 14).
+
+    Bias correction z0 = Phi^-1(share of draws below the estimate, ties counted half);
+    acceleration a = sum(d^3) / (6 sum(d^2)^1.5), d = jackknife mean - jackknife values.
+    NaN when any draw or jackknife value is not finite.
+
+    Examples
+    --------
+    A symmetric, unbiased bootstrap distribution and no skew give the percentile interval:
+
+    >>> draws = np.linspace(-1, 1, 2001)
+    >>> [round(x, 3) for x in bca_interval(draws, 0.0, np.array([-1.0, 1.0]), confidence=0.9)]
+    [-0.9, 0.9]
+    """
+    if not (np.isfinite(draws).all() and np.isfinite(jackknife).all() and np.isfinite(estimate)) or len(draws) == 0:
+        return np.nan, np.nan
+    below = (np.mean(draws < estimate) + np.mean(draws <= estimate)) / 2
+    z0 = stats.norm.ppf(np.clip(below, 1 / (2 * len(draws)), 1 - 1 / (2 * len(draws))))
+    d = jackknife.mean() - jackknife
+    spread = (d**2).sum()
+    acceleration = (d**3).sum() / (6 * spread**1.5) if spread > 0 else 0.0
+    z = stats.norm.ppf([(1 - confidence) / 2, (1 + confidence) / 2])
+    levels = stats.norm.cdf(z0 + (z0 + z) / (1 - acceleration * (z0 + z)))
+    low, high = np.quantile(draws, levels)
+    return float(low), float(high)
 
 
 def _ties(voice: str, pairs: pd.DataFrame) -> list[str]:

@@ -119,7 +119,7 @@ def check_scenario(scenario: str, known: Iterable[str]) -> None:
 
 
 def voice_files(paths: Iterable[str | Path]) -> pd.DataFrame:
-    """Files to score with their voice: a folder's files are that folder's voice, a file's is its parent's name.
+    """Files to score with their voice: a folder's files are that folder's voice; a file given by itself is a voice named by its stem.
 
     Returns columns ``file`` (absolute) and ``voice``.
     """
@@ -131,19 +131,33 @@ def voice_files(paths: Iterable[str | Path]) -> pd.DataFrame:
         files = list(io.iter_audio_files([p])) if p.is_dir() else [p]
         if not files:
             raise BenchmarkError(f"{p}: folder holds no audio files")
-        voice = p.resolve().name if p.is_dir() else p.resolve().parent.name
+        voice = p.resolve().name if p.is_dir() else p.stem
         rows += [{"file": str(f.resolve()), "voice": voice} for f in files]
     return pd.DataFrame(rows, columns=["file", "voice"])
 
 
 def with_manifest(files: pd.DataFrame, reference: pd.DataFrame | None) -> pd.DataFrame:
-    """Attach ``transcript``, ``line_id``, ``channel`` and ``register`` from a reference manifest to files listed in it."""
+    """Attach ``transcript``, ``line_id``, ``channel`` and ``register`` to files listed in a manifest.
+
+    A file's entry comes from ``reference`` when it lists the file, else from the nearest
+    ``manifest.csv`` in the file's folder or above it (:func:`enclosing_manifests`), so the
+    same clip is measured the same way whether the benchmark was built on the fly from a
+    reference folder or loaded from a file.
+    """
     text = ["transcript", "line_id", "register"]
-    if reference is None:
-        return files.assign(**dict.fromkeys(text, ""), channel=pd.array([pd.NA] * len(files), dtype="Int64"))
-    merged = files.merge(reference[["file", *text, "channel"]], on="file", how="left")
+    tables = [_tidy(pd.DataFrame(columns=list(MANIFEST_COLUMNS))), reference, enclosing_manifests(files["file"])]
+    listed = pd.concat([t for t in tables if t is not None]).drop_duplicates("file")
+    merged = files.merge(listed[["file", *text, "channel"]], on="file", how="left")
     merged[text] = merged[text].fillna("")
+    merged["channel"] = merged["channel"].astype("Int64")
     return merged
+
+
+def enclosing_manifests(files: Iterable[str]) -> pd.DataFrame | None:
+    """Entries of the ``manifest.csv`` files found in the folders holding ``files`` or above them."""
+    manifests = {parent / "manifest.csv" for f in files for parent in Path(f).parents if (parent / "manifest.csv").is_file()}
+    tables = [_read_manifest(m) for m in sorted(manifests)]
+    return pd.concat(tables, ignore_index=True) if tables else None
 
 
 def bundled_reference(start: str | Path | None = None) -> Path:

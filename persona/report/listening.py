@@ -32,25 +32,29 @@ SECTIONS = (
                            "p_value", "p_holm", "method", "note")),
       ("acr_differences_all_listeners", ("scenario", "attribute", "agent_voice", "difference_mos", "ci_low",
                                          "ci_high", "p_holm", "method")))),
-    ("Human or AI?", "Share of agent clips called AI, proportion correct against chance (exact binomial), "
-     "d' and criterion c (log-linear correction); 'indistinguishable' only from an equivalence test (TOST).",
-     (("identification", ("scenario", "agent_voice", "ai_rate", "ai_rate_ci_low", "ai_rate_ci_high",
-                          "false_alarm_rate", "proportion_correct", "p_vs_chance", "d_prime", "criterion_c",
-                          "p_equivalence", "verdict")),)),
+    ("Human or AI?", "Listeners are the unit: per listener, balanced accuracy (hit rate on agent clips and "
+     "correct-rejection rate on human clips, averaged: 0.5 for guessing and for any pure response bias) and "
+     "d'/criterion c (log-linear correction on a common trial count). One-sided t test over listeners against "
+     "0.5, Holm across rows, Bonferroni-simultaneous 95% CI. 'Indistinguishable' only from an equivalence test "
+     "(TOST over listeners, +/- margin) with at least min_listeners_equivalence listeners (planned for 80% power).",
+     (("identification", ("scenario", "agent_voice", "n_listeners", "ai_rate", "false_alarm_rate",
+                          "balanced_accuracy", "ba_ci_low", "ba_ci_high", "p_holm", "d_prime", "criterion_c",
+                          "p_equivalence_holm", "min_listeners_equivalence", "verdict")),)),
     ("AB preference", "Share of decided trials (ties excluded and counted), Wilson 95% CI, exact binomial "
      "test against 50%, Holm; Bradley-Terry scores when more than two voices are compared.",
      (("preference", ("scenario", "voice", "other_voice", "n_decided", "n_ties", "share", "ci_low", "ci_high",
                       "p_value", "p_holm")),
       ("bradley_terry", ("scenario", "voice", "score", "ci_low", "ci_high", "note")))),
-    ("MUSHRA (BS.1534, 0..100)", "Median and mean with 95% t CI; Friedman test across conditions; pairwise "
-     "Wilcoxon signed-rank tests with Holm.",
-     (("mushra_scores", ()), ("mushra_friedman", ()),
-      ("mushra_pairwise", ("scenario", "condition", "other_condition", "n_blocks", "median_difference",
+    ("MUSHRA (BS.1534, 0..100)", "Listeners are the unit (each listener's mean over their complete screens): "
+     "median and mean with a 95% t CI over listeners; agent minus human by a t test over listeners (Holm, "
+     "simultaneous CI); Friedman test across conditions and pairwise Wilcoxon signed-rank tests with Holm.",
+     (("mushra_scores", ()), ("mushra_differences", ()), ("mushra_friedman", ()),
+      ("mushra_pairwise", ("scenario", "condition", "other_condition", "n_listeners", "median_difference",
                            "p_value", "p_holm", "note")))),
     ("Agreement", "Krippendorff's alpha (ordinal) per attribute: >= 0.8 reliable, >= 0.667 tentative.",
      (("agreement", ()),)),
     ("Planning the next panel", "Simulated from the observed variance components (stimulus and residual).",
-     (("power", ("sentence", "n_listeners_needed", "n_stimuli_per_voice", "power_at_max_listeners",
+     (("power", ("sentence", "n_listeners_needed", "n_agent_stimuli", "n_human_stimuli", "power_at_max_listeners",
                  "stimulus_var", "residual_var", "n_sims")),)),
     ("Perception meets acoustics", "Spearman rank correlation between each feature's absolute deviation "
      "from the human benchmark and the mean rating per stimulus; Fisher-z 95% CI (Bonett-Wright), Holm.",

@@ -83,16 +83,16 @@ def mos_figure(mos: pd.DataFrame) -> Figure | None:
 
 
 def identification_figure(identification: pd.DataFrame) -> Figure | None:
-    """Share of agent clips called AI and proportion correct, against chance and the equivalence band."""
+    """Share of agent clips called AI and listener balanced accuracy, against chance and the equivalence band."""
     if identification.empty:
         return None
     margin = float(identification["equivalence_margin"].iloc[0])
     spotted = _panels(identification, by="scenario", label=lambda b: b["agent_voice"] + " called AI",
                       estimate="ai_rate", low="ai_rate_ci_low", high="ai_rate_ci_high", role=lambda b: "agent")
-    correct = _panels(identification, by="scenario", label=lambda b: b["agent_voice"] + " proportion correct",
-                      estimate="proportion_correct", low="pc_ci_low", high="pc_ci_high", role=lambda b: "human")
+    correct = _panels(identification, by="scenario", label=lambda b: b["agent_voice"] + " balanced accuracy",
+                      estimate="balanced_accuracy", low="ba_ci_low", high="ba_ci_high", role=lambda b: "human")
     panels = {scenario: pd.concat([spotted[scenario], correct[scenario]]) for scenario in spotted}
-    return interval_figure(panels, xlabel="proportion (Wilson 95% CI); dashed = chance, band = equivalence",
+    return interval_figure(panels, xlabel="proportion (listener-bootstrap / simultaneous t 95% CI); dashed = chance, band = equivalence",
                            reference=0.5, band=(0.5 - margin, 0.5 + margin), xlim=(0, 1))  # fmt: skip
 
 

@@ -11,20 +11,28 @@ Agent minus human
 Per scenario x attribute x agent voice, the difference is estimated with a linear mixed model
 (statsmodels ``MixedLM``, REML)::
 
-    rating ~ is_agent + (1 | listener) + (1 | stimulus)
+    rating ~ is_agent + (1 | listener) + (1 | stimulus) + (1 | human voice)
 
-with *crossed* random intercepts, written as two variance components over a single group.
-The interval and p-value use a t distribution with ``n_stimuli - 2`` degrees of freedom (the
-voice effect is a between-stimulus contrast; the normal approximation statsmodels prints is
-too optimistic with the handful of recordings a listening test has).
+with *crossed* random intercepts, written as variance components over a single group; the
+human-voice component (one random intercept per human speaker, none for the agent: its voice
+*is* the effect) is fitted when there are at least two human voices. The target of inference
+is the human agents as a population of speakers, so a panel of two human speakers gives a
+wide interval: human voices vary and two of them say little about the rest. The interval and
+p-value use a t distribution whose degrees of freedom come from a Satterthwaite approximation
+over the two between-stimulus strata: stimuli within voice (``n_stimuli - 1 - n_human_voices``
+df) and human voices (``n_human_voices - 1`` df), weighted by their estimated variance in the
+contrast (the normal approximation statsmodels prints is too optimistic with a handful of
+recordings).
 
-Fallback (flagged in ``method`` and ``note``): when the model does not converge, or there is
-only one stimulus per voice (the voice is then confounded with its recording), the
-difference of each listener's mean agent and mean human rating is tested with a one-sample t
-test over listeners ("listener-mean paired t"). It ignores stimulus variability, so it speaks
-for these recordings rather than for the voice in general.
+Fallback (named in ``method`` and ``note``): when the model cannot be fitted, the
+**stimulus-level Welch t**: ratings are centred per listener (listener offsets removed),
+averaged per stimulus, and the agent's stimulus means are compared with the human units, which
+are the human voices' means (two or more human voices) or the human stimulus means (one
+human voice). It accounts for stimulus (and voice) variability, as a by-item analysis does.
 
-Holm's correction is applied across all rows of the difference table (one family).
+Multiplicity: Holm's correction runs across all rows of the difference table (one family);
+``ci_low_simultaneous``/``ci_high_simultaneous`` are Bonferroni intervals over the same family,
+so an interval that excludes 0 always sits beside a Holm p below alpha.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from .inference import holm_adjust, listener_bootstrap_interval, t_interval
+from .inference import holm_adjust, listener_bootstrap_interval, simultaneous_confidence, t_interval
 from .responses import scored_answers
 
 MOS_COLUMNS = (
@@ -46,11 +54,12 @@ MOS_COLUMNS = (
 )  # fmt: skip
 DIFFERENCE_COLUMNS = (
     "scenario", "attribute", "agent_voice", "n_listeners", "n_agent_stimuli", "n_human_stimuli",
-    "agent_mos", "human_mos", "difference_mos", "ci_low", "ci_high", "p_value", "p_holm",
-    "method", "listener_var", "stimulus_var", "residual_var", "note",
+    "n_human_voices", "agent_mos", "human_mos", "difference_mos", "se", "df", "ci_low", "ci_high",
+    "ci_low_simultaneous", "ci_high_simultaneous", "p_value", "p_holm", "method", "listener_var",
+    "stimulus_var", "voice_var", "residual_var", "note",
 )  # fmt: skip
-MIXED_MODEL = "mixedlm crossed listener+stimulus (REML, t df=n_stimuli-2)"
-PAIRED_T = "listener-mean paired t (fallback)"
+MIXED_MODEL = "mixedlm crossed listener+stimulus+human voice (REML, Satterthwaite t)"
+STIMULUS_T = "stimulus-level Welch t on listener-centred means (fallback)"
 
 
 def mos_table(
@@ -109,8 +118,9 @@ def agent_human_differences(responses: pd.DataFrame, *, confidence: float = 0.95
     -------
     pandas.DataFrame
         Columns :data:`DIFFERENCE_COLUMNS`. ``difference_mos`` < 0 means the agent is rated
-        lower; ``p_holm`` is Holm-adjusted across all rows; ``method`` says which estimator
-        produced the row (mixed model or the flagged fallback) and ``note`` why.
+        lower; ``p_holm`` is Holm-adjusted across all rows and the ``*_simultaneous`` interval
+        Bonferroni-adjusted over them; ``method`` says which estimator produced the row (mixed
+        model or the named fallback) and ``note`` why.
     """
     acr = scored_answers(responses, "acr").dropna(subset=["rating"])
     rows = []
@@ -124,12 +134,15 @@ def agent_human_differences(responses: pd.DataFrame, *, confidence: float = 0.95
                 "scenario": scenario, "attribute": attribute, "agent_voice": agent_voice,
                 "n_listeners": data["listener_id"].nunique(),
                 "n_agent_stimuli": agents["stimulus_id"].nunique(),
-                "n_human_stimuli": humans["stimulus_id"].nunique(),
+                "n_human_stimuli": humans["stimulus_id"].nunique(), "n_human_voices": humans["voice"].nunique(),
                 "agent_mos": agents["rating"].mean(), "human_mos": humans["rating"].mean(),
                 **_estimate_difference(data, confidence=confidence),
             })  # fmt: skip
     table = pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
     table["p_holm"] = holm_adjust(table["p_value"])
+    half = stats.t.ppf(0.5 + simultaneous_confidence(confidence, len(table)) / 2, table["df"]) * table["se"]
+    table["ci_low_simultaneous"] = table["difference_mos"] - half
+    table["ci_high_simultaneous"] = table["difference_mos"] + half
     return table
 
 
@@ -145,36 +158,36 @@ def _spread_note(ratings: np.ndarray, listeners: np.ndarray) -> str:
 
 
 def _estimate_difference(data: pd.DataFrame, *, confidence: float) -> dict:
-    """Mixed model when the design supports it, else the flagged listener-mean paired t."""
+    """Mixed model when it can be fitted, else the named stimulus-level fallback."""
     raw = {"difference_mos": data.loc[data["is_agent"] == 1, "rating"].mean()
            - data.loc[data["is_agent"] == 0, "rating"].mean()}  # fmt: skip
-    unavailable = {"ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "method": "none",
-                   "listener_var": np.nan, "stimulus_var": np.nan, "residual_var": np.nan}  # fmt: skip
+    unavailable = {"se": np.nan, "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+                   "method": "none", "listener_var": np.nan, "stimulus_var": np.nan, "voice_var": np.nan,
+                   "residual_var": np.nan}  # fmt: skip
     if data["listener_id"].nunique() < 2:
         return {**unavailable, **raw, "note": "one listener: no interval or test"}
     if np.ptp(data["rating"].to_numpy()) == 0:
         return {**unavailable, **raw, "note": "all ratings identical: no variance, no test"}
-    per_role = data.groupby("is_agent")["stimulus_id"].nunique()
-    if per_role.min() < 2:
-        return {**_paired_listener_t(data, confidence=confidence),
-                "note": "one stimulus per voice: voice confounded with its recording; "
-                        "interval covers listeners only"}  # fmt: skip
+    if data.groupby("is_agent")["stimulus_id"].nunique().min() < 2:
+        return {**unavailable, **stimulus_level_t(data, confidence=confidence),
+                "note": "one stimulus for a side: voice confounded with its recording"}  # fmt: skip
     fitted = _mixed_model(data, confidence=confidence)
     if fitted is None:
-        return {**_paired_listener_t(data, confidence=confidence),
-                "note": "mixed model did not converge"}  # fmt: skip
+        return {**unavailable, **stimulus_level_t(data, confidence=confidence),
+                "note": "mixed model could not be fitted (did not converge or singular)"}  # fmt: skip
     return fitted
 
 
 def _mixed_model(data: pd.DataFrame, *, confidence: float) -> dict | None:
-    """REML fit of the crossed random-intercept model; None if it does not converge."""
-    model = smf.mixedlm(
-        "rating ~ is_agent",
-        data,
-        groups=np.ones(len(data)),
-        re_formula="0",
-        vc_formula={"listener": "0 + C(listener_id)", "stimulus": "0 + C(stimulus_id)"},
-    )
+    """REML fit of the crossed random-intercept model; None if it cannot be fitted."""
+    human_voices = sorted(data.loc[data["is_agent"] == 0, "voice"].unique())
+    components = {"listener": "0 + C(listener_id)", "stimulus": "0 + C(stimulus_id)"}
+    if len(human_voices) >= 2:
+        indicators = {f"hv{k}": ((data["voice"] == v) & (data["is_agent"] == 0)).astype(float)
+                      for k, v in enumerate(human_voices)}  # fmt: skip
+        data = data.assign(**indicators)
+        components["voice"] = "0 + " + " + ".join(indicators)
+    model = smf.mixedlm("rating ~ is_agent", data, groups=np.ones(len(data)), re_formula="0", vc_formula=components)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         try:
@@ -184,35 +197,64 @@ def _mixed_model(data: pd.DataFrame, *, confidence: float) -> dict | None:
     estimate, se = float(result.params["is_agent"]), float(result.bse["is_agent"])
     if not result.converged or not np.isfinite(se) or se <= 0:
         return None
-    hessian_warning = any("not positive definite" in str(w.message) for w in caught)
-    df = data["stimulus_id"].nunique() - 2
-    half_width = stats.t.ppf(0.5 + confidence / 2, df) * se
     variances = dict(zip(model.exog_vc.names, result.vcomp))
+    df = _satterthwaite_df(data, variances, residual_var=float(result.scale), n_human_voices=len(human_voices))
     notes = [f"{name} variance estimated at 0" for name, value in variances.items() if value < 1e-6]
-    if hessian_warning:
+    if any("not positive definite" in str(w.message) for w in caught):
         notes.append("Hessian not positive definite: variance components uncertain")
+    if len(human_voices) < 2:
+        notes.append("one human voice: the difference speaks for that speaker only")
     return {
-        "difference_mos": estimate,
-        "ci_low": estimate - half_width,
-        "ci_high": estimate + half_width,
-        "p_value": float(2 * stats.t.sf(abs(estimate / se), df)),
-        "method": MIXED_MODEL,
-        "listener_var": variances["listener"],
-        "stimulus_var": variances["stimulus"],
-        "residual_var": float(result.scale),
-        "note": "; ".join(notes),
-    }
+        "difference_mos": estimate, "se": se, "df": df, **_t_result(estimate, se, df, confidence=confidence),
+        "method": MIXED_MODEL, "listener_var": variances["listener"], "stimulus_var": variances["stimulus"],
+        "voice_var": variances.get("voice", np.nan), "residual_var": float(result.scale), "note": "; ".join(notes),
+    }  # fmt: skip
 
 
-def _paired_listener_t(data: pd.DataFrame, *, confidence: float) -> dict:
-    """One-sample t over listeners of (mean agent rating - mean human rating)."""
-    means = data.pivot_table(index="listener_id", columns="is_agent", values="rating", aggfunc="mean")
-    differences = (means[1.0] - means[0.0]).dropna().to_numpy()
-    result = {"difference_mos": float(differences.mean()) if differences.size else np.nan,
-              "method": PAIRED_T, "listener_var": np.nan, "stimulus_var": np.nan,
-              "residual_var": np.nan}  # fmt: skip
-    if differences.size < 2 or np.ptp(differences) == 0:
-        return {**result, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
-    test = stats.ttest_1samp(differences, 0.0)
-    low, high = test.confidence_interval(confidence)
-    return {**result, "ci_low": float(low), "ci_high": float(high), "p_value": float(test.pvalue)}
+def _satterthwaite_df(data: pd.DataFrame, variances: dict, *, residual_var: float, n_human_voices: int) -> float:
+    """Satterthwaite df of the agent-human contrast from its stimulus and human-voice strata.
+
+    Stimulus stratum: (stimulus var + residual var / listeners per stimulus) x (1/n_agent +
+    1/n_human), with n_stimuli - 1 - n_human_voices df; voice stratum: voice var / n_human_voices,
+    with n_human_voices - 1 df.
+    """
+    per_side = data.groupby("is_agent")["stimulus_id"].nunique()
+    listeners_per_stimulus = data.groupby("stimulus_id")["listener_id"].nunique().mean()
+    stimulus_part = (variances["stimulus"] + residual_var / listeners_per_stimulus) * (1 / per_side[1.0] + 1 / per_side[0.0])
+    df_stimulus = max(per_side.sum() - 1 - max(n_human_voices, 1), 1)
+    voice_part = variances.get("voice", 0.0) / max(n_human_voices, 1)
+    if voice_part <= 0:
+        return float(df_stimulus)
+    return float((stimulus_part + voice_part) ** 2 / (stimulus_part**2 / df_stimulus + voice_part**2 / (n_human_voices - 1)))
+
+
+def _t_result(estimate: float, se: float, df: float, *, confidence: float) -> dict:
+    half = stats.t.ppf(0.5 + confidence / 2, df) * se
+    return {"ci_low": estimate - half, "ci_high": estimate + half, "p_value": float(2 * stats.t.sf(abs(estimate / se), df))}
+
+
+def stimulus_level_t(data: pd.DataFrame, *, confidence: float) -> dict:
+    """Welch t of agent stimulus means against human units (voice means, or stimulus means with one voice).
+
+    Ratings are centred per listener first (each listener's mean over ``data`` subtracted, the
+    grand mean added back), so listeners who rated different subsets do not bias the means.
+    """
+    centred = data["rating"] - data.groupby("listener_id")["rating"].transform("mean") + data["rating"].mean()
+    means = data.assign(centred=centred).groupby(["is_agent", "voice", "stimulus_id"])["centred"].mean()
+    agent = means.loc[1.0].to_numpy()
+    humans = means.loc[0.0]
+    by_voice = humans.groupby(level="voice").mean()
+    human = by_voice.to_numpy() if len(by_voice) >= 2 else humans.to_numpy()
+    result = {"difference_mos": float(agent.mean() - human.mean()), "method": STIMULUS_T}
+    if len(agent) + len(human) < 3 or (np.ptp(agent) == 0 and np.ptp(human) == 0):
+        return {**result, "se": np.nan, "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
+    if min(len(agent), len(human)) < 2:  # one unit on a side: pooled variance from the other side
+        pooled = float(np.var(agent if len(agent) > 1 else human, ddof=1))
+        se, df = np.sqrt(pooled * (1 / len(agent) + 1 / len(human))), float(len(agent) + len(human) - 2)
+    else:
+        var_a, var_h = np.var(agent, ddof=1) / len(agent), np.var(human, ddof=1) / len(human)
+        se = float(np.sqrt(var_a + var_h))
+        df = float((var_a + var_h) ** 2 / (var_a**2 / (len(agent) - 1) + var_h**2 / (len(human) - 1)))
+    if not se > 0:
+        return {**result, "se": np.nan, "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
+    return {**result, "se": float(se), "df": df, **_t_result(result["difference_mos"], se, df, confidence=confidence)}

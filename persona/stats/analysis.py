@@ -19,8 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import provenance
+from ..hygiene import write_csv
 from . import acoustics, acr, agreement, headline, identification, mushra, power, preference, screening
-from .responses import read_responses_csv, scored_answers, validate_responses
+from .responses import scored_answers, validate_responses
 
 SCHEMA = "persona.analysis/1"
 METHOD = "persona.stats: P.808 screening, P.800 ACR, AB, identification (SDT), BS.1534 MUSHRA"
@@ -99,7 +100,7 @@ class StudyAnalysis:
         paths = []
         for name, table in self.tables.items():
             path = directory / f"{name}.csv"
-            table.to_csv(path, index=False)
+            write_csv(table, path)
             paths.append(path)
         return paths
 
@@ -129,7 +130,7 @@ def analyze_study(
     StudyAnalysis
         Tables: headline, screening, exclusions, mos, acr_differences,
         acr_differences_all_listeners, identification, preference, bradley_terry,
-        mushra_scores, mushra_friedman, mushra_pairwise, agreement, power, acoustics.
+        mushra_scores, mushra_differences, mushra_friedman, mushra_pairwise, agreement, power, acoustics.
     """
     options = options or AnalysisOptions()
     responses = validate_responses(responses, source=source)
@@ -167,6 +168,7 @@ def _analyses(kept: pd.DataFrame, deviations: pd.DataFrame | None, *, options: A
         "bradley_terry": preference.bradley_terry(
             kept, confidence=confidence, n_boot=min(options.n_boot, 200), seed=seed),
         "mushra_scores": mushra.mushra_scores(kept, confidence=confidence),
+        "mushra_differences": mushra.agent_human_differences(kept, confidence=confidence),
         "mushra_friedman": mushra.friedman_tests(kept),
         "mushra_pairwise": mushra.pairwise_wilcoxon(kept),
         "agreement": agreement.krippendorff_alpha(kept),
@@ -188,7 +190,8 @@ def _plan(differences: pd.DataFrame, *, options: AnalysisOptions, messages: list
         difference_mos=options.power_difference_mos,
         stimulus_var=float(fitted["stimulus_var"].median()),
         residual_var=float(fitted["residual_var"].median()),
-        n_stimuli_per_voice=int(max(2, fitted[["n_agent_stimuli", "n_human_stimuli"]].min(axis=1).median())),
+        n_agent_stimuli=int(max(2, fitted["n_agent_stimuli"].median())),
+        n_human_stimuli=int(max(2, fitted["n_human_stimuli"].median())),
         target_power=options.power_target, alpha=options.alpha, n_sims=options.power_sims, seed=options.seed,
     )  # fmt: skip
 
@@ -235,20 +238,3 @@ def _statistics_software() -> dict[str, str]:
     from importlib.metadata import version
 
     return {package: version(package) for package in ("statsmodels", "pandas", "krippendorff", "matplotlib")}
-
-
-
-def load_responses(study: str, *, db_url: str | None = None) -> tuple[pd.DataFrame, str]:
-    """Responses of a study given as a tidy CSV path or as a study id in the trial database.
-
-    Returns
-    -------
-    (pandas.DataFrame, str)
-        The validated responses and a description of the source (file path or database study).
-    """
-    path = Path(study)
-    if path.suffix.lower() == ".csv" or path.is_file():
-        return read_responses_csv(path), str(path)
-    from ..trials.store import responses_frame  # the database layer is only needed for study ids
-
-    return validate_responses(responses_frame(study, db_url=db_url), source=f"study {study}"), f"study {study}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .identification import DETECTED, INDISTINGUISHABLE
 from .inference import wilson_interval
 
 HEADLINE_COLUMNS = ("scenario", "topic", "statement", "estimate", "ci_low", "ci_high", "unit", "p_value", "method")
@@ -24,7 +25,7 @@ def headline_table(tables: dict[str, pd.DataFrame], *, alpha: float = 0.05) -> p
         + _acr_rows(tables.get("acr_differences"), alpha=alpha)
         + _identification_rows(tables.get("identification"))
         + _preference_rows(tables.get("preference"))
-        + _mushra_rows(tables.get("mushra_scores"))
+        + _mushra_rows(tables.get("mushra_scores"), tables.get("mushra_differences"))
         + _acoustic_rows(tables.get("acoustics"), alpha=alpha)
         + _power_rows(tables.get("power"))
     )
@@ -39,6 +40,8 @@ def _row(scenario: str, topic: str, statement: str, *, estimate: float = np.nan,
 
 
 def _p(p_value: float) -> str:
+    if not np.isfinite(p_value):
+        return "no test"
     return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
 
 
@@ -55,23 +58,27 @@ def _screening_rows(exclusions: pd.DataFrame | None) -> list[dict]:
 
 
 def _acr_rows(differences: pd.DataFrame | None, *, alpha: float) -> list[dict]:
+    """One sentence per agent-human difference, with the simultaneous CI beside the Holm p."""
     rows = []
+    family = 0 if differences is None else len(differences)
     for d in ([] if differences is None else differences.itertuples()):
         adjective = _ADJECTIVES.get(d.attribute, f"high on {d.attribute}")
-        if not np.isfinite(d.ci_low):
+        ci = (d.ci_low_simultaneous, d.ci_high_simultaneous)
+        interval = f"95% CI simultaneous over {family} comparisons" if family > 1 else "95% CI"
+        if not np.isfinite(ci[0]):
             statement = (f"In {d.scenario} {d.agent_voice} scores {d.difference_mos:+.1f} points on "
                          f"{d.attribute} against the human agents; no interval ({d.note}).")  # fmt: skip
         elif d.p_holm < alpha:
             direction = "less" if d.difference_mos < 0 else "more"
-            low, high = sorted((abs(d.ci_low), abs(d.ci_high)))
+            low, high = sorted((abs(ci[0]), abs(ci[1])))
             statement = (f"In {d.scenario} {d.agent_voice} is rated {abs(d.difference_mos):.1f} points "
-                         f"{direction} {adjective} than the human agents (95% CI {low:.1f} to "
+                         f"{direction} {adjective} than the human agents ({interval} {low:.1f} to "
                          f"{high:.1f}; Holm {_p(d.p_holm)}).")  # fmt: skip
         else:
             statement = (f"In {d.scenario} the {d.attribute} difference between {d.agent_voice} and the human "
-                         f"agents is not significant after Holm correction ({d.difference_mos:+.2f} points, 95% CI "
-                         f"{d.ci_low:+.2f} to {d.ci_high:+.2f}; Holm {_p(d.p_holm)}).")  # fmt: skip
-        rows.append(_row(d.scenario, "acr", statement, estimate=d.difference_mos, ci=(d.ci_low, d.ci_high),
+                         f"agents is not significant after Holm correction ({d.difference_mos:+.2f} points, "
+                         f"{interval} {ci[0]:+.2f} to {ci[1]:+.2f}; Holm {_p(d.p_holm)}).")  # fmt: skip
+        rows.append(_row(d.scenario, "acr", statement, estimate=d.difference_mos, ci=ci,
                          unit="MOS points (agent - human)", p_value=d.p_holm, method=d.method))  # fmt: skip
     return rows
 
@@ -79,12 +86,18 @@ def _acr_rows(differences: pd.DataFrame | None, *, alpha: float) -> list[dict]:
 def _identification_rows(identification: pd.DataFrame | None) -> list[dict]:
     rows = []
     for r in ([] if identification is None else identification.itertuples()):
-        statement = (f"In {r.scenario} {r.ai_rate:.0%} of answers identified {r.agent_voice} as AI "
-                     f"(95% CI {r.ai_rate_ci_low:.0%} to {r.ai_rate_ci_high:.0%}); overall "
-                     f"{r.proportion_correct:.0%} correct, d' = {r.d_prime:.2f}: {r.verdict}.")  # fmt: skip
-        rows.append(_row(r.scenario, "identification", statement, estimate=r.ai_rate,
-                         ci=(r.ai_rate_ci_low, r.ai_rate_ci_high), unit="share of agent clips called AI",
-                         p_value=r.p_vs_chance, method="exact binomial vs 0.5; TOST for equivalence"))  # fmt: skip
+        told = {DETECTED: "listeners told it from the human agents above chance",
+                INDISTINGUISHABLE: "listeners could not tell it from the human agents "
+                f"(equivalence within +/-{r.equivalence_margin:.0%})",
+                }.get(r.verdict, "the panel shows no detection above chance, and not enough to call it "
+                      "indistinguishable" + (f" ({r.note})" if r.note else ""))  # fmt: skip
+        statement = (f"In {r.scenario} {r.ai_rate:.0%} of answers called {r.agent_voice} AI and "
+                     f"{r.false_alarm_rate:.0%} called a human agent AI; balanced accuracy "
+                     f"{r.balanced_accuracy:.0%} (simultaneous 95% CI {r.ba_ci_low:.0%} to {r.ba_ci_high:.0%}, "
+                     f"{r.n_listeners} listeners, d' = {r.d_prime:.2f}; Holm {_p(r.p_holm)}): {told}.")  # fmt: skip
+        rows.append(_row(r.scenario, "identification", statement, estimate=r.balanced_accuracy,
+                         ci=(r.ba_ci_low, r.ba_ci_high), unit="balanced accuracy (0.5 = chance)",
+                         p_value=r.p_holm, method="listener-level t test vs 0.5, Holm; TOST for equivalence"))  # fmt: skip
     return rows
 
 
@@ -105,17 +118,24 @@ def _preference_rows(preference: pd.DataFrame | None) -> list[dict]:
     return rows
 
 
-def _mushra_rows(scores: pd.DataFrame | None) -> list[dict]:
+def _mushra_rows(scores: pd.DataFrame | None, differences: pd.DataFrame | None) -> list[dict]:
     if scores is None or scores.empty:
         return []
+    contrasts = {} if differences is None else {(d.scenario, d.agent_voice): d for d in differences.itertuples()}
     rows = []
     for scenario, block in scores.groupby("scenario", sort=True):
         medians = block.groupby("role")["median"].median()
         for agent in block[block["role"] == "agent"].itertuples():
             context = ", ".join(f"{role} {medians[role]:.0f}" for role in ("reference", "human", "anchor") if role in medians)
-            statement = f"In {scenario} MUSHRA median for {agent.voice} is {agent.median:.0f}/100 ({context})."
-            rows.append(_row(scenario, "mushra", statement, estimate=agent.median, ci=(agent.ci_low, agent.ci_high),
-                             unit="MUSHRA points (median; CI of mean)", method="BS.1534"))  # fmt: skip
+            statement = f"In {scenario} MUSHRA median for {agent.voice} is {agent.median:.0f}/100 ({context})"
+            d = contrasts.get((scenario, agent.voice))
+            if d is not None and np.isfinite(d.ci_low_simultaneous):
+                statement += (f"; agent minus human {d.difference:+.0f} points over {d.n_listeners} listeners "
+                              f"(95% CI {d.ci_low_simultaneous:+.0f} to {d.ci_high_simultaneous:+.0f}"
+                              f"{' simultaneous' if len(contrasts) > 1 else ''}; Holm {_p(d.p_holm)})")  # fmt: skip
+            rows.append(_row(scenario, "mushra", statement + ".", estimate=agent.median, ci=(agent.ci_low, agent.ci_high),
+                             unit="MUSHRA points (median; CI of listener means)", p_value=getattr(d, "p_holm", np.nan),
+                             method="BS.1534; t over listener means"))  # fmt: skip
     return rows
 
 

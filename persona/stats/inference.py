@@ -62,6 +62,15 @@ def exact_binomial_p(successes: int, trials: int, *, p: float = 0.5, alternative
     return float(stats.binomtest(successes, trials, p=p, alternative=alternative).pvalue)
 
 
+def simultaneous_confidence(confidence: float, n_comparisons: int) -> float:
+    """Bonferroni per-interval level making ``n_comparisons`` intervals hold jointly at ``confidence``.
+
+    Used beside Holm-adjusted p-values: a Bonferroni interval that excludes the null implies
+    the Holm test rejects, so an interval never shows more than the adjusted test.
+    """
+    return 1 - (1 - confidence) / max(int(n_comparisons), 1)
+
+
 def holm_adjust(p_values: pd.Series | np.ndarray) -> np.ndarray:
     """Holm-adjusted p-values across one family of comparisons; NaN entries stay NaN."""
     p_values = np.asarray(p_values, dtype=float)

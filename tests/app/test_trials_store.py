@@ -1,6 +1,10 @@
-"""Storage: idempotent answers, no loss under concurrency, hostile text kept inert, tidy export."""
+"""Storage on SQLite and PostgreSQL: idempotent answers, no loss under concurrency or across app
+processes, hostile text kept inert, tidy export."""
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from conftest import complete_listener, plain_answer
@@ -14,6 +18,18 @@ from persona.trials.store import Store, responses_frame
 from persona.trials.survey import load_survey
 
 HOSTILE = "<script>alert('x')</script>'); DROP TABLE responses; --"
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+APP_PROCESS = """
+import sys
+sys.path.insert(0, {tests!r})
+from conftest import complete_listener, fast_clock
+from persona.trials import flow
+from persona.trials.store import Store
+flow._now = fast_clock()
+store = Store(sys.argv[1])
+for token in sys.argv[2:]:
+    complete_listener(store, token)
+"""
 
 
 def test_twenty_listeners_at_once_lose_and_duplicate_nothing(study):
@@ -28,13 +44,28 @@ def test_twenty_listeners_at_once_lose_and_duplicate_nothing(study):
     assert len(per_listener) == 24 and sorted(per_listener) == sorted(expected)
 
 
+def test_two_app_processes_on_one_database_lose_and_duplicate_nothing(study, db_url):
+    """Two processes drive the same 10 listeners at once, in opposite orders, so they race on every answer."""
+    store, survey, tokens = study(("ab", "identify"), n=10, practice=False)
+    script = APP_PROCESS.format(tests=str(Path(__file__).parent))
+    processes = [subprocess.Popen([sys.executable, "-c", script, db_url, *order], stderr=subprocess.PIPE, text=True)
+                 for order in (tokens, tokens[::-1])]  # fmt: skip
+    for process in processes:
+        _, errors = process.communicate(timeout=600)
+        assert process.returncode == 0, errors
+    frame = store.responses_frame(survey.id)
+    assert not frame.duplicated(["listener_id", "trial_id", "attribute", "stimulus_id"]).any()
+    per_listener = frame.groupby("listener_id")["trial_id"].nunique()
+    assert sorted(per_listener) == sorted(len(listener_plan(survey, listener_index=k)) for k in range(10))
+
+
 def test_double_submit_is_idempotent_and_playback_is_required(study):
     store, survey, tokens = study(("identify",), headphone_trials=0)
     flow = ListenerFlow.start(store, tokens[0])
     flow.consent()
     trial = flow.step().trial
     flow.trial_clips(trial)
-    with pytest.raises(SurveyError, match="played to the end"):
+    with pytest.raises(SurveyError, match="play every clip to the end"):
         flow.submit(trial, plain_answer(trial))
     flow.mark_played(trial.trial_id, "clip")
     assert flow.submit(trial, plain_answer(trial)) is True
@@ -50,8 +81,9 @@ def test_out_of_range_answers_are_refused(study, answer):
     flow = ListenerFlow.start(store, tokens[0])
     flow.consent()
     trial = flow.step().trial
-    with pytest.raises(SurveyError, match=trial.trial_id):
+    with pytest.raises(SurveyError, match="(choice|confidence) must be") as refused:
         flow.submit(trial, answer)
+    assert trial.trial_id not in str(refused.value) and not store.responses_frame("synthetic").size
 
 
 def test_hostile_comment_is_stored_verbatim(study):

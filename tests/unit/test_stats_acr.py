@@ -5,7 +5,7 @@ import pytest
 from _stats_rows import acr, frame
 from scipy import stats
 
-from persona.stats.acr import MIXED_MODEL, PAIRED_T, agent_human_differences, mos_table
+from persona.stats.acr import MIXED_MODEL, STIMULUS_T, agent_human_differences, mos_table, stimulus_level_t
 from persona.stats.calibration import calibrate_difference
 from persona.stats.simulate import PanelSpec, simulate_panel
 
@@ -35,13 +35,45 @@ def test_mixed_model_recovers_a_planted_difference_within_its_interval():
     assert (table["p_holm"] >= table["p_value"]).all()
 
 
-def test_one_stimulus_per_voice_falls_back_to_listener_paired_t_and_says_why():
+def test_one_stimulus_per_side_gives_no_interval_and_says_why():
+    """One agent and one human recording: the voice is confounded with its recording; no stimulus
+    variance can be estimated, so no interval (the old listener-paired t claimed one)."""
     rows = [acr(f"L{i}", "agent", "agent", 2 + i % 2) for i in range(6)]
     rows += [acr(f"L{i}", "human", "human", 4 + (i % 3 == 0)) for i in range(6)]
     result = agent_human_differences(frame(rows)).iloc[0]
-    assert result["method"] == PAIRED_T
-    assert "one stimulus per voice" in result["note"]
-    assert result["ci_low"] < result["difference_mos"] < result["ci_high"] < 0
+    assert result["method"] == STIMULUS_T and "one stimulus for a side" in result["note"]
+    assert np.isnan(result["ci_low"]) and result["difference_mos"] < 0
+
+
+def test_stimulus_level_fallback_is_welch_on_agent_stimuli_against_human_voice_means():
+    """Complete design, so listener centring leaves the stimulus-mean contrasts unchanged.
+
+    Independent source: scipy's Welch t (``ttest_ind(equal_var=False)``) on the agent stimulus
+    means [2.5, 3, 2] against the two human voices' means [(4 + 3.5)/2, (3.5 + 4.5)/2].
+    """
+    ratings = {("agent", "a1"): (2, 3), ("agent", "a2"): (3, 3), ("agent", "a3"): (2, 2),
+               ("ann", "h1"): (4, 4), ("ann", "h2"): (3, 4), ("ben", "h3"): (3, 4), ("ben", "h4"): (4, 5)}  # fmt: skip
+    rows = [acr(f"L{k}", voice, "agent" if voice == "agent" else "human", r[k], line=line)
+            for (voice, line), r in ratings.items() for k in range(2)]  # fmt: skip
+    data = frame(rows).assign(is_agent=lambda d: (d["role"] == "agent").astype(float))
+    result = stimulus_level_t(data, confidence=0.95)
+    expected = stats.ttest_ind([2.5, 3, 2], [3.75, 4.0], equal_var=False)
+    assert result["difference_mos"] == pytest.approx(2.5 - 3.875)
+    assert result["p_value"] == pytest.approx(expected.pvalue)
+    assert (result["ci_low"], result["ci_high"]) == pytest.approx(tuple(expected.confidence_interval(0.95)))
+
+
+def test_human_voice_effect_is_a_variance_component_and_widens_the_interval():
+    """Two human voices 1 MOS point apart (planted): the voice variance is estimated > 0 and the
+    Satterthwaite df drop towards n_human_voices - 1 = 1, below the stimulus stratum's 12 - 3 = 9."""
+    rng = np.random.default_rng(0)
+    offsets = {"agent": -0.5, "ann": 0.5, "ben": -0.5}
+    rows = [acr(f"L{k}", voice, "agent" if voice == "agent" else "human",
+                float(np.clip(np.round(3.5 + offset + rng.normal(0, 0.5)), 1, 5)), line=f"l{line}")
+            for voice, offset in offsets.items() for line in range(4) for k in range(12)]  # fmt: skip
+    result = agent_human_differences(frame(rows)).iloc[0]
+    assert result["method"] == MIXED_MODEL and result["voice_var"] > 0.05
+    assert 1 <= result["df"] < 9
 
 
 @pytest.mark.slow

@@ -82,7 +82,7 @@ def test_identical_ratings_and_one_stimulus_per_condition_are_explained():
     single = [acr(f"L{i}", v, r, float(2 + (i + k) % 3)) for i in range(5) for k, (v, r) in
               enumerate((("agent", "agent"), ("ann", "human")))]  # fmt: skip
     analysis = analyze_study(frame(single), options=FAST)
-    assert "one stimulus per voice" in analysis.tables["acr_differences"]["note"].iloc[0]
+    assert "one stimulus for a side" in analysis.tables["acr_differences"]["note"].iloc[0]
     assert any("Planning skipped" in m for m in analysis.messages)
 
 
