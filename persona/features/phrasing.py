@@ -15,7 +15,7 @@ A phrase is a speech run of the pace segmentation (an inter-pausal unit) holding
   ratio of the last inter-nucleus interval to the median interval of that phrase (1 = none; speakers
   slow down into a phrase end, Klatt 1976).
 - ``hnr_sd_db``: standard deviation (dB) over voiced frames of the frame HNR
-  ``10 log10(r / (1 - r))``: voice-quality variation (a vocoder's harmonicity is steadier).
+  ``10 log10(r / (1 - r))`` of the pitch pass's autocorrelation peak ``r``: voice-quality variation (a vocoder's harmonicity is steadier).
 
 A recording with too few phrases, nuclei or voiced frames gets NaN for the measure concerned.
 """
@@ -26,11 +26,10 @@ import numpy as np
 
 from .pace import Segmentation
 from .pitch import PitchTrack, semitones
-from .voice import MAX_R
-
 MIN_VOICED_FRAMES = 10
 EDGE_S = 0.1
 MIN_NUCLEI = 4
+MAX_R = 0.9999  # autocorrelation cap: frame HNR at most 40 dB
 
 PHRASING_COLUMNS = ("f0_declination_st_s", "f0_reset_st", "phrase_f0_sd_st", "final_lengthening", "hnr_sd_db")
 
