@@ -37,7 +37,7 @@ import pandas as pd
 import soundfile as sf
 from scipy import optimize, stats
 
-from persona.benchmark.build import _feature_stats
+from persona.benchmark.panel import feature_stats
 from persona.benchmark.features import FEATURES, Z_CLIP, Feature, feature_values
 import validation_sets
 from persona.features import Profiler
@@ -102,7 +102,7 @@ class Panel:
 
     def __init__(self, humans: pd.DataFrame):
         values = feature_values(humans, ALL)
-        fitted = [_feature_stats(f, values[f.column], humans["who"]) for f in ALL]
+        fitted = [feature_stats(f, values[f.column], humans["who"]) for f in ALL]
         self.centre = np.array([f.to_scale(s.median) for f, s in zip(ALL, fitted)], dtype=float)
         self.spread = np.array([max(s.mad, f.floor) if np.isfinite(s.mad) else np.nan for f, s in zip(ALL, fitted)])
 
