@@ -25,6 +25,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..errors import ParameterError
+from ..hygiene import markdown_text
 
 FORMATS = (".html", ".md")
 _CSS = """
