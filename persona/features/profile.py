@@ -173,7 +173,7 @@ class Profiler:
             return list(results)
         from tqdm import tqdm  # only batches pay for the progress bar's import
 
-        return list(tqdm(results, total=len(tasks), disable=not progress, unit="file", leave=False))
+        return list(tqdm(results, total=len(tasks), disable=not progress, desc="profiling", unit="file", leave=False))
 
     def _frame(self, rows: list[dict]) -> pd.DataFrame:
         frame = pd.DataFrame(rows, columns=list(COLUMNS))

@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "persona"
 FLOORS = {
     "errors": 0,
     "provenance": 0,
+    "extras": 0,
     "io": 1,
     "cache": 1,
     "workers": 1,
@@ -25,6 +26,7 @@ FLOORS = {
     "hygiene": 1,
     "storage": 1,
     "scratch_postgres": 1,
+    "hygiene": 1,
     "features": 2,
     "extract": 3,
     "stats": 4,
