@@ -23,7 +23,6 @@ FLOORS = {
     "cache": 1,
     "workers": 1,
     "tables": 1,
-    "hygiene": 1,
     "storage": 1,
     "scratch_postgres": 1,
     "hygiene": 1,
