@@ -115,6 +115,7 @@ def test_synthetic_barge_in_stop_time_within_100_ms_and_talk_through(synthetic):
         for onset in call.talk_through:  # the agent talks through a 0.6-0.9 s caller phrase
             found = _nearest(b, onset)
             assert found is not None and not found["agent_stopped"], f"{file}: talk-through at {onset:.2f} s"
+    assert len(errors) == len(MIXES) and sum(len(c.talk_through) for c in scripts.values()) == len(MIXES)
     assert np.median(np.abs(errors)) <= 0.100  # the bound
 
 
