@@ -228,6 +228,13 @@ def test_bad_calls_get_one_line(tmp_path, make, message):
     assert message in row["error"] and row["error"].startswith(file) and "\n" not in row["error"]
 
 
+def test_a_channel_of_line_noise_only_is_one_line(tmp_path):
+    call = _calls.two_party_call(0.5)
+    call[:, 1] = np.random.default_rng(0).normal(0, 10 ** (-50 / 20), call.shape[0])  # steady noise, no caller
+    row = profile_calls([_write(tmp_path / "noise.wav", call)]).iloc[0]
+    assert row["error"].endswith("no caller speech found; not a two-party call?")
+
+
 def test_too_long_call_refused_from_the_header(tmp_path):
     file = _write(tmp_path / "long.wav", np.zeros((8000 * 5, 2)))
     tables = CallProfiler(max_duration_s=2.0).process_files([file])
