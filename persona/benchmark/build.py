@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import provenance
-from ..errors import BenchmarkError, ParameterError, PersonaWarning
+from ..errors import BenchmarkError, ClipLeftOutWarning, ParameterError, PersonaWarning
 from ..extract import extract
 from ..features import Profiler
 from . import reference as ref
@@ -40,8 +40,8 @@ METHOD = (
     "clip values kept for percentiles and Wasserstein distances"
 )
 ONE_VOICE_NOTE = (
-    "one-voice benchmark: {where} rests on a single reference speaker ({speaker}, {n} clips); its spread and band "
-    "are those between that speaker's clips, so it says how far a voice is from this voice, not from human speakers in general"
+    "one-voice benchmark: {where} rests on a single reference speaker ({speaker}, {n} clips), whose spread and band "
+    "are those between that speaker's clips: it says how far a voice is from this voice, not from human speakers in general"
 )
 
 
@@ -176,7 +176,7 @@ def profile_reference(
 def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchmark:
     """Aggregate human profile rows (columns ``scenario, speaker`` [+ ``register``] + profile columns) into a :class:`Benchmark`.
 
-    Clips whose profile failed are left out with a :class:`PersonaWarning`.
+    Clips whose profile failed are left out with a :class:`ClipLeftOutWarning` each.
 
     Raises
     ------
@@ -185,8 +185,8 @@ def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchma
         listed with two registers.
     """
     failed = profiles["error"].fillna("").astype(bool)
-    for message in profiles.loc[failed, "error"]:
-        warnings.warn(f"benchmark: human clip left out: {message}", PersonaWarning, stacklevel=2)
+    for file, message in zip(profiles.loc[failed, "file"], profiles.loc[failed, "error"]):
+        warnings.warn(ClipLeftOutWarning(file, message), stacklevel=2)
     usable = profiles[~failed].reset_index(drop=True)
     if usable.empty:
         raise BenchmarkError("benchmark: no usable human clip (every clip failed or the reference has no human role)")
