@@ -15,6 +15,7 @@ import time
 from datetime import timedelta
 
 import numpy as np
+from scipy import stats
 
 from persona.monitor import Settings, simulate, watch
 
@@ -32,9 +33,9 @@ def false_alarms(years: int, calls_per_week: int, settings: Settings) -> None:
     print(f"stable deployments: {years} simulated years of weekly checks, {calls_per_week} calls/week "
           f"({time.perf_counter() - started:.0f} s)")  # fmt: skip
     for family, n in counts.items():
-        rate = n / years
-        high = (n + 1.96 * np.sqrt(max(n, 1))) / years
-        print(f"  {family:8s} false alarms per scenario-year: {rate:.3f} (95% upper ~{high:.3f}); design at most {settings.false_alarms_per_year:g}")
+        high = stats.chi2.ppf(0.975, 2 * (n + 1)) / 2 / years  # exact Poisson upper 95% limit
+        print(f"  {family:8s} false alarms per scenario-year: {n / years:.3f} ({n} in {years} years; 95% upper {high:.3f}); "
+              f"design at most {settings.false_alarms_per_year:g}")  # fmt: skip
 
 
 def detection(runs: int, calls_per_week: int, settings: Settings) -> None:

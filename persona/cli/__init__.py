@@ -65,3 +65,6 @@ app.command()(analyze)
 from .monitor import monitor  # noqa: E402
 
 app.add_typer(monitor, name="monitor")
+from .calls import calls_app  # noqa: E402
+
+app.add_typer(calls_app, name="calls")

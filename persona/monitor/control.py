@@ -173,6 +173,9 @@ def watch(recordings: pd.DataFrame, bands: dict[str, dict[str, tuple[float, floa
     for group, calls in frame.groupby("group", sort=True):
         axis = pd.date_range(calls["period_start"].min(), calls["period_start"].max(), freq=step)
         phase = _phases(axis, calls, settings)
+        if not (phase == "baseline").any():
+            notes.append(f"{group}: no recordings in the baseline window; not charted")
+            continue
         for metric in METRICS:
             chart = _chart(metric, calls, axis, phase, settings, bands.get(calls["scenario"].iloc[0], {}))
             if chart is None:
@@ -223,8 +226,9 @@ def _baseline(metric: Metric, x: np.ndarray, period_idx: np.ndarray) -> _Baselin
     spread = max(MAD_TO_SD * float(np.median(np.abs(x - median))), metric.floor)
     z = np.clip((x - median) / spread, -WINSOR_Z, WINSOR_Z)
     sd = max(float(np.std(z, ddof=1)) if z.size > 1 else MIN_SD_Z, MIN_SD_Z)
-    by_period = pd.Series(z).groupby(period_idx)
-    means, counts = by_period.mean().to_numpy(), by_period.size().to_numpy()
+    counts = np.bincount(period_idx)
+    filled = counts > 0
+    means, counts = np.bincount(period_idx, weights=z)[filled] / counts[filled], counts[filled]
     tau2 = max(0.0, float(np.var(means, ddof=1) - np.mean(sd**2 / counts))) if means.size > 1 else 0.0
     return _Baseline(median, spread, float(z.mean()), sd, tau2, int(z.size), int(means.size))
 
@@ -242,29 +246,31 @@ def _chart(metric: Metric, calls: pd.DataFrame, axis: pd.DatetimeIndex, phase: n
         return None
     base = _baseline(metric, x[in_base], idx[in_base])
     z = base.z(x)
-    grouped = pd.DataFrame({"idx": idx, "x": x, "z": z}).groupby("idx")
-    n = grouped.size().reindex(range(len(axis)), fill_value=0).to_numpy()
-    stats = grouped["x"].quantile([0.25, 0.5, 0.75]).unstack().reindex(range(len(axis)))
-    mean_z = grouped["z"].mean().reindex(range(len(axis))).to_numpy()
+    n = np.bincount(idx, minlength=len(axis))
     with np.errstate(invalid="ignore", divide="ignore"):
+        mean_z = np.bincount(idx, weights=z, minlength=len(axis)) / n
         t = (mean_z - base.mean_z) / base.se(n)
+    quartiles = pd.Series(x).groupby(idx).quantile([0.25, 0.5, 0.75]).unstack().reindex(range(len(axis))).to_numpy()
     monitor = phase == "monitor"
     h = settings.threshold(metric.family)
     with np.errstate(invalid="ignore", divide="ignore"):
         allowance = np.maximum(REFERENCE_K, metric.smallest_shift(base.median) / 2 / base.spread / base.se(n))
     chart = cusum(np.where(monitor, t, np.nan), h=h, k=np.nan_to_num(allowance, nan=REFERENCE_K))
-    p10, p90 = band.get(metric.column, (np.nan, np.nan)) if metric.human_band else (np.nan, np.nan)
+    p10, p90 = band.get(metric.column, (np.nan, np.nan))
     table = pd.DataFrame({
         "metric": metric.column, "period_start": axis, "n_calls": n,
-        "median": stats[0.5].to_numpy(), "p25": stats[0.25].to_numpy(), "p75": stats[0.75].to_numpy(),
+        "median": quartiles[:, 1], "p25": quartiles[:, 0], "p75": quartiles[:, 2],
         "baseline_median": base.median, "baseline_spread": base.spread, "human_p10": float(metric.to_scale(p10)), "human_p90": float(metric.to_scale(p90)),
         "t": t, "cusum_upper": chart.upper, "cusum_lower": chart.lower, "h": h, "phase": phase,
     })  # fmt: skip
     if base.n_calls < MIN_BASELINE_CALLS:
         return table, [], f"{metric.label}: only {base.n_calls} baseline call(s) (< {MIN_BASELINE_CALLS}); charted, cannot alarm"
-    rows = calls.loc[measured].assign(x=x, z=z, idx=idx)
-    first_monitored = int(np.argmax(monitor)) if monitor.any() else len(axis)
-    found = [a for side in metric.sides for a in _alarms(metric, chart, side, t, first_monitored, rows, axis, base)]
+    signalled = [side for side in metric.sides if chart.signals(side)]
+    if not signalled:
+        return table, [], None
+    rows = calls.loc[measured, ["file", "scenario", "agent_version", "recorded_at"]].assign(x=x, z=z, idx=idx)
+    first_monitored = int(np.argmax(monitor))
+    found = [a for side in signalled for a in _alarms(metric, chart, side, t, first_monitored, rows, axis, base)]
     return table, found, None
 
 
@@ -321,16 +327,17 @@ def shift_text(metric: Metric, before: float, after: float) -> str:
 
 
 def standing(periods: pd.DataFrame) -> pd.DataFrame:
-    """Per group and metric, the latest period with calls: its median against the baseline and the human band."""
+    """Per group and metric, the latest period with calls: its median (scale units, in ``unit``) against the baseline and the human band."""
     if periods.empty:
         return pd.DataFrame(columns=["group", "scenario", "metric", "period_start", "n_calls", "median", "baseline_median",
-                                     "human_p10", "human_p90", "human_band"])  # fmt: skip
+                                     "human_p10", "human_p90", "unit", "human_band"])  # fmt: skip
     latest = periods[periods["n_calls"] > 0].sort_values("period_start").groupby(["group", "metric"], sort=False).tail(1)
     side = np.where(latest["median"] < latest["human_p10"], "below", np.where(latest["median"] > latest["human_p90"], "above", "within"))
     known = latest["human_p10"].notna().to_numpy()
     out = latest[["group", "scenario", "metric", "period_start", "n_calls", "median", "baseline_median", "human_p10", "human_p90"]]
     order = {m.column: i for i, m in enumerate(METRICS)}
-    out = out.assign(human_band=np.where(known, side, ""), _order=out["metric"].map(order))
+    units = {m.column: m.unit for m in METRICS}
+    out = out.assign(unit=out["metric"].map(units), human_band=np.where(known, side, ""), _order=out["metric"].map(order))
     return out.sort_values(["group", "_order"]).drop(columns="_order").reset_index(drop=True)
 
 
@@ -359,7 +366,8 @@ def messiest(recordings: pd.DataFrame, watched: Watch, *, period: pd.Timestamp |
     timing_cols = [m.column for m in family("timing") if m.column in week]
     parts = [by_distance.assign(reason="largest persona distance"),
              outliers[keep + ["worst_timing", "worst_timing_z"] + timing_cols].assign(reason="timing outlier")]  # fmt: skip
-    out = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) else pd.DataFrame(columns=["reason"] + keep)
+    parts = [p for p in parts if not p.empty]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["reason", *keep])
     return out[["reason"] + [c for c in out.columns if c != "reason"]]
 
 

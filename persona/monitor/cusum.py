@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, special
+from threadpoolctl import threadpool_limits
 
 REFERENCE_K = 0.5
 """Default reference value k, in SDs of the period statistic: tuned to a 1 SD shift."""
@@ -43,7 +44,8 @@ def average_run_length(h: float, *, k: float = REFERENCE_K, shift: float = 0.0, 
     # P[i, j]: from S = centres[i], the next S = max(0, S + x - k) lands in state j (state 0 takes S <= w/2).
     below_edge = special.ndtr(upper_edges[None, :] - centres[:, None] + k - shift)
     transition = np.diff(below_edge, axis=1, prepend=0.0)
-    runs = np.linalg.solve(np.eye(states) - transition, np.ones(states))
+    with threadpool_limits(1):  # a 100 x 100 solve: BLAS threads only contend, badly so on a busy machine
+        runs = np.linalg.solve(np.eye(states) - transition, np.ones(states))
     return float(runs[0])
 
 

@@ -163,3 +163,47 @@ def test_a_killed_ingest_keeps_what_it_reported_stored(env, bench_file):
     assert MonitorStore(db(env)).count() >= reported
     rerun = add(*args)
     assert rerun.exit_code == 0 and MonitorStore(db(env)).count() == 24
+
+
+def test_a_calls_benchmark_gives_the_timing_its_human_band(env, bench_file):
+    calls_bench = env / "calls.json"
+    calls_bench.write_text('{"stats": {"billing_dispute": {"response_latency_median_s": {"p10": 0.1, "p90": 0.6}}}}')
+    store = MonitorStore(db(env))
+    ingest(clips(env / "clips", 1), bench_file, store=store, calls_benchmark=calls_bench, scenario=SCENARIO)
+    bands = store.bands()[SCENARIO]
+    assert bands["response_latency_median_s"] == (0.1, 0.6)
+    assert bands["f0_median_hz"][0] < bands["f0_median_hz"][1]  # the persona benchmark's band, alongside
+
+
+@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"no": "stats"}'])
+def test_an_unusable_benchmark_is_one_error_line(env, bench_file, content):
+    bad = env / "bad.json"
+    bad.write_text(content)
+    [clip] = clips(env / "clips", 1)
+    for option, value in (("--benchmark", bad), ("--calls-benchmark", bad)):
+        args = [str(clip), "--scenario", SCENARIO, "--db", db(env), option, str(value)]
+        args += ["--benchmark", str(bench_file)] if option == "--calls-benchmark" else []
+        result = add(*args)
+        assert result.exit_code == 2 and result.output.startswith("error: ") and "bad.json" in result.output, result.output
+    assert MonitorStore(db(env)).count() == 0
+
+
+def test_a_dask_cluster_stores_the_same_rows_as_the_local_pool(env, bench_file):
+    from dask.distributed import LocalCluster
+
+    from persona.monitor import simulate
+
+    ref = Path(__file__).resolve().parents[2] / "reference_audio"
+    agent = sorted((ref / "billing_dispute" / "agents" / "piper_joe").glob("billing_dispute_0[12].flac"))
+    calls = simulate.audio_deployment(agent, env / "calls", weeks=1, calls_per_week=1, scenario=SCENARIO,
+                                      caller_clips=sorted(ref.glob("*/human_*.flac"))[:1])  # fmt: skip
+    files = [*clips(env / "clips", 2), *calls["file"]]
+    local = MonitorStore(f"sqlite:///{env / 'local.sqlite3'}")
+    ingest(files, bench_file, store=local, scenario=SCENARIO, at=None, cache=False)
+    on_dask = MonitorStore(f"sqlite:///{env / 'dask.sqlite3'}")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        report = ingest(files, bench_file, store=on_dask, scenario=SCENARIO, dask_scheduler=cluster.scheduler_address, cache=False)
+    assert report.stored == 3
+    a, b = (s.frame().sort_values("file").drop(columns="id").reset_index(drop=True) for s in (local, on_dask))
+    pd.testing.assert_frame_equal(a, b)
+    assert b["response_latency_median_s"].notna().sum() == 1  # the call's timing, on the cluster too

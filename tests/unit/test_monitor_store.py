@@ -47,3 +47,18 @@ def test_an_unusable_database_url_is_one_clear_error(tmp_path):
 
     with pytest.raises(StoreError, match="monitor database|cannot|driver"):
         MonitorStore(f"sqlite:///{tmp_path}/no/such/folder/x.sqlite3")
+
+
+def test_tables_of_an_earlier_persona_get_the_new_columns(tmp_path):
+    from sqlalchemy import MetaData, Table
+
+    from persona.monitor.store import benchmarks, recordings
+    from persona.storage import make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    earlier = MetaData()  # the first monitor schema: no calls benchmark column
+    Table(benchmarks.name, earlier, *(c._copy() for c in benchmarks.columns))
+    Table(recordings.name, earlier, *(c._copy() for c in recordings.columns if c.name != "calls_benchmark_sha256"))
+    earlier.create_all(make_engine(url))
+    store, frame = filled(url)
+    assert store.count() == len(frame) and store.bands()["billing_dispute"]["f0_median_hz"] == (120.0, 160.0)
