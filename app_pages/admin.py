@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages.common import get_store, require_admin
 from persona.errors import PersonaError
 from persona.hygiene import csv_text
-from persona.trials.access import DEFAULT_BASE_URL, check_base_url, invite_url
+from persona.trials.access import app_base_url, check_base_url, invite_url
 from persona.trials.design import check_design, describe
 from persona.trials.flow import completion_by_scenario
 from persona.trials.stimuli import prepare_survey
@@ -47,7 +47,10 @@ def survey_section() -> None:
 def invite_section(study_id: str) -> None:
     st.subheader("Invite listeners")
     n = st.number_input("How many invite links", min_value=1, max_value=500, value=10, key="admin_invite_n")
-    base_url = st.text_input("App address", value=DEFAULT_BASE_URL, key="admin_base_url")
+    here = app_base_url(st.context.url, base_path=st.get_option("server.baseUrlPath"), address=st.get_option("browser.serverAddress"),
+                        port=st.get_option("browser.serverPort") or st.get_option("server.port"))  # fmt: skip
+    base_url = st.text_input("App address", value=here, key="admin_base_url", help="Where listeners open the app; "
+                             "by default the address of this page.")  # fmt: skip
     if st.button("Create invite links", key="admin_invite_create"):
         try:
             check_base_url(base_url)

@@ -18,6 +18,8 @@ from app_pages.common import require_admin
 from persona import benchmark as pb
 from persona.errors import AudioError, PersonaError
 from persona.report.benchmark import band_figure, build_report
+from persona.report.format import provenance_items
+from persona.report.notes import PAIRED_HOW_TO_READ, RANKING_HOW_TO_READ
 from persona.workbench import session, uploads
 from persona.workbench.listening import listening_lines
 from persona.workbench.progress import score_with_progress
@@ -47,11 +49,16 @@ def uploaded_benchmark() -> pb.Benchmark | None:
     uploads.check_upload(sent.name, len(data), limits=BENCHMARK_UPLOAD_LIMITS)
     folder = session.working_folder() / "benchmarks"
     path = session.memo("benchmark_file", (sent.name, data), lambda: uploads.write_new_file(folder, sent.name, data))
+    named = lambda text: str(text).replace(str(path), uploads.shown_name(sent.name))  # noqa: E731 - the user's name, not the server's path
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        bench = pb.load_benchmark(path)
+        try:
+            bench = pb.load_benchmark(path)
+        except PersonaError as exc:
+            st.error(named(exc))
+            st.stop()
     for warning in caught:
-        st.warning(str(warning.message).replace(str(path), uploads.shown_name(sent.name)))
+        st.warning(named(warning.message))
     return bench
 
 
@@ -81,7 +88,7 @@ def show_benchmark(bench: pb.Benchmark, scenario: str) -> None:
     for register, stats in bench.pitch_by_register.get(scenario, {}).items():
         st.caption(f"{register} register: {stats.n_speakers} speaker(s), median F0 {stats.median:.0f} Hz")
     with st.expander("Provenance (software, extraction parameters, method)"):
-        st.json(bench.provenance, expanded=False)
+        st.markdown("\n".join(f"- **{item}**: {' '.join(text.split())}" for item, text in provenance_items(bench.provenance)))
 
 
 def add_uploads() -> None:
@@ -168,8 +175,7 @@ def show_ranking(scores: pb.Scores, comparison: pb.Comparison, bench: pb.Benchma
             "human_percentile": st.column_config.NumberColumn("human percentile", format="%.0f", help=pb.typicality.METHOD),
         },
     )
-    st.caption("Persona distance: 0 = at the human median; 95% bootstrap interval over each voice's clips. "
-               "Voices listed as not resolvable cannot be told apart with these clips. Human percentile: a voice at 97 is "
+    st.caption(f"How to read this: {RANKING_HOW_TO_READ} Human percentile: a voice at 97 is "
                f"{pb.typicality.words(97, one_voice=bench.is_one_voice(scores.scenario))}.")  # fmt: skip
     st.image(session.memo("band_figure", key, lambda: png(band_figure(scores, bench))))
     st.caption("Shaded: human p10-p90 band; line: human median; ticks: human clips; dots: each voice's median, in natural units.")
@@ -184,21 +190,42 @@ def show_ranking(scores: pb.Scores, comparison: pb.Comparison, bench: pb.Benchma
     return voice
 
 
-def show_listening(scores: pb.Scores, lines: pd.DataFrame, voice: str) -> None:
-    """Step 4: the chosen voice next to human clips of the same line, with paired-mode metrics."""
+def show_listening(scores: pb.Scores, lines: pd.DataFrame, voice: str, humans: pd.DataFrame) -> None:
+    """Step 4: the chosen voice next to human clips of the same line, with paired-mode metrics.
+
+    A line no human recorded (or a voice whose files are not named like the script lines) comes
+    with the scenario's human clips to choose from, so there is always a human to hear it against.
+    """
     mine = set(lines.loc[(lines["voice"] == voice) & (lines["role"] == "agent"), "line"])
     paired = scores.paired if scores.paired is not None else pd.DataFrame(columns=["line_id", *PAIRED_COLUMNS])
     for line, clips in lines[lines["line"].isin(mine)].groupby("line", sort=True):
         shown = clips[(clips["role"] == "human") | (clips["voice"] == voice)]
         metrics = paired[(paired["line_id"] == line) & (paired["voice"] == voice)]
         with st.container(border=True):
-            st.markdown(f"**{line}**: {clips['transcript'].iloc[0]}")
+            st.markdown(f"**{line}**: {clips['transcript'].iloc[0]}" if clips["transcript"].iloc[0] else f"**{line}**")
             for column, clip in zip(st.columns(len(shown)), shown.itertuples()):
                 column.caption(f"{clip.role}: {clip.voice}")
                 column.audio(clip.file)
+            if not (clips["role"] == "human").any():
+                other_human_clips(humans, key=f"compare_humans_{voice}_{line}")
             if not metrics.empty:
                 st.info("Paired line: the same words from a human agent, aligned by DTW.")
                 st.dataframe(metrics[PAIRED_COLUMNS].round(2), hide_index=True)
+                st.caption(f"How to read this: {PAIRED_HOW_TO_READ}")
+    if not mine:
+        st.info(f"No clip of {voice} is a script line of this scenario.")
+        other_human_clips(humans, key=f"compare_humans_{voice}")
+
+
+def other_human_clips(humans: pd.DataFrame, *, key: str) -> None:
+    """A human clip of the scenario, chosen by speaker and line, to hear the voice against."""
+    if humans.empty:
+        st.caption("The reference folder has no human clip of this scenario.")
+        return
+    labels = {row.file: f"{row.speaker}: {row.transcript[:60] or Path(row.file).name}" for row in humans.itertuples()}
+    picked = st.selectbox("No human agent recorded this line; hear one of the scenario's human clips instead",
+                          list(labels), format_func=labels.get, key=key)  # fmt: skip
+    st.audio(picked)
 
 
 def show_fix(scores: pb.Scores, bench: pb.Benchmark, lines: pd.DataFrame, voice: str) -> None:
@@ -284,7 +311,7 @@ lines = listening_lines(scores, reference)
 st.header("At a glance")
 voice = show_ranking(scores, comparison, bench, key=key)
 st.header(f"Listen: {voice}")
-show_listening(scores, lines, voice)
+show_listening(scores, lines, voice, pb.reference.humans(reference, scenario))
 st.header(f"Fix: {voice}")
 show_fix(scores, bench, lines, voice)
 st.header("Export")

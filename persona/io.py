@@ -304,6 +304,37 @@ def write_wav(path: str | os.PathLike, audio: Audio, *, subtype: str = "PCM_16")
     return p
 
 
+OUTPUT_SUBTYPES = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"), ".mp3": ("MP3", "MPEG_LAYER_III")}
+"""Audio output by file suffix: libsndfile container and encoding."""
+
+
+def output_audio_format(path: str | os.PathLike) -> tuple[str, str]:
+    """``(format, subtype)`` that :func:`write_audio` uses for ``path``'s suffix; :class:`ParameterError` if none.
+
+    MP3 needs libsndfile >= 1.1 (soundfile's bundled library has it); without it ``.mp3`` is refused.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in OUTPUT_SUBTYPES:
+        raise ParameterError(f"{p}: cannot write audio as {suffix or '(no suffix)'}; use one of {', '.join(OUTPUT_SUBTYPES)}")
+    container, subtype = OUTPUT_SUBTYPES[suffix]
+    if container not in sf.available_formats() or subtype not in sf.available_subtypes(container):
+        raise ParameterError(f"{p}: this libsndfile ({sf.__libsndfile_version__}) cannot write {suffix}; use .wav or .flac")
+    return container, subtype
+
+
+def write_audio(path: str | os.PathLike, audio: Audio) -> Path:
+    """Write mono audio in the format its suffix names (.wav/.flac 16-bit PCM, .ogg Vorbis, .mp3); returns the path."""
+    p = Path(path)
+    container, subtype = output_audio_format(p)
+    try:
+        sf.write(p, np.clip(audio.samples, -1.0, 1.0), audio.sr_hz, format=container, subtype=subtype)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        p.unlink(missing_ok=True)
+        raise ParameterError(f"{p}: cannot write {container} at {audio.sr_hz} Hz ({exc})") from None
+    return p
+
+
 def iter_audio_files(paths, *, suffixes=AUDIO_SUFFIXES):
     """Yield audio files from files and folders (folders walked recursively, sorted)."""
     for item in paths:

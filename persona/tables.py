@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ParameterError
+from .extras import require
 from .hygiene import restore_cell, write_csv
 
 FORMATS = (".csv", ".json", ".parquet")
@@ -23,10 +24,12 @@ def provenance_path(out: Path) -> Path:
 
 
 def output_format(out: str | Path) -> str:
-    """The suffix of ``out`` if it is a writable table format, else :class:`ParameterError`."""
+    """The suffix of ``out`` if it is a writable table format (and its extra is installed), else a :class:`PersonaError`."""
     suffix = Path(out).suffix.lower()
     if suffix not in FORMATS:
         raise ParameterError(f"{out}: unsupported output format {suffix or '(none)'}; use one of {', '.join(FORMATS)}")
+    if suffix == ".parquet":
+        require("pyarrow.parquet", "parquet", f"{out}: writing Parquet")
     return suffix
 
 
@@ -50,8 +53,8 @@ def write(frame: pd.DataFrame, out: str | Path | None) -> Path | None:
         payload = {"provenance": prov, "rows": json.loads(frame.to_json(orient="records"))}
         path.write_text(json.dumps(payload, indent=2, default=str))
     else:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        pa = require("pyarrow", "parquet", f"{path}: writing Parquet")
+        pq = require("pyarrow.parquet", "parquet", f"{path}: writing Parquet")
 
         table = pa.Table.from_pandas(frame, preserve_index=False)
         meta = {**(table.schema.metadata or {}), b"persona.provenance": json.dumps(prov, default=str).encode()}
@@ -72,8 +75,7 @@ def read(path: str | Path) -> pd.DataFrame:
         frame = pd.DataFrame(payload["rows"])
         frame.attrs["provenance"] = payload.get("provenance", {})
     elif suffix == ".parquet":
-        import pyarrow.parquet as pq
-
+        pq = require("pyarrow.parquet", "parquet", f"{p}: reading Parquet")
         table = pq.read_table(p)
         frame = table.to_pandas()
         frame.attrs["provenance"] = json.loads((table.schema.metadata or {}).get(b"persona.provenance", b"{}"))

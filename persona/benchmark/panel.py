@@ -90,14 +90,14 @@ def robust_z(feature: Feature, value, human: FeatureStats):
     return gap / max(human.mad, feature.floor) if np.isfinite(human.mad) else np.full_like(gap, np.nan)
 
 
-def distance(values: np.ndarray, human: dict[str, FeatureStats]) -> np.ndarray:
-    """Persona distance of each row of ``values`` (columns in :data:`FEATURES` order), vectorised.
+def distance(values: np.ndarray, human: dict[str, FeatureStats], features: tuple[Feature, ...] = FEATURES) -> np.ndarray:
+    """Persona distance of each row of ``values`` (columns in ``features`` order), vectorised.
 
     Weighted RMS of the robust z clipped to ``[-Z_CLIP, Z_CLIP]``; unmeasured features drop out.
     """
     values = np.atleast_2d(values)
-    z = np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(FEATURES)])
-    weights = np.array([f.weight for f in FEATURES]) * np.isfinite(z)
+    z = np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(features)])
+    weights = np.array([f.weight for f in features]) * np.isfinite(z)
     squared = np.where(np.isfinite(z), np.clip(z, -Z_CLIP, Z_CLIP) ** 2, 0.0)
     total = weights.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -77,14 +77,14 @@ def preview(
     register: str | None = None,
     allow_large_pitch_change: bool = False,
 ) -> Preview:
-    """Score a clip, apply its prescription (or the one given), write the adjusted WAV and score that.
+    """Score a clip, apply its prescription (or the one given), write the adjusted audio and score that.
 
     Parameters
     ----------
     path : path
         Agent clip.
     out_path : path
-        Where to write the adjusted audio (16-bit WAV).
+        Where to write the adjusted audio, in the format its suffix names (:func:`persona.io.write_audio`).
     prescription : Prescription, optional
         Changes to apply; default: the clip's own prescription against ``scenario``.
     register : str, optional
@@ -92,12 +92,13 @@ def preview(
     allow_large_pitch_change : bool
         Let the prescription move pitch by more than 4 st (:data:`prescribe.LARGE_PITCH_ST`).
     """
+    io.output_audio_format(out_path)
     before = score_files([path], benchmark, scenario=scenario, cache=cache, register=register)
     if before.files["error"].iloc[0]:
         raise ParameterError(f"cannot preview: {before.files['error'].iloc[0]}")
     if prescription is None:
         prescription = voice_prescription(before, benchmark, str(before.voices["voice"].iloc[0]), allow_large_pitch_change=allow_large_pitch_change)
     adjusted = apply_prescription(io.load(path), prescription)
-    out = io.write_wav(Path(out_path), adjusted)
+    out = io.write_audio(Path(out_path), adjusted)
     after = score_files([out], benchmark, scenario=scenario, cache=cache, register=before.registers[str(before.voices["voice"].iloc[0])] or None)
     return Preview(prescription, out, before, after)

@@ -9,11 +9,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Jobs, friendly_errors
+from ._common import Jobs, command_group, friendly_errors
 from .benchmark import Dask, NoCache
 from .survey import DbOption
 
-monitor = typer.Typer(help="After go-live: store the agent's recordings, watch persona and timing, alarm on drift.", no_args_is_help=True)
+monitor = command_group("After go-live: store the agent's recordings, watch persona and timing, alarm on drift.")
 
 DRIFT_EXIT = 1
 

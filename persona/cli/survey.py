@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import friendly_errors
+from ._common import command_group, friendly_errors
 
-survey = typer.Typer(help="Listening trials: validate surveys, invite listeners, export answers.", no_args_is_help=True)
+survey = command_group("Listening trials: validate surveys, invite listeners, export answers.")
 
 LENGTH_CUE_WARN = 0.3  # |AUC - 0.5| from which speech length alone sorts most clips by role (AUC <= 0.2 or >= 0.8)
 
@@ -22,6 +22,7 @@ DbOption = Annotated[
 @friendly_errors
 def validate(file: Annotated[Path, typer.Argument(help="Survey TOML file.")]) -> None:
     """Check a survey file and its design, prepare every clip, print what each listener will get, and warn of role cues."""
+    from ..report.format import text_table
     from ..trials.cues import length_cue_auc, role_cue_warnings
     from ..trials.design import check_design, describe
     from ..trials.stimuli import prepare_survey
@@ -33,10 +34,10 @@ def validate(file: Annotated[Path, typer.Argument(help="Survey TOML file.")]) ->
     typer.echo(f"{file}: valid study {definition.id!r}: {len(definition.stimuli)} clips, {len(definition.scenarios)} scenario(s)")
     for warning in role_cue_warnings(definition, clips):
         typer.echo(f"{file}: warning: {warning}", err=True)
-    typer.echo(describe(definition).to_string(index=False))
+    typer.echo(text_table(describe(definition)))
     typer.echo(f"\nprepared clips (loudness {definition.audio.loudness_lufs:g} LUFS, BS.1770; "
                f"{definition.audio.sample_rate_hz} Hz; telephone chain {'on' if definition.audio.telephone else 'off'}):")  # fmt: skip
-    typer.echo(clips.round(3).to_string(index=False))
+    typer.echo(text_table(clips))
     typer.echo("\nlength cue (every presentation is padded with silence to its scenario's longest clip, so the "
                "WAV length is one per scenario; what remains audible is the speech length below):")  # fmt: skip
     for row in length_cue_auc(clips).itertuples(index=False):

@@ -14,6 +14,8 @@ from ..benchmark import Benchmark, Comparison, Scores, describe, prescriptions, 
 from ..benchmark.features import FEATURES
 from ..benchmark.register import PITCH
 from ..benchmark.score import with_context
+from .format import plain
+from .notes import PAIRED_HOW_TO_READ, RANKING_HOW_TO_READ
 from .html import Report
 
 PANEL_HEIGHT_IN = 0.6
@@ -73,7 +75,7 @@ def build_report(scores: Scores, benchmark: Benchmark, *, comparison: Comparison
         "voices listed as not resolvable have a bootstrap interval of their difference that includes 0. "
         "Pitch level is compared with the speakers of each voice's register (register_source says how it was set). "
         f"{typicality.METHOD}: a voice with human_percentile 97 is {typicality.words(97, one_voice=bool(one_voice))}."
-    )).table(ranking, digits=2)  # fmt: skip
+    )).table(ranking, digits=2, how_to_read=RANKING_HOW_TO_READ)  # fmt: skip
     notes = sorted({n for v in scores.voices["benchmark_note"] for n in str(v).split("; ") if n and n != one_voice})
     if notes:
         report.section("Notes on the comparison").bullets(notes)
@@ -88,22 +90,25 @@ def build_report(scores: Scores, benchmark: Benchmark, *, comparison: Comparison
     report.section("Prescriptions", text="Changes that move each voice to the human median; SSML names changes of at least one JND.").table(
         fixes[["voice", "summary", "ssml"]]
     )
-    report.section("Human benchmark", text=f"Scale unit of MAD: st for F0 level. {benchmark.provenance.get('benchmark_method', '')}").table(
-        benchmark.table(scenario), digits=2
+    report.section("Human benchmark", text=f"Scale unit of MAD: st for F0 level. {plain(benchmark.provenance.get('benchmark_method', ''))}").table(
+        benchmark.table(scenario), digits=3, how_to_read="One row per feature, in its unit: the median of your agents' clips, "
+        "the spread (MAD, IQR) and the p10-p90 band a voice is compared with; weight is its share in the persona distance."
     )
     if not scores.distributions.empty:
-        wide = scores.distributions.pivot(index="voice", columns="feature", values="distribution_score")
+        wide = scores.distributions.pivot(index="voice", columns="feature", values="distribution_score").rename_axis(columns=None)
         report.section("Distributions (voices with >= 5 clips)", text=(
             "TTSDS-style score per feature: 100 W_ref / (W_human + W_ref), W = 1-D Wasserstein distance of the "
             "voice's clip values to the human clips and to a uniform featureless reference; 100 = like humans, 50 = like noise."
-        )).table(wide.reset_index(), digits=0)  # fmt: skip
+        )).table(wide.reset_index(), digits=2, how_to_read="One row per voice, one column per feature: 100 = its clips spread like "
+                  "your agents' clips, 50 = no closer than random values over the plausible range.")  # fmt: skip
     if scores.paired is not None:
         report.section("Paired lines", text="Same script line, MFCC-DTW aligned: F0 RMSE in cents after removing each median, "
                        "contour correlation, duration ratio (agent/human), pause-placement F1.").table(
-            scores.paired.drop(columns=["file", "human_file"]), digits=2
+            scores.paired.drop(columns=["file", "human_file"]), digits=2, how_to_read=PAIRED_HOW_TO_READ
         )  # fmt: skip
     report.section("Per-file scores").table(scores.files[["file", "voice", "persona_distance", "match_score", "human_percentile", "error"]].assign(
-        file=lambda f: f["file"].map(lambda p: Path(p).name)), digits=2)  # fmt: skip
+        file=lambda f: f["file"].map(lambda p: Path(p).name)), digits=2,
+        how_to_read="One row per clip; a clip that could not be measured has its reason in the error column.")  # fmt: skip
     report.provenance = scores.provenance
     return report
 

@@ -51,6 +51,23 @@ def check_password(given: str, expected: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
 
+def app_base_url(page_url: str | None, *, base_path: str = "", address: str | None = None, port: int | None = None) -> str:
+    """The address listeners open: the scheme and host of the page the admin is on, else the configured address and port.
+
+    ``page_url`` is the page's URL as the browser sent it (Streamlit's ``st.context.url``);
+    ``base_path`` is ``server.baseUrlPath``; ``address`` and ``port`` are ``browser.serverAddress``
+    and ``browser.serverPort`` (or ``server.port``), used when there is no page URL.
+
+    >>> app_base_url("https://trials.example.org/admin?x=1", base_path="persona")
+    'https://trials.example.org/persona'
+    >>> app_base_url(None, address="10.0.0.5", port=8600)
+    'http://10.0.0.5:8600'
+    """
+    parts = urlsplit(page_url or "")
+    root = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else f"http://{address or 'localhost'}:{port or 8501}"
+    return f"{root}/{base_path.strip('/')}".rstrip("/")
+
+
 def invite_url(token: str, *, base_url: str | None = None) -> str:
     """The invite link a listener opens: the app's address (default :data:`DEFAULT_BASE_URL`) with ``?token=...``.
 

@@ -206,7 +206,7 @@ def store_upload(
         io.load(path, min_duration_s=limits.min_duration_s)
     except AudioError as exc:
         path.unlink(missing_ok=True)
-        raise type(exc)(shown_name(name), exc.problem) from None
+        raise type(exc)(shown_name(name), exc.problem.replace(str(path), shown_name(name))) from None
     return path
 
 

@@ -103,3 +103,32 @@ def test_wrong_guesses_then_the_right_one_is_refused_in_the_app(db_url, monkeypa
         at.text_input(key="admin_password_input").input(f"guess {n}").run()
     at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
     assert "wait" in at.error[0].value and not at.selectbox
+
+
+def test_app_address_defaults_to_the_port_the_server_runs_on(study, db_url):
+    from streamlit import config
+
+    study(("identify",), n=1)
+    before = config.get_option("server.port")
+    config.set_option("server.port", 8765)  # as `streamlit run app.py --server.port 8765` sets it
+    try:
+        at = admin_app(secrets={"admin_password": ADMIN_PASSWORD})
+        at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
+        assert at.text_input(key="admin_base_url").value == "http://localhost:8765"
+    finally:
+        config.set_option("server.port", before)
+
+
+@pytest.mark.parametrize(
+    ("page_url", "options", "expected"),
+    [  # hand-written: the scheme and host the browser used, plus Streamlit's base path
+        ("https://trials.example.org:8443/admin?x=1", {}, "https://trials.example.org:8443"),
+        ("http://10.0.0.5:8600/", {"base_path": "/persona/"}, "http://10.0.0.5:8600/persona"),
+        (None, {"address": "trials.local", "port": 8600}, "http://trials.local:8600"),
+        ("", {}, "http://localhost:8501"),
+    ],
+)
+def test_app_base_url(page_url, options, expected):
+    from persona.trials.access import app_base_url
+
+    assert app_base_url(page_url, **options) == expected

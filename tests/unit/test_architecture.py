@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "persona"
 FLOORS = {
     "errors": 0,
     "provenance": 0,
+    "extras": 0,
     "io": 1,
     "cache": 1,
     "workers": 1,
