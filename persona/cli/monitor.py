@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import STRICT_EXIT, Jobs, Strict, command_group, friendly_errors
+from ._common import Jobs, Strict, command_group, friendly_errors, strict_exit
 from .benchmark import Dask, NoCache
 from .survey import DbOption
 
@@ -68,8 +68,7 @@ def add(
     )  # fmt: skip
     typer.echo(f"{report.stored} new recording(s) stored; {report.already} already stored (same content, nothing inserted); "
                f"{len(report.failed)} skipped")  # fmt: skip
-    if strict and report.failed:
-        raise typer.Exit(STRICT_EXIT)
+    strict_exit(strict, len(report.failed))
 
 
 @monitor.command("check")
