@@ -77,13 +77,18 @@ except PersonaError as exc:
     st.error(str(exc))
     st.stop()
 
+def shown(text: str) -> str:
+    """Text with this session's working folder left out of file paths (the server's folders stay private)."""
+    return str(text).replace(f"{session.working_folder()}/calls/", "")
+
+
 st.header("Per call")
-st.dataframe(tables.calls[SHOWN], hide_index=True)
+st.dataframe(tables.calls[SHOWN].assign(file=tables.calls["file"].map(shown), error=tables.calls["error"].map(shown)), hide_index=True)
 for row in tables.calls.itertuples():
     if row.error:
-        st.error(row.error)
+        st.error(shown(row.error))
     elif row.warning:
-        st.warning(f"{row.file}: {row.warning}")
+        st.warning(f"{shown(row.file)}: {row.warning}")
 left, right = st.columns(2)
 left.download_button("Per-call table (CSV)", csv(tables.calls), "calls.csv", key="calls_download_calls")
 right.download_button("Per-turn table (CSV)", csv(tables.turns), "turns.csv", key="calls_download_turns")
@@ -91,7 +96,7 @@ right.download_button("Per-turn table (CSV)", csv(tables.turns), "turns.csv", ke
 st.header("Timelines")
 st.caption("Agent (top) and caller (bottom); the band between them is the gap before a response, coloured by length; hatching marks overlap.")
 for file in tables.calls.loc[~tables.calls["error"].astype(bool), "file"]:
-    st.image(png(timeline_figure(tables.turns, file)), caption=uploads.shown_name(file.rsplit("/", 1)[-1]))
+    st.image(png(timeline_figure(tables.turns, file)), caption=shown(file))
 
 st.header("Against your best agents")
 bench_file = stored([f for f in [st.file_uploader("Calls benchmark (from `persona calls benchmark`)", type=["json"], key="calls_benchmark")] if f],
@@ -114,4 +119,4 @@ timing.metric("Timing block", f"{s['timing_distance']:.2f}")
 persona.metric("Persona block", f"{s['persona_distance']:.2f}")
 for sentence in s["sentences"] or ["Every feature is inside the human p10-p90 band."]:
     st.markdown(f"- {sentence}")
-st.dataframe(result.files, hide_index=True)
+st.dataframe(result.files.assign(file=result.files["file"].map(shown), error=result.files["error"].map(shown)), hide_index=True)

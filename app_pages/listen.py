@@ -39,7 +39,7 @@ COULD_NOT_SAVE = "Sorry, we could not save that just now. Your answer is still h
 UNAVAILABLE = "Sorry, the listening test is briefly unavailable. Please reload this page in a minute; your answers so far are kept."
 ALREADY_RECORDED = "This answer was already recorded (from another tab or window). Here is the next one."
 _log = logging.getLogger(__name__)
-MOVED_KEY = "moved_sliders"
+UNRATED = -1  # a MUSHRA slider's start: below the 0-100 scale, "not rated yet"
 
 
 def current_flow() -> ListenerFlow | None:
@@ -161,7 +161,12 @@ def ask_identify(trial: Trial, keys: dict[str, str]):
 
 
 def ask_mushra(trial: Trial, keys: dict[str, str]):
-    """Sliders start at 50 but count only once moved; with a reference, one clip must get 100 (BS.1534)."""
+    """Sliders start at "not rated" and count only once on the 0-100 scale; with a reference, one clip must get 100 (BS.1534).
+
+    "Not rated" is a stop below 0 (:data:`UNRATED`). Streamlit puts a slider value it cannot
+    produce (e.g. 150 forged over the websocket) back to the slider's start, so a forged value
+    becomes "not rated" and is refused, never stored as a rating.
+    """
     if trial.reference_id:
         st.markdown(
             "Rate how close each numbered clip sounds to **the reference**: 0 bad, 100 excellent. "
@@ -171,10 +176,10 @@ def ask_mushra(trial: Trial, keys: dict[str, str]):
         st.markdown("Rate the quality of each numbered clip: 0 bad, 100 excellent.")
     slots = [slot for slot, _ in clip_slots(trial) if slot != "ref"]
     for slot in slots:
-        st.slider(f"Clip {slot}", 0, 100, 50, key=keys[slot], on_change=_mark_moved, args=(keys[slot],))
-    untouched = [slot for slot in slots if keys[slot] not in st.session_state.get(MOVED_KEY, ())]
+        st.slider(f"Clip {slot}", UNRATED, 100, UNRATED, key=keys[slot], help=f"{UNRATED} = not rated yet")
+    untouched = [slot for slot in slots if st.session_state[keys[slot]] < 0]
     if untouched:
-        st.caption(f"Move every slider to rate its clip (not yet: clip {', '.join(untouched)}).")
+        st.caption(f"Move every slider onto the 0-100 scale to rate its clip (not yet: clip {', '.join(untouched)}).")
     elif trial.reference_id and max(st.session_state[keys[slot]] for slot in slots) < 100:
         st.caption("Give the clip that is the hidden reference 100.")
 
@@ -184,10 +189,6 @@ def ask_mushra(trial: Trial, keys: dict[str, str]):
         return None if untouched or no_full_mark else Answer(ratings=ratings)
 
     return read
-
-
-def _mark_moved(key: str) -> None:
-    st.session_state.setdefault(MOVED_KEY, set()).add(key)
 
 
 ASK = {"acr": ask_acr, "ab": ask_ab, "identify": ask_identify, "mushra": ask_mushra}
@@ -248,4 +249,5 @@ def main() -> None:
         st.error(UNAVAILABLE)
 
 
-main()
+if __name__ == "__main__":  # as Streamlit runs a page; importing this module (tests) draws nothing
+    main()

@@ -57,7 +57,10 @@ if figure is not None:
     st.pyplot(figure, clear_figure=False)
 
 st.subheader("Messiest calls of the latest period")
-st.dataframe(messiest(recordings, watched), hide_index=True, key="monitor_messiest")
+worst = messiest(recordings, watched)
+st.dataframe(worst, hide_index=True, key="monitor_messiest")
+st.download_button("Download them (CSV, e.g. for a listening test)", worst.to_csv(index=False), mime="text/csv",
+                   file_name="messiest_calls.csv", key="monitor_download_messiest")  # fmt: skip
 for note in watched.notes:
     st.warning(note)
 st.download_button("Download the report (HTML)", build_report(watched, recordings).to_html(), mime="text/html",

@@ -11,7 +11,7 @@ confined to one CPU and prints:
 * the peak resident memory (RSS) of that process, for 5 and 20 minutes (memory flat in call
   length: the call is streamed in 60 s blocks, only frame powers and the agent's speech are kept).
 
-    python bench/calls_speed.py [--repeat 3]
+    python bench/calls_speed.py [--repeat 3] [--minutes 5 20 120]
 """
 
 from __future__ import annotations
@@ -89,14 +89,15 @@ def build_call(minutes: float, path: Path, seed: int = 0) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--minutes", type=float, nargs="+", default=list(MINUTES), help="call lengths to build and measure")
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(REPO), "PERSONA_CACHE": "0"}
     with tempfile.TemporaryDirectory() as tmp:
-        for minutes in MINUTES:
+        for minutes in args.minutes:
             path = build_call(minutes, Path(tmp) / f"call_{minutes}min.wav")
             out = subprocess.run([sys.executable, "-c", MEASURE, str(path), str(args.repeat)], env=env, capture_output=True, text=True, check=True)
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{minutes:>2} min call ({r['agent_turns']} agent turns, response latency median {r['response_latency_median_s']:.2f} s): "
+            print(f"{minutes:>3g} min call ({r['agent_turns']} agent turns, response latency median {r['response_latency_median_s']:.2f} s): "
                   f"timing {r['duration_s'] / r['timing_s']:.0f}x real time, full profile (timing + agent persona) "
                   f"{r['duration_s'] / r['full_s']:.0f}x real time per core; peak RSS {r['rss_mb']:.0f} MB")  # fmt: skip
     print("target (issue 14): >= 100x real time per core on the 5-minute call; peak RSS flat from 5 to 20 minutes")

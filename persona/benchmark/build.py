@@ -40,8 +40,8 @@ METHOD = (
     "clip values kept for percentiles and Wasserstein distances"
 )
 ONE_VOICE_NOTE = (
-    "one-voice benchmark: {where} rests on a single reference speaker ({speaker}, {n} clips); its spread and band "
-    "are those between that speaker's clips, so it says how far a voice is from this voice, not from human speakers in general"
+    "one-voice benchmark: {where} rests on a single reference speaker ({speaker}, {n} clips), whose spread and band "
+    "are those between that speaker's clips: it says how far a voice is from this voice, not from human speakers in general"
 )
 
 

@@ -92,7 +92,8 @@ def score_values(values: pd.Series | dict, benchmark: Benchmark, scenario: str, 
     d = float(distance(row, human)[0])
     out = {"persona_distance": d, "match_score": match_score(d)}
     out["human_percentile"] = human_percentile(d, benchmark.held_out.get(scenario, {}).get(level, []))
-    out["pitch_compared_with"] = f"{register} register" if register in benchmark.pitch_by_register.get(scenario, {}) else "whole panel"
+    by_register = benchmark.pitch_by_register.get(scenario, {})
+    out["pitch_compared_with"] = "reference voice" if benchmark.is_one_voice(scenario) else f"{register} register" if register in by_register else "whole panel"
     out["n_features"] = int(sum(np.isfinite(row[0, i]) for i, f in enumerate(FEATURES) if f.weight > 0))
     for i, feature in enumerate(FEATURES):
         out |= feature_columns(feature, row[0, i], human[feature.column])
@@ -306,6 +307,7 @@ def describe(voice_row: pd.Series | dict, *, scenario: str) -> list[str]:
     """Plain-language verdicts for features outside the human band, e.g. "speaks 18% faster ..."."""
     where = scenario.replace("_", " ")
     register = voice_row.get("register", "") if str(voice_row.get("pitch_compared_with", "")).endswith("register") else ""
+    whom = "your reference voice" if str(voice_row.get("benchmark_note", "")).startswith("one-voice") else "your best agents"
     sentences = []
     for feature in FEATURES:
         c = feature.column
@@ -319,6 +321,6 @@ def describe(voice_row: pd.Series | dict, *, scenario: str) -> list[str]:
         else:
             gap = f"{abs(voice_row[f'{c}_deviation']):.1f} {feature.unit}"
         direction = feature.words[side == "above"]
-        agents = f"your best {register}-register agents" if feature.column == reg.PITCH.column and register else "your best agents"
+        agents = f"your best {register}-register agents" if feature.column == reg.PITCH.column and register else whom
         sentences.append(f"{feature.label}: {gap} {direction} than {agents} in {where} (outside their p10-p90 band)")
     return sentences

@@ -31,7 +31,7 @@ import pandas as pd
 
 from .. import cache as cache_mod
 from .. import io, provenance, workers
-from ..errors import ParameterError, PersonaError
+from ..errors import ParameterError, PersonaError, SilentAudioError
 from ..features import COLUMNS as PROFILE_COLUMNS
 from ..features import Profiler
 from . import activity, audio, timing, turns as turns_mod
@@ -106,28 +106,12 @@ class CallProfiler:
         row: dict = {"file": name, "duration_s": info.duration_s}
         notes: list[str] = []
         if segments is not None:
-            last = float(segments["end_s"].max())
-            if last > info.duration_s + 0.5:
-                raise ParameterError(f"{name}: the turns file has speech until {last:.1f} s but the call lasts {info.duration_s:.1f} s")
-            agent_runs, caller_runs = turns_mod.speaker_runs(segments, source=name)
-            channel = 0 if info.channels == 1 else agent_channel
-            if channel is None:
-                channel = int(_louder_channel(info, agent_runs))
-            row |= {"agent_channel": channel, "agent_channel_source": "turns file"}
+            channel, agent_runs, caller_runs = self._given_turns(info, segments, agent_channel, row)
         else:
-            power = audio.frame_power(info, frame_s=self.activity.frame_s)
-            act = activity.detect(power, self.activity)
-            guess = guess_agent_channel(act.runs)
-            channel = guess if agent_channel is None else int(agent_channel)
-            if agent_channel is not None and guess != channel:
-                notes.append(f"channel {guess} looks like the agent (it speaks first), not the given channel {channel}: swapped channels?")
-            agent_runs, caller_runs = act.runs[channel], act.runs[1 - channel]
-            row |= {"agent_channel": channel, "agent_channel_source": "given" if agent_channel is not None else "guessed: speaks first"}
-            row |= {"agent_leak_db": act.leaks[channel].gain_db, "agent_leak_delay_s": act.leaks[channel].delay_s,
-                    "caller_leak_db": act.leaks[1 - channel].gain_db, "caller_leak_delay_s": act.leaks[1 - channel].delay_s}  # fmt: skip
+            channel, agent_runs, caller_runs = self._detected_turns(info, agent_channel, row, notes)
         if not len(agent_runs) or not len(caller_runs):
             who = "agent" if not len(agent_runs) else "caller"
-            raise PersonaError(f"{name}: no {who} speech found (channel {channel if who == 'agent' else 1 - channel}); not a two-party call?")
+            raise SilentAudioError(name, f"no {who} speech found; not a two-party call?")
         turn_rows = turns_mod.build_turns(agent_runs, caller_runs)
         table = timing.turn_table(turn_rows, agent_runs, caller_runs, self.timing)
         row |= timing.call_timing(table, agent_runs, caller_runs, self.timing)
@@ -136,6 +120,32 @@ class CallProfiler:
         row["warning"] = "; ".join(notes)
         table.insert(0, "file", name)
         return _complete(row), table
+
+    def _given_turns(self, info: audio.CallInfo, segments: pd.DataFrame, agent_channel: int | None, row: dict):
+        """Agent channel and both parties' runs from turns-file segments (the agent channel for the profile:
+        the only one, the given one, or the one louder during the agent's turns)."""
+        last = float(segments["end_s"].max())
+        if last > info.duration_s + 0.5:
+            raise ParameterError(f"{info.path}: the turns file has speech until {last:.1f} s but the call lasts {info.duration_s:.1f} s")
+        agent_runs, caller_runs = turns_mod.speaker_runs(segments, source=info.path)
+        channel = 0 if info.channels == 1 else agent_channel
+        if channel is None:
+            channel = _louder_channel(info, agent_runs)
+        row |= {"agent_channel": channel, "agent_channel_source": "turns file"}
+        return channel, agent_runs, caller_runs
+
+    def _detected_turns(self, info: audio.CallInfo, agent_channel: int | None, row: dict, notes: list[str]):
+        """Agent channel and both parties' runs detected in the two channels; a given channel that is not
+        the guessed one is noted (swapped channels?)."""
+        act = activity.detect(audio.frame_power(info, frame_s=self.activity.frame_s), self.activity)
+        guess = guess_agent_channel(act.runs)
+        channel = guess if agent_channel is None else int(agent_channel)
+        if channel != guess:
+            notes.append(f"channel {guess} looks like the agent (it speaks first), not the given channel {channel}: swapped channels?")
+        row |= {"agent_channel": channel, "agent_channel_source": "given" if agent_channel is not None else "guessed: speaks first",
+                "agent_leak_db": act.leaks[channel].gain_db, "agent_leak_delay_s": act.leaks[channel].delay_s,
+                "caller_leak_db": act.leaks[1 - channel].gain_db, "caller_leak_delay_s": act.leaks[1 - channel].delay_s}  # fmt: skip
+        return channel, act.runs[channel], act.runs[1 - channel]
 
     def agent_profile(self, info: audio.CallInfo, channel: int, agent_runs: np.ndarray, agent_turns: np.ndarray, notes: list[str]) -> dict:
         """The agent side's persona profile, prefixed ``agent_`` (see the module docstring)."""

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Jobs, command_group, friendly_errors
+from ._common import Jobs, Strict, command_group, friendly_errors, strict_exit
 from .benchmark import Dask, NoCache
 from .survey import DbOption
 
@@ -51,7 +51,7 @@ def add(
     jobs: Jobs = None,
     dask_scheduler: Dask = None,
     no_cache: NoCache = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any recording was skipped.")] = False,
+    strict: Strict = False,
 ) -> None:
     """Profile the agent side (and the timing of two-channel calls), score it, store one row per recording.
 
@@ -68,8 +68,7 @@ def add(
     )  # fmt: skip
     typer.echo(f"{report.stored} new recording(s) stored; {report.already} already stored (same content, nothing inserted); "
                f"{len(report.failed)} skipped")  # fmt: skip
-    if strict and report.failed:
-        raise typer.Exit(1)
+    strict_exit(strict, len(report.failed))
 
 
 @monitor.command("check")

@@ -103,7 +103,7 @@ class Profiler:
         row["voiced_fraction"] = _voiced_fraction(track, seg)
         row |= pace.pace_stats(seg, nuclei)
         row |= energy.intensity_stats(contour, seg, self.pace)
-        row["hnr_db"] = voice.hnr_db(sound)
+        row["hnr_db"] = voice.hnr_db(voice.frame_hnr_db(sound))
         row |= voice.perturbation(sound, track)
         row |= phrasing.phrasing_stats(track, seg, nuclei)
         if transcript is not None:

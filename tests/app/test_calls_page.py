@@ -46,6 +46,7 @@ def test_upload_calls_see_table_timeline_and_errors(tmp_path):
     # the same clips, the second response 1.5 s later: the latencies differ by 1.5 s (the 50 ms)
     assert np.diff(good["response_latency_median_s"].to_numpy())[0] == pytest.approx(1.5, abs=0.05)
     assert "mono recording" in texts(at)  # the mono call's one-line error
+    assert "persona-workbench" not in texts(at) and set(table["file"]) == {"quick.wav", "slow.wav", "mono.wav"}
     assert len(at.image) == 2, "one timeline per call that could be measured"
 
 

@@ -123,3 +123,24 @@ def test_markdown_text_is_inert():
     shown = markdown_text(hostile)
     assert "<img" not in shown and "![" not in shown and "](" not in shown.replace("\\](", "")
     assert "&lt;img" in shown and "\\|" in shown
+
+
+def test_analyze_report_and_tables_are_inert(tmp_path):
+    from persona.stats import PanelSpec, simulate_panel
+
+    responses = simulate_panel(PanelSpec(n_listeners=8, scenarios=("billing_dispute",), lines_per_scenario=2, study_id="demo"), seed=1)
+    voices = sorted(set(responses["voice"]))
+    hostile = {voices[0]: "<img src=x onerror=alert(1)>", voices[1]: '=HYPERLINK("http://x","y")'}
+    for column in ("voice", "other_voice"):
+        responses[column] = responses[column].replace(hostile)
+    csv_path = tmp_path / "responses.csv"
+    responses.to_csv(csv_path, index=False)
+    out = tmp_path / "report.md"
+    result = runner.invoke(app, ["analyze", str(csv_path), "--out", str(out), "--n-boot", "20"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "<img src=x" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    cells = [c for table in (tmp_path / "report_tables").glob("*.csv")
+             for c in pd.read_csv(table, dtype=str, keep_default_na=False).to_numpy().ravel()]  # fmt: skip
+    assert not [c for c in cells if c[:1] in ("=", "@", "\t", "\r")]
+    assert any(c.startswith("'=HYPERLINK(") for c in cells)

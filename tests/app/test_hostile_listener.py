@@ -205,3 +205,16 @@ def test_survey_text_cannot_make_the_browser_fetch_images(make_survey, db_url):
     assert "tracker.example" in shown and "![" not in shown  # the text is there, as text
     answer_screen(at)
     assert "![" not in at.caption[0].value
+
+
+def test_forged_mushra_slider_value_is_refused_not_clamped(study):
+    store, survey, tokens = study(("mushra",), headphone_trials=0, practice=False)
+    at = to_first_trial(listener_app(tokens[0]))
+    for n, slider in enumerate(at.slider):
+        slider.set_value(100 if n == 0 else 70)
+    at.run()
+    assert not at.button[0].disabled
+    at.slider[1].set_value(150).run()  # a value the slider cannot produce, as a forged websocket message sends it
+    assert at.slider[1].value == listen.UNRATED and at.button[0].disabled
+    assert "not yet: clip 2" in " ".join(c.value for c in at.caption)
+    assert store.responses_frame(survey.id).empty

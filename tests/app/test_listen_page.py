@@ -107,7 +107,7 @@ def test_mushra_sliders_must_be_moved_and_the_hidden_reference_gets_100(study):
     _, _, tokens = study(("mushra",), headphone_trials=0, practice=False)
     at = play_clips(answer_screen(listener_app(tokens[0])))  # consent, then every clip heard
     assert "hidden: give it **100**" in at.markdown[-1].value
-    assert at.button[0].disabled  # sliders untouched at 50
+    assert at.button[0].disabled  # sliders untouched at "not rated"
     for slider in at.slider:
         slider.set_value(60)
     at.run()

@@ -9,12 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 from persona.monitor import MonitorStore, simulate
 
+# the page draws an 11-panel figure: generous timeouts for 2 loaded cores
 PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "monitor.py"
 BENCH = {"stats": {"billing_dispute": {"f0_median_hz": {"p10": 120.0, "p90": 160.0}}}}
 
 
 def monitor_app() -> AppTest:
-    at = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    at = AppTest.from_file(str(PAGE), default_timeout=300).run()
     at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
     return at
 
@@ -26,7 +27,7 @@ def team(db_url, monkeypatch):
 
 
 def test_closed_without_the_password(team):
-    at = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    at = AppTest.from_file(str(PAGE), default_timeout=300).run()
     at.text_input(key="admin_password_input").input("wrong").run()
     assert at.error and not at.dataframe
 
@@ -53,5 +54,6 @@ def test_a_drift_shows_its_alarm_standing_charts_and_messiest_calls(team):
     assert len(at.get("image")) == 1  # the control charts
     tables = [d.value for d in at.dataframe]
     assert any("human_band" in t.columns for t in tables) and any("reason" in t.columns for t in tables)
+    assert at.get("download_button")[0].proto.label.startswith("Download them (CSV")
     at.toggle(key="monitor_per_version").set_value(True).run()
     assert not at.exception and at.success  # each version on its own baseline: no drift within either

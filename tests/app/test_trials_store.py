@@ -6,11 +6,14 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import complete_listener, plain_answer
+from sqlalchemy import text
 
 from persona.errors import StoreError, SurveyError
 from persona.stats.responses import RESPONSE_COLUMNS, validate_responses
+from persona.trials import migrations
 from persona.trials.answers import Answer
 from persona.trials.design import listener_plan
 from persona.trials.flow import ListenerFlow
@@ -120,3 +123,24 @@ def test_unknown_study_and_bad_url(db_url):
         responses_frame("nope")
     with pytest.raises(StoreError, match="PERSONA_DB_URL"):
         Store("notadialect://x")
+
+
+def test_plaintext_tokens_and_missing_columns_of_an_older_database_are_migrated(study, db_url):
+    store, survey, tokens = study(("identify",), n=2, practice=False, headphone_trials=0)
+    complete_listener(store, tokens[0])
+    before = store.responses_frame(survey.id).drop(columns="fast_answer")
+    with store.engine.begin() as c:  # make it look like a database written before hashing and fast_answer
+        for position, token in enumerate(tokens):
+            c.execute(text("UPDATE listeners SET token = :t WHERE position = :p"), {"t": token, "p": position})
+        c.execute(text("ALTER TABLE responses DROP COLUMN fast_answer"))
+    store.engine.dispose()
+    reopened = Store(db_url)
+    with reopened.engine.connect() as c:
+        stored = set(c.execute(text("SELECT token FROM listeners")).scalars())
+    assert not stored & set(tokens) and stored == {migrations.token_hash(t) for t in tokens}
+    assert reopened.listener(tokens[1]).position == 1  # the link already sent still opens the same listener
+    after = reopened.responses_frame(survey.id)
+    pd.testing.assert_frame_equal(after.drop(columns="fast_answer"), before)
+    assert not after["fast_answer"].any()
+    Store(db_url)  # a second start changes nothing (already hashed, column present)
+    assert reopened.listener(tokens[0]).position == 0

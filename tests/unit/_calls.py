@@ -86,6 +86,18 @@ def strong_start(x: np.ndarray, *, hold_s: float = 0.3) -> np.ndarray:
     return x[first * FRAME :]
 
 
+def unbroken(x: np.ndarray, start_s: float, end_s: float, *, max_silence_s: float = 0.15) -> bool:
+    """Whether a clean clip speaks from ``start_s`` to ``end_s`` with no silence of ``max_silence_s`` or more
+    (shorter silences are inside one speech run for the detector, whose runs bridge silences under 0.2 s)."""
+    frames = speech_frames(x)
+    lo, hi = int(start_s * 100), int(end_s * 100)
+    if lo < 0 or hi > frames.size:
+        return False
+    quiet = np.concatenate([[0], (~frames[lo:hi]).astype(int), [0]])
+    edges = np.flatnonzero(np.diff(quiet))
+    return bool(np.all(np.diff(edges)[::2] < max_silence_s * 100)) and bool(frames[lo]) and bool(frames[hi - 1])
+
+
 @dataclass
 class Call:
     """A scripted call: placed clips per party, and the expected timing events."""
@@ -152,14 +164,16 @@ def scripted_call(seed: int) -> Call:
     call.stops.append((t + onset, cut.size / SR_HZ - onset))
     t += onset + callers[4].size / SR_HZ + 0.6
     call.responses.append((t, 0.6))
-    # barge-in the agent talks through: a 0.6-0.9 s caller phrase inside continuous agent speech
-    a = agents[5]
-    call.agent.append((t, a))
+    # barge-in the agent talks through: a 0.6-0.9 s caller phrase inside unbroken agent speech (the first agent
+    # line, from the sixth on, that has such a stretch)
     short = trim_end(strong_start(callers[5])[: int(rng.uniform(0.6, 0.9) * SR_HZ)], peak_db=frame_db(callers[5]).max())
-    spots = [x for x in np.arange(0.3, a.size / SR_HZ - 1.5, 0.05) if all(voiced_at(a, x + d, around_s=0.1) for d in np.arange(0, short.size / SR_HZ + 0.25, 0.1))]
-    if spots:
-        call.caller.append((t + spots[0], short))
-        call.talk_through.append(t + spots[0])
+    for a in agents[5:] + agents[:5]:
+        spots = [x for x in np.arange(0.3, a.size / SR_HZ - 1.5, 0.05) if unbroken(a, x - 0.2, x + short.size / SR_HZ + 0.3)]
+        if spots:
+            call.agent.append((t, a))
+            call.caller.append((t + spots[0], short))
+            call.talk_through.append(t + spots[0])
+            break
     return call
 
 

@@ -276,8 +276,11 @@ def test_a_single_speaker_benchmark_scores_its_held_out_clips_within_its_band():
     assert np.mean(verdicts == "within") >= 0.72 - 3 * np.sqrt(0.72 * 0.28 / verdicts.size)
     assert 50 - 3 * 9 <= held["human_percentile"].median() <= 50 + 3 * 9
     assert held["benchmark_note"].str.startswith("one-voice benchmark").all()
-    far = score_profiles(_voice(90.0) .assign(speech_rate_syl_s=2.0), one, "billing").voices.iloc[0]
-    assert far["human_percentile"] == 100.0
+    far = score_profiles(_voice(90.0).assign(speech_rate_syl_s=2.0), one, "billing").voices.iloc[0]
+    assert far["human_percentile"] == 100.0 and far["pitch_compared_with"] == "reference voice"
+    from persona.benchmark import describe
+
+    assert "% slower than your reference voice in billing" in " ".join(describe(far, scenario="billing"))
 
 
 def test_a_many_clip_speaker_is_not_pushed_to_the_panel_edge():

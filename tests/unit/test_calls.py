@@ -115,6 +115,7 @@ def test_synthetic_barge_in_stop_time_within_100_ms_and_talk_through(synthetic):
         for onset in call.talk_through:  # the agent talks through a 0.6-0.9 s caller phrase
             found = _nearest(b, onset)
             assert found is not None and not found["agent_stopped"], f"{file}: talk-through at {onset:.2f} s"
+    assert len(errors) == len(MIXES) and sum(len(c.talk_through) for c in scripts.values()) == len(MIXES)
     assert np.median(np.abs(errors)) <= 0.100  # the bound
 
 
@@ -225,6 +226,13 @@ def test_bad_calls_get_one_line(tmp_path, make, message):
     file = _write(tmp_path / "bad.wav", make(np.random.default_rng(0)))
     row = profile_calls([file]).iloc[0]
     assert message in row["error"] and row["error"].startswith(file) and "\n" not in row["error"]
+
+
+def test_a_channel_of_line_noise_only_is_one_line(tmp_path):
+    call = _calls.two_party_call(0.5)
+    call[:, 1] = np.random.default_rng(0).normal(0, 10 ** (-50 / 20), call.shape[0])  # steady noise, no caller
+    row = profile_calls([_write(tmp_path / "noise.wav", call)]).iloc[0]
+    assert row["error"].endswith("no caller speech found; not a two-party call?")
 
 
 def test_too_long_call_refused_from_the_header(tmp_path):

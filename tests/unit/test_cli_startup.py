@@ -34,7 +34,7 @@ def test_version_and_help_import_no_scientific_library(arg):
 
 
 def test_every_subcommand_help_stays_light():
-    commands = (["features"], ["score"], ["compare"], ["preview"], ["demo"], ["analyze"], ["benchmark", "build"], ["survey", "invite"], ["monitor"])
+    commands = (["features"], ["score"], ["compare"], ["preview"], ["demo"], ["analyze"], ["benchmark", "build"], ["survey", "invite"], ["monitor"], ["calls", "profile"], ["calls", "score"])
     assert imported_after("\n".join(run_cli(*c, "--help") for c in commands)) == set()
 
 
