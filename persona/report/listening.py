@@ -20,10 +20,13 @@ FIGURES = {
     "acoustics": plots.acoustics_figure,
 }
 SECTIONS = (
-    ("Panel and screening", "P.808-style gold/attention and headphone screening; BS.1534 post-screening "
-     "(hidden reference < 90 on > 15% of MUSHRA screens).",
-     (("exclusions", ()), ("screening", ("listener_id", "n_gold", "n_gold_failed", "headphone_passed",
-                                         "n_reference_below_min", "n_mushra_screens", "excluded", "reasons")))),
+    ("Panel and screening", "Each rule names its standard. Per session (ITU-T P.808): gold questions graded "
+     "within +-1 of the expected rating, and a session with one rating throughout (variance 0) is dropped. Per "
+     "listener: the headphone check (P.808), and ITU-R BS.1534-3 4.1.2 post-screening (hidden reference < 90, "
+     "or mid-range anchor > 90, on > 15% of MUSHRA screens).",
+     (("exclusions", ()), ("screening", ("listener_id", "n_sessions", "n_sessions_excluded", "n_gold",
+                                         "n_gold_failed", "headphone_passed", "n_reference_below_min",
+                                         "n_mid_anchor_above_max", "n_mushra_screens", "excluded", "reasons")))),
     ("ACR ratings (P.800, 1..5)", "MOS per voice, scenario and attribute; agent minus human from a mixed "
      "model with crossed random intercepts for listener and stimulus, Holm across comparisons.",
      (("mos", ("scenario", "voice", "attribute", "n_listeners", "mos", "t_ci_low", "t_ci_high",
