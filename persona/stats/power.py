@@ -17,6 +17,8 @@ only more recordings help, and the summary then says so instead of giving a list
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -143,6 +145,7 @@ def sample_size(
     }])  # fmt: skip
 
 
+@functools.lru_cache(maxsize=256)
 def equivalence_listeners(
     *,
     listener_sd: float,
