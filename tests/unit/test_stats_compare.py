@@ -76,9 +76,9 @@ def test_candidate_clips_read_the_same_manifest_with_or_without_reference(tmp_pa
 
 def test_distance_interval_is_the_basic_bootstrap_of_the_squared_distance():
     """Hand computation: draws 1.0, 1.1, ..., 2.0 (11 values, squared 1.0 .. 4.0); estimate 1.2 (1.44 squared).
-    With confidence 0.8 the 10th/90th percentiles of the squared draws are 1.11 and 3.61 (numpy linear), so
-    the interval is [sqrt(2 x 1.44 - 3.61) -> 0 (negative), sqrt(2 x 1.44 - 1.11)] = [0, 1.3304]."""
+    With confidence 0.8 the 10th/90th percentiles of the squared draws are 1.1^2 = 1.21 and 1.9^2 = 3.61 (they
+    fall on draws), so the interval is [sqrt(2 x 1.44 - 3.61) -> 0 (negative), sqrt(2 x 1.44 - 1.21)] = [0, 1.2923]."""
     draws = VoiceDraws(values=np.zeros((3, 1)), estimate=1.2, draws=np.linspace(1.0, 2.0, 11), jackknife=np.zeros(3))
     low_q, high_q = np.quantile(np.linspace(1.0, 2.0, 11) ** 2, [0.1, 0.9])
-    assert (low_q, high_q) == pytest.approx((1.11, 3.61), abs=0.01)
-    assert draws.interval(confidence=0.8) == pytest.approx((0.0, np.sqrt(2 * 1.44 - low_q)))
+    assert (low_q, high_q) == pytest.approx((1.21, 3.61))
+    assert draws.interval(confidence=0.8) == pytest.approx((0.0, 1.2923), abs=1e-4)
