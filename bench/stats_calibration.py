@@ -1,7 +1,7 @@
 """Calibration of every reported listening-test test and of `persona compare`, on misspecified panels.
 
 Usage: nice -n 10 python3 bench/stats_calibration.py [--panels 500] [--compare-panels 500] [--seed 0]
-                                                      [--only NAME,NAME] [--skip-compare]
+                                                      [--designs 0,2,5] [--skip-listening] [--skip-compare]
 
 Part 1 (listening tests): for each design below, ``--panels`` panels are drawn by
 :func:`persona.stats.calibration.calibration_panel` (16 listeners, one agent voice on 4 lines,
@@ -61,8 +61,8 @@ def designs() -> list[tuple[str, Misspecified, tuple[str, ...]]]:
 
 def listening(args) -> None:
     print(f"{'design':<50} {'reported test':<36} {'truth':>7} {'p<.05':>6} {'cover':>6}  verdict")
-    for name, design, tests in designs():
-        if args.only and name not in args.only:
+    for index, (name, design, tests) in enumerate(designs()):
+        if args.designs and index not in args.designs:
             continue
         start = time.perf_counter()
         rows = pd.DataFrame([r for k in range(args.panels) for r in run_panel(design, seed=args.seed + k, tests=tests)])
@@ -134,7 +134,8 @@ def main() -> None:
     parser.add_argument("--panels", type=int, default=500)
     parser.add_argument("--compare-panels", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--only", type=lambda s: set(s.split(",")), default=set(), help="design names to run")
+    parser.add_argument("--designs", type=lambda s: {int(k) for k in s.split(",")}, default=set(),
+                        help="indices of the designs to run (default all)")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--skip-listening", action="store_true")
     args = parser.parse_args()
