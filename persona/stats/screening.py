@@ -24,7 +24,7 @@ Per listener:
   ``mid_anchor_max_score`` (90) on more than 15 % of the screens that carry it. Exactly 15 %
   is kept; the comparison is on counts (``n_low > fraction * n_screens``) so that 3 of 20
   screens is not excluded by rounding.
-* A listener whose every session is excluded is excluded.
+* A listener whose every session is excluded is excluded (the session rules name the reason).
 
 Practice rows never count. :func:`apply_screening` drops excluded listeners and excluded sessions.
 """
@@ -86,13 +86,14 @@ def screen_listeners(
     by_listener = sessions.groupby("listener_id")
     table["n_sessions"] = by_listener.size()
     table["n_sessions_excluded"] = by_listener["excluded"].sum()
-    table["excluded_sessions"] = by_listener.apply(lambda s: ", ".join(s.loc[s["excluded"], "session_id"]))
+    dropped = sessions[sessions["excluded"]].groupby("listener_id")["session_id"].agg(", ".join)
+    table["excluded_sessions"] = dropped.reindex(table.index, fill_value="").astype(object)
     table["n_gold"] = by_listener["n_gold"].sum()
     table["n_gold_failed"] = by_listener["n_gold_failed"].sum()
     table["headphone_passed"] = answers.groupby("listener_id")["headphone_passed"].all()
     mushra = answers[answers["test_type"] == "mushra"]
     reference = mushra[mushra["role"] == "reference"].groupby(["listener_id", "trial_id"])["rating"].min()
-    mid = mushra[(mushra["role"] == "anchor") & mushra["voice"].str.contains(mid_anchor_marker, regex=False)]
+    mid = mushra[(mushra["role"] == "anchor") & mushra["voice"].astype(str).str.contains(mid_anchor_marker, regex=False)]
     mid = mid.groupby(["listener_id", "trial_id"])["rating"].max()
     table["n_mushra_screens"] = reference.groupby("listener_id").size()
     table["n_reference_below_min"] = (reference < reference_min_score).groupby("listener_id").sum()
@@ -102,11 +103,10 @@ def screen_listeners(
               "n_reference_below_min", "n_mid_anchor_screens", "n_mid_anchor_above_max"]  # fmt: skip
     table[counts] = table[counts].fillna(0).astype(int)
     table["reference_below_min_fraction"] = table["n_reference_below_min"] / table["n_mushra_screens"].replace(0, np.nan)
-    session_reasons = by_listener["reasons"].apply(lambda r: "; ".join(x for x in r if x))
+    session_reasons = sessions[sessions["reasons"] != ""].groupby("listener_id")["reasons"].agg("; ".join)
     table["reasons"] = [
         "; ".join(reason for failed, reason in (
             (bool(session_reasons.get(listener, "")), session_reasons.get(listener, "")),
-            (row.n_sessions > 0 and row.n_sessions_excluded == row.n_sessions, "every session excluded"),
             (require_headphones and not row.headphone_passed, "failed the headphone check (P.808 environment test)"),
             (_more_than_fraction(row.n_reference_below_min, row.n_mushra_screens, reference_max_fraction),
              f"{BS1534_REFERENCE} < {reference_min_score:g} on {row.n_reference_below_min} of "
@@ -117,8 +117,8 @@ def screen_listeners(
         ) if failed)
         for listener, row in zip(table.index, table.itertuples())
     ]  # fmt: skip
-    listener_rules = table["reasons"].str.contains("every session|headphone|BS.1534", regex=True)
-    table["excluded"] = listener_rules
+    every_session = (table["n_sessions"] > 0) & (table["n_sessions_excluded"] == table["n_sessions"])
+    table["excluded"] = every_session | table["reasons"].astype(str).str.contains("headphone|BS.1534", regex=True)
     return table.reset_index()[list(SCREENING_COLUMNS)]
 
 
