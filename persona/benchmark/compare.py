@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .build import Benchmark, FeatureStats
+from .build import Benchmark
 from .features import FEATURES, feature_values
 from .score import Scores, match_score, persona_distance
 
