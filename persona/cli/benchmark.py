@@ -166,7 +166,7 @@ def demo(
 def render_ranking(comparison: pb.Comparison) -> str:
     """The ranking as text: distance with its 95% interval, match score and unresolvable neighbours."""
     r = comparison.ranking
-    lines = [f"Ranking for {comparison.scenario} (persona distance: 0 = at the human median; 95% bootstrap CI over clips)"]
+    lines = [f"Ranking for {comparison.scenario} (persona distance: 0 = at the human median; 95% bootstrap CI over clips and human speakers)"]
     for row in r.itertuples():
         ci = f"[{row.ci_low:.2f}, {row.ci_high:.2f}]" if pd.notna(row.ci_low) else "[n/a: 1 clip]"
         ties = f"  not resolvable from: {row.not_resolvable_from}" if row.not_resolvable_from else ""
