@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import pandas as pd
 
 from . import cache as cache_mod
 from . import workers
+from .extras import require
 from .features import COLUMNS, Profiler
 
 CHUNK_FILES = 64
@@ -58,6 +59,31 @@ def extract(
     DataFrame
         Profile rows; provenance of the profiler in ``attrs["provenance"]``.
     """
+    profiler = profiler or Profiler()
+    rows: dict[int, dict] = {}
+    for indices, chunk_rows in iter_extract(clips, profiler=profiler, jobs=jobs, cache=cache, dask_scheduler=dask_scheduler, progress=progress):
+        rows |= zip(indices, chunk_rows)
+    frame = pd.DataFrame([rows[i] for i in range(len(rows))], columns=list(COLUMNS))
+    numeric = [c for c in COLUMNS if c not in TEXT_COLUMNS]
+    frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")
+    frame.attrs["provenance"] = profiler.provenance()
+    return frame
+
+
+def iter_extract(
+    clips: pd.DataFrame | Iterable[str | Path],
+    *,
+    profiler: Profiler | None = None,
+    jobs: int | None = None,
+    cache: bool | cache_mod.ProfileCache = True,
+    dask_scheduler: str | None = None,
+    progress: bool = False,
+) -> Iterator[tuple[list[int], list[dict]]]:
+    """Profile clips as :func:`extract` does, yielding ``(positions, rows)`` as each chunk finishes.
+
+    Cached rows come first, in one chunk; each computed chunk is cached before it is yielded,
+    so a consumer that stores chunks as they come loses nothing already yielded if stopped.
+    """
     if jobs is not None:
         workers.check(jobs)
     profiler = profiler or Profiler()
@@ -65,18 +91,14 @@ def extract(
     store = _cache(cache)
     keys = [_key(t, profiler) for t in tasks] if store is not None else [None] * len(tasks)
     found = store.get_many([k for k in keys if k]) if store is not None else {}
-    rows: list[dict | None] = [dict(found[k], file=t["file"]) if k in found else None for t, k in zip(tasks, keys)]
-    todo = [i for i, row in enumerate(rows) if row is None]
+    cached = [i for i, k in enumerate(keys) if k in found]
+    if cached:
+        yield cached, [dict(found[keys[i]], file=tasks[i]["file"]) for i in cached]
+    todo = [i for i, k in enumerate(keys) if k not in found]
     for indices, chunk_rows in _run(profiler, [tasks[i] for i in todo], todo, jobs=jobs, dask_scheduler=dask_scheduler, progress=progress):
-        for i, row in zip(indices, chunk_rows):
-            rows[i] = row
         if store is not None:
             store.put_many({keys[i]: row for i, row in zip(indices, chunk_rows) if keys[i]})
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    numeric = [c for c in COLUMNS if c not in TEXT_COLUMNS]
-    frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")
-    frame.attrs["provenance"] = profiler.provenance()
-    return frame
+        yield indices, chunk_rows
 
 
 def _tasks(clips) -> list[dict]:
@@ -129,7 +151,7 @@ def _run(profiler, tasks, indices, *, jobs, dask_scheduler, progress):
 
     if not tasks:
         return
-    bar = tqdm(total=len(tasks), disable=not progress, unit="file", leave=False)
+    bar = tqdm(total=len(tasks), disable=not progress, desc="profiling", unit="file", leave=False)
     if dask_scheduler:
         yield from _run_dask(profiler, tasks, indices, dask_scheduler, bar)
     else:
@@ -141,7 +163,8 @@ def _run(profiler, tasks, indices, *, jobs, dask_scheduler, progress):
 
 
 def _run_dask(profiler, tasks, indices, address: str, bar):
-    from dask.distributed import Client, as_completed
+    distributed = require("dask.distributed", "dask", "--dask-scheduler")
+    Client, as_completed = distributed.Client, distributed.as_completed
 
     with Client(address) as client:
         remote = client.scatter(profiler, broadcast=True)

@@ -6,20 +6,22 @@
 >>> pb.compare_voices(scores).ranking                                             # doctest: +SKIP
 """
 
+from . import register, typicality
 from .build import Benchmark, FeatureStats, build_benchmark, from_profiles, load_benchmark, profile_reference
 from .compare import Comparison, compare_voices
 from .features import FEATURES, Feature, feature_values
 from .prescribe import Prescription, prescribe, prescriptions, voice_prescription
 from .preview import Preview, apply_prescription, preview
 from .reference import bundled_reference, read_reference, voice_files
-from .score import Scores, describe, score_files, score_profiles, voice_values
+from .score import Scores, describe, score_files, score_profiles, voice_values, with_context
 
 __all__ = [
+    "register", "typicality",
     "Benchmark", "FeatureStats", "build_benchmark", "from_profiles", "load_benchmark", "profile_reference",
     "Comparison", "compare_voices",
     "FEATURES", "Feature", "feature_values",
     "Prescription", "prescribe", "prescriptions", "voice_prescription",
     "Preview", "apply_prescription", "preview",
     "bundled_reference", "read_reference", "voice_files",
-    "Scores", "describe", "score_files", "score_profiles", "voice_values",
+    "Scores", "describe", "score_files", "score_profiles", "voice_values", "with_context",
 ]  # fmt: skip

@@ -1,9 +1,11 @@
 """Build the human benchmark: per scenario and feature, the robust centre, spread and band of the best agents.
 
-Clips are aggregated per speaker first (the median of each speaker's clips), so one talkative
-agent does not dominate; the centre (median), spread (MAD scaled by 1.4826 to match an SD under
-normality, and IQR) and band (p10-p90) are then taken over speakers. The clip values are kept for
-percentiles and distributional (Wasserstein) comparisons.
+Statistics are over speakers (:mod:`persona.benchmark.panel`: each speaker's clip median first,
+so one talkative agent does not dominate; a one-speaker benchmark uses the spread between that
+speaker's clips). Pitch level is also kept per pitch register (:mod:`persona.benchmark.register`),
+and the persona distances of held-out human speakers are stored for typicality
+(:mod:`persona.benchmark.typicality`). The clip values are kept for percentiles and
+distributional (Wasserstein) comparisons.
 
 >>> bench = build_benchmark("reference_audio", telephone=True, jobs=2)   # doctest: +SKIP
 >>> bench.save("benchmark.json"); bench.table("billing_dispute")          # doctest: +SKIP
@@ -18,40 +20,29 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import provenance
-from ..errors import BenchmarkError, ParameterError, PersonaWarning
+from ..errors import BenchmarkError, ClipLeftOutWarning, ParameterError, PersonaWarning
 from ..extract import extract
 from ..features import Profiler
 from . import reference as ref
-from .features import FEATURES, Feature, feature_values
+from . import register as reg
+from . import typicality
+from .features import FEATURES, feature_values
+from .panel import MIN_ONE_VOICE_CLIPS, FeatureStats, panel_stats
 
-SCHEMA_VERSION = 1
-MIN_SPEAKERS = 2
-BAND_QUANTILES = (0.10, 0.90)
+SCHEMA_VERSION = 2
+UNEQUAL_CLIPS_RATIO = 5
+"""A panel whose busiest speaker has this many times the clips of the median speaker is reported as unequal."""
 METHOD = (
     "per-speaker medians, then over speakers: median, MAD x 1.4826 (on the semitone scale for F0 level), "
-    "IQR and p10-p90 (linear interpolation); clip values kept for percentiles and Wasserstein distances"
+    "IQR and p10-p90 (linear interpolation); one speaker: the same over that speaker's clips; "
+    "clip values kept for percentiles and Wasserstein distances"
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class FeatureStats:
-    """Human statistics of one feature in one scenario (natural units unless noted).
-
-    ``mad`` is in the feature's scale unit (:attr:`Feature.scale_unit`: st for F0 level).
-    """
-
-    median: float
-    mad: float
-    iqr: float
-    p10: float
-    p90: float
-    n_clips: int
-    n_speakers: int
-    speaker_values: tuple[float, ...]
-    clip_values: tuple[float, ...]
+ONE_VOICE_NOTE = (
+    "one-voice benchmark: {where} rests on a single reference speaker ({speaker}, {n} clips), whose spread and band "
+    "are those between that speaker's clips: it says how far a voice is from this voice, not from human speakers in general"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,12 +57,19 @@ class Benchmark:
         ``{scenario: {"n_clips", "n_speakers", "speech_s", "speakers"}}``.
     provenance : dict
         Extraction provenance (:meth:`persona.features.Profiler.provenance`) plus the build method.
+    pitch_by_register : dict
+        ``{scenario: {register: FeatureStats of f0_median_hz}}`` for the registers with speakers.
+    held_out : dict
+        ``{scenario: {"speaker": [...], "clip": [...]}}``: persona distances of held-out human
+        speakers and clips (:func:`typicality.held_out_distances`).
     """
 
     stats: dict
     summary: dict
     provenance: dict
     schema_version: int = SCHEMA_VERSION
+    pitch_by_register: dict = dataclasses.field(default_factory=dict)
+    held_out: dict = dataclasses.field(default_factory=dict)
 
     @property
     def scenarios(self) -> list[str]:
@@ -83,8 +81,32 @@ class Benchmark:
         ref.check_scenario(name, self.scenarios)
         return self.stats[name]
 
+    def compared(self, scenario: str, register: str = "") -> dict[str, FeatureStats]:
+        """The statistics a voice of ``register`` is compared with: pitch level from its register's speakers when there are any."""
+        return reg.compared_stats(self.scenario(scenario), self.pitch_by_register.get(scenario, {}), register)
+
+    def is_one_voice(self, scenario: str) -> bool:
+        """Whether the scenario rests on a single reference speaker."""
+        return self.summary.get(scenario, {}).get("n_speakers") == 1
+
+    def one_voice_note(self, scenario: str) -> str:
+        """The note every output of a one-voice scenario carries; empty for a panel of speakers."""
+        if not self.is_one_voice(scenario):
+            return ""
+        summary = self.summary[scenario]
+        return ONE_VOICE_NOTE.format(where=scenario.replace("_", " "), speaker=summary["speakers"][0], n=summary["n_clips"])
+
+    def notes(self, scenario: str, register: str = "") -> list[str]:
+        """What a voice of ``register`` is compared with, where it is less than a full panel (one voice, few in its register)."""
+        if self.is_one_voice(scenario):
+            return [self.one_voice_note(scenario)]
+        if scenario not in self.pitch_by_register:
+            return ["benchmark built without pitch registers (an older persona): pitch level compared with the whole panel; rebuild it"]
+        note = reg.note(self.pitch_by_register[scenario], register, scenario)
+        return [note] if note else []
+
     def table(self, scenario: str) -> pd.DataFrame:
-        """One row per feature: label, unit, median, MAD (scale unit), IQR, p10, p90, n clips, n speakers."""
+        """One row per feature (then pitch level per register): label, unit, median, MAD (scale unit), IQR, p10, p90, n clips, n speakers."""
         rows = []
         for feature in FEATURES:
             s = self.scenario(scenario)[feature.column]
@@ -93,6 +115,12 @@ class Benchmark:
                 "median": s.median, "mad": s.mad, "mad_unit": feature.scale_unit, "iqr": s.iqr,
                 "p10": s.p10, "p90": s.p90, "n_clips": s.n_clips, "n_speakers": s.n_speakers,
                 "weight": feature.weight,
+            })  # fmt: skip
+        for name, s in self.pitch_by_register.get(scenario, {}).items():
+            rows.append({
+                "feature": f"{reg.PITCH.column} ({name} register)", "label": f"{reg.PITCH.label}, {name} register", "unit": reg.PITCH.unit,
+                "median": s.median, "mad": s.mad, "mad_unit": reg.PITCH.scale_unit, "iqr": s.iqr,
+                "p10": s.p10, "p90": s.p90, "n_clips": s.n_clips, "n_speakers": s.n_speakers, "weight": reg.PITCH.weight,
             })  # fmt: skip
         frame = pd.DataFrame(rows)
         frame.attrs["provenance"] = self.provenance
@@ -103,12 +131,14 @@ class Benchmark:
         return profiler_from_params(self.provenance.get("params", {}))
 
     def to_dict(self) -> dict:
-        """JSON-ready dict (schema version, provenance, summary, stats)."""
+        """JSON-ready dict (schema version, provenance, summary, stats, pitch by register, held-out distances)."""
         return {
             "schema_version": self.schema_version,
             "provenance": self.provenance,
             "summary": self.summary,
             "stats": {sc: {col: dataclasses.asdict(s) for col, s in feats.items()} for sc, feats in self.stats.items()},
+            "pitch_by_register": {sc: {r: dataclasses.asdict(s) for r, s in regs.items()} for sc, regs in self.pitch_by_register.items()},
+            "held_out": self.held_out,
         }
 
     def save(self, path: str | Path) -> Path:
@@ -144,77 +174,49 @@ def profile_reference(
 
 
 def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchmark:
-    """Aggregate human profile rows (columns ``scenario, speaker`` + profile columns) into a :class:`Benchmark`.
+    """Aggregate human profile rows (columns ``scenario, speaker`` [+ ``register``] + profile columns) into a :class:`Benchmark`.
 
-    Clips whose profile failed are left out with a :class:`PersonaWarning`.
+    Clips whose profile failed are left out with a :class:`ClipLeftOutWarning` each.
 
     Raises
     ------
     BenchmarkError
-        No usable human clip, or a scenario with fewer than two speakers.
+        No usable human clip, a one-speaker scenario with fewer than three clips, or a speaker
+        listed with two registers.
     """
     failed = profiles["error"].fillna("").astype(bool)
-    for message in profiles.loc[failed, "error"]:
-        warnings.warn(f"benchmark: human clip left out: {message}", PersonaWarning, stacklevel=2)
+    for file, message in zip(profiles.loc[failed, "file"], profiles.loc[failed, "error"]):
+        warnings.warn(ClipLeftOutWarning(file, message), stacklevel=2)
     usable = profiles[~failed].reset_index(drop=True)
     if usable.empty:
         raise BenchmarkError("benchmark: no usable human clip (every clip failed or the reference has no human role)")
     values = feature_values(usable)
-    stats_by_scenario, summary = {}, {}
+    stats_by_scenario, summary, by_register, held_out = {}, {}, {}, {}
     for scenario, idx in usable.groupby("scenario").groups.items():
         speakers = usable.loc[idx, "speaker"]
-        if speakers.nunique() < MIN_SPEAKERS:
+        if speakers.nunique() == 1 and len(idx) < MIN_ONE_VOICE_CLIPS:
             raise BenchmarkError(
-                f"scenario {scenario!r} has {speakers.nunique()} human speaker(s) ({', '.join(sorted(set(speakers)))}); "
-                f"a benchmark needs at least {MIN_SPEAKERS}"
+                f"scenario {scenario!r} has one human speaker ({speakers.iloc[0]}) with {len(idx)} usable clip(s); "
+                f"a one-voice benchmark needs at least {MIN_ONE_VOICE_CLIPS} clips to measure the spread between them"
             )
         clip_values = values.loc[idx]
-        stats_by_scenario[scenario] = {f.column: _feature_stats(f, clip_values[f.column], speakers) for f in FEATURES}
+        registers = reg.speaker_registers(clip_values[reg.PITCH.column], speakers, usable.loc[idx, "register"] if "register" in usable else None)
+        stats_by_scenario[scenario] = panel_stats(clip_values, speakers)
+        by_register[scenario] = reg.pitch_stats(clip_values[reg.PITCH.column], speakers, registers)
+        held_out[scenario] = typicality.held_out_distances(clip_values, speakers, registers)
+        counts = speakers.value_counts()
         summary[scenario] = {
             "n_clips": int(len(idx)),
             "n_speakers": int(speakers.nunique()),
             "speech_s": float(usable.loc[idx, "speech_s"].sum()),
             "speakers": sorted(set(speakers)),
+            "clips_per_speaker": {k: int(v) for k, v in sorted(counts.items())},
+            "unequal_clips": bool(counts.max() >= UNEQUAL_CLIPS_RATIO * counts.median()),
+            "speaker_registers": registers[["register", "source"]].to_dict("index"),
+            "register_f0_hz": {r: s.median for r, s in by_register[scenario].items()},
         }
-        if "register" in usable:
-            summary[scenario]["register_f0_hz"] = register_f0_hz(clip_values["f0_median_hz"], speakers, usable.loc[idx, "register"])
-    record = {**provenance_record, "benchmark_method": METHOD}
-    return Benchmark(stats_by_scenario, summary, record)
-
-
-def register_f0_hz(f0_hz: pd.Series, speakers: pd.Series, registers: pd.Series) -> dict[str, float]:
-    """Median of the speakers' median F0 (Hz) per pitch register named in the manifest (``low``/``high``).
-
-    Raises :class:`BenchmarkError` when one speaker's clips name different registers.
-    """
-    table = pd.DataFrame({"speaker": speakers, "register": registers.fillna("").str.strip(), "f0": f0_hz})
-    per_speaker = table[table["register"] != ""].groupby("speaker").agg(register=("register", "unique"), f0=("f0", "median"))
-    mixed = per_speaker[per_speaker["register"].str.len() > 1]
-    if len(mixed):
-        raise BenchmarkError(f"speaker {mixed.index[0]!r} is listed with registers {', '.join(mixed['register'].iloc[0])}; give one")
-    per_speaker["register"] = per_speaker["register"].str[0]
-    return {r: float(f0.median()) for r, f0 in per_speaker.dropna(subset=["f0"]).groupby("register")["f0"]}
-
-
-def _feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series) -> FeatureStats:
-    finite = clip_values[np.isfinite(clip_values)]
-    per_speaker = finite.groupby(speakers[finite.index]).median().to_numpy()
-    if per_speaker.size == 0:
-        return FeatureStats(*([np.nan] * 5), int(finite.size), 0, (), ())
-    p10, p90 = np.quantile(per_speaker, BAND_QUANTILES)
-    q25, q75 = np.quantile(per_speaker, (0.25, 0.75))
-    mad = stats.median_abs_deviation(feature.to_scale(per_speaker), scale="normal")
-    return FeatureStats(
-        median=float(np.median(per_speaker)),
-        mad=float(mad),
-        iqr=float(q75 - q25),
-        p10=float(p10),
-        p90=float(p90),
-        n_clips=int(finite.size),
-        n_speakers=int(per_speaker.size),
-        speaker_values=tuple(float(v) for v in per_speaker),
-        clip_values=tuple(float(v) for v in finite),
-    )
+    record = {**provenance_record, "benchmark_method": METHOD, "register_method": reg.METHOD, "typicality_method": typicality.METHOD}
+    return Benchmark(stats_by_scenario, summary, record, pitch_by_register=by_register, held_out=held_out)
 
 
 def build_benchmark(
@@ -261,22 +263,19 @@ def load_benchmark(path: str | Path, *, profiler: Profiler | None = None) -> Ben
         Missing, not JSON, not a benchmark, or a newer schema.
     """
     p = Path(path)
-    try:
-        payload = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise BenchmarkError(f"{p}: benchmark file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BenchmarkError(f"{p}: not a benchmark JSON file ({exc})") from None
+    payload = read_json(p, "benchmark")
     if not isinstance(payload, dict) or not {"schema_version", "stats", "provenance"} <= payload.keys():
         raise BenchmarkError(f"{p}: not a persona benchmark (needs schema_version, stats, provenance)")
     if payload["schema_version"] > SCHEMA_VERSION:
         raise BenchmarkError(f"{p}: benchmark schema {payload['schema_version']} is newer than this persona reads ({SCHEMA_VERSION}); upgrade persona")
     try:
         bench = Benchmark(
-            stats={sc: {col: _stats_from_dict(s) for col, s in feats.items()} for sc, feats in payload["stats"].items()},
+            stats={sc: {col: stats_from_dict(s) for col, s in feats.items()} for sc, feats in payload["stats"].items()},
             summary=payload.get("summary", {}),
             provenance=payload["provenance"],
             schema_version=payload["schema_version"],
+            pitch_by_register={sc: {r: stats_from_dict(s) for r, s in regs.items()} for sc, regs in payload.get("pitch_by_register", {}).items()},
+            held_out=payload.get("held_out", {}),
         )
     except (TypeError, AttributeError) as exc:
         raise BenchmarkError(f"{p}: malformed benchmark statistics ({exc})") from None
@@ -287,9 +286,21 @@ def load_benchmark(path: str | Path, *, profiler: Profiler | None = None) -> Ben
     return bench
 
 
-def _stats_from_dict(d: dict) -> FeatureStats:
+def read_json(path: Path, noun: str) -> object:
+    """The JSON content of a saved file; :class:`BenchmarkError` naming the file when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise BenchmarkError(f"{path}: {noun} file not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BenchmarkError(f"{path}: not a {noun} JSON file ({exc})") from None
+
+
+def stats_from_dict(d: dict) -> FeatureStats:
+    """A :class:`FeatureStats` from its saved JSON form (null as NaN)."""
     d = {k: (np.nan if v is None else v) for k, v in d.items()}
-    return FeatureStats(**{**d, "speaker_values": tuple(d["speaker_values"]), "clip_values": tuple(d["clip_values"])})
+    return FeatureStats(**{**d, "speaker_values": tuple(d["speaker_values"]), "clip_values": tuple(d["clip_values"]),
+                           "clip_weights": tuple(d.get("clip_weights", ()))})  # fmt: skip
 
 
 def _check_compatible(bench: Benchmark, path: Path, profiler: Profiler | None) -> None:

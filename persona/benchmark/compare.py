@@ -62,8 +62,8 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
     ok = scores.profiles[~scores.profiles["error"].fillna("").astype(bool)]
     clip_values = {v: feature_values(rows).to_numpy() for v, rows in ok.groupby("voice")}
     benchmarks = resampled_benchmarks(benchmark, scores.scenario, n_resamples=n_resamples, rng=stream(seed, _BENCHMARK_STREAM))
-    voices = {v: VoiceDraws.of(values, benchmark, benchmarks, scores.scenario, rng=stream(seed, v))
-              for v, values in clip_values.items()}  # fmt: skip
+    voices = {v: VoiceDraws.of(values, benchmark, benchmarks, scores.scenario, rng=stream(seed, v),
+                               register=scores.registers.get(v, "")) for v, values in clip_values.items()}  # fmt: skip
     rows = [{"voice": v, "n_clips": len(d.values), "persona_distance": d.estimate,
              **dict(zip(("ci_low", "ci_high"), d.interval()))} for v, d in voices.items()]  # fmt: skip
     ranking = pd.DataFrame(rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
@@ -107,12 +107,13 @@ def resampled_benchmarks(benchmark: Benchmark, scenario: str, *, n_resamples: in
     return [dataclasses.replace(benchmark, stats={**benchmark.stats, scenario: draw}) for draw in draws]
 
 
-def clip_distance(values: np.ndarray, benchmark: Benchmark, scenario: str) -> np.ndarray:
-    """Distance of the clip-median profile; ``values`` is ``(..., clips, features)``."""
+def clip_distance(values: np.ndarray, benchmark: Benchmark, scenario: str, *, register: str = "") -> np.ndarray:
+    """Distance of the clip-median profile, pitch level within ``register``; ``values`` is ``(..., clips, features)``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN feature: it drops out
         medians = np.nanmedian(values, axis=-2)
-    return persona_distance(medians.reshape(-1, medians.shape[-1]), benchmark, scenario).reshape(medians.shape[:-1])
+    flat = medians.reshape(-1, medians.shape[-1])
+    return persona_distance(flat, benchmark, scenario, register=register).reshape(medians.shape[:-1])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,9 +127,9 @@ class VoiceDraws:
 
     @classmethod
     def of(cls, values: np.ndarray, benchmark: Benchmark, benchmarks: list[Benchmark], scenario: str, *,
-           rng: np.random.Generator) -> VoiceDraws:  # fmt: skip
+           rng: np.random.Generator, register: str = "") -> VoiceDraws:  # fmt: skip
         """Draw b pairs clip resample b with benchmark draw b; NaN draws with fewer than 2 clips."""
-        estimate = float(clip_distance(values, benchmark, scenario))
+        estimate = float(clip_distance(values, benchmark, scenario, register=register))
         n = len(values)
         if n < 2:
             return cls(values, estimate, np.full(len(benchmarks), np.nan), np.full(n, np.nan))
@@ -136,9 +137,9 @@ class VoiceDraws:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             medians = np.nanmedian(resampled, axis=1)
-        draws = np.array([persona_distance(m[None, :], b, scenario)[0] for m, b in zip(medians, benchmarks)])
+        draws = np.array([persona_distance(m[None, :], b, scenario, register=register)[0] for m, b in zip(medians, benchmarks)])
         leave_one_out = np.array([np.delete(values, i, axis=0) for i in range(n)])
-        return cls(values, estimate, draws, clip_distance(leave_one_out, benchmark, scenario))
+        return cls(values, estimate, draws, clip_distance(leave_one_out, benchmark, scenario, register=register))
 
     def interval(self, confidence: float = CONFIDENCE) -> tuple[float, float]:
         """Basic bootstrap interval of the squared distance, back on the distance scale (NaN without draws)."""

@@ -5,11 +5,19 @@ For a value ``v`` of feature ``F`` in scenario ``S`` (human statistics from :cla
 * ``F_deviation`` = ``v - median`` in the feature's unit (Hz, st, syl/s, dB, fraction, s);
   ``F_deviation_st`` (F0 level) or ``F_deviation_pct`` (other ratio-scale features) restate it.
 * ``F_z`` = ``(scale(v) - scale(median)) / max(MAD, floor)`` (robust z; semitone scale for F0 level).
-* ``F_percentile`` = share (%) of human clips below ``v`` (ties count half).
+* ``F_percentile`` = share (%) of human clips below ``v`` (ties count half; each speaker's clips
+  together weigh as much as any other speaker's).
 * ``F_verdict`` = ``below`` / ``within`` / ``above`` the human p10-p90 band.
 * ``persona_distance`` = weighted RMS of ``F_z`` clipped to ``[-5, 5]`` over the default features
   with weight > 0 (features that could not be measured drop out and the weights renormalise);
   ``match_score`` = ``100 * exp(-persona_distance / 2)``.
+* ``human_percentile`` = share (%) of held-out human speakers (clips, for a file) whose distance
+  from the rest of the panel is below this one (:mod:`persona.benchmark.typicality`).
+
+Pitch level (``f0_median_hz``) is compared with the speakers of the voice's own pitch register
+(``register``: given, from the manifest, else inferred from the voice's median F0; the source is
+in ``register_source``); see :mod:`persona.benchmark.register`. ``benchmark_note`` says when the
+comparison rests on less than a full panel (a one-voice benchmark, few speakers in the register).
 
 A voice is scored on the median of its clips' values. For voices with at least
 :data:`MIN_DISTRIBUTION_CLIPS` clips, :func:`distributions` compares the whole clip distribution
@@ -26,11 +34,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import BenchmarkError
+from ..errors import BenchmarkError, ParameterError
 from ..extract import extract
 from . import reference as ref
-from .build import Benchmark, FeatureStats
-from .features import FEATURES, MATCH_SCALE, Z_CLIP, Feature, feature_values
+from . import register as reg
+from .build import Benchmark
+from .features import FEATURES, MATCH_SCALE, Feature, feature_values
+from .panel import FeatureStats, distance, robust_z
+from .typicality import human_percentile
 
 MIN_DISTRIBUTION_CLIPS = 5
 REFERENCE_POINTS = 201
@@ -53,6 +64,8 @@ class Scores:
         The raw profile rows with ``voice`` (for bootstraps, prescriptions and reports).
     paired : DataFrame or None
         Paired-mode metrics (:mod:`persona.benchmark.paired`) when clips share a line with human clips.
+    registers : dict
+        ``{voice: register}`` each voice was compared in (``""``: whole panel).
     """
 
     scenario: str
@@ -62,43 +75,43 @@ class Scores:
     profiles: pd.DataFrame
     provenance: dict
     paired: pd.DataFrame | None = None
+    registers: dict = dataclasses.field(default_factory=dict)
 
 
-def score_values(values: pd.Series | dict, benchmark: Benchmark, scenario: str) -> dict:
-    """Score one set of feature values (column -> value); returns the per-feature and summary columns."""
-    human = benchmark.scenario(scenario)
+def score_values(values: pd.Series | dict, benchmark: Benchmark, scenario: str, *, register: str | None = None, level: str = "speaker") -> dict:
+    """Score one set of feature values (column -> value); returns the per-feature and summary columns.
+
+    ``register`` (``low``/``high``; ``""`` = the whole panel) defaults to the one inferred from the
+    values' F0. ``level`` picks the held-out human distances ``human_percentile`` ranks among:
+    ``speaker`` (for a voice's median values) or ``clip`` (for one clip).
+    """
+    if register is None:
+        register = reg.infer(float(values.get("f0_median_hz", np.nan)))
+    human = benchmark.compared(scenario, register)
     row = np.array([[float(values.get(f.column, np.nan)) for f in FEATURES]])
-    distance = float(persona_distance(row, benchmark, scenario)[0])
-    out = {"persona_distance": distance, "match_score": match_score(distance)}
+    d = float(distance(row, human)[0])
+    out = {"persona_distance": d, "match_score": match_score(d)}
+    out["human_percentile"] = human_percentile(d, benchmark.held_out.get(scenario, {}).get(level, []))
+    by_register = benchmark.pitch_by_register.get(scenario, {})
+    out["pitch_compared_with"] = "reference voice" if benchmark.is_one_voice(scenario) else f"{register} register" if register in by_register else "whole panel"
     out["n_features"] = int(sum(np.isfinite(row[0, i]) for i, f in enumerate(FEATURES) if f.weight > 0))
     for i, feature in enumerate(FEATURES):
         out |= feature_columns(feature, row[0, i], human[feature.column])
     return out
 
 
-def persona_distance(values: np.ndarray, benchmark: Benchmark, scenario: str) -> np.ndarray:
+def persona_distance(values: np.ndarray, benchmark: Benchmark, scenario: str, *, register: str = "") -> np.ndarray:
     """Persona distance of each row of ``values`` (columns in :data:`FEATURES` order), vectorised.
 
     Weighted RMS of the robust z clipped to ``[-Z_CLIP, Z_CLIP]``; unmeasured features drop out.
+    Pitch level is compared within ``register`` (``""``: the whole panel).
     """
-    human = benchmark.scenario(scenario)
-    z = np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(FEATURES)])
-    weights = np.array([f.weight for f in FEATURES]) * np.isfinite(z)
-    squared = np.where(np.isfinite(z), np.clip(z, -Z_CLIP, Z_CLIP) ** 2, 0.0)
-    total = weights.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, np.sqrt((weights * squared).sum(axis=1) / total), np.nan)
+    return distance(values, benchmark.compared(scenario, register))
 
 
 def match_score(distance: float) -> float:
     """0-100 match score, ``100 * exp(-distance / MATCH_SCALE)``."""
     return float(100.0 * np.exp(-distance / MATCH_SCALE))
-
-
-def robust_z(feature: Feature, value, human: FeatureStats):
-    """``(scale(value) - scale(median)) / max(MAD, floor)`` (scalar or array)."""
-    gap = feature.to_scale(value) - feature.to_scale(human.median)
-    return gap / max(human.mad, feature.floor) if np.isfinite(human.mad) else np.full_like(gap, np.nan)
 
 
 def verdict(value: float, human: FeatureStats) -> str:
@@ -122,11 +135,19 @@ def feature_columns(feature: Feature, value: float, human: FeatureStats) -> dict
         cols[f"{c}_deviation_st"] = float(feature.to_scale(value) - feature.to_scale(human.median))
     elif feature.unit in ("syl/s", "s", "fraction", "st"):
         cols[f"{c}_deviation_pct"] = 100.0 * (value / human.median - 1) if human.median else np.nan
-    clips = np.asarray(human.clip_values)
     cols[f"{c}_z"] = float(robust_z(feature, value, human))
-    cols[f"{c}_percentile"] = float(stats.percentileofscore(clips, value, kind="mean")) if np.isfinite(value) and clips.size else np.nan
+    cols[f"{c}_percentile"] = weighted_percentile(value, human)
     cols[f"{c}_verdict"] = verdict(value, human)
     return cols
+
+
+def weighted_percentile(value: float, human: FeatureStats) -> float:
+    """Share (%) of human clips below ``value``, ties half, each speaker weighing the same (:meth:`FeatureStats.weights`)."""
+    clips = np.asarray(human.clip_values)
+    if not np.isfinite(value) or clips.size == 0:
+        return np.nan
+    w = human.weights()
+    return float(100.0 * (w[clips < value].sum() + 0.5 * w[clips == value].sum()) / w.sum())
 
 
 def voice_values(profiles: pd.DataFrame) -> pd.DataFrame:
@@ -143,32 +164,80 @@ def voice_registers(profiles: pd.DataFrame) -> dict[str, str]:
     return named.groupby("voice")["register"].first().to_dict()
 
 
-def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str) -> Scores:
-    """Score profile rows (profile columns plus ``voice``) against one scenario of ``benchmark``."""
+def resolve_registers(profiles: pd.DataFrame, register: str | None = None) -> pd.DataFrame:
+    """Each voice's register and its source: ``given`` (``register``), ``manifest``, else inferred from its median F0.
+
+    Returns a table indexed by voice with ``register`` and ``register_source``.
+    """
+    if register not in (None, *reg.REGISTERS):
+        raise ParameterError(f"unknown register {register!r}; use {' or '.join(reg.REGISTERS)}")
+    named = voice_registers(profiles)
+    f0 = voice_values(profiles)["f0_median_hz"] if not profiles.empty else pd.Series(dtype=float)
+    rows = {}
+    for voice in dict.fromkeys(profiles["voice"]):
+        hz = float(f0.get(voice, np.nan))
+        if register:
+            rows[voice] = (register, "given")
+        elif voice in named:
+            rows[voice] = (named[voice], "manifest")
+        else:
+            rows[voice] = (reg.infer(hz), reg.describe_inference(hz) if np.isfinite(hz) else "unknown: no F0 measured")
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["register", "register_source"])
+
+
+def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str, *, register: str | None = None) -> Scores:
+    """Score profile rows (profile columns plus ``voice``) against one scenario of ``benchmark``.
+
+    ``register`` (``low``/``high``) compares every voice's pitch level in that register; by
+    default each voice's comes from the profiles' ``register`` column, else from its median F0.
+    """
     benchmark.scenario(scenario)
     profiles = profiles.reset_index(drop=True)
     values = feature_values(profiles)
-    file_rows = []
-    for i, row in profiles.iterrows():
-        scored = score_values(values.loc[i], benchmark, scenario) if not row["error"] else {}
-        file_rows.append({"file": row["file"], "voice": row["voice"], "scenario": scenario} | scored | {"error": row["error"]})
     per_voice = voice_values(profiles)
     if per_voice.empty:
         raise BenchmarkError(f"no clip could be measured; the first error: {profiles['error'].iloc[0]}")
+    registers = resolve_registers(profiles, register)
+    notes = {v: "; ".join(benchmark.notes(scenario, registers.loc[v, "register"])) for v in registers.index}
+
+    def context(voice: str) -> dict:
+        return {"register": registers.loc[voice, "register"], "register_source": registers.loc[voice, "register_source"], "benchmark_note": notes[voice]}
+
+    file_rows = []
+    for i, row in profiles.iterrows():
+        scored = score_values(values.loc[i], benchmark, scenario, register=registers.loc[row["voice"], "register"], level="clip") if not row["error"] else {}
+        file_rows.append({"file": row["file"], "voice": row["voice"], "scenario": scenario} | context(row["voice"]) | scored | {"error": row["error"]})
     counts = profiles.groupby("voice")["error"].apply(lambda e: int((~e.fillna("").astype(bool)).sum()))
     voice_rows = [
-        {"voice": v, "scenario": scenario, "n_clips": int(counts[v])} | score_values(per_voice.loc[v], benchmark, scenario)
+        {"voice": v, "scenario": scenario, "n_clips": int(counts[v])} | context(v)
+        | score_values(per_voice.loc[v], benchmark, scenario, register=registers.loc[v, "register"])
         for v in per_voice.index
-    ]
+    ]  # fmt: skip
     voices = pd.DataFrame(voice_rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
+    by_voice = registers["register"].to_dict()
     record = {**benchmark.provenance, "scoring": __doc__.split("\n\n", 1)[1].strip()}
+    if benchmark.is_one_voice(scenario):
+        record["benchmark_note"] = benchmark.one_voice_note(scenario)
     files = pd.DataFrame(file_rows)
     files.attrs["provenance"] = voices.attrs["provenance"] = record
-    return Scores(scenario, files, voices, distributions(profiles, benchmark, scenario), profiles, record)
+    return Scores(scenario, files, voices, distributions(profiles, benchmark, scenario, by_voice), profiles, record, registers=by_voice)
 
 
-def distributions(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str) -> pd.DataFrame:
+CONTEXT_COLUMNS = ["register", "register_source", "pitch_compared_with", "human_percentile", "benchmark_note"]
+
+
+def with_context(table: pd.DataFrame, scores: Scores) -> pd.DataFrame:
+    """``table`` (one row per voice, e.g. a ranking) with each voice's register, typicality and notes from ``scores``."""
+    context = scores.voices.set_index("voice")[CONTEXT_COLUMNS]
+    joined = table.drop(columns=[c for c in CONTEXT_COLUMNS if c in table]).join(context, on="voice")
+    joined.attrs = table.attrs
+    return joined
+
+
+def distributions(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str, registers: dict | None = None) -> pd.DataFrame:
     """1-D Wasserstein distance of each voice's clip values from the human clips, per feature.
+
+    Pitch level is compared with the clips of the voice's register (``registers``: voice -> register).
 
     Only voices with at least :data:`MIN_DISTRIBUTION_CLIPS` measured clips. Distances are on the
     feature scale (st for F0 level). Normalised as in TTSDS (Minixhofer et al. 2024):
@@ -178,16 +247,16 @@ def distributions(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str) -
     """
     ok = profiles[~profiles["error"].fillna("").astype(bool)]
     values = feature_values(ok)
-    human = benchmark.scenario(scenario)
     rows = []
     for voice, idx in ok.groupby("voice").groups.items():
+        human = benchmark.compared(scenario, (registers or {}).get(voice, ""))
         for feature in FEATURES:
             v = feature.to_scale(values.loc[idx, feature.column])
             v = v[np.isfinite(v)]
             h = feature.to_scale(human[feature.column].clip_values)
             if v.size < MIN_DISTRIBUTION_CLIPS or h.size == 0:
                 continue
-            w_human = stats.wasserstein_distance(v, h)
+            w_human = stats.wasserstein_distance(v, h, v_weights=human[feature.column].weights())
             w_ref = stats.wasserstein_distance(v, feature.to_scale(np.linspace(*feature.plausible, REFERENCE_POINTS)))
             rows.append({
                 "voice": voice, "scenario": scenario, "feature": feature.column, "unit": feature.scale_unit,
@@ -208,8 +277,11 @@ def score_files(
     cache: bool = True,
     dask_scheduler: str | None = None,
     progress: bool = False,
+    register: str | None = None,
 ) -> Scores:
     """Profile and score audio files or voice folders (a folder = one voice) for one scenario.
+
+    ``register`` (``low``/``high``) sets every voice's pitch register (see :func:`score_profiles`).
 
     With ``reference`` (from :func:`read_reference`), transcripts, line ids and channels of
     files listed in its manifest are used, and clips sharing a line id with a human clip of the
@@ -219,7 +291,7 @@ def score_files(
     clips = ref.with_manifest(ref.voice_files(audio), reference)
     rows = extract(clips, profiler=benchmark.profiler(), jobs=jobs, cache=cache, dask_scheduler=dask_scheduler, progress=progress)
     profiles = rows.assign(voice=clips["voice"].to_numpy(), line_id=clips["line_id"].to_numpy(), register=clips["register"].to_numpy())
-    result = score_profiles(profiles, benchmark, scenario)
+    result = score_profiles(profiles, benchmark, scenario, register=register)
     if reference is None:
         return result
     humans = ref.humans(reference, scenario)
@@ -234,6 +306,8 @@ def score_files(
 def describe(voice_row: pd.Series | dict, *, scenario: str) -> list[str]:
     """Plain-language verdicts for features outside the human band, e.g. "speaks 18% faster ..."."""
     where = scenario.replace("_", " ")
+    register = voice_row.get("register", "") if str(voice_row.get("pitch_compared_with", "")).endswith("register") else ""
+    whom = "your reference voice" if str(voice_row.get("benchmark_note", "")).startswith("one-voice") else "your best agents"
     sentences = []
     for feature in FEATURES:
         c = feature.column
@@ -247,5 +321,6 @@ def describe(voice_row: pd.Series | dict, *, scenario: str) -> list[str]:
         else:
             gap = f"{abs(voice_row[f'{c}_deviation']):.1f} {feature.unit}"
         direction = feature.words[side == "above"]
-        sentences.append(f"{feature.label}: {gap} {direction} than your best agents in {where} (outside their p10-p90 band)")
+        agents = f"your best {register}-register agents" if feature.column == reg.PITCH.column and register else whom
+        sentences.append(f"{feature.label}: {gap} {direction} than {agents} in {where} (outside their p10-p90 band)")
     return sentences

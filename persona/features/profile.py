@@ -102,7 +102,7 @@ class Profiler:
         row["voiced_fraction"] = _voiced_fraction(track, seg)
         row |= pace.pace_stats(seg, nuclei)
         row |= energy.intensity_stats(contour, seg, self.pace)
-        row["hnr_db"] = voice.hnr_db(track)
+        row["hnr_db"] = voice.hnr_db(voice.frame_hnr_db(sound))
         row |= voice.perturbation(sound, track)
         if transcript is not None:
             row["transcript_syllables"] = count_syllables(transcript)
@@ -173,7 +173,7 @@ class Profiler:
             return list(results)
         from tqdm import tqdm  # only batches pay for the progress bar's import
 
-        return list(tqdm(results, total=len(tasks), disable=not progress, unit="file", leave=False))
+        return list(tqdm(results, total=len(tasks), disable=not progress, desc="profiling", unit="file", leave=False))
 
     def _frame(self, rows: list[dict]) -> pd.DataFrame:
         frame = pd.DataFrame(rows, columns=list(COLUMNS))
@@ -186,7 +186,7 @@ METHOD = {
     "pace": "syllable nuclei: prominent periodic peaks of 600-3000 Hz band intensity (after de Jong & Wempe 2009); speech runs and pauses on the same contour; rates over the speaking span (speech runs plus pauses of 0.25-2 s; longer silences are turn gaps)",
     "loudness": "ITU-R BS.1770-4 gated integrated loudness (pyloudnorm, K-weighting designed at the file's rate: DeMan)",
     "intensity": "Praat intensity over speech frames, dB averaging",
-    "hnr": "10*log10(r/(1-r)) of the pitch autocorrelation peak, mean over voiced frames",
+    "hnr": "Praat To Harmonicity (cc), standard parameters (0.01 s, 75 Hz, 0.1, 1 period), Get mean, on the 0-4 kHz analysis sound",
     "jitter_shimmer": "Praat local jitter/shimmer on cross-correlation pulses (0.1-20 ms, 1.3, 1.6)",
 }
 

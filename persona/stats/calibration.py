@@ -201,11 +201,12 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     defaults = {"study_id": "calibration", "scenario": "cal", "other_stimulus_id": None, "other_voice": None,
                 "other_role": None, "choice": None, "confidence": np.nan, "rating": np.nan, "is_gold": False,
                 "gold_correct": None, "headphone_passed": True, "practice": False, "response_time_s": 5.0,
-                "played_full": True, "answered_at": "2026-01-05T09:00:00+00:00"}  # fmt: skip
+                "played_full": True, "fast_answer": False, "answered_at": "2026-01-05T09:00:00+00:00"}  # fmt: skip
     frame = frame.assign(**{c: v for c, v in defaults.items() if c not in frame})
     frame["session_id"] = frame["listener_id"] + "/s1"
     frame["trial_index"] = frame.groupby("listener_id").cumcount().astype(float)
     frame["gold_correct"] = frame["gold_correct"].where(frame["is_gold"], None).astype("boolean")
+    frame["fast_answer"] = frame["fast_answer"].astype("boolean")
     for column in ("rating", "confidence", "response_time_s"):
         frame[column] = frame[column].astype(float)
     return frame[list(RESPONSE_COLUMNS)]

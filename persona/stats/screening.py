@@ -24,6 +24,9 @@ Per listener:
   ``mid_anchor_max_score`` (90) on more than 15 % of the screens that carry it. Exactly 15 %
   is kept; the comparison is on counts (``n_low > fraction * n_screens``) so that 3 of 20
   screens is not excluded by rounding.
+* **Playback evidence** (persona's own rule): excluded when more than ``fast_max_fraction``
+  (10 %) of their answered trials were given sooner than their clips could be heard in turn
+  (``fast_answer``, set by the server's clock; see :mod:`persona.trials.flow`).
 * A listener whose every session is excluded is excluded (the session rules name the reason).
 
 Practice rows never count. :func:`apply_screening` drops excluded listeners and excluded sessions.
@@ -43,7 +46,8 @@ from ..errors import ParameterError
 SCREENING_COLUMNS = (
     "listener_id", "n_answers", "n_sessions", "n_sessions_excluded", "excluded_sessions", "n_gold",
     "n_gold_failed", "headphone_passed", "n_mushra_screens", "n_reference_below_min",
-    "reference_below_min_fraction", "n_mid_anchor_screens", "n_mid_anchor_above_max", "excluded", "reasons",
+    "reference_below_min_fraction", "n_mid_anchor_screens", "n_mid_anchor_above_max", "n_trials",
+    "n_fast_trials", "excluded", "reasons",
 )  # fmt: skip
 P808_GOLD = "P.808 gold questions"
 P808_VARIANCE = "P.808 rating variance"
@@ -63,6 +67,7 @@ def screen_listeners(
     reference_max_fraction: float = 0.15,
     mid_anchor_marker: str = "mid",
     mid_anchor_max_score: float = 90.0,
+    fast_max_fraction: float = 0.10,
 ) -> pd.DataFrame:
     """Decide, per listener and session, whether to exclude them and why (see module docstring).
 
@@ -75,8 +80,9 @@ def screen_listeners(
     """
     if gold_max_failures < 0:
         raise ParameterError(f"gold_max_failures must be >= 0, got {gold_max_failures}")
-    if not 0.0 <= reference_max_fraction <= 1.0:
-        raise ParameterError(f"reference_max_fraction must be in [0, 1], got {reference_max_fraction}")
+    for name, value in (("reference_max_fraction", reference_max_fraction), ("fast_max_fraction", fast_max_fraction)):
+        if not 0.0 <= value <= 1.0:
+            raise ParameterError(f"{name} must be in [0, 1], got {value}")
     answers = responses[~responses["practice"]].assign(session_id=lambda d: _sessions(d))
     sessions = screen_sessions(answers, gold_max_failures=gold_max_failures, gold_expected=gold_expected,
                                gold_tolerance=gold_tolerance, min_ratings_for_variance=min_ratings_for_variance)  # fmt: skip
@@ -99,8 +105,12 @@ def screen_listeners(
     table["n_reference_below_min"] = (reference < reference_min_score).groupby("listener_id").sum()
     table["n_mid_anchor_screens"] = mid.groupby("listener_id").size()
     table["n_mid_anchor_above_max"] = (mid > mid_anchor_max_score).groupby("listener_id").sum()
+    per_trial = answers.groupby(["listener_id", "trial_id"])["fast_answer"].any()
+    table["n_trials"] = per_trial.groupby("listener_id").size()
+    table["n_fast_trials"] = per_trial.groupby("listener_id").sum()
     counts = ["n_answers", "n_sessions", "n_sessions_excluded", "n_gold", "n_gold_failed", "n_mushra_screens",
-              "n_reference_below_min", "n_mid_anchor_screens", "n_mid_anchor_above_max"]  # fmt: skip
+              "n_reference_below_min", "n_mid_anchor_screens", "n_mid_anchor_above_max", "n_trials",
+              "n_fast_trials"]  # fmt: skip
     table[counts] = table[counts].fillna(0).astype(int)
     table["reference_below_min_fraction"] = table["n_reference_below_min"] / table["n_mushra_screens"].replace(0, np.nan)
     session_reasons = sessions[sessions["reasons"] != ""].groupby("listener_id")["reasons"].agg("; ".join)
@@ -114,11 +124,15 @@ def screen_listeners(
             (_more_than_fraction(row.n_mid_anchor_above_max, row.n_mid_anchor_screens, reference_max_fraction),
              f"{BS1534_MID_ANCHOR} > {mid_anchor_max_score:g} on {row.n_mid_anchor_above_max} of "
              f"{row.n_mid_anchor_screens} MUSHRA screens (> {reference_max_fraction:.0%} allowed)"),
+            (_more_than_fraction(row.n_fast_trials, row.n_trials, fast_max_fraction),
+             f"answered {row.n_fast_trials} of {row.n_trials} trials faster than their clips play "
+             f"(> {fast_max_fraction:.0%} allowed)"),
         ) if failed)
         for listener, row in zip(table.index, table.itertuples())
     ]  # fmt: skip
     every_session = (table["n_sessions"] > 0) & (table["n_sessions_excluded"] == table["n_sessions"])
-    table["excluded"] = every_session | table["reasons"].astype(str).str.contains("headphone|BS.1534", regex=True)
+    listener_rule = table["reasons"].astype(str).str.contains("headphone|BS.1534|faster than their clips", regex=True)
+    table["excluded"] = every_session | listener_rule
     return table.reset_index()[list(SCREENING_COLUMNS)]
 
 
@@ -199,6 +213,7 @@ def _rule_name(reason: str) -> str:
     reason = re.sub(r": \d+ of \d+ wrong", ": wrong", reason)
     reason = re.sub(r" in session .*? \(", " (", reason)
     reason = re.sub(r" throughout session .*? \(\d+ ratings\)", " throughout a session", reason)
+    reason = re.sub(r"answered \d+ of \d+ trials", "answered trials", reason)
     return re.sub(r" on \d+ of \d+ ", " on ", reason)
 
 

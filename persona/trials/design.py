@@ -20,13 +20,11 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .survey import Stimulus, Survey, TestSpec
+from ..errors import SurveyError
+from .spec import Stimulus, Survey, TestSpec
 
 
 @dataclass(frozen=True)
@@ -88,14 +86,22 @@ def ab_pairs(stimuli: list[Stimulus], *, pairs: str) -> list[tuple[Stimulus, Sti
     return found
 
 
-def mushra_screens(stimuli: list[Stimulus]) -> list[tuple[Stimulus, list[Stimulus]]]:
-    """MUSHRA screens: per line, the first human clip as reference and the other voices' clips."""
+def mushra_screens(stimuli: list[Stimulus], *, reference: bool = True) -> list[tuple[Stimulus, list[Stimulus]]]:
+    """MUSHRA screens per line: ``(reference, rated clips)``.
+
+    With a reference, the line's first human clip is the reference and the other voices' clips
+    are rated; reference-free, every voice's clip is rated and the first clip only lends the
+    anchor its source. A line needs an agent voice and (with a reference) a human one.
+    """
     screens = []
     for group in _lines(stimuli).values():
         humans = [s for s in group if s.role == "human"]
-        if humans and any(s.role == "agent" for s in group):
-            reference = humans[0]
-            screens.append((reference, [s for s in group if s.voice != reference.voice]))
+        if not any(s.role == "agent" for s in group):
+            continue
+        if reference and humans:
+            screens.append((humans[0], [s for s in group if s.voice != humans[0].voice]))
+        elif not reference and len({s.voice for s in group}) >= 2:
+            screens.append((group[0], group))
     return screens
 
 
@@ -127,8 +133,11 @@ def _prefix(test: TestSpec) -> str:
 def _block(survey: Survey, test: TestSpec, *, listener_index: int, rng: np.random.Generator) -> list[Trial]:
     stimuli = [s for s in survey.stimuli if s.scenario in test.scenarios]
     items, conditions = _items(test, stimuli, listener_index=listener_index, rng=rng)
+    if test.trials_per_listener:
+        items, conditions = balanced_subset(items, conditions, listener_index=listener_index, size=test.trials_per_listener)
     block = _latin_order(items, conditions, listener_index=listener_index, rng=rng)
-    for gold in _gold_trials(test, stimuli, listener_index=listener_index):
+    identified = {s.id for t in survey.tests if t.type == "identify" for s in survey.stimuli if s.scenario in t.scenarios}
+    for gold in _gold_trials(test, stimuli, listener_index=listener_index, avoid=identified):
         block.insert(int(rng.integers(1, len(block) + 1)), gold)
     return block
 
@@ -154,16 +163,34 @@ def _items(
             for k, (a, b) in enumerate(found, start=1)
         ]  # fmt: skip
         return items, ["|".join(sorted((a.voice, b.voice))) for a, b in found]
-    screens = mushra_screens(stimuli)
+    screens = mushra_screens(stimuli, reference=test.reference)
     items = []
-    for k, (reference, others) in enumerate(screens, start=1):
-        shown = [reference.id, f"{reference.id}~anchor", *(s.id for s in others)]
+    for k, (reference, rated) in enumerate(screens, start=1):
+        hidden = [reference.id] if test.reference else []
+        shown = [*hidden, f"{reference.id}~anchor", *(s.id for s in rated)]
         order = rng.permutation(len(shown))
         items.append(
             Trial(f"{prefix}-{k:03d}", "mushra", tuple(shown[i] for i in order), ("mushra",), reference.scenario,
-                  reference.line_id, reference_id=reference.id)
+                  reference.line_id, reference_id=reference.id if test.reference else "")
         )  # fmt: skip
     return items, [f"{r.scenario}/{r.line_id}" for r, _ in screens]
+
+
+def balanced_subset(items: list[Trial], conditions: list[str], *, listener_index: int, size: int) -> tuple[list[Trial], list[str]]:
+    """Listener ``k``'s ``size`` items: the ``k``-th window of ``size`` on a cycle of all items.
+
+    The cycle interleaves the conditions (one item of each in turn), so a window mixes them
+    evenly. Consecutive listeners take consecutive windows, so after any number of listeners
+    ``L`` every item has been given to ``floor(L size / n)`` or ``ceil(L size / n)`` of them.
+    """
+    by_condition: dict[str, list[int]] = defaultdict(list)
+    for i, condition in enumerate(conditions):
+        by_condition[condition].append(i)
+    queues = [by_condition[c] for c in sorted(by_condition)]
+    cycle = [q[r] for r in range(max(map(len, queues))) for q in queues if r < len(q)]
+    start = listener_index * size
+    chosen = [cycle[(start + j) % len(cycle)] for j in range(size)]
+    return [items[i] for i in chosen], [conditions[i] for i in chosen]
 
 
 def _sides(first: str, second: str, parity: int) -> tuple[str, str]:
@@ -179,16 +206,22 @@ def _latin_order(items: list[Trial], conditions: list[str], *, listener_index: i
     return [queues[names[c]][r] for r in range(rounds) for c in row if r < len(queues[names[c]])]
 
 
-def _gold_trials(test: TestSpec, stimuli: list[Stimulus], *, listener_index: int) -> list[Trial]:
-    """Gold trials built from degraded copies of human clips (``<id>~gold``).
+def _gold_trials(test: TestSpec, stimuli: list[Stimulus], *, listener_index: int, avoid: set[str]) -> list[Trial]:
+    """Gold trials built from degraded copies (``<id>~gold``) of agent and human clips alike.
 
-    ACR: the degraded clip alone (correct when naturalness is rated 1 or 2). AB: the clean clip
-    against its degraded copy, sides counterbalanced (correct when the clean clip is chosen).
+    Gold ``g`` of listener ``k`` takes a clip of role ``roles[(k + g) mod 2]``, so across
+    listeners half the gold trials come from each role and a gold trial says nothing about who
+    is speaking; within a role, clips never used in an identification test (``avoid``) are
+    preferred, rotated over listeners. ACR: the degraded clip alone (correct when naturalness is
+    rated 1 or 2). AB: the clean clip against its degraded copy, sides counterbalanced (correct
+    when the clean clip is chosen).
     """
-    humans = sorted((s for s in stimuli if s.role == "human"), key=lambda s: s.id)
+    roles = sorted({s.role for s in stimuli})
     trials = []
     for g in range(test.gold):
-        source = humans[(listener_index + g) % len(humans)]
+        pool = sorted((s for s in stimuli if s.role == roles[(listener_index + g) % len(roles)]), key=lambda s: s.id)
+        fresh = [s for s in pool if s.id not in avoid] or pool
+        source = fresh[(listener_index // len(roles) + g) % len(fresh)]
         degraded = f"{source.id}~gold"
         trial_id = f"{_prefix(test)}-gold{g + 1}"
         if test.type == "acr":
@@ -199,6 +232,52 @@ def _gold_trials(test: TestSpec, stimuli: list[Stimulus], *, listener_index: int
                 Trial(trial_id, "ab", sides, ("preference",), source.scenario, source.line_id, allow_none=test.allow_none, is_gold=True)
             )
     return trials
+
+
+def design_leaks(survey: Survey, *, listeners: int = 24) -> list[str]:
+    """What in a survey's design could tell a listener which clips are human; empty when nothing.
+
+    Checked rules: an identification test must come before any MUSHRA test of the same
+    scenarios (MUSHRA's open reference is a human recording, and its low anchor is made from
+    it); and, over the plans of the first ``listeners`` listeners, gold trials must come from
+    both roles when the test has both (between 25 % and 75 % human), and no clip may be heard as
+    a MUSHRA reference or anchor before it is to be identified.
+    """
+    problems = []
+    for later in (t for t in survey.tests if t.type == "identify"):
+        for earlier in survey.tests[: later.number - 1]:
+            shared = set(earlier.scenarios) & set(later.scenarios)
+            if earlier.type == "mushra" and earlier.reference and shared:
+                problems.append(
+                    f"test[{later.number - 1}] (identify) comes after test[{earlier.number - 1}] (mushra) on scenario "
+                    f"{sorted(shared)[0]!r}: MUSHRA's open reference is always a human recording; put identification first"
+                )
+    gold_roles: dict[str, list[str]] = defaultdict(list)
+    for k in range(listeners):
+        heard_as_reference: set[str] = set()
+        for trial in listener_plan(survey, listener_index=k):
+            if trial.test_type == "mushra" and trial.reference_id:
+                heard_as_reference.add(trial.reference_id)
+            elif trial.test_type == "identify" and trial.stimulus_ids[0] in heard_as_reference:
+                problems.append(f"listener {k}: {trial.trial_id} asks about a clip already heard as the MUSHRA reference")
+            if trial.is_gold:
+                degraded = next(sid for sid in trial.stimulus_ids if sid.endswith("~gold"))
+                gold_roles[trial.trial_id.split("-")[0]].append(survey.stimulus(survey.stimulus(degraded).source_id).role)
+    for test in survey.tests:
+        roles = {s.role for s in survey.stimuli if s.scenario in test.scenarios}
+        drawn = gold_roles.get(_prefix(test), [])
+        if drawn and len(roles) == 2 and not 0.25 <= drawn.count("human") / len(drawn) <= 0.75:
+            problems.append(f"test[{test.number - 1}] ({test.type}): {drawn.count('human')} of {len(drawn)} gold trials "
+                            "are made from human clips; gold trials must come from both roles")  # fmt: skip
+    return list(dict.fromkeys(problems))
+
+
+def check_design(survey: Survey) -> None:
+    """Raise :class:`SurveyError` naming the survey file when :func:`design_leaks` finds anything."""
+    problems = design_leaks(survey)
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise SurveyError(f"{survey.source}: the design could tell listeners who is human: {'; '.join(problems[:3])}{more}")
 
 
 def describe(survey: Survey) -> pd.DataFrame:

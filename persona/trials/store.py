@@ -1,10 +1,9 @@
 """Trial storage: studies, listeners, sessions, presentations and responses (SQLAlchemy 2.0 ORM).
 
 The database is chosen by, in order: the ``db_url`` argument, the ``PERSONA_DB_URL``
-environment variable (e.g. ``postgresql+psycopg://user@host/persona``), else a SQLite file
-``trials.sqlite3`` in the user data folder (``~/.local/share/persona`` on Linux, from
-platformdirs). SQLite connections use WAL journaling and a 10 s busy timeout, set on every
-connect, so many listeners can answer at once.
+environment variable (e.g. ``postgresql://user@host/persona``), else a SQLite file in the user
+data folder; :mod:`persona.storage` makes the engine (SQLite in WAL mode with a busy timeout,
+PostgreSQL through psycopg 3), so many listeners and several app processes can answer at once.
 
 Every answer is one transaction. Unique constraints make answers idempotent: a double click or
 a resubmitted form inserts nothing the second time (``save_answer`` returns ``False``), and
@@ -13,7 +12,6 @@ one listener can hold one answer per trial, attribute and clip.
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 from collections.abc import Iterator
@@ -23,7 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-import platformdirs
 from sqlalchemy import (
     Boolean,
     DateTime,
@@ -33,32 +30,22 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
     func,
     select,
+    text,
     update,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from ..errors import StoreError
+from ..storage import default_db_url, make_engine, safe_url
 from ..stats.responses import RESPONSE_COLUMNS
+from . import migrations
 from .survey import Survey, parse_survey
 
-DB_URL_ENV = "PERSONA_DB_URL"
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-
-
-def default_db_url() -> str:
-    """``PERSONA_DB_URL`` if set, else a SQLite file in the user data folder."""
-    if os.environ.get(DB_URL_ENV):
-        return os.environ[DB_URL_ENV]
-    folder = Path(platformdirs.user_data_dir("persona"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'trials.sqlite3'}"
-
+_SCHEMA_LOCK_KEY = 0x7065_7273_6F6E_61  # "persona": the advisory lock held while creating tables
 
 def utcnow() -> datetime:
     """Naive UTC now (stored naive, so SQLite and PostgreSQL round-trip alike)."""
@@ -81,17 +68,18 @@ class StudyRow(Base):
 
 class ListenerRow(Base):
     __tablename__ = "listeners"
-    __table_args__ = (UniqueConstraint("study_id", "position"),)
+    __table_args__ = (UniqueConstraint("study_id", "position"), UniqueConstraint("study_id", "participant"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     study_id: Mapped[str] = mapped_column(ForeignKey("studies.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # migrations.token_hash of the invite token
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     consented_at: Mapped[datetime | None] = mapped_column(DateTime)
     headphone_passed: Mapped[bool | None] = mapped_column(Boolean)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     completion_code: Mapped[str | None] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
+    participant: Mapped[str | None] = mapped_column(String(64))  # crowd.participant_hash of a platform id
 
 
 class SessionRow(Base):
@@ -140,6 +128,7 @@ class ResponseRow(Base):
     practice: Mapped[bool] = mapped_column(Boolean)
     response_time_s: Mapped[float] = mapped_column(Float)
     played_full: Mapped[bool] = mapped_column(Boolean)
+    fast_answer: Mapped[bool | None] = mapped_column(Boolean, default=False)
     answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -175,28 +164,19 @@ class ListenerSession:
     secret: str
 
 
-def make_engine(db_url: str) -> Engine:
-    """Create the engine (SQLite: WAL, busy timeout, foreign keys) and the tables."""
+def open_database(db_url: str) -> Engine:
+    """The engine for ``db_url`` with the trial tables created."""
+    engine = make_engine(db_url)
     try:
-        engine = create_engine(db_url)
-    except (SQLAlchemyError, ValueError) as exc:
-        raise StoreError(f"{DB_URL_ENV}: cannot use database URL ({exc})") from None
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    try:
-        Base.metadata.create_all(engine)
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":  # app processes starting together create the tables once
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+            Base.metadata.create_all(connection)
+            migrations.upgrade(connection, Base.metadata)
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open the trial database ({exc})") from None
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
+        raise StoreError(f"cannot open the trial database {safe_url(db_url)} ({reason})") from None
     return engine
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 class Store:
@@ -204,7 +184,7 @@ class Store:
 
     def __init__(self, db_url: str | None = None):
         self.url = db_url or default_db_url()
-        self.engine = make_engine(self.url)
+        self.engine = open_database(self.url)
         self._surveys: dict[tuple[str, str], Survey] = {}
         # SQLite allows one writer at a time; queueing this process's writers on a lock avoids
         # SQLite's sleeping busy handler (other processes still wait on the busy timeout).
@@ -274,12 +254,32 @@ class Store:
                 raise StoreError(f"no study {study_id!r}; register the survey first")
             start = s.scalar(select(func.coalesce(func.max(ListenerRow.position) + 1, 0)).where(ListenerRow.study_id == study_id))
             tokens = [secrets.token_urlsafe(18) for _ in range(n)]
-            s.add_all(ListenerRow(study_id=study_id, position=start + k, token=t) for k, t in enumerate(tokens))
+            s.add_all(ListenerRow(study_id=study_id, position=start + k, token=migrations.token_hash(t))
+                      for k, t in enumerate(tokens))  # fmt: skip
         return tokens
+
+    def participant_listener(self, study_id: str, *, participant: str) -> Listener:
+        """The listener of a crowd participant (by hashed id), created at their first arrival.
+
+        Two requests of one participant at once get one listener: the loser of the insert race
+        reads the winner's row.
+        """
+        for _ in range(10):
+            found = self._listener((ListenerRow.study_id == study_id) & (ListenerRow.participant == participant))
+            if found is not None:
+                return found
+            try:
+                with self._transaction() as s:
+                    position = s.scalar(select(func.coalesce(func.max(ListenerRow.position) + 1, 0)).where(ListenerRow.study_id == study_id))
+                    s.add(ListenerRow(study_id=study_id, position=position, token=migrations.token_hash(secrets.token_urlsafe(18)),
+                                      participant=participant))  # fmt: skip
+            except IntegrityError:  # the same participant, or another one taking this position, got there first
+                continue
+        raise StoreError(f"study {study_id!r}: could not register a participant after 10 tries")
 
     def listener(self, token: str) -> Listener | None:
         """The listener holding an invite token, or ``None``."""
-        return self._listener(ListenerRow.token == token)
+        return self._listener(ListenerRow.token == migrations.token_hash(token))
 
     def listener_by_id(self, listener_id: int) -> Listener | None:
         """The listener with this database id, or ``None``."""
@@ -341,15 +341,6 @@ class Store:
                 .where(PresentationRow.session_id == session_id, PresentationRow.trial_id == trial_id, PresentationRow.slot == slot)
                 .values(played_full=True)
             )
-
-    def playback(self, session_id: str, *, trial_id: str) -> tuple[datetime | None, bool]:
-        """When the trial was first shown in this session, and whether every clip was played through."""
-        with Session(self.engine) as s:
-            first, n, played = s.execute(
-                select(func.min(PresentationRow.presented_at), func.count(), func.sum(PresentationRow.played_full.cast(Integer)))
-                .where(PresentationRow.session_id == session_id, PresentationRow.trial_id == trial_id)
-            ).one()  # fmt: skip
-        return first, bool(n) and played == n
 
     # ---- answers ------------------------------------------------------------------------
 
@@ -420,7 +411,7 @@ class Store:
                 listener.study_id, listener.position, r.session_id, r.trial_id, r.trial_index, r.test_type, r.scenario,
                 r.line_id, r.stimulus_id, r.voice, r.role, r.other_stimulus_id, r.other_voice, r.other_role, r.attribute,
                 r.rating, r.choice, r.confidence, r.is_gold, r.gold_correct, listener.headphone_passed, r.practice,
-                r.response_time_s, r.played_full, r.answered_at,
+                r.response_time_s, r.played_full, func.coalesce(r.fast_answer, False), r.answered_at,
             )
             .join(listener, r.listener_id == listener.id)
             .where(listener.study_id == study_id)
@@ -439,7 +430,7 @@ class Store:
     @property
     def safe_url(self) -> str:
         """The database URL with any password masked, for messages."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        return safe_url(self.url)
 
 
 def public_listener_id(position: int) -> str:

@@ -36,14 +36,15 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import soundfile as sf
-
-from ..errors import SurveyError
+from .. import io
+from ..errors import AudioError, SurveyError
 from .design import ab_pairs, mushra_screens
+from .spec import AudioSpec, CrowdSpec, Scenario, Stimulus, Survey, TestSpec
+
+__all__ = ["AudioSpec", "CrowdSpec", "Scenario", "Stimulus", "Survey", "TestSpec", "load_survey", "parse_survey"]
 
 TEST_TYPES = ("acr", "ab", "identify", "mushra")
 ACR_ATTRIBUTES = ("naturalness", "warmth", "trust", "fit")
@@ -51,122 +52,24 @@ STIMULUS_ROLES = ("agent", "human")
 AB_PAIRINGS = ("all", "agent_vs_human")
 TELEPHONE_TOP_HZ = 3400.0
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_SURVEY_BYTES = 1_000_000  # a survey or manifest file larger than this is refused unread
+MAX_TEXT_CHARS = {"study.title": 200, "study.instructions": 5000, "context": 1000, "voice": 100}
+"""Longest text per field, in characters: whatever is written here goes to every listener's screen."""
+MAX_STIMULUS_S = 600.0  # a survey clip declaring more than this (s) is refused from its header
+_WEB_URL = re.compile(r"^https?://[^/?#]+", flags=re.IGNORECASE)
 _MANIFEST_COLUMNS = ("file", "scenario", "speaker", "role", "line_id")
 
 _SECTION_KEYS = {
-    "": {"study", "audio", "headphone_check", "scenario", "stimulus", "manifest", "test"},
+    "": {"study", "audio", "headphone_check", "crowd", "scenario", "stimulus", "manifest", "test"},
     "study": {"id", "title", "instructions", "seed", "practice"},
     "audio": {"telephone", "loudness_lufs", "sample_rate_hz", "trim_db", "anchor_lowpass_hz", "max_duration_s"},
     "headphone_check": {"trials", "min_correct"},
+    "crowd": {"participant_param", "completion_url"},
     "scenario": {"id", "context"},
     "stimulus": {"id", "file", "scenario", "line_id", "voice", "role"},
     "manifest": {"file", "scenarios"},
-    "test": {"type", "attributes", "scenarios", "gold", "allow_none", "pairs"},
+    "test": {"type", "attributes", "scenarios", "gold", "allow_none", "pairs", "trials_per_listener", "reference"},
 }
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A call scenario and the one-line caller context listeners read before each trial."""
-
-    id: str
-    context: str
-
-
-@dataclass(frozen=True)
-class Stimulus:
-    """One recording in a survey. ``voice`` and ``path`` never reach a listener's browser.
-
-    ``derived`` is ``""`` for a recorded clip, ``"anchor"`` for the MUSHRA low anchor and
-    ``"gold"`` for the degraded gold-trial copy made from the clip ``source_id``.
-    """
-
-    id: str
-    path: Path
-    scenario: str
-    line_id: str
-    voice: str
-    role: str
-    derived: str = ""
-    source_id: str = ""
-
-
-@dataclass(frozen=True)
-class AudioSpec:
-    """How every stimulus is prepared (see :mod:`persona.trials.stimuli`)."""
-
-    telephone: bool = False
-    loudness_lufs: float = -23.0
-    sample_rate_hz: int = 16000
-    trim_db: float = 40.0
-    anchor_lowpass_hz: float = 3500.0
-    max_duration_s: float | None = None
-
-
-@dataclass(frozen=True)
-class TestSpec:
-    """One listening test of a survey.
-
-    Attributes
-    ----------
-    number : int
-        1-based position of the test in the survey file (part of every trial id).
-    type : str
-        ``acr``, ``ab``, ``identify`` or ``mushra``.
-    attributes : tuple of str
-        ACR scales rated for each clip.
-    scenarios : tuple of str
-        Scenarios whose stimuli the test uses.
-    gold : int
-        Number of gold (attention) trials mixed into the test (ACR and AB only).
-    allow_none : bool
-        AB: offer "no preference".
-    pairs : str
-        AB: ``all`` pairs of different voices on a line, or only ``agent_vs_human``.
-    """
-
-    number: int
-    type: str
-    attributes: tuple[str, ...] = ()
-    scenarios: tuple[str, ...] = ()
-    gold: int = 0
-    allow_none: bool = True
-    pairs: str = "all"
-
-
-@dataclass(frozen=True)
-class Survey:
-    """A validated survey. ``text`` is the TOML source, ``base_dir`` resolves relative paths."""
-
-    id: str
-    title: str
-    instructions: str
-    seed: int
-    practice: bool
-    audio: AudioSpec
-    headphone_trials: int
-    headphone_min_correct: int
-    scenarios: tuple[Scenario, ...]
-    stimuli: tuple[Stimulus, ...]
-    tests: tuple[TestSpec, ...]
-    text: str
-    base_dir: Path
-    source: str
-
-    def stimulus(self, stimulus_id: str) -> Stimulus:
-        """The stimulus (recorded or derived) with this id."""
-        recorded = {s.id: s for s in self.stimuli}
-        base_id, _, derived = stimulus_id.partition("~")
-        if base_id not in recorded or derived not in ("", "anchor", "gold"):
-            raise SurveyError(f"{self.source}: no stimulus {stimulus_id!r}")
-        base = recorded[base_id]
-        if not derived:
-            return base
-        return Stimulus(stimulus_id, base.path, base.scenario, base.line_id, base.voice, "anchor", derived, base.id)
-
-    def context(self, scenario_id: str) -> str:
-        """The caller context of a scenario."""
-        return next(s.context for s in self.scenarios if s.id == scenario_id)
 
 
 def load_survey(path: str | Path) -> Survey:
@@ -179,23 +82,25 @@ def load_survey(path: str | Path) -> Survey:
         too few stimuli for a test; the message names the file and the field.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SurveyError(f"{path}: cannot read survey ({exc})") from None
+    text = _read_text(path, "survey")
     return parse_survey(text, base_dir=path.resolve().parent, source=str(path))
 
 
 def parse_survey(text: str, *, base_dir: Path, source: str = "<survey>") -> Survey:
     """Validate survey TOML ``text``; relative audio paths resolve against ``base_dir``."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SURVEY_BYTES:
+        raise SurveyError(f"{source}: survey text is over the {MAX_SURVEY_BYTES:,}-byte limit")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SurveyError(f"{source}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise SurveyError(f"{source}: not valid TOML (arrays or tables nested too deeply)") from None
     _check_keys(raw, "", source)
     study = _table(raw, "study", source, required=True)
     audio = _table(raw, "audio", source)
     headphone = _table(raw, "headphone_check", source)
+    crowd = _crowd_spec(_table(raw, "crowd", source), source)
     scenarios = tuple(_scenario(item, f"scenario[{i}]", source) for i, item in enumerate(_array(raw, "scenario", source)))
     if not scenarios:
         raise SurveyError(f"{source}: [[scenario]]: at least one scenario is required")
@@ -229,7 +134,21 @@ def parse_survey(text: str, *, base_dir: Path, source: str = "<survey>") -> Surv
         text=text,
         base_dir=Path(base_dir),
         source=source,
+        crowd=crowd,
     )
+
+
+def _read_text(path: Path, what: str) -> str:
+    """A UTF-8 text file of at most :data:`MAX_SURVEY_BYTES`, else :class:`SurveyError` naming it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SURVEY_BYTES:
+            raise SurveyError(f"{path}: {what} file is {size:,} bytes, over the {MAX_SURVEY_BYTES:,}-byte limit")
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SurveyError(f"{path}: {what} file is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8") from None
+    except OSError as exc:
+        raise SurveyError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
 
 
 def _check_keys(table: dict[str, Any], section: str, source: str) -> None:
@@ -276,7 +195,10 @@ def _ident(value: Any, field: str, source: str) -> str:
 
 def _text(value: Any, field: str, source: str, *, allow_empty: bool = False) -> str:
     if not isinstance(value, str) or (not allow_empty and not value.strip()):
-        raise SurveyError(f"{source}: {field} must be a non-empty string (got {value!r})")
+        raise SurveyError(f"{source}: {field} must be a non-empty string (got {str(value)[:40]!r})")
+    limit = MAX_TEXT_CHARS.get(field, MAX_TEXT_CHARS.get(field.rsplit(".", 1)[-1], 200))
+    if len(value.strip()) > limit:
+        raise SurveyError(f"{source}: {field} is {len(value.strip()):,} characters long, over the {limit:,}-character limit")
     return value.strip()
 
 
@@ -325,6 +247,21 @@ def _audio_spec(audio: dict[str, Any], source: str) -> AudioSpec:
     return spec
 
 
+def _crowd_spec(crowd: dict[str, Any], source: str) -> CrowdSpec:
+    param = crowd.get("participant_param", "")
+    if param and (not isinstance(param, str) or not _ID.match(param)):
+        raise SurveyError(f"{source}: crowd.participant_param must be a URL parameter name such as PROLIFIC_PID (got {param!r})")
+    url = crowd.get("completion_url", "")
+    if url and (not isinstance(url, str) or not _WEB_URL.match(url) or any(c.isspace() for c in url)):
+        raise SurveyError(f"{source}: crowd.completion_url must be an http(s) address without spaces (got {url!r})")
+    if url:
+        try:
+            url.format(code="")
+        except (KeyError, IndexError, ValueError):
+            raise SurveyError(f"{source}: crowd.completion_url may hold only the placeholder {{code}} (got {url!r})") from None
+    return CrowdSpec(participant_param=param, completion_url=url)
+
+
 def _scenario(item: dict[str, Any], where: str, source: str) -> Scenario:
     return Scenario(_ident(item.get("id"), f"{where}.id", source), _text(item.get("context"), f"{where}.context", source))
 
@@ -336,9 +273,9 @@ def _audio_path(value: Any, field: str, source: str, base_dir: Path) -> Path:
     if not path.is_file():
         raise SurveyError(f"{source}: {field}: audio file {value!r} not found")
     try:
-        sf.info(str(path))
-    except (sf.LibsndfileError, RuntimeError) as exc:
-        raise SurveyError(f"{source}: {field}: {value!r} is not readable audio ({exc})") from None
+        io.check_header(path, max_duration_s=MAX_STIMULUS_S)
+    except AudioError as exc:
+        raise SurveyError(f"{source}: {field}: {value!r}: {exc.problem}") from None
     return path
 
 
@@ -366,8 +303,10 @@ def _stimulus(item: dict[str, Any], where: str, source: str, base_dir: Path, sce
 def _manifest(item: dict[str, Any], where: str, source: str, base_dir: Path, scenarios: set[str]) -> list[Stimulus]:
     manifest = _audio_manifest_path(item.get("file"), f"{where}.file", source, base_dir)
     wanted = set(_names(item["scenarios"], f"{where}.scenarios", source, scenarios)) if "scenarios" in item else scenarios
-    with manifest.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    try:
+        rows = list(csv.DictReader(_read_text(manifest, "manifest").splitlines(keepends=True)))
+    except csv.Error as exc:
+        raise SurveyError(f"{manifest}: not a readable CSV manifest ({exc})") from None
     missing = [c for c in _MANIFEST_COLUMNS if rows and c not in rows[0]]
     if missing or not rows:
         raise SurveyError(f"{manifest}: manifest needs columns {', '.join(_MANIFEST_COLUMNS)} and at least one row")
@@ -415,7 +354,11 @@ def _test(
         gold=gold,
         allow_none=_bool(item.get("allow_none", True), f"{where}.allow_none", source),
         pairs=pairs,
+        trials_per_listener=_int(item.get("trials_per_listener", 0), f"{where}.trials_per_listener", source, low=0, high=10_000),
+        reference=_bool(item.get("reference", True), f"{where}.reference", source),
     )
+    if "reference" in item and kind != "mushra":
+        raise SurveyError(f"{source}: {where}.reference: only mushra tests have a reference")
     _check_enough_stimuli(spec, [s for s in stimuli if s.scenario in spec.scenarios], f"{source}: {where} ({kind})")
     return spec
 
@@ -429,7 +372,10 @@ def _check_enough_stimuli(test: TestSpec, stimuli: list[Stimulus], where: str) -
         raise SurveyError(f"{where}: too few stimuli: needs both human and agent clips")
     if test.type == "ab" and not ab_pairs(stimuli, pairs=test.pairs):
         raise SurveyError(f"{where}: too few stimuli: no line has two different voices to pair ({test.pairs})")
-    if test.type == "mushra" and not mushra_screens(stimuli):
-        raise SurveyError(f"{where}: too few stimuli: no line has a human reference and an agent voice")
-    if test.gold and not humans:
-        raise SurveyError(f"{where}: gold trials are made from human clips, and the test has none")
+    if test.type == "mushra" and not mushra_screens(stimuli, reference=test.reference):
+        needs = "a human reference and an agent voice" if test.reference else "two voices, one of them an agent"
+        raise SurveyError(f"{where}: too few stimuli: no line has {needs}")
+    items = {"ab": lambda: ab_pairs(stimuli, pairs=test.pairs), "mushra": lambda: mushra_screens(stimuli, reference=test.reference)}
+    n_items = len(items[test.type]()) if test.type in items else len(stimuli)
+    if test.trials_per_listener > n_items:
+        raise SurveyError(f"{where}: trials_per_listener = {test.trials_per_listener} exceeds the test's {n_items} items")

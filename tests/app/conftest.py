@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +12,10 @@ import pytest
 import soundfile as sf
 from streamlit.testing.v1 import AppTest
 
+from persona.trials import flow as flow_module
 from persona.trials.answers import Answer
 from persona.trials.flow import ListenerFlow
+from persona.trials.stimuli import prepare_survey
 from persona.trials.store import Store
 from persona.trials.survey import load_survey
 
@@ -55,11 +59,15 @@ TEST_BLOCKS = {
     "ab": '[[test]]\ntype = "ab"\npairs = "agent_vs_human"\ngold = 1\n',
     "identify": '[[test]]\ntype = "identify"\n',
     "mushra": '[[test]]\ntype = "mushra"\n',
+    "mushra_free": '[[test]]\ntype = "mushra"\nreference = false\n',
+    "identify_subset": '[[test]]\ntype = "identify"\ntrials_per_listener = 3\n',
 }
+CROWD = '[crowd]\nparticipant_param = "PROLIFIC_PID"\ncompletion_url = "https://app.prolific.example/submissions/complete?cc={code}"\n'
+
 
 
 def survey_text(entries: list[dict], tests: tuple[str, ...], *, study_id: str = "synthetic", headphone_trials: int = 1,
-                practice: bool = True) -> str:  # fmt: skip
+                practice: bool = True, crowd: bool = False) -> str:  # fmt: skip
     head = textwrap.dedent(
         f"""
         [study]
@@ -89,7 +97,39 @@ def survey_text(entries: list[dict], tests: tuple[str, ...], *, study_id: str = 
         f'line_id = "{e["line_id"]}"\nvoice = "{e["voice"]}"\nrole = "{e["role"]}"\n'
         for e in entries
     )
-    return head + stimuli + "\n" + "\n".join(TEST_BLOCKS[t] for t in tests)
+    return head + (CROWD if crowd else "") + stimuli + "\n" + "\n".join(TEST_BLOCKS[t] for t in tests)
+
+
+def fast_clock():
+    """A server clock that moves 60 s on at every reading, so a test's instant "played to the end"
+    comes long enough after the clip was sent (tests of the playback rule use ``manual_clock``)."""
+    start, ticks = flow_module.utcnow(), itertools.count()
+    return lambda: start + timedelta(seconds=60 * next(ticks))
+
+
+@pytest.fixture(autouse=True)
+def listening_clock(monkeypatch):
+    monkeypatch.setattr(flow_module, "_now", fast_clock())
+
+
+class ManualClock:
+    """A server clock that moves only when the test says so (``advance``)."""
+
+    def __init__(self):
+        self.now = flow_module.utcnow()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def manual_clock(monkeypatch) -> ManualClock:
+    clock = ManualClock()
+    monkeypatch.setattr(flow_module, "_now", clock)
+    return clock
 
 
 @pytest.fixture(scope="session")
@@ -112,19 +152,21 @@ def make_survey(voices_dir):
 
 
 @pytest.fixture
-def db_url(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'trials.sqlite3'}"
+def db_url(request, new_database, monkeypatch) -> str:
+    """A fresh SQLite database, or PostgreSQL when parametrised indirectly with ``"postgresql"``."""
+    url = new_database(getattr(request, "param", "sqlite"))
     monkeypatch.setenv("PERSONA_DB_URL", url)
     return url
 
 
 @pytest.fixture
 def study(make_survey, db_url):
-    """A registered single-ACR study with two invites: (store, survey, tokens)."""
+    """A registered study (ACR unless told) with its clips prepared and two invites: (store, survey, tokens)."""
 
     def build(tests: tuple[str, ...] = ("acr",), *, n: int = 2, **options):
         store = Store(db_url)
         survey = load_survey(make_survey(tests, **options))
+        prepare_survey(survey)  # as `persona survey invite` does, so no page run prepares audio
         store.register_study(survey)
         return store, survey, store.create_listeners(survey.id, n=n)
 
@@ -161,11 +203,16 @@ def complete_listener(store: Store, token: str, *, submits: int = 1) -> Listener
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
-def listener_app(token: str | None) -> AppTest:
-    """A fresh app session (a new browser tab, or the same link after a server restart)."""
+def listener_app(token: str | None = None, **query: str) -> AppTest:
+    """A fresh app session (a new browser tab, or the same link after a server restart).
+
+    ``token`` opens an invite link; ``query`` gives other URL parameters (a crowd study link).
+    """
     at = AppTest.from_file(str(APP), default_timeout=30)
     if token is not None:
         at.query_params["token"] = token
+    for name, value in query.items():
+        at.query_params[name] = value
     return at.run()
 
 
@@ -184,6 +231,8 @@ def answer_screen(at: AppTest, choose=lambda options: options[0]) -> AppTest:
     play_clips(at)
     for radio in at.radio:
         radio.set_value(choose(_radio_values(radio)))
+    for n, slider in enumerate(at.slider):  # MUSHRA: every slider moved, one to 100 (the hidden reference rule)
+        slider.set_value(100 if n == 0 else 40)
     at.run()
     return at.button[0].click().run()
 
@@ -200,3 +249,11 @@ def _radio_values(radio) -> list:
 
 def finished(at: AppTest) -> bool:
     return any(t.value == "Thank you!" for t in at.title)
+
+
+@pytest.fixture(autouse=True)
+def fresh_admin_logins():
+    """Every test starts with no failed password guesses on record."""
+    from persona.trials.access import ADMIN_LOGINS
+
+    ADMIN_LOGINS.reset()

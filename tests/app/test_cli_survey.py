@@ -21,6 +21,23 @@ def test_demo_survey_validates_with_every_clip_prepared():
     assert "human_jfk~anchor" in result.output and "LUFS" in result.output
 
 
+def test_demo_survey_pairs_every_clip_with_the_same_words_by_the_other_role():
+    result = runner.invoke(app, ["survey", "validate", str(DEMO)])
+    assert result.exit_code == 0 and "warning" not in result.output
+
+
+def test_validate_warns_when_the_roles_say_different_words(make_survey):
+    path = make_survey(("acr",))
+    text = path.read_text()
+    for voice in ("robo_alpha", "robo_beta"):  # the agents' clips move to lines no human says
+        text = text.replace(f'line_id = "l01"\nvoice = "{voice}"', f'line_id = "script01"\nvoice = "{voice}"')
+        text = text.replace(f'line_id = "l02"\nvoice = "{voice}"', f'line_id = "script02"\nvoice = "{voice}"')
+    path.write_text(text)
+    result = runner.invoke(app, ["survey", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "warning: scenario 'billing_dispute': human and agent clips share no line" in result.output
+
+
 def test_validate_reports_a_bad_file(make_survey):
     path = make_survey(("acr",))
     path.write_text(path.read_text().replace('type = "acr"', 'type = "abx"'))

@@ -1,12 +1,19 @@
-"""Storage: idempotent answers, no loss under concurrency, hostile text kept inert, tidy export."""
+"""Storage on SQLite and PostgreSQL: idempotent answers, no loss under concurrency or across app
+processes, hostile text kept inert, tidy export."""
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import complete_listener, plain_answer
+from sqlalchemy import text
 
 from persona.errors import StoreError, SurveyError
 from persona.stats.responses import RESPONSE_COLUMNS, validate_responses
+from persona.trials import migrations
 from persona.trials.answers import Answer
 from persona.trials.design import listener_plan
 from persona.trials.flow import ListenerFlow
@@ -14,6 +21,18 @@ from persona.trials.store import Store, responses_frame
 from persona.trials.survey import load_survey
 
 HOSTILE = "<script>alert('x')</script>'); DROP TABLE responses; --"
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+APP_PROCESS = """
+import sys
+sys.path.insert(0, {tests!r})
+from conftest import complete_listener, fast_clock
+from persona.trials import flow
+from persona.trials.store import Store
+flow._now = fast_clock()
+store = Store(sys.argv[1])
+for token in sys.argv[2:]:
+    complete_listener(store, token)
+"""
 
 
 def test_twenty_listeners_at_once_lose_and_duplicate_nothing(study):
@@ -28,13 +47,28 @@ def test_twenty_listeners_at_once_lose_and_duplicate_nothing(study):
     assert len(per_listener) == 24 and sorted(per_listener) == sorted(expected)
 
 
+def test_two_app_processes_on_one_database_lose_and_duplicate_nothing(study, db_url):
+    """Two processes drive the same 10 listeners at once, in opposite orders, so they race on every answer."""
+    store, survey, tokens = study(("ab", "identify"), n=10, practice=False)
+    script = APP_PROCESS.format(tests=str(Path(__file__).parent))
+    processes = [subprocess.Popen([sys.executable, "-c", script, db_url, *order], stderr=subprocess.PIPE, text=True)
+                 for order in (tokens, tokens[::-1])]  # fmt: skip
+    for process in processes:
+        _, errors = process.communicate(timeout=600)
+        assert process.returncode == 0, errors
+    frame = store.responses_frame(survey.id)
+    assert not frame.duplicated(["listener_id", "trial_id", "attribute", "stimulus_id"]).any()
+    per_listener = frame.groupby("listener_id")["trial_id"].nunique()
+    assert sorted(per_listener) == sorted(len(listener_plan(survey, listener_index=k)) for k in range(10))
+
+
 def test_double_submit_is_idempotent_and_playback_is_required(study):
     store, survey, tokens = study(("identify",), headphone_trials=0)
     flow = ListenerFlow.start(store, tokens[0])
     flow.consent()
     trial = flow.step().trial
     flow.trial_clips(trial)
-    with pytest.raises(SurveyError, match="played to the end"):
+    with pytest.raises(SurveyError, match="play every clip to the end"):
         flow.submit(trial, plain_answer(trial))
     flow.mark_played(trial.trial_id, "clip")
     assert flow.submit(trial, plain_answer(trial)) is True
@@ -50,8 +84,9 @@ def test_out_of_range_answers_are_refused(study, answer):
     flow = ListenerFlow.start(store, tokens[0])
     flow.consent()
     trial = flow.step().trial
-    with pytest.raises(SurveyError, match=trial.trial_id):
+    with pytest.raises(SurveyError, match="(choice|confidence) must be") as refused:
         flow.submit(trial, answer)
+    assert trial.trial_id not in str(refused.value) and not store.responses_frame("synthetic").size
 
 
 def test_hostile_comment_is_stored_verbatim(study):
@@ -88,3 +123,24 @@ def test_unknown_study_and_bad_url(db_url):
         responses_frame("nope")
     with pytest.raises(StoreError, match="PERSONA_DB_URL"):
         Store("notadialect://x")
+
+
+def test_plaintext_tokens_and_missing_columns_of_an_older_database_are_migrated(study, db_url):
+    store, survey, tokens = study(("identify",), n=2, practice=False, headphone_trials=0)
+    complete_listener(store, tokens[0])
+    before = store.responses_frame(survey.id).drop(columns="fast_answer")
+    with store.engine.begin() as c:  # make it look like a database written before hashing and fast_answer
+        for position, token in enumerate(tokens):
+            c.execute(text("UPDATE listeners SET token = :t WHERE position = :p"), {"t": token, "p": position})
+        c.execute(text("ALTER TABLE responses DROP COLUMN fast_answer"))
+    store.engine.dispose()
+    reopened = Store(db_url)
+    with reopened.engine.connect() as c:
+        stored = set(c.execute(text("SELECT token FROM listeners")).scalars())
+    assert not stored & set(tokens) and stored == {migrations.token_hash(t) for t in tokens}
+    assert reopened.listener(tokens[1]).position == 1  # the link already sent still opens the same listener
+    after = reopened.responses_frame(survey.id)
+    pd.testing.assert_frame_equal(after.drop(columns="fast_answer"), before)
+    assert not after["fast_answer"].any()
+    Store(db_url)  # a second start changes nothing (already hashed, column present)
+    assert reopened.listener(tokens[0]).position == 0

@@ -1,8 +1,11 @@
 """Real browser: Debian's Chromium completes a short blind survey on a running ``streamlit run app.py``.
 
-Afterwards the answers must be in the database, and nothing the browser received (DOM of every
+Afterwards the answers must be in the database; nothing the browser received (DOM of every
 frame, request URLs, HTTP headers and bodies, websocket frames, the WAV bytes' RIFF chunks) may
-contain a voice name, system name, stimulus id or file name.
+contain a voice name, system name, stimulus id or file name; and the browser must not have
+contacted any host but the app's own (no usage statistics, fonts or scripts from elsewhere).
+The time from each click on *Next* to the next clip ready to play is recorded (printed and
+attached as the ``next_clip_ms`` property); speed itself is judged by bench/trials_latency.py.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
+import playwright.sync_api as playwright_api
 import pytest
 import soundfile as sf
 
+from persona.trials.stimuli import prepare_survey
 from persona.trials.store import Store
 from persona.trials.survey import load_survey
 
@@ -34,11 +40,7 @@ CLIPS = {
 }
 SECRET_NAMES = {"zephyrtts", "xanthe", "quinnelle", "humanagent", "line7", *CLIPS, *(v for v, _, _ in CLIPS.values())}
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
-]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("chromium")]
 
 
 def write_survey(folder: Path) -> Path:
@@ -74,12 +76,12 @@ def served_study(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'trials.sqlite3'}"
     store = Store(db_url)
     survey = load_survey(write_survey(tmp_path))
+    prepare_survey(survey)  # as `persona survey invite` does
     store.register_study(survey)
     token = store.create_listeners(survey.id, n=1)[0]
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port)],
         cwd=REPO, env={**os.environ, "PERSONA_DB_URL": db_url},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -107,13 +109,26 @@ def wait_until_healthy(url: str, server: subprocess.Popen, *, timeout_s: float =
 
 
 class Received:
-    """Everything the browser received: URLs, headers, bodies and websocket frames."""
+    """Everything the browser received (URLs, headers, bodies, websocket frames) and every URL it asked for."""
 
     def __init__(self, page):
         self.chunks: list[bytes] = []
-        page.on("request", lambda request: self.chunks.append(request.url.encode()))
+        self.urls: list[str] = []
+        page.context.on("request", lambda request: self._ask(request.url))
         page.on("response", self._response)
-        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        page.on("websocket", self._websocket)
+
+    def _ask(self, url: str) -> None:
+        self.urls.append(url)
+        self.chunks.append(url.encode())
+
+    def _websocket(self, ws) -> None:
+        self.urls.append(ws.url)
+        ws.on("framereceived", self._frame)
+
+    def hosts(self) -> set[str]:
+        """``host:port`` of every network URL asked for (``data:`` and ``blob:`` URLs stay in the browser)."""
+        return {urlsplit(url).netloc for url in self.urls if urlsplit(url).scheme in ("http", "https", "ws", "wss")}
 
     def _response(self, response) -> None:
         self.chunks.append(f"{response.url} {response.headers}".encode())
@@ -124,6 +139,39 @@ class Received:
 
     def _frame(self, payload) -> None:
         self.chunks.append(payload if isinstance(payload, bytes) else payload.encode())
+
+
+NEW_CLIP_READY = """() => document.body.innerText.includes('Thank you!') || [...document.querySelectorAll('iframe')].some(
+    f => { const s = f.contentDocument && f.contentDocument.getElementById('status'); return s && s.textContent === 'not played yet'; })"""
+
+
+def start_listening(page) -> None:
+    """Accept the consent form."""
+    page.get_by_text("I agree to take part.").click()
+    page.get_by_role("button", name="Start").click()
+
+
+def next_clip_latency(page, answer) -> float | None:
+    """Answer the screen (``answer(page)`` plays every clip to its end first) and press its button.
+
+    Returns the seconds from the click to a player holding the next clip, ready to play (its
+    status "not played yet"; every clip on screen was played before, so only a new one shows
+    it), polled every animation frame; ``None`` when the click led to the end of the survey.
+    """
+    answer(page)
+    button = page.get_by_role("button", name=re.compile(r"^(Next|Continue)$"))
+    playwright_api.expect(button).to_be_enabled(timeout=20_000)
+    start = time.perf_counter()
+    button.click()
+    page.wait_for_function(NEW_CLIP_READY, polling="raf", timeout=30_000)
+    elapsed = time.perf_counter() - start
+    return None if page.get_by_text("Thank you!").is_visible() else elapsed
+
+
+def play_screen(page) -> None:
+    """Play every clip of the screen to its end (the button is drawn after the players, so all are there)."""
+    page.get_by_role("button", name=re.compile(r"^(Next|Continue)$")).wait_for()
+    play_all(page, page.locator("iframe").count())
 
 
 def play_all(page, n_clips: int) -> None:
@@ -149,35 +197,44 @@ def riff_chunk_ids(blob: bytes) -> list[list[str]]:
     return found
 
 
-def test_blind_survey_in_chromium(served_study):
+def test_blind_survey_in_chromium(served_study, record_property):
     store, survey, invite = served_study
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page()
         received = Received(page)
         page.goto(invite)
-        page.get_by_text("I agree to take part.").click()
-        page.get_by_role("button", name="Start").click()
-        play_all(page, 1)  # headphone check
-        page.get_by_text("noise 1").click()
-        page.get_by_role("button", name="Continue").click()
-        page.get_by_text("0 of 3 answered").wait_for()
-        play_all(page, 2)
-        page.get_by_text("Clip A", exact=True).click()
-        page.get_by_role("button", name="Next").click()
-        for answered in (1, 2):
-            page.get_by_text(f"{answered} of 3 answered").wait_for()
-            play_all(page, 1)
-            page.get_by_text("An AI voice", exact=True).click()
-            page.get_by_text("Fairly sure", exact=True).click()
-            page.get_by_role("button", name="Next").click()
+        start_listening(page)
+        page.get_by_text("Sound check 1 of 1 · 0 of 4 done").wait_for()
+
+        def hear_and_pick(*labels):
+            def answer(page):
+                play_screen(page)
+                for label in labels:
+                    page.get_by_text(label, exact=True).click()
+            return answer
+
+        latencies = [next_clip_latency(page, hear_and_pick("noise 1"))]
+        page.get_by_text("Trial 1 of 3 · 1 of 4 done").wait_for()
+        latencies.append(next_clip_latency(page, hear_and_pick("Clip A")))
+        for answered in (2, 3):
+            page.get_by_text(f"Trial {answered} of 3 · {answered} of 4 done").wait_for()
+            latencies.append(next_clip_latency(page, hear_and_pick("An AI voice", "Fairly sure")))
         page.get_by_text("Thank you!").wait_for(timeout=20_000)
         dom = "".join(frame.content() for frame in page.frames)
         browser.close()
 
+    next_clip_ms = [round(s * 1000) for s in latencies if s is not None]
+    record_property("next_clip_ms", next_clip_ms)
+    print(f"answer -> next clip ready in Chromium: {next_clip_ms} ms")
+    assert latencies[-1] is None and len(next_clip_ms) == 3  # the last click finished the survey
+
     answers = store.responses_frame(survey.id)
     assert sorted(answers["test_type"]) == ["ab", "identify", "identify"]
     assert answers["played_full"].all()
+
+    app_host = urlsplit(invite).netloc
+    assert received.hosts() == {app_host}, f"the browser contacted {sorted(received.hosts() - {app_host})}"
 
     seen = (b"\n".join(received.chunks) + dom.encode()).lower()
     leaked = sorted(name for name in SECRET_NAMES if name.lower().encode() in seen)

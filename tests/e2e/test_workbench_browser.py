@@ -13,10 +13,7 @@ from test_listener_browser import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, play
 sys.path.insert(0, str(REPO / "tests" / "app"))
 from workbench_support import BUNDLED, PASSWORD, SCENARIO, small_reference  # noqa: E402
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("chromium")]
 VOICES = {"vendor_one": "flite_slt", "vendor_two": "espeak_en-us"}
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from persona.benchmark import build, compare_voices, prescribe, score_profiles
-from persona.benchmark.score import voice_registers
+from persona.benchmark.score import voice_registers, weighted_percentile
 from persona.benchmark.features import FEATURES, Z_CLIP
 from persona.errors import BenchmarkError, PersonaWarning
 from persona.features import Profiler
@@ -41,8 +41,8 @@ def test_speaker_medians_first_so_a_talkative_speaker_does_not_dominate():
     assert s.median < 200
 
 
-def test_one_speaker_scenario_and_no_human_clip_are_errors():
-    with pytest.raises(BenchmarkError, match="1 human speaker"):
+def test_one_speaker_with_too_few_clips_and_no_human_clip_are_errors():
+    with pytest.raises(BenchmarkError, match="one human speaker \\(s0\\) with 2 usable clip.*at least 3 clips"):
         build.from_profiles(profiles(n_speakers=1), provenance_record={})
     with pytest.raises(BenchmarkError, match="no usable human clip"):
         with pytest.warns(PersonaWarning, match="left out: bad"):
@@ -116,13 +116,22 @@ def test_compare_resolves_a_far_voice_and_not_a_twin(bench):
 
 
 def test_distribution_catches_a_voice_that_never_varies(bench):
+    """A flat voice (every clip at the human median) against a lively one drawn like the humans.
+
+    Expected flat score by hand: the 1-D Wasserstein distance from a point mass at m to a sample
+    h is mean |h - m|, and to the uniform reference u likewise mean |u - m| (on the semitone scale).
+    """
     lively = profiles(n_speakers=1, clips=6, seed=4).assign(voice="lively")
     flat = pd.concat([lively.iloc[[0]]] * 6).assign(voice="flat")
     for c in HUMAN:
         flat[c] = bench.stats["billing"][c].median
     d = score_profiles(pd.concat([lively, flat]), bench, "billing").distributions
     score = d[d["feature"] == "f0_median_hz"].set_index("voice")["distribution_score"]
-    assert 50 < score["flat"] < 100 and score["lively"] > 50
+    st = lambda hz: 12 * np.log2(np.asarray(hz))  # noqa: E731
+    m, h = st(bench.stats["billing"]["f0_median_hz"].median), st(bench.stats["billing"]["f0_median_hz"].clip_values)
+    w_human, w_ref = np.mean(np.abs(h - m)), np.mean(np.abs(st(np.linspace(60.0, 400.0, 201)) - m))
+    assert score["flat"] == pytest.approx(100 * w_ref / (w_human + w_ref), abs=1e-9)
+    assert score["flat"] < score["lively"]
 
 
 def test_save_load_roundtrip_and_warnings(bench, tmp_path):
@@ -156,11 +165,14 @@ def test_unknown_scenario(bench):
         score_profiles(profiles(), bench, "sales")
 
 
-def test_a_large_pitch_change_comes_with_a_note_and_a_small_one_without(bench):
+def test_a_pitch_change_over_4_st_is_prescribed_only_on_request(bench):
     centre = {f.column: bench.stats["billing"][f.column].median for f in FEATURES}
     low = prescribe(centre | {"f0_median_hz": centre["f0_median_hz"] * 2 ** (-8 / 12)}, bench, scenario="billing")
-    assert low.summary().startswith("pitch +8.0 st (note: 8.0 st would change who the voice sounds like")
-    assert 'pitch="+8.0st"' in low.ssml()  # the SSML still says what would reach the median
+    assert low.pitch_st == 4.0 and low.pitch_needed_st == pytest.approx(8.0, abs=0.05)
+    assert 'pitch="+4.0st"' in low.ssml()
+    assert low.summary().startswith("pitch +4.0 st (pitch limited to 4 st: reaching your agents' median needs +8.0 st")
+    asked = prescribe(centre | {"f0_median_hz": centre["f0_median_hz"] * 2 ** (-8 / 12)}, bench, scenario="billing", allow_large_pitch_change=True)
+    assert asked.pitch_st == pytest.approx(8.0, abs=0.05) and 'pitch="+8.0st"' in asked.ssml() and "would change who" in asked.summary()
     near = prescribe(centre | {"f0_median_hz": centre["f0_median_hz"] * 2 ** (-3 / 12)}, bench, scenario="billing")
     assert near.summary() == "pitch +3.0 st"
 
@@ -179,7 +191,8 @@ def test_registers_named_in_the_manifest_aim_pitch_at_the_voice_s_own_register()
     centre = {f.column: panel.stats["billing"][f.column].median for f in FEATURES}
     low_voice = centre | {"f0_median_hz": by_register["low"] * 2 ** (-2 / 12)}
     assert prescribe(low_voice, panel, scenario="billing", register="low").pitch_st == pytest.approx(2.0, abs=0.05)
-    pooled = prescribe(low_voice, panel, scenario="billing").pitch_st  # no register: the median of all six speakers
+    assert prescribe(low_voice, panel, scenario="billing").pitch_st == pytest.approx(2.0, abs=0.05)  # register inferred: 98 Hz is low
+    pooled = prescribe(low_voice, panel, scenario="billing", register="", allow_large_pitch_change=True).pitch_st  # the whole panel
     assert pooled == pytest.approx(12 * np.log2(panel.stats["billing"]["f0_median_hz"].median / low_voice["f0_median_hz"]), abs=0.05)
     assert pooled > 6
 
@@ -195,3 +208,140 @@ def test_voice_registers_come_from_the_profiles_register_column():
     scored = pd.DataFrame({"voice": ["a", "a", "b", "c"], "register": ["", "low", "high", ""]})
     assert voice_registers(scored) == {"a": "low", "b": "high"}
     assert voice_registers(scored.drop(columns="register")) == {}
+
+
+def _voice(f0_hz: float, name: str = "agent") -> pd.DataFrame:
+    return pd.DataFrame([HUMAN | {"f0_median_hz": f0_hz, "file": f"{name}.wav", "voice": name, "error": ""}])
+
+
+def test_a_male_voice_gets_its_pitch_verdict_from_the_male_speakers():
+    """Panel: three low speakers around 110 Hz, three high around 220 Hz (register from the manifest).
+    Expected by hand: a 110 Hz voice sits at the low speakers' median, z = 12 log2(110 / low median) /
+    max(low MAD, 2 st); the whole panel's median lies between the registers, over 6 st above him."""
+    panel = build.from_profiles(_two_register_panel(), provenance_record={})
+    low_speakers = np.array(panel.pitch_by_register["billing"]["low"].speaker_values)
+    assert len(low_speakers) == 3
+    high_median = panel.pitch_by_register["billing"]["high"].median
+    scored = score_profiles(pd.concat([_voice(110.0, "man"), _voice(high_median, "woman")]), panel, "billing")
+    man = scored.voices.set_index("voice").loc["man"]
+    assert man["register"] == "low" and man["register_source"].startswith("inferred from median F0 110 Hz")
+    assert man["pitch_compared_with"] == "low register" and man["f0_median_hz_verdict"] == "within"
+    low_median = np.median(low_speakers)
+    low_mad = 1.4826 * np.median(np.abs(12 * np.log2(low_speakers) - np.median(12 * np.log2(low_speakers))))
+    assert man["f0_median_hz_human_median"] == pytest.approx(low_median)
+    assert man["f0_median_hz_z"] == pytest.approx(12 * np.log2(110.0 / low_median) / max(low_mad, 2.0), abs=1e-9)
+    woman = scored.voices.set_index("voice").loc["woman"]
+    assert woman["pitch_compared_with"] == "high register" and woman["f0_median_hz_z"] == pytest.approx(0, abs=1e-9)
+    pooled = score_profiles(_voice(110.0, "man"), panel, "billing", register="low")  # given explicitly: the same
+    assert pooled.voices["f0_median_hz_z"].iloc[0] == pytest.approx(man["f0_median_hz_z"])
+    whole = panel.stats["billing"]["f0_median_hz"]
+    assert 12 * np.log2(whole.median / 110.0) > 6 > abs(man["f0_median_hz_deviation_st"])  # the mixed median: 6+ st above him
+    assert "f0_median_hz" not in man.get("benchmark_note", "") and man["benchmark_note"] == ""
+
+
+def test_registers_inferred_from_speaker_f0_without_a_manifest_column():
+    panel = build.from_profiles(_two_register_panel().drop(columns="register"), provenance_record={})
+    registers = panel.summary["billing"]["speaker_registers"]
+    assert {r["register"] for s, r in registers.items() if s.endswith("_f")} == {"high"}
+    assert {r["register"] for s, r in registers.items() if not s.endswith("_f")} == {"low"}
+    assert {r["source"] for r in registers.values()} == {"inferred"}
+    assert "160 Hz" in panel.provenance["register_method"]
+
+
+def test_a_register_with_fewer_than_three_speakers_is_said_and_widened():
+    panel_rows = _two_register_panel()
+    panel_rows = panel_rows[panel_rows["speaker"] != "s2_f"]  # two high speakers left
+    panel = build.from_profiles(panel_rows, provenance_record={})
+    woman = score_profiles(_voice(220.0, "woman"), panel, "billing").voices.iloc[0]
+    assert "only 2 high-register speaker(s)" in woman["benchmark_note"]
+    high = panel.pitch_by_register["billing"]["high"]
+    half = 1.2816 * max(high.mad, 2.0)  # the p10-p90 half-width of a normal with the floor SD (st)
+    assert high.p10 <= high.median * 2 ** (-half / 12) + 1e-9 and high.p90 >= high.median * 2 ** (half / 12) - 1e-9
+    lows_only = build.from_profiles(_two_register_panel().query("register == 'low'"), provenance_record={})
+    alone = score_profiles(_voice(220.0, "woman"), lows_only, "billing").voices.iloc[0]
+    assert alone["pitch_compared_with"] == "whole panel" and "no high-register speaker" in alone["benchmark_note"]
+
+
+def test_a_single_speaker_benchmark_scores_its_held_out_clips_within_its_band():
+    """One brand voice, 30 clips i.i.d.: build on 20, score 10 held out. Known answers for exchangeable
+    clips: a new clip falls inside the sample p10-p90 of n = 20 clips with probability 0.8 (n - 1) / (n + 1)
+    = 0.72 (order statistics), per feature; its rank among the leave-one-clip-out distances is uniform,
+    so the median human_percentile of 10 clips is near 50 (SD about 9)."""
+    clips = profiles(n_speakers=1, clips=30, seed=7)
+    one = build.from_profiles(clips.iloc[:20], provenance_record={})
+    assert one.is_one_voice("billing") and one.notes("billing")[0].startswith("one-voice benchmark")
+    assert len(one.held_out["billing"]["clip"]) == 20
+    held = score_profiles(clips.iloc[20:].assign(voice="s0"), one, "billing").files
+    verdicts = held[[f"{f.column}_verdict" for f in FEATURES]].to_numpy().ravel()
+    assert np.mean(verdicts == "within") >= 0.72 - 3 * np.sqrt(0.72 * 0.28 / verdicts.size)
+    assert 50 - 3 * 9 <= held["human_percentile"].median() <= 50 + 3 * 9
+    assert held["benchmark_note"].str.startswith("one-voice benchmark").all()
+    far = score_profiles(_voice(90.0).assign(speech_rate_syl_s=2.0), one, "billing").voices.iloc[0]
+    assert far["human_percentile"] == 100.0 and far["pitch_compared_with"] == "reference voice"
+    from persona.benchmark import describe
+
+    assert "% slower than your reference voice in billing" in " ".join(describe(far, scenario="billing"))
+
+
+def test_a_many_clip_speaker_is_not_pushed_to_the_panel_edge():
+    """One speaker with 100 clips at the population centre and ten with one clip each: speakers weigh
+    equally, so the many-clip speaker's held-out clips are no farther than a typical held-out human clip
+    (median human_percentile at most 50 plus 3 SD of the median of 20 uniform ranks, 3 x 6.5)."""
+    rng = np.random.default_rng(11)
+    busy = profiles(n_speakers=1, clips=120, seed=12).assign(speaker="busy", voice="busy")
+    rows = [pd.DataFrame([{k: v * (1 + 0.1 * rng.standard_normal()) for k, v in HUMAN.items()}
+                          | {"speech_s": 5.0, "file": f"one{i}.wav", "speaker": f"one{i}", "scenario": "billing", "error": ""}])
+            for i in range(10)]  # fmt: skip
+    panel = build.from_profiles(pd.concat([busy.iloc[:100], *rows], ignore_index=True), provenance_record={})
+    summary = panel.summary["billing"]
+    assert summary["clips_per_speaker"]["busy"] == 100 and summary["unequal_clips"]
+    held = score_profiles(busy.iloc[100:], panel, "billing").files
+    assert held["human_percentile"].median() <= 50 + 3 * 6.5
+
+
+def test_human_percentile_ranks_a_voice_among_held_out_speakers(bench):
+    """Leave-one-speaker-out by hand: rebuild the panel without s0 and score s0's clip median against it."""
+    panel = profiles()
+    rest = build.from_profiles(panel[panel["speaker"] != "s0"], provenance_record={})
+    s0 = score_profiles(panel[panel["speaker"] == "s0"], rest, "billing").voices.iloc[0]
+    assert bench.held_out["billing"]["speaker"][0] == pytest.approx(s0["persona_distance"], rel=1e-9)
+    assert len(bench.held_out["billing"]["speaker"]) == 5 and len(bench.held_out["billing"]["clip"]) == 10
+    centre = {f.column: bench.stats["billing"][f.column].median for f in FEATURES}
+    at = score_profiles(pd.DataFrame([centre | {"file": "a", "voice": "v", "error": ""}]), bench, "billing").voices.iloc[0]
+    assert at["human_percentile"] == 0.0
+    held = np.array(bench.held_out["billing"]["speaker"])
+    middle = score_profiles(_voice(150.0).assign(speech_rate_syl_s=4.0 + 0.5 * np.sort(held)[2]), bench, "billing").voices.iloc[0]
+    expected = 100 * (np.mean(held < middle["persona_distance"]) + 0.5 * np.mean(held == middle["persona_distance"]))
+    assert middle["human_percentile"] == pytest.approx(expected)
+
+
+def test_register_and_typicality_survive_save_and_load(tmp_path):
+    panel = build.from_profiles(_two_register_panel(), provenance_record=Profiler().provenance())
+    again = build.load_benchmark(panel.save(tmp_path / "b.json"))
+    assert again.pitch_by_register["billing"]["low"] == panel.pitch_by_register["billing"]["low"]
+    assert again.held_out == panel.held_out and again.compared("billing", "high") == panel.compared("billing", "high")
+
+
+def test_an_unknown_register_is_a_clear_error_and_an_old_benchmark_says_it_has_none(bench, tmp_path):
+    from persona.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="unknown register 'male'; use low or high"):
+        score_profiles(_voice(110.0), bench, "billing", register="male")
+    payload = json.loads(bench.save(tmp_path / "b.json").read_text())
+    payload["schema_version"] = 1
+    del payload["pitch_by_register"], payload["held_out"]
+    (tmp_path / "old.json").write_text(json.dumps(payload))
+    old = build.load_benchmark(tmp_path / "old.json")
+    scored = score_profiles(_voice(110.0), old, "billing").voices.iloc[0]
+    assert scored["pitch_compared_with"] == "whole panel" and "without pitch registers" in scored["benchmark_note"]
+    assert np.isnan(scored["human_percentile"])
+
+
+def test_percentiles_weigh_each_speaker_equally_however_many_clips():
+    """Speaker a: nine clips at 100 Hz; speaker b: one at 200 Hz. A 150 Hz voice is above half of the
+    speakers (50 %), not above nine clips in ten (90 %)."""
+    rows = profiles(n_speakers=2, clips=9)
+    rows = pd.concat([rows[rows["speaker"] == "s0"].assign(f0_median_hz=100.0), rows[rows["speaker"] == "s1"].iloc[[0]].assign(f0_median_hz=200.0)])
+    panel = build.from_profiles(rows, provenance_record={})
+    assert weighted_percentile(150.0, panel.stats["billing"]["f0_median_hz"]) == pytest.approx(50.0)
+    assert weighted_percentile(100.0, panel.stats["billing"]["f0_median_hz"]) == pytest.approx(25.0)  # ties count half

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import parselmouth
 import pytest
 from _signals import SR_HZ, harmonic
+from parselmouth.praat import call
 
 from persona import profile
+
+REFERENCE = Path(__file__).resolve().parents[2] / "reference_audio"
+HUMAN_CLIPS = sorted({p.name: p for p in REFERENCE.glob("*/human_*.flac")}.values())  # each recording once
 
 
 def _pulse_voice(*, jitter: float = 0.0, shimmer: float = 0.0, f0_hz: float = 125.0, seed: int = 3) -> np.ndarray:
@@ -32,6 +39,20 @@ def test_hnr_falls_with_noise():
     hnr = [profile(x, sr_hz=SR_HZ)["hnr_db"].iloc[0] for x in (clean, noisy)]
     assert hnr[0] > 25
     assert 10 < hnr[1] < hnr[0] - 5
+
+
+def _praat_hnr_cc_db(path: Path) -> float:
+    """Praat alone: read the file, resample to 8 kHz with Praat's sinc resampler, To Harmonicity (cc)
+    with the standard parameters of Praat's menu (0.01 s, 75 Hz, 0.1, 1.0), Get mean."""
+    sound = call(parselmouth.Sound(str(path)), "Resample", 8000, 50)
+    return call(call(sound, "To Harmonicity (cc)", 0.01, 75, 0.1, 1.0), "Get mean", 0, 0)
+
+
+@pytest.mark.parametrize("clip", HUMAN_CLIPS, ids=lambda p: p.name)
+def test_hnr_agrees_with_praat_harmonicity_cc_on_real_speech(clip):
+    """Issue 11: within 1 dB of a named Praat method on real speech. Our decoder and resampler
+    (soundfile, soxr) differ from Praat's, so equality is not by construction."""
+    assert profile(clip)["hnr_db"].iloc[0] == pytest.approx(_praat_hnr_cc_db(clip), abs=1.0)
 
 
 def test_jitter_tracks_period_perturbation():
