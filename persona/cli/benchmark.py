@@ -301,7 +301,7 @@ def render_ranking(comparison) -> str:
     from ..report.format import MISSING, is_missing, number, wrap
     from ..report.notes import RANKING_HOW_TO_READ
 
-    lines = [f"Ranking for {comparison.scenario} (persona distance: 0 = at the human median; 95% bootstrap interval over clips)"]
+    lines = [f"Ranking for {comparison.scenario} (persona distance: 0 = at the human median; 95% bootstrap interval over clips and human speakers)"]
     for row in comparison.ranking.itertuples():
         ci = f"[{number(row.ci_low, 2)}, {number(row.ci_high, 2)}]" if number(row.ci_low) != MISSING else "[n/a: 1 clip]"
         lines.append(f"{row.rank:>3}. {row.voice:<20} distance {number(row.persona_distance, 2):>5} {ci:<14} "

@@ -20,18 +20,24 @@ FIGURES = {
     "acoustics": plots.acoustics_figure,
 }
 SECTIONS = (
-    ("Panel and screening", "P.808-style gold/attention and headphone screening; BS.1534 post-screening "
-     "(hidden reference < 90 on > 15% of MUSHRA screens).",
-     (("exclusions", ()), ("screening", ("listener_id", "n_gold", "n_gold_failed", "headphone_passed",
-                                         "n_reference_below_min", "n_mushra_screens", "excluded", "reasons")))),
-    ("ACR ratings (P.800, 1..5)", "MOS per voice, scenario and attribute; agent minus human from a mixed "
-     "model with crossed random intercepts for listener and stimulus, Holm across comparisons.",
+    ("Panel and screening", "Each rule names its standard. Per session (ITU-T P.808): gold questions graded "
+     "within +-1 of the expected rating, and a session with one rating throughout (variance 0) is dropped. Per "
+     "listener: the headphone check (P.808), and ITU-R BS.1534-3 4.1.2 post-screening (hidden reference < 90, "
+     "or mid-range anchor > 90, on > 15% of MUSHRA screens).",
+     (("exclusions", ()), ("screening", ("listener_id", "n_sessions", "n_sessions_excluded", "n_gold",
+                                         "n_gold_failed", "headphone_passed", "n_reference_below_min",
+                                         "n_mid_anchor_above_max", "n_mushra_screens", "excluded", "reasons")))),
+    ("ACR ratings (P.800, 1..5)", "MOS per voice, scenario and attribute. Agent minus human from a mixed model "
+     "with crossed random intercepts for listener, stimulus and human voice (Satterthwaite t df; the human agents "
+     "are treated as a sample of speakers, so few human voices widen the interval); when the model cannot be "
+     "fitted, the named fallback is a stimulus-level Welch t on listener-centred means. Holm across comparisons, "
+     "with Bonferroni-simultaneous 95% CIs beside the Holm p.",
      (("mos", ("scenario", "voice", "attribute", "n_listeners", "mos", "t_ci_low", "t_ci_high",
                "boot_ci_low", "boot_ci_high", "note")),
-      ("acr_differences", ("scenario", "attribute", "agent_voice", "difference_mos", "ci_low", "ci_high",
-                           "p_value", "p_holm", "method", "note")),
-      ("acr_differences_all_listeners", ("scenario", "attribute", "agent_voice", "difference_mos", "ci_low",
-                                         "ci_high", "p_holm", "method")))),
+      ("acr_differences", ("scenario", "attribute", "agent_voice", "difference_mos", "ci_low_simultaneous",
+                           "ci_high_simultaneous", "df", "p_holm", "method", "voice_var", "note")),
+      ("acr_differences_all_listeners", ("scenario", "attribute", "agent_voice", "difference_mos",
+                                         "ci_low_simultaneous", "ci_high_simultaneous", "p_holm", "method")))),
     ("Human or AI?", "Listeners are the unit: per listener, balanced accuracy (hit rate on agent clips and "
      "correct-rejection rate on human clips, averaged: 0.5 for guessing and for any pure response bias) and "
      "d'/criterion c (log-linear correction on a common trial count). One-sided t test over listeners against "

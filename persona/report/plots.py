@@ -106,13 +106,13 @@ def preference_figure(preference: pd.DataFrame) -> Figure | None:
 
 
 def mushra_figure(scores: pd.DataFrame) -> Figure | None:
-    """Mean MUSHRA score (0..100) with t 95 % CI per voice, one panel per scenario."""
+    """Mean MUSHRA score (0..100) with a t 95 % CI over listener means per voice, one panel per scenario."""
     if scores.empty:
         return None
     panels = _panels(scores.sort_values("mean", ascending=False), by="scenario",
                      label=lambda b: b["voice"] + " [" + b["role"] + "]", estimate="mean", low="ci_low",
                      high="ci_high", role=lambda b: b["role"])  # fmt: skip
-    return interval_figure(panels, xlabel="MUSHRA score (mean, 95% t CI)", xlim=(0, 100))
+    return interval_figure(panels, xlabel="MUSHRA score (mean, 95% t CI over listener means)", xlim=(0, 100))
 
 
 def acoustics_figure(correlations: pd.DataFrame) -> Figure | None:

@@ -6,7 +6,9 @@ Bradley-Terry), :mod:`~persona.stats.identification` (human or AI, d'),
 :mod:`~persona.stats.mushra`, :mod:`~persona.stats.agreement` (Krippendorff's alpha),
 :mod:`~persona.stats.power` (sample size), :mod:`~persona.stats.acoustics` (ratings versus
 acoustic deviations); :func:`analyze_study` runs them all. :func:`simulate_panel` makes a
-listener panel with planted effects.
+listener panel with planted effects; :mod:`~persona.stats.calibration` makes panels that break
+the analysis' assumptions and checks every reported test on them. Listeners are the unit of every
+test; each family of tests is Holm-adjusted with simultaneous intervals beside it.
 """
 
 from .analysis import AnalysisOptions, StudyAnalysis, analyze_study

@@ -41,7 +41,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
+from statsmodels.regression.mixed_linear_model import MixedLM, VCSpec
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
@@ -179,25 +179,33 @@ def _estimate_difference(data: pd.DataFrame, *, confidence: float) -> dict:
 
 
 def _mixed_model(data: pd.DataFrame, *, confidence: float) -> dict | None:
-    """REML fit of the crossed random-intercept model; None if it cannot be fitted."""
-    human_voices = sorted(data.loc[data["is_agent"] == 0, "voice"].unique())
-    components = {"listener": "0 + C(listener_id)", "stimulus": "0 + C(stimulus_id)"}
+    """REML fit of the crossed random-intercept model; None if it cannot be fitted.
+
+    The variance-component design (one indicator column per listener, stimulus and human
+    voice, all in a single group) is built directly, which is what the formula
+    ``vc_formula={"listener": "0 + C(listener_id)", ...}`` would build, without its cost.
+    """
+    human = data["is_agent"].to_numpy() == 0
+    human_voices = sorted(data.loc[human, "voice"].unique())
+    components = {"listener": _indicators(data["listener_id"]), "stimulus": _indicators(data["stimulus_id"])}
     if len(human_voices) >= 2:
-        indicators = {f"hv{k}": ((data["voice"] == v) & (data["is_agent"] == 0)).astype(float)
-                      for k, v in enumerate(human_voices)}  # fmt: skip
-        data = data.assign(**indicators)
-        components["voice"] = "0 + " + " + ".join(indicators)
-    model = smf.mixedlm("rating ~ is_agent", data, groups=np.ones(len(data)), re_formula="0", vc_formula=components)
+        components["voice"] = _indicators(data["voice"].where(human)).to_numpy()
+    names = list(components)
+    spec = VCSpec(names, [[list(range(np.shape(components[n])[1]))] for n in names],
+                  [[np.asarray(components[n], dtype=float)] for n in names])  # fmt: skip
+    exog = np.column_stack([np.ones(len(data)), data["is_agent"].to_numpy(float)])
+    model = MixedLM(data["rating"].to_numpy(float), exog, groups=np.ones(len(data)), exog_re=np.zeros((len(data), 0)),
+                    exog_vc=spec)  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         try:
-            result = model.fit(reml=True, method=["powell", "lbfgs"])
+            result = model.fit(reml=True, method=["lbfgs", "powell"])
         except (np.linalg.LinAlgError, ValueError):
             return None
-    estimate, se = float(result.params["is_agent"]), float(result.bse["is_agent"])
+    estimate, se = float(np.asarray(result.params)[1]), float(np.asarray(result.bse)[1])  # [intercept, is_agent]
     if not result.converged or not np.isfinite(se) or se <= 0:
         return None
-    variances = dict(zip(model.exog_vc.names, result.vcomp))
+    variances = dict(zip(names, result.vcomp))
     df = _satterthwaite_df(data, variances, residual_var=float(result.scale), n_human_voices=len(human_voices))
     notes = [f"{name} variance estimated at 0" for name, value in variances.items() if value < 1e-6]
     if any("not positive definite" in str(w.message) for w in caught):
@@ -209,6 +217,11 @@ def _mixed_model(data: pd.DataFrame, *, confidence: float) -> dict | None:
         "method": MIXED_MODEL, "listener_var": variances["listener"], "stimulus_var": variances["stimulus"],
         "voice_var": variances.get("voice", np.nan), "residual_var": float(result.scale), "note": "; ".join(notes),
     }  # fmt: skip
+
+
+def _indicators(labels: pd.Series) -> pd.DataFrame:
+    """One 0/1 column per label (missing labels: all zeros)."""
+    return pd.get_dummies(labels, dtype=float)
 
 
 def _satterthwaite_df(data: pd.DataFrame, variances: dict, *, residual_var: float, n_human_voices: int) -> float:

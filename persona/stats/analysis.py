@@ -24,7 +24,9 @@ from . import acoustics, acr, agreement, headline, identification, mushra, power
 from .responses import scored_answers, validate_responses
 
 SCHEMA = "persona.analysis/1"
-METHOD = "persona.stats: P.808 screening, P.800 ACR, AB, identification (SDT), BS.1534 MUSHRA"
+METHOD = ("persona.stats: P.808 per-session and BS.1534-3 4.1.2 screening, P.800 ACR (crossed mixed model with a "
+          "human-voice effect), AB, identification (listener-level balanced accuracy and d'), BS.1534 MUSHRA on "
+          "listener means; Holm with simultaneous CIs per family")
 
 
 @dataclass(frozen=True)

@@ -1,75 +1,247 @@
-"""Calibration of the agent-minus-human ACR analysis on simulated panels.
+"""Calibration of the reported listening-test inference on panels that do not follow the model.
 
-Plant a difference, simulate many panels, analyse each with
-:func:`persona.stats.acr.agent_human_differences`, and count how often the 95 % interval covers
-the planted difference (target >= 0.95 nominal, accepted >= 0.90) and how often the test
-rejects (the power when an effect is planted, the type-I error rate when the plant is 0,
-target about 0.05). Used by the unit tests (few panels) and ``bench/stats_calibration.py``
-(200 panels).
+:func:`calibration_panel` draws one panel (vectorised, milliseconds) in the tidy responses
+schema from a :class:`Misspecified` design that can break the analysis' assumptions: a
+human-voice random effect, careless listeners (uniform answers), listeners who give one rating
+throughout, answers missing at random, unbalanced designs (more human than agent recordings,
+voices on different numbers of lines), listener response bias and heterogeneous sensitivity in
+identification, and listener offsets and stimulus effects in MUSHRA.
+:func:`run_panel` analyses one panel exactly as ``persona analyze`` does (screening, then the
+ACR mixed model, identification and MUSHRA differences) and returns, per reported test, whether
+it rejected and whether its 95 % interval covered the truth. ``bench/stats_calibration.py``
+runs hundreds of panels per design and prints the table quoted in the README.
+
+Truths (what an unbiased analysis should recover)
+-------------------------------------------------
+* ACR: the latent agent-minus-human difference carried to the rounded, clipped 1..5 scale
+  (:func:`persona.stats.simulate.expected_acr_mos`, total SD including the voice effect),
+  over the population of human voices and attentive listeners.
+* Identification: the population balanced accuracy, E[(Phi(d'/2 - c) + Phi(d'/2 + c)) / 2]
+  over the listeners' d' and c (0.5 whenever d' = 0, whatever the bias).
+* MUSHRA: the planted agent-minus-human mean plus the mean of the realised agent-stimulus
+  effects minus that of the human ones (the analysis speaks for these recordings).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
-from .acr import MIXED_MODEL, agent_human_differences
-from .simulate import PanelSpec, simulate_panel
+from . import acr, identification, mushra, screening
+from .responses import ACR_SCALE, RESPONSE_COLUMNS, validate_responses
+from .simulate import expected_acr_mos
 
-CALIBRATION_SPEC = PanelSpec(
-    n_listeners=16, scenarios=("calibration",), lines_per_scenario=4, careless_rate=0.0,
-    headphone_failure_rate=0.0, gold_trials=0, test_types=("acr",),
-)  # fmt: skip
+_GOLD_TARGET = 2.0  # the gold clip asks for "Poor"
 
 
-def calibrate_difference(
-    *,
-    difference_mos: float,
-    n_panels: int,
-    spec: PanelSpec = CALIBRATION_SPEC,
-    attribute: str = "trust",
-    confidence: float = 0.95,
-    alpha: float = 0.05,
-    seed: int = 0,
-) -> tuple[pd.DataFrame, dict]:
-    """Simulate ``n_panels`` panels with a planted latent difference and analyse each.
+@dataclasses.dataclass(frozen=True)
+class Misspecified:
+    """A listening-test design and the ways its panels depart from the analysis model.
 
-    Parameters
+    Attributes
     ----------
-    difference_mos : float
-        Latent agent-minus-human difference planted on ``attribute`` (MOS points).
-    n_panels : int
-        Simulated panels; panel k uses seed ``seed + k``.
-    spec : PanelSpec
-        Panel design (the planted difference replaces its ``agent_minus_human_mos``).
-
-    Returns
-    -------
-    (pandas.DataFrame, dict)
-        One row per panel (estimate, interval, p-value, method, covered, rejected) and a summary:
-        planted difference on the 1..5 scale, coverage, rejection rate, mean estimate, share of
-        panels analysed by the fallback.
+    n_listeners, n_agent_lines, n_human_voices, n_human_lines : int
+        Panel size; one agent voice on ``n_agent_lines`` lines; each human voice on
+        ``n_human_lines`` lines (unequal counts make the design unbalanced).
+    acr_difference : float
+        Latent agent-minus-human ACR difference (MOS points, before rounding).
+    listener_sd, stimulus_sd, voice_sd, residual_sd : float
+        SDs of the latent ACR score's listener, stimulus, human-voice and residual terms.
+    d_prime, d_prime_sd, criterion_mean, criterion_sd : float
+        Identification: listener sensitivity ~ N(d_prime, d_prime_sd) and criterion c ~
+        N(criterion_mean, criterion_sd) (c > 0 leans "human").
+    mushra_difference, mushra_listener_sd, mushra_stimulus_sd, mushra_sd : float
+        MUSHRA agent-minus-human mean (points), listener offset, stimulus effect and residual SDs.
+    careless_rate, flat_rate, missing_rate : float
+        Shares of listeners answering at random (and failing gold with probability 0.8), of
+        listeners giving one ACR rating throughout, and of answers missing at random.
+    screening : bool
+        Screen listeners (P.808 gold +-1 and rating variance, BS.1534-3) before analysing.
     """
-    spec = dataclasses.replace(spec, agent_minus_human_mos={attribute: difference_mos})
-    truth = spec.planted_difference(attribute)
-    rows = []
-    for k in range(n_panels):
-        responses = simulate_panel(spec, seed=seed + k)
-        result = agent_human_differences(responses[responses["attribute"] == attribute], confidence=confidence).iloc[0]
-        rows.append({
-            "panel": k, "estimate": result["difference_mos"], "ci_low": result["ci_low"],
-            "ci_high": result["ci_high"], "p_value": result["p_value"], "method": result["method"],
-            "covered": bool(result["ci_low"] <= truth <= result["ci_high"]),
-            "rejected": bool(result["p_value"] < alpha),
-        })  # fmt: skip
-    panels = pd.DataFrame(rows)
-    summary = {
-        "planted_difference_mos": truth,
-        "n_panels": n_panels,
-        "coverage": float(panels["covered"].mean()),
-        "rejection_rate": float(panels["rejected"].mean()),
-        "mean_estimate_mos": float(panels["estimate"].mean()),
-        "fallback_share": float((panels["method"] != MIXED_MODEL).mean()),
-    }
-    return panels, summary
+
+    n_listeners: int = 16
+    n_agent_lines: int = 4
+    n_human_voices: int = 2
+    n_human_lines: int = 4
+    acr_difference: float = 0.0
+    human_mos: float = 3.8
+    listener_sd: float = 0.4
+    stimulus_sd: float = 0.2
+    voice_sd: float = 0.0
+    residual_sd: float = 0.6
+    d_prime: float = 0.0
+    d_prime_sd: float = 0.0
+    criterion_mean: float = 0.0
+    criterion_sd: float = 0.0
+    mushra_difference: float = 0.0
+    mushra_listener_sd: float = 8.0
+    mushra_stimulus_sd: float = 3.0
+    mushra_sd: float = 10.0
+    careless_rate: float = 0.0
+    flat_rate: float = 0.0
+    missing_rate: float = 0.0
+    screening: bool = False
+
+    def acr_truth(self) -> float:
+        """Agent-minus-human difference on the observed 1..5 scale, over voices and listeners."""
+        total = float(np.sqrt(self.listener_sd**2 + self.stimulus_sd**2 + self.voice_sd**2 + self.residual_sd**2))
+        return expected_acr_mos(self.human_mos + self.acr_difference, total_sd=total) - expected_acr_mos(
+            self.human_mos, total_sd=total)  # fmt: skip
+
+    def balanced_accuracy_truth(self, n_draws: int = 200_000) -> float:
+        """Population balanced accuracy over the listeners' d' and c (quasi-exact, fixed seed)."""
+        rng = np.random.default_rng(12345)
+        d = rng.normal(self.d_prime, self.d_prime_sd, n_draws)
+        c = rng.normal(self.criterion_mean, self.criterion_sd, n_draws)
+        return float(np.mean((stats.norm.cdf(d / 2 - c) + stats.norm.cdf(d / 2 + c)) / 2))
+
+
+def calibration_panel(design: Misspecified, *, seed: int) -> tuple[pd.DataFrame, float]:
+    """One simulated panel (validated responses) and its realised MUSHRA truth (points)."""
+    rng = np.random.default_rng(seed)
+    n = design.n_listeners
+    voices = ["agent"] * design.n_agent_lines + [f"human{v}" for v in range(design.n_human_voices)
+                                                   for _ in range(design.n_human_lines)]  # fmt: skip
+    lines = list(range(design.n_agent_lines)) + [k for _ in range(design.n_human_voices) for k in range(design.n_human_lines)]
+    is_agent = np.array([v == "agent" for v in voices])
+    stimulus_ids = np.array([f"cal/{v}/line{k}" for v, k in zip(voices, lines)])
+    careless = rng.random(n) < design.careless_rate
+    flat = ~careless & (rng.random(n) < design.flat_rate)
+    parts = [
+        _acr(design, rng, voices, is_agent, careless, flat),
+        _identify(design, rng, is_agent, careless),
+        *(_gold(rng, careless) for _ in range(2)),
+    ]
+    mushra_rows, mushra_truth = _mushra(design, rng, careless)
+    frame = pd.concat([*parts, mushra_rows], ignore_index=True)
+    stimulus = frame.pop("stimulus")
+    frame["stimulus_id"] = np.where(stimulus >= 0, stimulus_ids[np.clip(stimulus, 0, None)], frame["stimulus_id"])
+    frame["voice"] = np.where(stimulus >= 0, np.array(voices)[np.clip(stimulus, 0, None)], frame["voice"])
+    frame["role"] = np.where(stimulus >= 0, np.where(is_agent[np.clip(stimulus, 0, None)], "agent", "human"), frame["role"])
+    frame["line_id"] = np.where(stimulus >= 0, np.array([f"line{k}" for k in lines])[np.clip(stimulus, 0, None)], frame["line_id"])
+    frame["is_gold"] = frame["is_gold"].eq(True)
+    keep = frame["is_gold"].to_numpy() | (rng.random(len(frame)) >= design.missing_rate)
+    return _typed(frame[keep].reset_index(drop=True)), mushra_truth
+
+
+def _acr(design, rng, voices, is_agent, careless, flat) -> pd.DataFrame:
+    n, k = len(careless), len(voices)
+    voice_effect = dict(zip(sorted(set(voices)), rng.normal(0, design.voice_sd, len(set(voices)))))
+    voice_effect["agent"] = 0.0  # the agent's voice *is* the effect under test
+    latent = (design.human_mos + design.acr_difference * is_agent + rng.normal(0, design.stimulus_sd, k)
+              + np.array([voice_effect[v] for v in voices]))[None, :]  # fmt: skip
+    latent = latent + rng.normal(0, design.listener_sd, (n, 1)) + rng.normal(0, design.residual_sd, (n, k))
+    low, high = ACR_SCALE
+    rating = np.clip(np.floor(latent + 0.5), low, high)
+    rating[careless] = rng.integers(low, high + 1, (int(careless.sum()), k))
+    rating[flat] = rng.integers(low, high + 1, (int(flat.sum()), 1))
+    return _rows(n, k, test_type="acr", attribute="trust", rating=rating.ravel())
+
+
+def _identify(design, rng, is_agent, careless) -> pd.DataFrame:
+    n, k = len(careless), len(is_agent)
+    d = rng.normal(design.d_prime, design.d_prime_sd, (n, 1))
+    c = rng.normal(design.criterion_mean, design.criterion_sd, (n, 1))
+    p_ai = np.where(is_agent[None, :], stats.norm.cdf(d / 2 - c), stats.norm.cdf(-d / 2 - c))
+    p_ai[careless] = 0.5
+    choice = np.where(rng.random((n, k)) < p_ai, "ai", "human")
+    return _rows(n, k, test_type="identify", attribute="human_or_ai", choice=choice.ravel(), confidence=2.0)
+
+
+def _gold(rng, careless) -> pd.DataFrame:
+    n = len(careless)
+    wrong = careless & (rng.random(n) < 0.8)
+    rating = np.where(wrong, rng.choice([4.0, 5.0], n), _GOLD_TARGET)
+    frame = _rows(n, 1, test_type="acr", attribute="naturalness", rating=rating)
+    return frame.assign(stimulus=-1, stimulus_id="gold/1", voice="gold", role="human", line_id="gold",
+                        is_gold=True, gold_correct=~wrong)  # fmt: skip
+
+
+def _mushra(design, rng, careless) -> tuple[pd.DataFrame, float]:
+    """One screen per line: hidden reference, low anchor, the agent and each human voice."""
+    n, lines = len(careless), max(design.n_agent_lines, design.n_human_lines)
+    roles = ["reference", "anchor", "agent"] + ["human"] * design.n_human_voices
+    names = ["human_ref", "anchor_3k5", "agent"] + [f"human{v}" for v in range(design.n_human_voices)]
+    means = np.array([98.0, 20.0, 70.0 + design.mushra_difference] + [70.0] * design.n_human_voices)
+    effects = rng.normal(0, design.mushra_stimulus_sd, (lines, len(roles)))
+    effects[:, :2] = 0.0
+    listener = rng.normal(0, design.mushra_listener_sd, (n, 1, 1)) * np.array([0, 1] + [1] * (len(roles) - 2))
+    sd = np.array([3.0] + [design.mushra_sd] * (len(roles) - 1))
+    score = means + effects[None] + listener + rng.normal(0, 1, (n, lines, len(roles))) * sd
+    score = np.clip(np.round(score), 0, 100)
+    score[careless] = rng.integers(0, 101, (int(careless.sum()), lines, len(roles)))
+    truth = design.mushra_difference + effects[:, 2].mean() - effects[:, 3:].mean()
+    listener_ids = np.repeat([f"L{i:03d}" for i in range(n)], lines * len(roles))
+    screen = np.tile(np.repeat(np.arange(lines), len(roles)), n)
+    role = np.tile(roles, n * lines)
+    name = np.tile(names, n * lines)
+    frame = pd.DataFrame({
+        "listener_id": listener_ids, "test_type": "mushra", "attribute": "mushra", "rating": score.ravel(),
+        "stimulus": -1, "stimulus_id": [f"cal/{v}/line{s}" for v, s in zip(name, screen)], "voice": name,
+        "role": role, "line_id": [f"line{s}" for s in screen],
+        "trial_id": [f"{lid}/mushra{s}" for lid, s in zip(listener_ids, screen)],
+    })  # fmt: skip
+    return frame, float(truth)
+
+
+def _rows(n: int, k: int, **values) -> pd.DataFrame:
+    """n listeners x k stimuli of one test (``stimulus`` indexes the design's stimuli)."""
+    listener_ids = np.repeat([f"L{i:03d}" for i in range(n)], k)
+    stimulus = np.tile(np.arange(k), n)
+    frame = pd.DataFrame({"listener_id": listener_ids, "stimulus": stimulus, **values})
+    frame["trial_id"] = frame["listener_id"] + "/" + values["test_type"] + "/" + stimulus.astype(str)
+    return frame.assign(stimulus_id="", voice="", role="", line_id="")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fill the remaining response columns with their defaults (validated only on small panels)."""
+    defaults = {"study_id": "calibration", "scenario": "cal", "other_stimulus_id": None, "other_voice": None,
+                "other_role": None, "choice": None, "confidence": np.nan, "rating": np.nan, "is_gold": False,
+                "gold_correct": None, "headphone_passed": True, "practice": False, "response_time_s": 5.0,
+                "played_full": True, "fast_answer": False, "answered_at": "2026-01-05T09:00:00+00:00"}  # fmt: skip
+    frame = frame.assign(**{c: v for c, v in defaults.items() if c not in frame})
+    frame["session_id"] = frame["listener_id"] + "/s1"
+    frame["trial_index"] = frame.groupby("listener_id").cumcount().astype(float)
+    frame["gold_correct"] = frame["gold_correct"].where(frame["is_gold"], None).astype("boolean")
+    frame["fast_answer"] = frame["fast_answer"].astype("boolean")
+    for column in ("rating", "confidence", "response_time_s"):
+        frame[column] = frame[column].astype(float)
+    return frame[list(RESPONSE_COLUMNS)]
+
+
+def check_panel(design: Misspecified, *, seed: int = 0) -> pd.DataFrame:
+    """A calibration panel put through the responses contract (for tests; the bench skips it)."""
+    return validate_responses(calibration_panel(design, seed=seed)[0], source="<calibration>")
+
+
+def run_panel(design: Misspecified, *, seed: int, tests: tuple[str, ...] = ("acr", "identify", "mushra"),
+              alpha: float = 0.05) -> list[dict]:  # fmt: skip
+    """Analyse one panel; one row per reported test: ``test, rejected, covered, truth, estimate``."""
+    responses, mushra_truth = calibration_panel(design, seed=seed)
+    if design.screening:
+        responses = screening.apply_screening(responses, screening.screen_listeners(responses))
+    results = []
+    if "acr" in tests:
+        row = acr.agent_human_differences(responses[responses["test_type"] == "acr"]).iloc[0]
+        results.append(_result("ACR agent-human (" + ("mixed model" if row["method"] == acr.MIXED_MODEL else "fallback") + ")",
+                               row["p_value"], row["ci_low"], row["ci_high"], design.acr_truth(), row["difference_mos"], alpha))  # fmt: skip
+    if "identify" in tests:
+        row = identification.identification_table(responses, n_boot=0).iloc[0]  # ai_rate interval not calibrated here
+        truth = design.balanced_accuracy_truth()
+        results.append(_result("identification detected", row["p_holm"], row["ba_ci_low"], row["ba_ci_high"], truth,
+                               row["balanced_accuracy"], alpha))  # fmt: skip
+        results.append({"test": "identification 'indistinguishable'", "rejected": row["verdict"] == identification.INDISTINGUISHABLE,
+                        "covered": np.nan, "truth": truth, "estimate": row["balanced_accuracy"]})  # fmt: skip
+    if "mushra" in tests:
+        row = mushra.agent_human_differences(responses).iloc[0]
+        results.append(_result("MUSHRA agent-human", row["p_value"], row["ci_low"], row["ci_high"], mushra_truth,
+                               row["difference"], alpha))  # fmt: skip
+    return results
+
+
+def _result(test: str, p_value: float, low: float, high: float, truth: float, estimate: float, alpha: float) -> dict:
+    return {"test": test, "rejected": bool(p_value < alpha), "covered": bool(low <= truth <= high) if np.isfinite(low) else False,
+            "truth": truth, "estimate": estimate}  # fmt: skip

@@ -78,6 +78,9 @@ def _acr_rows(differences: pd.DataFrame | None, *, alpha: float) -> list[dict]:
             statement = (f"In {d.scenario} the {d.attribute} difference between {d.agent_voice} and the human "
                          f"agents is not significant after Holm correction ({d.difference_mos:+.2f} points, "
                          f"{interval} {ci[0]:+.2f} to {ci[1]:+.2f}; Holm {_p(d.p_holm)}).")  # fmt: skip
+            if d.df < 3:
+                statement += (f" The interval is wide because the {d.n_human_voices} human voices differ from each "
+                              "other and so few of them say little about human agents in general.")  # fmt: skip
         rows.append(_row(d.scenario, "acr", statement, estimate=d.difference_mos, ci=ci,
                          unit="MOS points (agent - human)", p_value=d.p_holm, method=d.method))  # fmt: skip
     return rows

@@ -133,26 +133,21 @@ def identification_table(
     """
     answers = scored_answers(responses, "identify").dropna(subset=["choice"])
     rng = np.random.default_rng(seed)
-    rows = []
-    for scenario, block in answers.groupby("scenario", sort=True):
-        for agent_voice in sorted(block.loc[block["role"] == "agent", "voice"].unique()):
-            rows.append({"scenario": scenario, "agent_voice": agent_voice, **_row(
-                block, agent_voice, confidence=confidence, margin=equivalence_margin, alpha=alpha,
-                power_target=power_target, n_boot=n_boot, rng=rng)})  # fmt: skip
+    cells = [(scenario, block, voice) for scenario, block in answers.groupby("scenario", sort=True)
+             for voice in sorted(block.loc[block["role"] == "agent", "voice"].unique())]  # fmt: skip
+    level = simultaneous_confidence(confidence, len(cells))
+    rows = [{"scenario": scenario, "agent_voice": voice, **_row(
+        block, voice, confidence=confidence, simultaneous=level, margin=equivalence_margin, alpha=alpha,
+        power_target=power_target, n_boot=n_boot, rng=rng)} for scenario, block, voice in cells]  # fmt: skip
     table = pd.DataFrame(rows, columns=list(IDENTIFICATION_COLUMNS))
     table["p_holm"] = holm_adjust(table["p_vs_chance"])
     table["p_equivalence_holm"] = holm_adjust(table["p_equivalence"])
-    level = simultaneous_confidence(confidence, len(table))
-    for index, row in table.iterrows():
-        listeners = listener_rates(answers[answers["scenario"] == row["scenario"]], row["agent_voice"])
-        table.loc[index, ["ba_ci_low", "ba_ci_high"]] = t_interval(listeners["balanced_accuracy"].to_numpy(),
-                                                                  confidence=level)  # fmt: skip
     table["verdict"] = [_verdict(r, alpha=alpha) for r in table.itertuples()]
     return table
 
 
-def _row(block: pd.DataFrame, agent_voice: str, *, confidence: float, margin: float, alpha: float,
-         power_target: float, n_boot: int, rng: np.random.Generator) -> dict:  # fmt: skip
+def _row(block: pd.DataFrame, agent_voice: str, *, confidence: float, simultaneous: float, margin: float,
+         alpha: float, power_target: float, n_boot: int, rng: np.random.Generator) -> dict:  # fmt: skip
     """Counts, rates, tests and d' of one agent voice in one scenario's answers."""
     listeners = listener_rates(block, agent_voice)
     agents = block[(block["voice"] == agent_voice) & (block["role"] == "agent")]
@@ -161,7 +156,7 @@ def _row(block: pd.DataFrame, agent_voice: str, *, confidence: float, margin: fl
     accuracy = listeners["balanced_accuracy"].to_numpy()
     d_ci = t_interval(listeners["d_prime"].to_numpy(), confidence=confidence)
     minimum = equivalence_listeners(
-        listener_sd=_planning_sd(listeners), margin=margin, alpha=alpha, target_power=power_target)
+        listener_sd=round(_planning_sd(listeners), 3), margin=margin, alpha=alpha, target_power=power_target)
     p_chance, p_equivalent, note = _tests(accuracy, margin=margin, minimum=minimum)
     return {
         "n_listeners": len(listeners), "n_agent_trials": len(agents), "n_called_ai": hits,
@@ -172,6 +167,7 @@ def _row(block: pd.DataFrame, agent_voice: str, *, confidence: float, margin: fl
         "n_human_trials": len(humans), "n_false_alarms": false_alarms,
         "false_alarm_rate": false_alarms / len(humans) if len(humans) else np.nan,
         "balanced_accuracy": accuracy.mean() if accuracy.size else np.nan,
+        **dict(zip(("ba_ci_low", "ba_ci_high"), t_interval(accuracy, confidence=simultaneous))),
         "p_vs_chance": p_chance, "d_prime": listeners["d_prime"].mean() if accuracy.size else np.nan,
         "d_prime_ci_low": d_ci[0], "d_prime_ci_high": d_ci[1],
         "criterion_c": listeners["criterion_c"].mean() if accuracy.size else np.nan,

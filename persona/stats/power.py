@@ -17,6 +17,8 @@ only more recordings help, and the summary then says so instead of giving a list
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -143,6 +145,7 @@ def sample_size(
     }])  # fmt: skip
 
 
+@functools.lru_cache(maxsize=256)
 def equivalence_listeners(
     *,
     listener_sd: float,
@@ -168,13 +171,11 @@ def equivalence_listeners(
     if not np.isfinite(listener_sd) or listener_sd < 0 or margin <= 0:
         return np.nan
     rng = np.random.default_rng(seed)
-    normal, chi_square = rng.standard_normal(n_sims), rng.random(n_sims)
-    for n in EQUIVALENCE_LISTENERS:
-        mean = normal * listener_sd / np.sqrt(n)
-        sd = listener_sd * np.sqrt(stats.chi2.ppf(chi_square, n - 1) / (n - 1))
-        critical = stats.t.ppf(1 - alpha, n - 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shown = (margin - np.abs(mean)) / (sd / np.sqrt(n)) > critical
-        if np.mean(shown) >= target_power:
-            return float(n)
-    return np.nan
+    sizes = np.array(EQUIVALENCE_LISTENERS)[:, None]
+    mean = rng.standard_normal((len(sizes), n_sims)) * listener_sd / np.sqrt(sizes)
+    sd = listener_sd * np.sqrt(rng.chisquare(sizes - 1, (len(sizes), n_sims)) / (sizes - 1))
+    critical = stats.t.ppf(1 - alpha, sizes - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power = np.mean((margin - np.abs(mean)) / (sd / np.sqrt(sizes)) > critical, axis=1)
+    reached = np.flatnonzero(power >= target_power)
+    return float(EQUIVALENCE_LISTENERS[reached[0]]) if reached.size else np.nan

@@ -7,7 +7,7 @@ import soundfile as sf
 from scipy import stats
 
 from persona.benchmark import build, compare_voices, score_profiles
-from persona.benchmark.compare import bca_interval
+from persona.benchmark.compare import VoiceDraws, bca_interval
 from persona.benchmark.reference import read_reference, voice_files, with_manifest
 
 HUMAN = {"f0_median_hz": 150.0, "f0_sd_st": 3.0, "f0_range_st": 10.0, "f0_step_sd_st": 0.45, "speech_rate_syl_s": 4.0,
@@ -72,3 +72,13 @@ def test_candidate_clips_read_the_same_manifest_with_or_without_reference(tmp_pa
     from_file = with_manifest(files, None)
     pd.testing.assert_frame_equal(from_reference, from_file)
     assert from_file["transcript"].tolist() == ["line 0 text", "line 1 text"]
+
+
+def test_distance_interval_is_the_basic_bootstrap_of_the_squared_distance():
+    """Hand computation: draws 1.0, 1.1, ..., 2.0 (11 values, squared 1.0 .. 4.0); estimate 1.2 (1.44 squared).
+    With confidence 0.8 the 10th/90th percentiles of the squared draws are 1.1^2 = 1.21 and 1.9^2 = 3.61 (they
+    fall on draws), so the interval is [sqrt(2 x 1.44 - 3.61) -> 0 (negative), sqrt(2 x 1.44 - 1.21)] = [0, 1.2923]."""
+    draws = VoiceDraws(values=np.zeros((3, 1)), estimate=1.2, draws=np.linspace(1.0, 2.0, 11), jackknife=np.zeros(3))
+    low_q, high_q = np.quantile(np.linspace(1.0, 2.0, 11) ** 2, [0.1, 0.9])
+    assert (low_q, high_q) == pytest.approx((1.21, 3.61))
+    assert draws.interval(confidence=0.8) == pytest.approx((0.0, 1.2923), abs=1e-4)
