@@ -188,7 +188,7 @@ METHOD = {
     "pace": "syllable nuclei: prominent periodic peaks of 600-3000 Hz band intensity (after de Jong & Wempe 2009); speech runs and pauses on the same contour; rates over the speaking span (speech runs plus pauses of 0.25-2 s; longer silences are turn gaps)",
     "loudness": "ITU-R BS.1770-4 gated integrated loudness (pyloudnorm, K-weighting designed at the file's rate: DeMan)",
     "intensity": "Praat intensity over speech frames, dB averaging",
-    "hnr": "Praat To Harmonicity (cc), standard parameters (0.01 s, 75 Hz, 0.1, 1 period), Get mean, on the 0-4 kHz analysis sound",
+    "hnr": "Praat To Harmonicity (cc) (0.02 s, 75 Hz, 0.1, 1 period), Get mean, on the 0-4 kHz analysis sound",
     "jitter_shimmer": "Praat local jitter/shimmer on cross-correlation pulses (0.1-20 ms, 1.3, 1.6)",
     "phrasing": "per speech run (inter-pausal unit): median F0 slope (st/s), median F0 step across pauses (st), SD of run median F0 (st), median last/median inter-nucleus interval, SD of frame HNR (dB)",
 }

@@ -11,6 +11,7 @@ from _signals import SR_HZ, harmonic
 from parselmouth.praat import call
 
 from persona import profile
+from persona.features import voice
 
 REFERENCE = Path(__file__).resolve().parents[2] / "reference_audio"
 HUMAN_CLIPS = sorted({p.name: p for p in REFERENCE.glob("*/human_*.flac")}.values())  # each recording once
@@ -39,6 +40,19 @@ def test_hnr_falls_with_noise():
     hnr = [profile(x, sr_hz=SR_HZ)["hnr_db"].iloc[0] for x in (clean, noisy)]
     assert hnr[0] > 25
     assert 10 < hnr[1] < hnr[0] - 5
+
+
+@pytest.mark.parametrize("snr_db", [5.0, 10.0, 20.0])
+def test_frame_hnr_reads_the_harmonic_to_noise_power_ratio(snr_db):
+    """A periodic tone plus white noise at a known power ratio: by definition its HNR is that ratio
+    (r = P_h / (P_h + P_n), so 10 log10(r / (1 - r)) = 10 log10(P_h / P_n)); 1 dB is the promise."""
+    tone = harmonic(150.0, duration_s=2.0, sr_hz=8000)
+    noise = np.random.default_rng(0).standard_normal(tone.size)
+    noise *= np.sqrt(np.mean(tone**2) / np.mean(noise**2) / 10 ** (snr_db / 10))
+    frames = voice.frame_hnr_db(parselmouth.Sound(tone + noise, 8000))
+    assert frames.size >= 0.9 * 2.0 / voice.HNR_TIME_STEP_S  # nearly every frame of the steady tone is voiced
+    assert np.median(frames) == pytest.approx(snr_db, abs=1.0)
+    assert voice.hnr_db(frames) == pytest.approx(snr_db, abs=1.0)
 
 
 def _praat_hnr_cc_db(path: Path) -> float:
