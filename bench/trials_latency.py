@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -118,6 +119,7 @@ def main() -> None:
     parser.add_argument("--processes", default="1,2", help="app process counts to run")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the app processes and PostgreSQL on kill
     kinds = tuple(args.databases.split(","))
     print(f"{os.cpu_count()} CPU(s); survey {args.survey.name}; every run through `streamlit run app.py`")
     with databases(kinds) as make, tempfile.TemporaryDirectory() as logs:

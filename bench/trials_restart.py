@@ -24,6 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import signal
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -134,6 +136,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=450.0, help="time bound per database, s")
     parser.add_argument("--databases", default=",".join(DATABASES))
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the app processes and PostgreSQL on kill
     kinds = tuple(args.databases.split(","))
     uptime_s = tuple(map(float, args.uptime_s.split(",")))
     with databases(kinds) as make, tempfile.TemporaryDirectory() as logs:
