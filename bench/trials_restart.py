@@ -6,7 +6,7 @@ Run from the repository root (as root it starts a scratch PostgreSQL as ``nobody
 
 For each database, ``--listeners`` websocket listeners (``bench/streamlit_listener.py``, each
 hearing every clip for its duration) take the demo survey on one ``streamlit run app.py``, which
-is killed with SIGKILL at random moments (6-16 s, ``--uptime-s``, after the restarted server served
+is killed with SIGKILL at random moments (8-20 s, ``--uptime-s``, after the restarted server served
 its first listener again) and restarted at once, until
 ``--restarts`` kills (or ``--max-seconds``). A listener whose websocket drops reconnects, as a
 reloading browser does, and gets a new session. Counted:
@@ -132,8 +132,8 @@ def main() -> None:
     parser.add_argument("--survey", type=Path, default=DEMO)
     parser.add_argument("--listeners", type=int, default=30)
     parser.add_argument("--restarts", type=int, default=20)
-    parser.add_argument("--uptime-s", default="6,16", help="range of server uptime before each kill, s")
-    parser.add_argument("--max-seconds", type=float, default=450.0, help="time bound per database, s")
+    parser.add_argument("--uptime-s", default="8,20", help="range of server uptime before each kill, s")
+    parser.add_argument("--max-seconds", type=float, default=540.0, help="time bound per database, s")
     parser.add_argument("--databases", default=",".join(DATABASES))
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the app processes and PostgreSQL on kill
