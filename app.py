@@ -22,6 +22,7 @@ TEAM_PAGES = [
 DESIGNER_PAGES = [
     st.Page("app_pages/compare.py", title="Compare voices", url_path="compare"),
     st.Page("app_pages/record.py", title="Record reference lines", url_path="record"),
+    st.Page("app_pages/calls.py", title="Measure real calls", url_path="calls"),
 ]
 
 if TOKEN_PARAM in st.query_params or STUDY_PARAM in st.query_params:

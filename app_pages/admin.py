@@ -8,8 +8,9 @@ import streamlit as st
 
 from app_pages.common import get_store, require_admin
 from persona.errors import PersonaError
-from persona.trials.access import DEFAULT_BASE_URL, invite_url
-from persona.trials.design import describe
+from persona.hygiene import csv_text
+from persona.trials.access import app_base_url, check_base_url, invite_url
+from persona.trials.design import check_design, describe
 from persona.trials.flow import completion_by_scenario
 from persona.trials.stimuli import prepare_survey
 from persona.trials.survey import load_survey
@@ -26,6 +27,7 @@ def survey_section() -> None:
     try:
         with st.spinner("Checking the survey and preparing every clip..."):
             survey = load_survey(SURVEY_DIR / name)
+            check_design(survey)
             clips = prepare_survey(survey)
     except PersonaError as exc:
         st.error(str(exc))
@@ -45,8 +47,16 @@ def survey_section() -> None:
 def invite_section(study_id: str) -> None:
     st.subheader("Invite listeners")
     n = st.number_input("How many invite links", min_value=1, max_value=500, value=10, key="admin_invite_n")
-    base_url = st.text_input("App address", value=DEFAULT_BASE_URL, key="admin_base_url")
+    here = app_base_url(st.context.url, base_path=st.get_option("server.baseUrlPath"), address=st.get_option("browser.serverAddress"),
+                        port=st.get_option("browser.serverPort") or st.get_option("server.port"))  # fmt: skip
+    base_url = st.text_input("App address", value=here, key="admin_base_url", help="Where listeners open the app; "
+                             "by default the address of this page.")  # fmt: skip
     if st.button("Create invite links", key="admin_invite_create"):
+        try:
+            check_base_url(base_url)
+        except PersonaError as exc:
+            st.error(str(exc))
+            return
         links = "\n".join(invite_url(t, base_url=base_url) for t in get_store().create_listeners(study_id, n=int(n)))
         st.code(links, language=None)
         st.download_button("Download links", links, file_name=f"{study_id}_invites.txt", key="admin_invite_download")
@@ -60,7 +70,7 @@ def progress_section(study_id: str) -> None:
     st.dataframe(store.listeners_frame(study_id), hide_index=True, key="admin_listeners")
     st.subheader("Export")
     answers = store.responses_frame(study_id)
-    st.download_button(f"Download all answers ({len(answers)} rows, tidy CSV)", answers.to_csv(index=False),
+    st.download_button(f"Download all answers ({len(answers)} rows, tidy CSV)", csv_text(answers),
                        file_name=f"{study_id}_responses.csv", mime="text/csv", key="admin_export")  # fmt: skip
 
 

@@ -6,6 +6,7 @@ Presentation only. The benchmark, scores, ranking, verdicts, prescriptions and p
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import warnings
 from pathlib import Path
@@ -17,6 +18,8 @@ from app_pages.common import require_admin
 from persona import benchmark as pb
 from persona.errors import AudioError, PersonaError
 from persona.report.benchmark import band_figure, build_report
+from persona.report.format import provenance_items
+from persona.report.notes import PAIRED_HOW_TO_READ, RANKING_HOW_TO_READ
 from persona.workbench import session, uploads
 from persona.workbench.listening import listening_lines
 from persona.workbench.progress import score_with_progress
@@ -27,6 +30,7 @@ SOURCES = ("Bundled default", "Built from the reference audio", "Uploaded benchm
 BENCHMARK_UPLOAD_LIMITS = uploads.UploadLimits(max_bytes=5_000_000, suffixes=(".json",))
 UPLOAD_OUTCOME = "compare_upload_outcome"  # messages of the last "Add these files", shown after the rerun
 PREVIEW = "compare_preview"  # (clip, prescription) -> its Preview, kept across reruns
+REGISTER_CHOICES = {"From the manifest, else inferred from F0": None, "Low (typically a man's voice)": "low", "High (typically a woman's voice)": "high"}
 PAIRED_COLUMNS = ["voice", "human_speaker", "f0_rmse_cents", "f0_gross_error_rate", "f0_correlation", "duration_ratio", "pause_f1"]
 
 
@@ -45,11 +49,16 @@ def uploaded_benchmark() -> pb.Benchmark | None:
     uploads.check_upload(sent.name, len(data), limits=BENCHMARK_UPLOAD_LIMITS)
     folder = session.working_folder() / "benchmarks"
     path = session.memo("benchmark_file", (sent.name, data), lambda: uploads.write_new_file(folder, sent.name, data))
+    named = lambda text: str(text).replace(str(path), uploads.shown_name(sent.name))  # noqa: E731 - the user's name, not the server's path
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        bench = pb.load_benchmark(path)
+        try:
+            bench = pb.load_benchmark(path)
+        except PersonaError as exc:
+            st.error(named(exc))
+            st.stop()
     for warning in caught:
-        st.warning(str(warning.message).replace(str(path), uploads.shown_name(sent.name)))
+        st.warning(named(warning.message))
     return bench
 
 
@@ -70,9 +79,16 @@ def show_benchmark(bench: pb.Benchmark, scenario: str) -> None:
     clips.metric("Human clips", int(info["n_clips"]))
     speakers.metric("Speakers", int(info["n_speakers"]))
     speech.metric("Speech", f"{info['speech_min']:.1f} min")
-    st.caption(f"Speakers: {info['speakers']}")
+    if info["note"]:
+        st.warning(info["note"])
+    st.caption(f"Speakers (pitch register, how it was set): {info['speakers']}")
+    st.caption(f"Clips per speaker: {info['clips_per_speaker']}")
+    if info["unequal_clips"]:
+        st.info("Very unequal clips per speaker: speakers weigh equally (each speaker's clip median counts once).")
+    for register, stats in bench.pitch_by_register.get(scenario, {}).items():
+        st.caption(f"{register} register: {stats.n_speakers} speaker(s), median F0 {stats.median:.0f} Hz")
     with st.expander("Provenance (software, extraction parameters, method)"):
-        st.json(bench.provenance, expanded=False)
+        st.markdown("\n".join(f"- **{item}**: {' '.join(text.split())}" for item, text in provenance_items(bench.provenance)))
 
 
 def add_uploads() -> None:
@@ -129,12 +145,13 @@ def choose_voices(ref_dir: Path, scenario: str) -> list[Path]:
     return [server[v] for v in picked] + [folder / v for v in uploaded]
 
 
-def compare(bench: pb.Benchmark, scenario: str, voices: list[Path], reference: pd.DataFrame) -> tuple[pb.Scores, pb.Comparison]:
-    """Scores and ranking of the chosen voices, with progress."""
-    scores = score_with_progress(voices, bench, scenario=scenario, reference=reference,
+def compare(bench: pb.Benchmark, scenario: str, voices: list[Path], reference: pd.DataFrame, register: str | None) -> tuple[pb.Scores, pb.Comparison]:
+    """Scores and ranking of the chosen voices (with register, typicality and notes), with progress."""
+    scores = score_with_progress(voices, bench, scenario=scenario, reference=reference, register=register,
                                  on_progress=progress_bar("profiling the voices"))  # fmt: skip
     with st.spinner("Ranking with bootstrap intervals"):
-        return scores, pb.compare_voices(scores, bench)
+        comparison = pb.compare_voices(scores, bench)
+    return scores, dataclasses.replace(comparison, ranking=pb.with_context(comparison.ranking, scores))
 
 
 def png(figure) -> bytes:
@@ -155,40 +172,66 @@ def show_ranking(scores: pb.Scores, comparison: pb.Comparison, bench: pb.Benchma
             "ci_low": st.column_config.NumberColumn("95% CI low", format="%.2f"),
             "ci_high": st.column_config.NumberColumn("95% CI high", format="%.2f"),
             "not_resolvable_from": "not resolvable from",
+            "human_percentile": st.column_config.NumberColumn("human percentile", format="%.0f", help=pb.typicality.METHOD),
         },
     )
-    st.caption("Persona distance: 0 = at the human median; 95% bootstrap interval over each voice's clips. "
-               "Voices listed as not resolvable cannot be told apart with these clips.")  # fmt: skip
+    st.caption(f"How to read this: {RANKING_HOW_TO_READ} Human percentile: a voice at 97 is "
+               f"{pb.typicality.words(97, one_voice=bench.is_one_voice(scores.scenario))}.")  # fmt: skip
     st.image(session.memo("band_figure", key, lambda: png(band_figure(scores, bench))))
     st.caption("Shaded: human p10-p90 band; line: human median; ticks: human clips; dots: each voice's median, in natural units.")
     voices = list(comparison.ranking["voice"])
     voice = st.pills("Voice", voices, default=voices[0], key="compare_voice") or voices[0]
     row = scores.voices.set_index("voice").loc[voice]
+    st.markdown(f"Register **{row['register'] or 'unknown'}** ({row['register_source']}); pitch level compared with the {row['pitch_compared_with']}.")
+    for note in filter(None, str(row["benchmark_note"]).split("; ")):
+        st.warning(note)
     sentences = pb.describe(row, scenario=scores.scenario)
     st.markdown("\n".join(f"- {s}" for s in sentences) or "- every feature within the human band")
     return voice
 
 
-def show_listening(scores: pb.Scores, lines: pd.DataFrame, voice: str) -> None:
-    """Step 4: the chosen voice next to human clips of the same line, with paired-mode metrics."""
+def show_listening(scores: pb.Scores, lines: pd.DataFrame, voice: str, humans: pd.DataFrame) -> None:
+    """Step 4: the chosen voice next to human clips of the same line, with paired-mode metrics.
+
+    A line no human recorded (or a voice whose files are not named like the script lines) comes
+    with the scenario's human clips to choose from, so there is always a human to hear it against.
+    """
     mine = set(lines.loc[(lines["voice"] == voice) & (lines["role"] == "agent"), "line"])
     paired = scores.paired if scores.paired is not None else pd.DataFrame(columns=["line_id", *PAIRED_COLUMNS])
     for line, clips in lines[lines["line"].isin(mine)].groupby("line", sort=True):
         shown = clips[(clips["role"] == "human") | (clips["voice"] == voice)]
         metrics = paired[(paired["line_id"] == line) & (paired["voice"] == voice)]
         with st.container(border=True):
-            st.markdown(f"**{line}**: {clips['transcript'].iloc[0]}")
+            st.markdown(f"**{line}**: {clips['transcript'].iloc[0]}" if clips["transcript"].iloc[0] else f"**{line}**")
             for column, clip in zip(st.columns(len(shown)), shown.itertuples()):
                 column.caption(f"{clip.role}: {clip.voice}")
                 column.audio(clip.file)
+            if not (clips["role"] == "human").any():
+                other_human_clips(humans, key=f"compare_humans_{voice}_{line}")
             if not metrics.empty:
                 st.info("Paired line: the same words from a human agent, aligned by DTW.")
                 st.dataframe(metrics[PAIRED_COLUMNS].round(2), hide_index=True)
+                st.caption(f"How to read this: {PAIRED_HOW_TO_READ}")
+    if not mine:
+        st.info(f"No clip of {voice} is a script line of this scenario.")
+        other_human_clips(humans, key=f"compare_humans_{voice}")
+
+
+def other_human_clips(humans: pd.DataFrame, *, key: str) -> None:
+    """A human clip of the scenario, chosen by speaker and line, to hear the voice against."""
+    if humans.empty:
+        st.caption("The reference folder has no human clip of this scenario.")
+        return
+    labels = {row.file: f"{row.speaker}: {row.transcript[:60] or Path(row.file).name}" for row in humans.itertuples()}
+    picked = st.selectbox("No human agent recorded this line; hear one of the scenario's human clips instead",
+                          list(labels), format_func=labels.get, key=key)  # fmt: skip
+    st.audio(picked)
 
 
 def show_fix(scores: pb.Scores, bench: pb.Benchmark, lines: pd.DataFrame, voice: str) -> None:
     """Step 5: the SSML prescription, and a PSOLA preview re-scored next to the original."""
-    prescription = pb.voice_prescription(scores, bench, voice)
+    large = st.checkbox("Allow pitch changes over 4 st (they change who the voice sounds like)", key="compare_large_pitch")
+    prescription = pb.voice_prescription(scores, bench, voice, allow_large_pitch_change=large)
     st.markdown(f"**Ask the TTS vendor for:** {prescription.summary()}")
     texts = lines.loc[(lines["voice"] == voice) & (lines["transcript"] != ""), "transcript"]
     st.code(prescription.ssml(texts.iloc[0] if len(texts) else None), language="xml")
@@ -204,7 +247,8 @@ def show_fix(scores: pb.Scores, bench: pb.Benchmark, lines: pd.DataFrame, voice:
         out.parent.mkdir(parents=True, exist_ok=True)
         with st.spinner("Resynthesising with PSOLA and scoring again"):
             try:
-                made = pb.preview(clip, bench, scenario=scores.scenario, out_path=out, prescription=prescription)
+                made = pb.preview(clip, bench, scenario=scores.scenario, out_path=out, prescription=prescription,
+                                  register=scores.registers.get(voice) or None)  # fmt: skip
                 st.session_state[PREVIEW] = (wanted, made)
             except PersonaError as exc:
                 st.error(f"No preview: {exc}")
@@ -225,7 +269,8 @@ def show_exports(scores: pb.Scores, comparison: pb.Comparison, bench: pb.Benchma
     name = scores.scenario
     tables = {"ranking": comparison.ranking, "voices": scores.voices, "clips": scores.files}
     report, *columns = st.columns(1 + len(tables))
-    report.download_button("HTML report", lambda: build_report(scores, bench, comparison=comparison).to_html(),
+    large = st.session_state.get("compare_large_pitch", False)
+    report.download_button("HTML report", lambda: build_report(scores, bench, comparison=comparison, allow_large_pitch_change=large).to_html(),
                            file_name=f"{name}_report.html", mime="text/html", key="compare_download_report")  # fmt: skip
     for column, (label, table) in zip(columns, tables.items()):
         column.download_button(f"{label.capitalize()} CSV", table.to_csv(index=False), file_name=f"{name}_{label}.csv",
@@ -259,13 +304,14 @@ voices = choose_voices(ref_dir, scenario)
 if not voices:
     st.info("Pick voices on the server or upload a voice to compare.")
     st.stop()
-key = (session.content_key(bench.to_dict()), scenario, session.fingerprint(voices))
-scores, comparison = or_stop(lambda: session.memo("comparison", key, lambda: compare(bench, scenario, voices, reference)))
+register = REGISTER_CHOICES[st.radio("Pitch register of the voices", list(REGISTER_CHOICES), key="compare_register", horizontal=True)]
+key = (session.content_key(bench.to_dict()), scenario, session.fingerprint(voices), register)
+scores, comparison = or_stop(lambda: session.memo("comparison", key, lambda: compare(bench, scenario, voices, reference, register)))
 lines = listening_lines(scores, reference)
 st.header("At a glance")
 voice = show_ranking(scores, comparison, bench, key=key)
 st.header(f"Listen: {voice}")
-show_listening(scores, lines, voice)
+show_listening(scores, lines, voice, pb.reference.humans(reference, scenario))
 st.header(f"Fix: {voice}")
 show_fix(scores, bench, lines, voice)
 st.header("Export")

@@ -2,15 +2,21 @@
 
 Everything here is presentation; the order, the clips and the storage come from
 :class:`persona.trials.flow.ListenerFlow`. Widget keys are opaque per-session ids, and the
-browser receives no file, voice or system name.
+browser receives no file, voice or system name. A listener never sees an exception: a
+failing database or any other fault becomes a calm "could not save, try again" (details go to
+the server log only, and SQLAlchemy's messages carry no parameters), and the answer stays on
+the screen to be sent again.
 """
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from app_pages.common import get_store
-from persona.errors import PersonaError
+from persona.errors import PersonaError, SurveyError
+from persona.hygiene import without_images
 from persona.trials.access import TOKEN_PARAM
 from persona.trials.answers import ACR_LABELS, AGREEMENT_LABELS, CONFIDENCE_LABELS, Answer
 from persona.trials.component import clip_player
@@ -28,6 +34,11 @@ AB_LABELS = {"A": "Clip A", "B": "Clip B", "none": "No preference"}
 IDENTITY_LABELS = {"human": "A person", "ai": "An AI voice"}
 FLOW_KEY = "listener_flow"
 ERROR_KEY = "listener_error"
+NOTICE_KEY = "listener_notice"
+COULD_NOT_SAVE = "Sorry, we could not save that just now. Your answer is still here: please press the button again in a moment."
+UNAVAILABLE = "Sorry, the listening test is briefly unavailable. Please reload this page in a minute; your answers so far are kept."
+ALREADY_RECORDED = "This answer was already recorded (from another tab or window). Here is the next one."
+_log = logging.getLogger(__name__)
 MOVED_KEY = "moved_sliders"
 
 
@@ -49,17 +60,27 @@ def current_flow() -> ListenerFlow | None:
 
 
 def _run(action, *args) -> None:
-    """Call a flow action from a widget callback; keep its error to show on the next render."""
+    """Call a flow action from a widget callback; keep what to tell the listener for the next render.
+
+    A refused answer shows its own id-free message; any other fault shows :data:`COULD_NOT_SAVE`
+    and is logged on the server. An answer that was already stored (another tab) says so.
+    """
     try:
-        action(*args)
-    except PersonaError as exc:
-        st.session_state[ERROR_KEY] = str(exc)
+        saved = action(*args)
+    except SurveyError as exc:
+        st.session_state[ERROR_KEY] = f"Not saved: {exc}."
+    except Exception:  # noqa: BLE001 - a listener must never see a traceback
+        _log.exception("listener action failed")
+        st.session_state[ERROR_KEY] = COULD_NOT_SAVE
+    else:
+        if saved is False:
+            st.session_state[NOTICE_KEY] = ALREADY_RECORDED
 
 
 def show_consent(flow: ListenerFlow) -> None:
     survey = flow.survey
-    st.title(survey.title)
-    st.markdown(survey.instructions)
+    st.title(without_images(survey.title))
+    st.markdown(without_images(survey.instructions))
     st.markdown(
         "You will hear short recordings of a support agent and answer a question about each. "
         "Please use headphones in a quiet place. We store your answers with a random id, no name "
@@ -89,7 +110,7 @@ def show_headphone_check(flow: ListenerFlow, index: int) -> None:
 def show_trial(flow: ListenerFlow, trial: Trial) -> None:
     if trial.practice:
         st.info("Practice: this one shows how the task works and is not scored.")
-    st.caption(f"Situation: {flow.survey.context(trial.scenario)}")
+    st.caption(f"Situation: {without_images(flow.survey.context(trial.scenario))}")
     clips = flow.trial_clips(trial)
     labels = {"clip": "the clip", "A": "clip A", "B": "clip B", "ref": "the reference"}
     players = st.columns(2) if trial.test_type == "ab" else [st.container()]
@@ -193,7 +214,7 @@ def show_progress(step: Step) -> None:
     st.progress(step.answered / step.total if step.total else 1.0, text=f"{step.label} · {step.answered} of {step.total} done")
 
 
-def main() -> None:
+def show_page() -> None:
     try:
         flow = current_flow()
     except PersonaError as exc:
@@ -205,6 +226,8 @@ def main() -> None:
         st.stop()
     if ERROR_KEY in st.session_state:
         st.error(st.session_state.pop(ERROR_KEY))
+    if NOTICE_KEY in st.session_state:
+        st.info(st.session_state.pop(NOTICE_KEY))
     step = flow.step()
     show_progress(step)
     if step.kind == "consent":
@@ -215,6 +238,15 @@ def main() -> None:
         show_trial(flow, step.trial)
     else:
         show_done(flow)
+
+
+def main() -> None:
+    """Show the page; a fault while drawing it (e.g. the database is down) becomes one calm line."""
+    try:
+        show_page()
+    except Exception:  # noqa: BLE001 - st.stop() and reruns are BaseExceptions and pass through
+        _log.exception("listening page failed")
+        st.error(UNAVAILABLE)
 
 
 main()

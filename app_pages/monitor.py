@@ -10,7 +10,7 @@ from app_pages.common import require_admin
 from persona.errors import PersonaError
 from persona.monitor import MonitorStore, Settings, messiest
 from persona.monitor.check import alarm_sentence, raised, standing_sentences, watch_store
-from persona.monitor.store import default_db_url
+from persona.storage import default_db_url
 from persona.report.monitor import build_report, control_figure
 
 

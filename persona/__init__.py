@@ -15,8 +15,27 @@ from .errors import (  # noqa: E402
     PersonaError,
     SurveyError,
 )
-from .features import COLUMNS, Profiler, profile  # noqa: E402
-from .io import Audio, from_array, load, telephone  # noqa: E402
+
+_LAZY = {
+    "COLUMNS": "features", "Profiler": "features", "profile": "features",
+    "Audio": "io", "from_array": "io", "load": "io", "telephone": "io",
+}  # fmt: skip
+"""Public names imported on first use, so ``import persona`` (and the CLI's start-up) stays light."""
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'persona' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "__version__",

@@ -60,6 +60,14 @@ class PersonaWarning(UserWarning):
     """A result is usable but may not compare like for like (e.g. a benchmark built with other parameters)."""
 
 
+class ClipLeftOutWarning(PersonaWarning):
+    """A clip could not be measured and was left out of an aggregate; ``file`` and ``reason`` say which and why."""
+
+    def __init__(self, file: str, reason: str):
+        self.file, self.reason = str(file), str(reason)
+        super().__init__(f"human clip left out: {self.reason}")
+
+
 class BenchmarkError(PersonaError):
     """A reference folder, manifest or benchmark file is unusable."""
 
@@ -70,3 +78,11 @@ class SurveyError(PersonaError):
 
 class StoreError(PersonaError):
     """The trial database refused an operation."""
+
+
+class MissingExtraError(PersonaError, ImportError):
+    """An optional dependency is needed and not installed; the message names the ``persona[extra]`` to install."""
+
+    def __init__(self, extra: str, purpose: str):
+        self.extra = extra
+        super().__init__(f"{purpose} needs the optional '{extra}' dependencies: pip install 'persona[{extra}]'")

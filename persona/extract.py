@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import cache as cache_mod
 from . import workers
+from .extras import require
 from .features import COLUMNS, Profiler
 
 CHUNK_FILES = 64
@@ -150,7 +151,7 @@ def _run(profiler, tasks, indices, *, jobs, dask_scheduler, progress):
 
     if not tasks:
         return
-    bar = tqdm(total=len(tasks), disable=not progress, unit="file", leave=False)
+    bar = tqdm(total=len(tasks), disable=not progress, desc="profiling", unit="file", leave=False)
     if dask_scheduler:
         yield from _run_dask(profiler, tasks, indices, dask_scheduler, bar)
     else:
@@ -162,7 +163,8 @@ def _run(profiler, tasks, indices, *, jobs, dask_scheduler, progress):
 
 
 def _run_dask(profiler, tasks, indices, address: str, bar):
-    from dask.distributed import Client, as_completed
+    distributed = require("dask.distributed", "dask", "--dask-scheduler")
+    Client, as_completed = distributed.Client, distributed.as_completed
 
     with Client(address) as client:
         remote = client.scatter(profiler, broadcast=True)

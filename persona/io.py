@@ -34,7 +34,12 @@ CLIP_LEVEL = 0.999
 CLIP_WARN_FRACTION = 0.01
 SILENCE_PEAK = 1e-4  # -80 dBFS: below this the recording is digital silence
 MAX_DURATION_S = 3600.0
-"""Longest recording accepted by default (s): longer than any call; a 48 kHz hour is 1.4 GB of samples."""
+"""Longest recording accepted by default (s): longer than any call."""
+MAX_DECODED_MB = 512
+"""Memory bound per file: the decoded float64 samples of all channels may take at most this many MiB
+(67 M samples: an hour of 16 kHz mono, 23 min of 48 kHz mono). Checked from the header before
+decoding, so a small file declaring a long, wide signal is refused without allocating it; loading
+an accepted file peaks at about three times its decoded size (samples, mono mix, validation)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,11 +113,10 @@ def load(
     p = Path(path)
     if not p.is_file():
         raise AudioNotFoundError(name, "no such file" if not p.exists() else "not a regular file")
+    info = check_header(p, max_duration_s=max_duration_s)
     try:
-        info = sf.info(p)
-        _check_not_too_long(name, info.frames / info.samplerate if info.samplerate else 0.0, max_duration_s)
-        data, sr_hz = sf.read(p, dtype="float64", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        data, sr_hz = sf.read(p, frames=info.frames, dtype="float64", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, MemoryError) as exc:
         raise CorruptAudioError(name, f"not a readable audio file ({exc})") from None
     return from_array(data, sr_hz, path=name, channel=channel, min_duration_s=min_duration_s, max_duration_s=max_duration_s)
 
@@ -163,6 +167,35 @@ def from_array(
     if clipped >= CLIP_WARN_FRACTION:
         warnings.warn(f"{path}: heavily clipped, {clipped:.1%} of samples at full scale", ClippingWarning, stacklevel=2)
     return Audio(np.ascontiguousarray(mono, dtype=np.float64), int(sr_hz), path, label, clipped)
+
+
+def check_header(path: str | os.PathLike, *, max_duration_s: float = MAX_DURATION_S) -> sf._SoundFileInfo:
+    """Read an audio file's header and refuse it before decoding if it is too long or too large.
+
+    Returns the soundfile header info (``frames``, ``samplerate``, ``channels``, ...).
+
+    Raises
+    ------
+    CorruptAudioError
+        Not an audio file libsndfile can read, or a header declaring no sample rate.
+    TooLongError
+        Longer than ``max_duration_s``, or decoding would exceed :data:`MAX_DECODED_MB`.
+    """
+    name = str(path)
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        raise CorruptAudioError(name, f"not a readable audio file ({exc})") from None
+    if info.samplerate <= 0 or info.channels <= 0 or info.frames < 0:
+        raise CorruptAudioError(name, f"header declares {info.samplerate} Hz, {info.channels} channel(s): not a usable audio file")
+    duration_s = info.frames / info.samplerate
+    _check_not_too_long(name, duration_s, max_duration_s)
+    decoded_mb = info.frames * info.channels * 8 / 2**20
+    if decoded_mb > MAX_DECODED_MB:
+        raise TooLongError(name, f"header declares {_length(duration_s)} at {info.samplerate} Hz, {info.channels} channel(s): "
+                                 f"{decoded_mb:,.0f} MB decoded, over the {MAX_DECODED_MB} MB bound per file; split it "
+                                 "or resample it first")  # fmt: skip
+    return info
 
 
 def _check_not_too_long(path: str, duration_s: float, max_duration_s: float) -> None:
@@ -268,6 +301,37 @@ def write_wav(path: str | os.PathLike, audio: Audio, *, subtype: str = "PCM_16")
     """Write mono PCM WAV with no metadata chunks; returns the path."""
     p = Path(path)
     sf.write(p, np.clip(audio.samples, -1.0, 1.0), audio.sr_hz, subtype=subtype, format="WAV")
+    return p
+
+
+OUTPUT_SUBTYPES = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"), ".mp3": ("MP3", "MPEG_LAYER_III")}
+"""Audio output by file suffix: libsndfile container and encoding."""
+
+
+def output_audio_format(path: str | os.PathLike) -> tuple[str, str]:
+    """``(format, subtype)`` that :func:`write_audio` uses for ``path``'s suffix; :class:`ParameterError` if none.
+
+    MP3 needs libsndfile >= 1.1 (soundfile's bundled library has it); without it ``.mp3`` is refused.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in OUTPUT_SUBTYPES:
+        raise ParameterError(f"{p}: cannot write audio as {suffix or '(no suffix)'}; use one of {', '.join(OUTPUT_SUBTYPES)}")
+    container, subtype = OUTPUT_SUBTYPES[suffix]
+    if container not in sf.available_formats() or subtype not in sf.available_subtypes(container):
+        raise ParameterError(f"{p}: this libsndfile ({sf.__libsndfile_version__}) cannot write {suffix}; use .wav or .flac")
+    return container, subtype
+
+
+def write_audio(path: str | os.PathLike, audio: Audio) -> Path:
+    """Write mono audio in the format its suffix names (.wav/.flac 16-bit PCM, .ogg Vorbis, .mp3); returns the path."""
+    p = Path(path)
+    container, subtype = output_audio_format(p)
+    try:
+        sf.write(p, np.clip(audio.samples, -1.0, 1.0), audio.sr_hz, format=container, subtype=subtype)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        p.unlink(missing_ok=True)
+        raise ParameterError(f"{p}: cannot write {container} at {audio.sr_hz} Hz ({exc})") from None
     return p
 
 

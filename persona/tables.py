@@ -1,4 +1,7 @@
-"""Writing result tables with their provenance: CSV (+ side JSON), JSON, Parquet, or CSV on stdout."""
+"""Writing result tables with their provenance: CSV (+ side JSON), JSON, Parquet, or CSV on stdout.
+
+CSV cells a spreadsheet would run as formulas are written inert (:mod:`persona.hygiene`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ParameterError
+from .extras import require
+from .hygiene import restore_cell, write_csv
 
 FORMATS = (".csv", ".json", ".parquet")
 
@@ -19,10 +24,12 @@ def provenance_path(out: Path) -> Path:
 
 
 def output_format(out: str | Path) -> str:
-    """The suffix of ``out`` if it is a writable table format, else :class:`ParameterError`."""
+    """The suffix of ``out`` if it is a writable table format (and its extra is installed), else a :class:`PersonaError`."""
     suffix = Path(out).suffix.lower()
     if suffix not in FORMATS:
         raise ParameterError(f"{out}: unsupported output format {suffix or '(none)'}; use one of {', '.join(FORMATS)}")
+    if suffix == ".parquet":
+        require("pyarrow.parquet", "parquet", f"{out}: writing Parquet")
     return suffix
 
 
@@ -34,20 +41,20 @@ def write(frame: pd.DataFrame, out: str | Path | None) -> Path | None:
     """
     prov = frame.attrs.get("provenance", {})
     if out is None:
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame, sys.stdout)
         return None
     path = Path(out)
     suffix = output_format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        frame.to_csv(path, index=False)
+        write_csv(frame, path)
         provenance_path(path).write_text(json.dumps(prov, indent=2, default=str))
     elif suffix == ".json":
         payload = {"provenance": prov, "rows": json.loads(frame.to_json(orient="records"))}
         path.write_text(json.dumps(payload, indent=2, default=str))
     else:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        pa = require("pyarrow", "parquet", f"{path}: writing Parquet")
+        pq = require("pyarrow.parquet", "parquet", f"{path}: writing Parquet")
 
         table = pa.Table.from_pandas(frame, preserve_index=False)
         meta = {**(table.schema.metadata or {}), b"persona.provenance": json.dumps(prov, default=str).encode()}
@@ -60,7 +67,7 @@ def read(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        frame = pd.read_csv(p, keep_default_na=True)
+        frame = pd.read_csv(p, keep_default_na=True).map(restore_cell)
         side = provenance_path(p)
         frame.attrs["provenance"] = json.loads(side.read_text()) if side.exists() else {}
     elif suffix == ".json":
@@ -68,8 +75,7 @@ def read(path: str | Path) -> pd.DataFrame:
         frame = pd.DataFrame(payload["rows"])
         frame.attrs["provenance"] = payload.get("provenance", {})
     elif suffix == ".parquet":
-        import pyarrow.parquet as pq
-
+        pq = require("pyarrow.parquet", "parquet", f"{p}: reading Parquet")
         table = pq.read_table(p)
         frame = table.to_pandas()
         frame.attrs["provenance"] = json.loads((table.schema.metadata or {}).get(b"persona.provenance", b"{}"))

@@ -16,7 +16,7 @@ import pytest
 from persona.scratch_postgres import ScratchPostgres, server_binaries
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("PERSONA_SHARED", REPO.parent / "shared"))  # a worktree elsewhere: set PERSONA_SHARED
 ALLOW_SKIP_ENV = "PERSONA_ALLOW_SKIP"
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -13,7 +13,7 @@ from .features import FEATURES, Feature, feature_values
 from .prescribe import Prescription, prescribe, prescriptions, voice_prescription
 from .preview import Preview, apply_prescription, preview
 from .reference import bundled_reference, read_reference, voice_files
-from .score import Scores, describe, score_files, score_profiles, voice_values
+from .score import Scores, describe, score_files, score_profiles, voice_values, with_context
 
 __all__ = [
     "register", "typicality",
@@ -23,5 +23,5 @@ __all__ = [
     "Prescription", "prescribe", "prescriptions", "voice_prescription",
     "Preview", "apply_prescription", "preview",
     "bundled_reference", "read_reference", "voice_files",
-    "Scores", "describe", "score_files", "score_profiles", "voice_values",
+    "Scores", "describe", "score_files", "score_profiles", "voice_values", "with_context",
 ]  # fmt: skip

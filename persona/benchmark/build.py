@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import provenance
-from ..errors import BenchmarkError, ParameterError, PersonaWarning
+from ..errors import BenchmarkError, ClipLeftOutWarning, ParameterError, PersonaWarning
 from ..extract import extract
 from ..features import Profiler
 from . import reference as ref
@@ -40,8 +40,8 @@ METHOD = (
     "clip values kept for percentiles and Wasserstein distances"
 )
 ONE_VOICE_NOTE = (
-    "one-voice benchmark: {where} rests on a single reference speaker ({speaker}, {n} clips); its spread and band "
-    "are those between that speaker's clips, so it says how far a voice is from this voice, not from human speakers in general"
+    "one-voice benchmark: {where} rests on a single reference speaker ({speaker}, {n} clips), whose spread and band "
+    "are those between that speaker's clips: it says how far a voice is from this voice, not from human speakers in general"
 )
 
 
@@ -100,7 +100,9 @@ class Benchmark:
         """What a voice of ``register`` is compared with, where it is less than a full panel (one voice, few in its register)."""
         if self.is_one_voice(scenario):
             return [self.one_voice_note(scenario)]
-        note = reg.note(self.pitch_by_register[scenario], register, scenario) if scenario in self.pitch_by_register else ""
+        if scenario not in self.pitch_by_register:
+            return ["benchmark built without pitch registers (an older persona): pitch level compared with the whole panel; rebuild it"]
+        note = reg.note(self.pitch_by_register[scenario], register, scenario)
         return [note] if note else []
 
     def table(self, scenario: str) -> pd.DataFrame:
@@ -174,7 +176,7 @@ def profile_reference(
 def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchmark:
     """Aggregate human profile rows (columns ``scenario, speaker`` [+ ``register``] + profile columns) into a :class:`Benchmark`.
 
-    Clips whose profile failed are left out with a :class:`PersonaWarning`.
+    Clips whose profile failed are left out with a :class:`ClipLeftOutWarning` each.
 
     Raises
     ------
@@ -183,8 +185,8 @@ def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchma
         listed with two registers.
     """
     failed = profiles["error"].fillna("").astype(bool)
-    for message in profiles.loc[failed, "error"]:
-        warnings.warn(f"benchmark: human clip left out: {message}", PersonaWarning, stacklevel=2)
+    for file, message in zip(profiles.loc[failed, "file"], profiles.loc[failed, "error"]):
+        warnings.warn(ClipLeftOutWarning(file, message), stacklevel=2)
     usable = profiles[~failed].reset_index(drop=True)
     if usable.empty:
         raise BenchmarkError("benchmark: no usable human clip (every clip failed or the reference has no human role)")
@@ -261,23 +263,18 @@ def load_benchmark(path: str | Path, *, profiler: Profiler | None = None) -> Ben
         Missing, not JSON, not a benchmark, or a newer schema.
     """
     p = Path(path)
-    try:
-        payload = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise BenchmarkError(f"{p}: benchmark file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BenchmarkError(f"{p}: not a benchmark JSON file ({exc})") from None
+    payload = read_json(p, "benchmark")
     if not isinstance(payload, dict) or not {"schema_version", "stats", "provenance"} <= payload.keys():
         raise BenchmarkError(f"{p}: not a persona benchmark (needs schema_version, stats, provenance)")
     if payload["schema_version"] > SCHEMA_VERSION:
         raise BenchmarkError(f"{p}: benchmark schema {payload['schema_version']} is newer than this persona reads ({SCHEMA_VERSION}); upgrade persona")
     try:
         bench = Benchmark(
-            stats={sc: {col: _stats_from_dict(s) for col, s in feats.items()} for sc, feats in payload["stats"].items()},
+            stats={sc: {col: stats_from_dict(s) for col, s in feats.items()} for sc, feats in payload["stats"].items()},
             summary=payload.get("summary", {}),
             provenance=payload["provenance"],
             schema_version=payload["schema_version"],
-            pitch_by_register={sc: {r: _stats_from_dict(s) for r, s in regs.items()} for sc, regs in payload.get("pitch_by_register", {}).items()},
+            pitch_by_register={sc: {r: stats_from_dict(s) for r, s in regs.items()} for sc, regs in payload.get("pitch_by_register", {}).items()},
             held_out=payload.get("held_out", {}),
         )
     except (TypeError, AttributeError) as exc:
@@ -289,9 +286,21 @@ def load_benchmark(path: str | Path, *, profiler: Profiler | None = None) -> Ben
     return bench
 
 
-def _stats_from_dict(d: dict) -> FeatureStats:
+def read_json(path: Path, noun: str) -> object:
+    """The JSON content of a saved file; :class:`BenchmarkError` naming the file when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise BenchmarkError(f"{path}: {noun} file not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BenchmarkError(f"{path}: not a {noun} JSON file ({exc})") from None
+
+
+def stats_from_dict(d: dict) -> FeatureStats:
+    """A :class:`FeatureStats` from its saved JSON form (null as NaN)."""
     d = {k: (np.nan if v is None else v) for k, v in d.items()}
-    return FeatureStats(**{**d, "speaker_values": tuple(d["speaker_values"]), "clip_values": tuple(d["clip_values"])})
+    return FeatureStats(**{**d, "speaker_values": tuple(d["speaker_values"]), "clip_values": tuple(d["clip_values"]),
+                           "clip_weights": tuple(d.get("clip_weights", ()))})  # fmt: skip
 
 
 def _check_compatible(bench: Benchmark, path: Path, profiler: Profiler | None) -> None:

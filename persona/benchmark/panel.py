@@ -5,6 +5,9 @@ speaker with many clips counts as much as a speaker with one; the centre (median
 scaled by 1.4826 to match an SD under normality, on the feature's scale), IQR and band (p10-p90)
 are then taken over the speakers' medians.
 
+Clip-level percentiles and distributions weigh each clip by 1 / (its speaker's clip count), so
+every speaker carries the same weight there too.
+
 A panel of **one speaker** (a single brand voice) has no between-speaker spread: its statistics
 are taken over that speaker's clips instead (clip-level median, MAD, IQR and p10-p90), so a
 voice is compared with the spread between the clips of the one reference voice.
@@ -31,6 +34,8 @@ class FeatureStats:
 
     ``mad`` is in the feature's scale unit (:attr:`Feature.scale_unit`: st for F0 level). With one
     speaker, ``median``, ``mad``, ``iqr``, ``p10`` and ``p90`` are over that speaker's clips.
+    ``clip_weights`` (one per clip, summing to 1) give every speaker the same total weight in
+    clip-level percentiles and distributions; empty means equal weights (benchmarks before them).
     """
 
     median: float
@@ -42,6 +47,12 @@ class FeatureStats:
     n_speakers: int
     speaker_values: tuple[float, ...]
     clip_values: tuple[float, ...]
+    clip_weights: tuple[float, ...] = ()
+
+    def weights(self) -> np.ndarray:
+        """Per clip weight (sums to 1): each speaker's clips share one speaker's weight."""
+        n = len(self.clip_values)
+        return np.asarray(self.clip_weights, dtype=float) if len(self.clip_weights) == n else np.full(n, 1.0 / max(n, 1))
 
 
 def feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series) -> FeatureStats:
@@ -49,7 +60,8 @@ def feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series)
     finite = clip_values[np.isfinite(clip_values)]
     per_speaker = finite.groupby(speakers[finite.index]).median().to_numpy()
     if per_speaker.size == 0:
-        return FeatureStats(*([np.nan] * 5), int(finite.size), 0, (), ())
+        return FeatureStats(*([np.nan] * 5), int(finite.size), 0, (), (), ())
+    clips_of_speaker = speakers[finite.index].map(speakers[finite.index].value_counts())
     spread_over = finite.to_numpy() if per_speaker.size == 1 else per_speaker
     p10, p90 = np.quantile(spread_over, BAND_QUANTILES)
     q25, q75 = np.quantile(spread_over, (0.25, 0.75))
@@ -63,6 +75,7 @@ def feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series)
         n_speakers=int(per_speaker.size),
         speaker_values=tuple(float(v) for v in per_speaker),
         clip_values=tuple(float(v) for v in finite),
+        clip_weights=tuple(float(w) for w in 1.0 / (per_speaker.size * clips_of_speaker.to_numpy())),
     )
 
 
@@ -77,14 +90,14 @@ def robust_z(feature: Feature, value, human: FeatureStats):
     return gap / max(human.mad, feature.floor) if np.isfinite(human.mad) else np.full_like(gap, np.nan)
 
 
-def distance(values: np.ndarray, human: dict[str, FeatureStats]) -> np.ndarray:
-    """Persona distance of each row of ``values`` (columns in :data:`FEATURES` order), vectorised.
+def distance(values: np.ndarray, human: dict[str, FeatureStats], features: tuple[Feature, ...] = FEATURES) -> np.ndarray:
+    """Persona distance of each row of ``values`` (columns in ``features`` order), vectorised.
 
     Weighted RMS of the robust z clipped to ``[-Z_CLIP, Z_CLIP]``; unmeasured features drop out.
     """
     values = np.atleast_2d(values)
-    z = np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(FEATURES)])
-    weights = np.array([f.weight for f in FEATURES]) * np.isfinite(z)
+    z = np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(features)])
+    weights = np.array([f.weight for f in features]) * np.isfinite(z)
     squared = np.where(np.isfinite(z), np.clip(z, -Z_CLIP, Z_CLIP) ** 2, 0.0)
     total = weights.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):

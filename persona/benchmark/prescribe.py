@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,8 @@ LARGE_PITCH_ST = 4.0
 them sound processed: larger ones are prescribed only on request, and the summary suggests a voice
 nearer the agents' pitch instead."""
 CLAUSE_END = re.compile(r"([,;:.?!])\s+")
+PLACEHOLDER_TEXT = "Your agent's line here, as the TTS engine will say it."
+"""SSML text when the line's transcript is not known (two clauses, so a prescribed break shows)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,10 +62,16 @@ class Prescription:
         return {k: getattr(self, k) for k, jnd in NOTICEABLE.items() if np.isfinite(getattr(self, k)) and abs(getattr(self, k)) >= jnd}
 
     def ssml(self, text: str | None = None) -> str:
-        """SSML 1.1 for ``text`` (or a placeholder), with ``<break>`` after clauses when pauses are missing."""
-        body = text or "Your agent's line here."
+        """SSML 1.1 for the line ``text`` (or :data:`PLACEHOLDER_TEXT`), XML-escaped.
+
+        With ``break_ms`` a ``<break>`` follows each clause end (``, ; : . ? !``) inside the line, or
+        the line itself when it is one clause, so the prescribed pauses are always in the markup.
+        """
+        body = escape(" ".join((text or PLACEHOLDER_TEXT).split()))
         if self.break_ms:
-            body = CLAUSE_END.sub(rf'\1 <break time="{self.break_ms}ms"/> ', body)
+            pause = f'<break time="{self.break_ms}ms"/>'
+            inner = CLAUSE_END.sub(rf"\1 {pause} ", body)
+            body = inner if inner != body else f"{body} {pause}"
         attrs = {
             "rate": ("rate_pct", "{:+.0f}%"),
             "pitch": ("pitch_st", "{:+.1f}st"),
@@ -72,7 +81,7 @@ class Prescription:
         changes = self.noticeable()
         spec = " ".join(f'{name}="{fmt.format(changes[key])}"' for name, (key, fmt) in attrs.items() if key in changes)
         inner = f"<prosody {spec}>{body}</prosody>" if spec else body
-        return f"<speak>{inner}</speak>"
+        return f'<speak version="1.1" xmlns="http://www.w3.org/2001/10/synthesis">{inner}</speak>'
 
     def summary(self) -> str:
         """One line, e.g. ``rate -12%, pitch -2.0 st, add 300 ms breaks``."""

@@ -119,7 +119,7 @@ def check_scenario(scenario: str, known: Iterable[str]) -> None:
 
 
 def voice_files(paths: Iterable[str | Path]) -> pd.DataFrame:
-    """Files to score with their voice: a folder's files are that folder's voice, a file's is its parent's name.
+    """Files to score with their voice: a folder's files are that folder's voice; a file given by itself is a voice named by its stem.
 
     Returns columns ``file`` (absolute) and ``voice``.
     """
@@ -131,7 +131,7 @@ def voice_files(paths: Iterable[str | Path]) -> pd.DataFrame:
         files = list(io.iter_audio_files([p])) if p.is_dir() else [p]
         if not files:
             raise BenchmarkError(f"{p}: folder holds no audio files")
-        voice = p.resolve().name if p.is_dir() else p.resolve().parent.name
+        voice = p.resolve().name if p.is_dir() else p.stem
         rows += [{"file": str(f.resolve()), "voice": voice} for f in files]
     return pd.DataFrame(rows, columns=["file", "voice"])
 

@@ -79,7 +79,12 @@ def speaker_registers(f0_hz: pd.Series, speakers: pd.Series, named: pd.Series | 
 
 
 def pitch_stats(f0_hz: pd.Series, speakers: pd.Series, registers: pd.DataFrame) -> dict[str, FeatureStats]:
-    """``{register: FeatureStats}`` of pitch level over the speakers of each register that has any."""
+    """``{register: FeatureStats}`` of pitch level over the speakers of each register that has any.
+
+    Empty for a one-speaker panel: a voice is then compared with that one reference voice, whatever its register.
+    """
+    if speakers.nunique() < 2:
+        return {}
     out = {}
     by_speaker = registers["register"].reindex(speakers.to_numpy()).to_numpy()
     for name in REGISTERS:

@@ -5,7 +5,8 @@ For a value ``v`` of feature ``F`` in scenario ``S`` (human statistics from :cla
 * ``F_deviation`` = ``v - median`` in the feature's unit (Hz, st, syl/s, dB, fraction, s);
   ``F_deviation_st`` (F0 level) or ``F_deviation_pct`` (other ratio-scale features) restate it.
 * ``F_z`` = ``(scale(v) - scale(median)) / max(MAD, floor)`` (robust z; semitone scale for F0 level).
-* ``F_percentile`` = share (%) of human clips below ``v`` (ties count half).
+* ``F_percentile`` = share (%) of human clips below ``v`` (ties count half; each speaker's clips
+  together weigh as much as any other speaker's).
 * ``F_verdict`` = ``below`` / ``within`` / ``above`` the human p10-p90 band.
 * ``persona_distance`` = weighted RMS of ``F_z`` clipped to ``[-5, 5]`` over the default features
   with weight > 0 (features that could not be measured drop out and the weights renormalise);
@@ -91,7 +92,8 @@ def score_values(values: pd.Series | dict, benchmark: Benchmark, scenario: str, 
     d = float(distance(row, human)[0])
     out = {"persona_distance": d, "match_score": match_score(d)}
     out["human_percentile"] = human_percentile(d, benchmark.held_out.get(scenario, {}).get(level, []))
-    out["pitch_compared_with"] = f"{register} register" if register in benchmark.pitch_by_register.get(scenario, {}) else "whole panel"
+    by_register = benchmark.pitch_by_register.get(scenario, {})
+    out["pitch_compared_with"] = "reference voice" if benchmark.is_one_voice(scenario) else f"{register} register" if register in by_register else "whole panel"
     out["n_features"] = int(sum(np.isfinite(row[0, i]) for i, f in enumerate(FEATURES) if f.weight > 0))
     for i, feature in enumerate(FEATURES):
         out |= feature_columns(feature, row[0, i], human[feature.column])
@@ -133,11 +135,19 @@ def feature_columns(feature: Feature, value: float, human: FeatureStats) -> dict
         cols[f"{c}_deviation_st"] = float(feature.to_scale(value) - feature.to_scale(human.median))
     elif feature.unit in ("syl/s", "s", "fraction", "st"):
         cols[f"{c}_deviation_pct"] = 100.0 * (value / human.median - 1) if human.median else np.nan
-    clips = np.asarray(human.clip_values)
     cols[f"{c}_z"] = float(robust_z(feature, value, human))
-    cols[f"{c}_percentile"] = float(stats.percentileofscore(clips, value, kind="mean")) if np.isfinite(value) and clips.size else np.nan
+    cols[f"{c}_percentile"] = weighted_percentile(value, human)
     cols[f"{c}_verdict"] = verdict(value, human)
     return cols
+
+
+def weighted_percentile(value: float, human: FeatureStats) -> float:
+    """Share (%) of human clips below ``value``, ties half, each speaker weighing the same (:meth:`FeatureStats.weights`)."""
+    clips = np.asarray(human.clip_values)
+    if not np.isfinite(value) or clips.size == 0:
+        return np.nan
+    w = human.weights()
+    return float(100.0 * (w[clips < value].sum() + 0.5 * w[clips == value].sum()) / w.sum())
 
 
 def voice_values(profiles: pd.DataFrame) -> pd.DataFrame:
@@ -213,6 +223,17 @@ def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str, 
     return Scores(scenario, files, voices, distributions(profiles, benchmark, scenario, by_voice), profiles, record, registers=by_voice)
 
 
+CONTEXT_COLUMNS = ["register", "register_source", "pitch_compared_with", "human_percentile", "benchmark_note"]
+
+
+def with_context(table: pd.DataFrame, scores: Scores) -> pd.DataFrame:
+    """``table`` (one row per voice, e.g. a ranking) with each voice's register, typicality and notes from ``scores``."""
+    context = scores.voices.set_index("voice")[CONTEXT_COLUMNS]
+    joined = table.drop(columns=[c for c in CONTEXT_COLUMNS if c in table]).join(context, on="voice")
+    joined.attrs = table.attrs
+    return joined
+
+
 def distributions(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str, registers: dict | None = None) -> pd.DataFrame:
     """1-D Wasserstein distance of each voice's clip values from the human clips, per feature.
 
@@ -235,7 +256,7 @@ def distributions(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str, r
             h = feature.to_scale(human[feature.column].clip_values)
             if v.size < MIN_DISTRIBUTION_CLIPS or h.size == 0:
                 continue
-            w_human = stats.wasserstein_distance(v, h)
+            w_human = stats.wasserstein_distance(v, h, v_weights=human[feature.column].weights())
             w_ref = stats.wasserstein_distance(v, feature.to_scale(np.linspace(*feature.plausible, REFERENCE_POINTS)))
             rows.append({
                 "voice": voice, "scenario": scenario, "feature": feature.column, "unit": feature.scale_unit,
@@ -286,6 +307,7 @@ def describe(voice_row: pd.Series | dict, *, scenario: str) -> list[str]:
     """Plain-language verdicts for features outside the human band, e.g. "speaks 18% faster ..."."""
     where = scenario.replace("_", " ")
     register = voice_row.get("register", "") if str(voice_row.get("pitch_compared_with", "")).endswith("register") else ""
+    whom = "your reference voice" if str(voice_row.get("benchmark_note", "")).startswith("one-voice") else "your best agents"
     sentences = []
     for feature in FEATURES:
         c = feature.column
@@ -299,6 +321,6 @@ def describe(voice_row: pd.Series | dict, *, scenario: str) -> list[str]:
         else:
             gap = f"{abs(voice_row[f'{c}_deviation']):.1f} {feature.unit}"
         direction = feature.words[side == "above"]
-        agents = f"your best {register}-register agents" if feature.column == reg.PITCH.column and register else "your best agents"
+        agents = f"your best {register}-register agents" if feature.column == reg.PITCH.column and register else whom
         sentences.append(f"{feature.label}: {gap} {direction} than {agents} in {where} (outside their p10-p90 band)")
     return sentences

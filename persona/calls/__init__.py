@@ -7,11 +7,13 @@
 """
 
 from .activity import ActivityParams
+from .benchmark import TIMING_FEATURES, CallScores, build_call_benchmark, load_call_benchmark, score_calls
 from .profile import CALL_COLUMNS, TURN_OUTPUT_COLUMNS, CallProfiler, CallTables, guess_agent_channel, profile_calls
 from .timing import TIMING_COLUMNS, TimingParams
 from .turns import read_turns
 
 __all__ = [
-    "ActivityParams", "CALL_COLUMNS", "TURN_OUTPUT_COLUMNS", "CallProfiler", "CallTables",
+    "ActivityParams", "TIMING_FEATURES", "CallScores", "build_call_benchmark", "load_call_benchmark", "score_calls",
+    "CALL_COLUMNS", "TURN_OUTPUT_COLUMNS", "CallProfiler", "CallTables",
     "guess_agent_channel", "profile_calls", "TIMING_COLUMNS", "TimingParams", "read_turns",
 ]  # fmt: skip

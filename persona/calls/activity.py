@@ -19,10 +19,10 @@ Each channel's frame power (telephone band, 10 ms frames) is compared with the o
    above it counts only if it reaches ``hysteresis_db`` more somewhere, and, when it lasts
    ``modulation_min_s`` or more, if its power varies (p90 - p10) by ``modulation_db`` or more:
    speech rises and falls with its syllables, a hum or a burst of steady line noise does not.
-   A run's edges are the frames within ``run_range_db`` of its own peak, so noise that differs
-   from call to call (comfort noise, a gate opening) does not lengthen an utterance.
-4. **Runs.** Silences shorter than ``min_silence_s`` are bridged (stop closures, not pauses), then
-   runs shorter than ``min_speech_s`` are dropped (clicks). The runs are the inter-pausal units
+4. **Runs.** Bursts shorter than ``min_click_s`` are dropped (clicks), silences shorter than
+   ``min_silence_s`` bridged (stop closures, not pauses); a run's edges are then its first and
+   last frames within ``run_range_db`` of its own peak, so a weak breath or a gate opening does
+   not lengthen an utterance, and runs shorter than ``min_speech_s`` are dropped. The runs are the inter-pausal units
    turns are built from (:mod:`persona.calls.turns`).
 """
 
@@ -58,6 +58,7 @@ class ActivityParams:
     modulation_db: float = 6.0
     modulation_min_s: float = 0.5
     run_range_db: float = 35.0
+    min_click_s: float = 0.03
     min_silence_s: float = 0.2
     min_speech_s: float = 0.1
 
@@ -103,8 +104,7 @@ def own_speech(own_db: np.ndarray, other_db: np.ndarray, leak: Leak, frame_s: fl
     length_s = ndimage.sum_labels(np.ones_like(own_db), labels, index=index) * frame_s
     steady = (length_s >= params.modulation_min_s) & (spread < params.modulation_db)
     keep = np.concatenate([[False], (peak > low + params.hysteresis_db) & ~steady])
-    edge = np.concatenate([[np.inf], peak - params.run_range_db])
-    return keep[labels] & (own_db >= edge[labels])
+    return keep[labels]
 
 
 def threshold_db(own_db: np.ndarray, params: ActivityParams = ActivityParams()) -> float:
@@ -117,16 +117,23 @@ def threshold_db(own_db: np.ndarray, params: ActivityParams = ActivityParams()) 
     return max(floor + params.floor_margin_db, level - params.level_range_db)
 
 
-def runs_s(mask: np.ndarray, frame_s: float, params: ActivityParams = ActivityParams()) -> np.ndarray:
-    """``(start_s, end_s)`` rows of speech: silences under ``min_silence_s`` bridged, runs under ``min_speech_s`` dropped."""
+def runs_s(mask: np.ndarray, own_db: np.ndarray, frame_s: float, params: ActivityParams = ActivityParams()) -> np.ndarray:
+    """``(start_s, end_s)`` rows of speech: bursts under ``min_click_s`` dropped, silences under ``min_silence_s``
+    bridged, each run's edges moved in to its first and last frame within ``run_range_db`` of its peak,
+    then runs under ``min_speech_s`` dropped."""
+    mask = ndimage.binary_opening(mask, structure=np.ones(max(1, int(round(params.min_click_s / frame_s))), bool))
     bridge = int(round(params.min_silence_s / frame_s))
     padded = np.concatenate([np.ones(bridge, bool), mask, np.ones(bridge, bool)])
     closed = ndimage.binary_closing(padded, structure=np.ones(bridge + 1, bool))[bridge:-bridge] if bridge else mask
     closed &= ~_edge_fill(mask, closed)
     edges = np.diff(np.concatenate([[0], closed.astype(np.int8), [0]]))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    runs = np.column_stack([starts, ends]).astype(float) * frame_s
-    return runs[(runs[:, 1] - runs[:, 0]) >= params.min_speech_s - 1e-9].reshape(-1, 2)
+    runs = []
+    for start, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        db = np.where(mask[start:end], own_db[start:end], -np.inf)
+        strong = np.flatnonzero(db >= db.max() - params.run_range_db)
+        runs.append((start + strong[0], start + strong[-1] + 1))
+    runs = np.array(runs, float).reshape(-1, 2) * frame_s
+    return runs[(runs[:, 1] - runs[:, 0]) >= params.min_speech_s - 1e-9]
 
 
 def _edge_fill(mask: np.ndarray, closed: np.ndarray) -> np.ndarray:
@@ -158,5 +165,5 @@ def detect(power: FramePower, params: ActivityParams = ActivityParams()) -> Chan
     """Speech runs of both channels of a two-channel call, each with the other's leak removed."""
     db = [power.db(0), power.db(1)]
     leaks = (estimate_leak(db[0], db[1], power.frame_s, params), estimate_leak(db[1], db[0], power.frame_s, params))
-    runs = tuple(runs_s(own_speech(db[c], db[1 - c], leaks[c], power.frame_s, params), power.frame_s, params) for c in (0, 1))
+    runs = tuple(runs_s(own_speech(db[c], db[1 - c], leaks[c], power.frame_s, params), db[c], power.frame_s, params) for c in (0, 1))
     return ChannelActivity(runs, leaks, power.frame_s)

@@ -13,8 +13,9 @@ which channel looks like the agent (swapped channels?).
 (the caller's echo and the line noise in between are silenced), longer silences shortened to
 :data:`MAX_GAP_S` (a turn gap for the profile, which counts silences of 2 s or more as neither
 pause nor speech), and profiled with :class:`persona.features.Profiler`; its columns appear
-prefixed ``agent_`` (``agent_f0_median_hz``, ``agent_speech_rate_syl_s``, ...). At most
-``profile_max_s`` of agent speech is profiled (every k-th run, spread over the call).
+prefixed ``agent_`` (``agent_f0_median_hz``, ``agent_speech_rate_syl_s``, ...). The agent side
+profiled lasts at most ``profile_max_s`` (the speech of every k-th agent turn, spread over the call), so time
+and memory stay flat in the length of the call.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class CallProfiler:
 
     telephone: bool = False
     max_duration_s: float = audio.MAX_CALL_S
-    profile_max_s: float = 600.0
+    profile_max_s: float = 180.0
     activity: activity.ActivityParams = activity.ActivityParams()
     timing: timing.TimingParams = timing.TimingParams()
 
@@ -99,10 +100,15 @@ class CallProfiler:
         required for a mono call. Errors raise; :meth:`process_files` turns them into rows.
         """
         name = str(path)
+        if agent_channel is not None and agent_channel not in (0, 1):
+            raise ParameterError(f"{name}: agent channel {agent_channel} requested but a call has channels 0 and 1")
         info = audio.call_info(path, max_duration_s=self.max_duration_s, mono_ok=segments is not None)
         row: dict = {"file": name, "duration_s": info.duration_s}
         notes: list[str] = []
         if segments is not None:
+            last = float(segments["end_s"].max())
+            if last > info.duration_s + 0.5:
+                raise ParameterError(f"{name}: the turns file has speech until {last:.1f} s but the call lasts {info.duration_s:.1f} s")
             agent_runs, caller_runs = turns_mod.speaker_runs(segments, source=name)
             channel = 0 if info.channels == 1 else agent_channel
             if channel is None:
@@ -113,8 +119,6 @@ class CallProfiler:
             act = activity.detect(power, self.activity)
             guess = guess_agent_channel(act.runs)
             channel = guess if agent_channel is None else int(agent_channel)
-            if channel not in (0, 1):
-                raise ParameterError(f"{name}: agent channel {channel} requested but a call has channels 0 and 1")
             if agent_channel is not None and guess != channel:
                 notes.append(f"channel {guess} looks like the agent (it speaks first), not the given channel {channel}: swapped channels?")
             agent_runs, caller_runs = act.runs[channel], act.runs[1 - channel]
@@ -127,14 +131,15 @@ class CallProfiler:
         turn_rows = turns_mod.build_turns(agent_runs, caller_runs)
         table = timing.turn_table(turn_rows, agent_runs, caller_runs, self.timing)
         row |= timing.call_timing(table, agent_runs, caller_runs, self.timing)
-        row |= self.agent_profile(info, channel, agent_runs, notes)
+        agent_turns = turn_rows[turn_rows["speaker"] == "agent"][["start_s", "end_s"]].to_numpy(float)
+        row |= self.agent_profile(info, channel, agent_runs, agent_turns, notes)
         row["warning"] = "; ".join(notes)
         table.insert(0, "file", name)
         return _complete(row), table
 
-    def agent_profile(self, info: audio.CallInfo, channel: int, agent_runs: np.ndarray, notes: list[str]) -> dict:
+    def agent_profile(self, info: audio.CallInfo, channel: int, agent_runs: np.ndarray, agent_turns: np.ndarray, notes: list[str]) -> dict:
         """The agent side's persona profile, prefixed ``agent_`` (see the module docstring)."""
-        runs = _spread_sample(agent_runs, self.profile_max_s)
+        runs = _spread_sample(agent_runs, agent_turns, self.profile_max_s)
         samples = audio.gather(info, channel, runs, max_gap_s=MAX_GAP_S)
         profiler = self.profiler()
         try:
@@ -172,6 +177,9 @@ class CallProfiler:
         if not files:
             raise ParameterError(f"no audio files ({', '.join(sorted(io.AUDIO_SUFFIXES))}) in {', '.join(map(str, paths))}")
         table = turns_mod.read_turns(turns) if isinstance(turns, (str, Path)) else turns
+        if table is not None and len(files) > 1 and (table["file"].astype(str) == "").all():
+            raise ParameterError(f"the turns file names no call (no file column) but {len(files)} calls were given; "
+                                 "add a file column, or give one call")  # fmt: skip
         tasks = [(self, f, _channel_for(agent_channel, f), _segments_for(table, f)) for f in files]
         store = _cache(cache)
         keys = [_cache_key(self, t) for t in tasks] if store is not None else [None] * len(tasks)
@@ -258,10 +266,18 @@ def _complete(row: dict) -> dict:
     return {c: row.get(c, "" if c in ("error", "warning", "agent_channel_source") else np.nan) for c in CALL_COLUMNS}
 
 
-def _spread_sample(runs: np.ndarray, max_s: float) -> np.ndarray:
-    """Every k-th run, k chosen so that at most about ``max_s`` of speech remains."""
-    total = float(np.sum(runs[:, 1] - runs[:, 0]))
-    return runs if total <= max_s else runs[:: int(np.ceil(total / max_s))]
+def _spread_sample(runs: np.ndarray, turns_s: np.ndarray, max_s: float) -> np.ndarray:
+    """The runs of every k-th turn (``turns_s``: ``(start_s, end_s)`` rows), with the smallest k for which
+    the profiled agent side (runs and the silences kept between them, at most :data:`MAX_GAP_S`)
+    lasts at most ``max_s``. Whole turns keep their pauses, so rates and pause statistics are unbiased."""
+    for k in range(1, len(turns_s) + 1):
+        picked = turns_s[::k]
+        inside = np.searchsorted(picked[:, 0], runs[:, 0], side="right") - 1
+        mine = runs[(inside >= 0) & (runs[:, 0] < picked[np.maximum(inside, 0), 1])]
+        gaps = np.minimum(mine[1:, 0] - mine[:-1, 1], MAX_GAP_S)
+        if float(np.sum(mine[:, 1] - mine[:, 0]) + np.sum(gaps)) <= max_s or k == len(turns_s):
+            return mine
+    return runs
 
 
 def _louder_channel(info: audio.CallInfo, agent_runs: np.ndarray) -> int:

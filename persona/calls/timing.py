@@ -43,7 +43,10 @@ class TimingParams:
 
     min_overlap_s: float = 0.05
     barge_in_min_s: float = 0.4
-    dead_air_s: tuple[float, float] = (3.0, 10.0)
+
+
+DEAD_AIR_S = (3.0, 10.0)
+"""Silences longer than these (s) are dead air (``dead_air_3s_count``, ``dead_air_10s_count``)."""
 
 
 def intersections(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -137,7 +140,7 @@ def call_timing(turns: pd.DataFrame, agent_runs: np.ndarray, caller_runs: np.nda
     stopped = bi["agent_stop_s"].dropna().to_numpy()
     quiet = silences(agent_runs, caller_runs)
     agent_talk, caller_talk = _total(agent_runs), _total(caller_runs)
-    short, long = params.dead_air_s
+    short, long = DEAD_AIR_S
     return {
         "agent_turns": int(len(agent)),
         "caller_turns": int(len(caller)),

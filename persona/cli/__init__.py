@@ -1,8 +1,25 @@
-"""The ``persona`` command line: a thin face over the library (parse, call one function, render)."""
+"""The ``persona`` command line: a thin face over the library (parse, call one function, render).
+
+Start-up is part of the interface: ``persona --help`` and ``--version`` must answer in about the
+time Python itself takes to start (``bench/startup.py`` measures it). Typer must read every
+command's signature to build the help, so every module in this package follows one rule:
+
+* at module level import only the standard library, ``typer`` and the light persona modules
+  (``persona.errors``, ``persona.cli._common``);
+* import the library (numpy, scipy, pandas, parselmouth, statsmodels, streamlit, ...) inside the
+  command function that needs it, e.g. ``from ..benchmark import score_files`` as its first line.
+
+A new command group is a module here defining ``group = command_group("...")`` (from ``_common``:
+plain help, flags shown as flags) with its commands, and one ``app.add_typer(group, name=...)``
+line below. Batch commands report failed files with ``_common.report_failures`` and take ``Strict``.
+``tests/unit/test_cli_startup.py`` fails when a heavy module is imported before a command runs.
+"""
 
 from __future__ import annotations
 
 import typer
+
+from ._common import OneLineErrors
 
 app = typer.Typer(
     name="persona",
@@ -10,6 +27,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
+    rich_markup_mode=None,  # plain help: flags shown as flags, no markup, and no rich import
 )
 
 
@@ -46,3 +65,6 @@ app.command()(analyze)
 from .monitor import monitor  # noqa: E402
 
 app.add_typer(monitor, name="monitor")
+from .calls import calls_app  # noqa: E402
+
+app.add_typer(calls_app, name="calls")

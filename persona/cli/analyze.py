@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
 import typer
 
 from ..errors import ParameterError
@@ -56,14 +55,13 @@ def analyze(
         study_report(analysis).write(out)
     for message in analysis.messages:
         typer.echo(f"note: {message}", err=True)
-    headline = analysis.tables["headline"][["scenario", "statement"]]
-    with pd.option_context("display.max_colwidth", None, "display.width", 200):
-        typer.echo(headline.to_string(index=False) if len(headline) else "No findings (see the notes).")
+    typer.echo(render_headline(analysis.tables["headline"]))
     typer.echo(f"report -> {out}; {len(written)} table(s) -> {tables_dir}/", err=True)
 
 
 def _inputs(study: str, *, db, benchmark, simulate, seed, tables_dir: Path):
     """Responses, optional deviations and a source description, read or simulated."""
+    from ..hygiene import write_csv
     from ..stats import PanelSpec, simulate_deviations, simulate_panel
     from ..stats.acoustics import read_deviations
     from ..trials.responses import load_responses
@@ -77,7 +75,20 @@ def _inputs(study: str, *, db, benchmark, simulate, seed, tables_dir: Path):
     if deviations is None:
         deviations = simulate_deviations(spec, seed=seed)
         tables_dir.mkdir(parents=True, exist_ok=True)
-        deviations.to_csv(tables_dir / "simulated_deviations.csv", index=False)
+        write_csv(deviations, tables_dir / "simulated_deviations.csv")
     tables_dir.mkdir(parents=True, exist_ok=True)
-    responses.to_csv(tables_dir / "simulated_responses.csv", index=False)
+    write_csv(responses, tables_dir / "simulated_responses.csv")
     return responses, deviations, f"simulated panel ({simulate} listeners, seed {seed})"
+
+
+def render_headline(headline) -> str:
+    """The headline findings as text for a ~100-column terminal: per scenario, one wrapped sentence each."""
+    from ..report.format import wrap
+
+    if not len(headline):
+        return "No findings (see the notes)."
+    lines = []
+    for scenario, rows in headline.groupby("scenario", sort=False):
+        lines.append(f"{scenario}:")
+        lines += [wrap(f"  - {statement}", indent="    ") for statement in rows["statement"]]
+    return "\n".join(lines)

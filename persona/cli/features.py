@@ -5,18 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
 import typer
 
-from .. import io, tables
 from ..errors import ParameterError
-from ..features import Profiler
-from ._common import Jobs, friendly_errors
+from ._common import Jobs, Strict, failed_rows, friendly_errors, report_failures, strict_exit
 
 
 def read_transcripts(path: Path) -> dict[str, str]:
     """Transcripts from a ``.txt`` (one file's text, keyed ``""``) or a CSV with ``file, transcript`` columns."""
     if path.suffix.lower() == ".csv":
+        import pandas as pd
+
         frame = pd.read_csv(path, dtype=str).fillna("")
         missing = {"file", "transcript"} - set(frame.columns)
         if missing:
@@ -27,7 +26,7 @@ def read_transcripts(path: Path) -> dict[str, str]:
 
 @friendly_errors
 def features(
-    paths: Annotated[list[Path], typer.Argument(help="Audio files or folders (searched recursively).")],
+    paths: Annotated[list[Path], typer.Argument(metavar="AUDIO", help="Audio files or folders (searched recursively).")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output .csv, .json or .parquet; CSV on stdout if absent.")] = None,
     channel: Annotated[Optional[int], typer.Option(help="0-based channel of multi-channel files (default: mix all).")] = None,
     telephone: Annotated[bool, typer.Option("--telephone", help="Measure through a G.711 telephone chain (300-3400 Hz, 8 kHz, mu-law).")] = False,
@@ -40,28 +39,28 @@ def features(
     full_band_pitch: Annotated[
         bool, typer.Option("--full-band-pitch", help="Read pitch full-band, like Praat's default, not in the telephone band (then not telephone-invariant).")
     ] = False,
-    max_duration_s: Annotated[float, typer.Option(min=1.0, help="Longest recording accepted (s); longer files get an error row.")] = io.MAX_DURATION_S,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")] = False,
+    max_duration_s: Annotated[
+        Optional[float], typer.Option(min=1.0, show_default="3600, one hour", help="Longest recording accepted (s); longer files get an error row.")
+    ] = None,
+    strict: Strict = False,
 ) -> None:
     """Profile pitch, pace, energy and voice quality: one row per recording, units in column names.
 
-    A file that cannot be measured gets a row with its ``error`` and the others go on; provenance
-    goes to ``<out>.provenance.json`` (CSV), the ``provenance`` key (JSON) or the schema metadata
-    (Parquet).
+    A file that cannot be measured gets a row with its reason in the error column, an "error: FILE:
+    reason" line on stderr, and the others go on. Provenance goes to OUT.provenance.json (CSV), the
+    "provenance" key (JSON) or the schema metadata (Parquet).
     """
+    from .. import tables
+    from ..features import Profiler
+
     if out is not None:
         tables.output_format(out)
     texts = read_transcripts(transcript) if transcript else None
     files = [str(p) for p in paths]
     if texts is not None and "" in texts:
         texts = {f: texts[""] for f in files}
-    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s, max_duration_s=max_duration_s, in_telephone_band=not full_band_pitch)
+    limit = {} if max_duration_s is None else {"max_duration_s": max_duration_s}
+    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s, in_telephone_band=not full_band_pitch, **limit)
     frame = profiler.process_files(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
     written = tables.write(frame, out)
-    failed = frame["error"].astype(bool)
-    for message in frame.loc[failed, "error"]:
-        typer.echo(f"error: {message}", err=True)
-    if written:
-        typer.echo(f"{len(frame)} recording(s) profiled -> {written} ({int(failed.sum())} failed)", err=True)
-    if strict and failed.any():
-        raise typer.Exit(1)
+    strict_exit(strict, report_failures(failed_rows(frame), len(frame), done="profiled", out=written))

@@ -9,11 +9,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Jobs, friendly_errors
+from ._common import Jobs, command_group, friendly_errors
 from .benchmark import Dask, NoCache
 from .survey import DbOption
 
-monitor = typer.Typer(help="After go-live: store the agent's recordings, watch persona and timing, alarm on drift.", no_args_is_help=True)
+monitor = command_group("After go-live: store the agent's recordings, watch persona and timing, alarm on drift.")
 
 DRIFT_EXIT = 1
 
@@ -43,6 +43,7 @@ def _settings(period: str, baseline_periods: int, baseline_from, baseline_to, fa
 def add(
     recordings: Annotated[list[Path], typer.Argument(help="Agent clips (mono), calls (two channels), folders, or manifest CSVs (file, scenario, agent_version, recorded_at).")],
     benchmark: Annotated[Path, typer.Option("--benchmark", "-b", help="Benchmark JSON from `persona benchmark build`.")],
+    calls_benchmark: Annotated[Optional[Path], typer.Option("--calls-benchmark", help="Calls benchmark JSON from `persona calls benchmark`: the human band of call timing in reports.")] = None,
     scenario: Annotated[Optional[str], typer.Option("--scenario", "-s", help="Call scenario (for files a manifest does not name one for).")] = None,
     agent_version: Annotated[Optional[str], typer.Option("--agent-version", help="Agent version the recordings come from [default: unversioned].")] = None,
     at: Annotated[Optional[datetime], typer.Option("--at", formats=["%Y-%m-%d"], help="Date the recordings were made (default: each file's modification time).")] = None,
@@ -60,7 +61,7 @@ def add(
 
     store = MonitorStore(db)
     report = ingest(
-        recordings, benchmark, store=store, scenario=scenario, agent_version=agent_version, at=at.date() if at else None,
+        recordings, benchmark, store=store, calls_benchmark=calls_benchmark, scenario=scenario, agent_version=agent_version, at=at.date() if at else None,
         jobs=jobs, dask_scheduler=dask_scheduler, cache=not no_cache, progress=True,
         on_problem=lambda message: typer.echo(f"error: {message}", err=True),
         on_stored=lambda total: typer.echo(f"stored {total} recording(s) so far", err=True),

@@ -102,7 +102,7 @@ class Profiler:
         row["voiced_fraction"] = _voiced_fraction(track, seg)
         row |= pace.pace_stats(seg, nuclei)
         row |= energy.intensity_stats(contour, seg, self.pace)
-        row["hnr_db"] = voice.hnr_db(sound)
+        row["hnr_db"] = voice.hnr_db(voice.frame_hnr_db(sound))
         row |= voice.perturbation(sound, track)
         if transcript is not None:
             row["transcript_syllables"] = count_syllables(transcript)
@@ -173,7 +173,7 @@ class Profiler:
             return list(results)
         from tqdm import tqdm  # only batches pay for the progress bar's import
 
-        return list(tqdm(results, total=len(tasks), disable=not progress, unit="file", leave=False))
+        return list(tqdm(results, total=len(tasks), disable=not progress, desc="profiling", unit="file", leave=False))
 
     def _frame(self, rows: list[dict]) -> pd.DataFrame:
         frame = pd.DataFrame(rows, columns=list(COLUMNS))

@@ -21,6 +21,8 @@ from parselmouth.praat import call
 
 from .pitch import PitchTrack
 
+MAX_R = 0.9999
+"""Caps a frame's autocorrelation peak when it is turned into dB (40 dB, Praat's practical ceiling)."""
 HNR_TIME_STEP_S = 0.01
 HNR_MIN_PITCH_HZ = 75.0
 HNR_SILENCE_THRESHOLD = 0.1
@@ -28,10 +30,16 @@ HNR_PERIODS_PER_WINDOW = 1.0
 """Praat's standard ``To Harmonicity (cc)`` parameters."""
 
 
-def hnr_db(sound: parselmouth.Sound) -> float:
-    """Mean harmonics-to-noise ratio (dB): Praat ``To Harmonicity (cc)`` (standard parameters), ``Get mean``."""
+def frame_hnr_db(sound: parselmouth.Sound) -> np.ndarray:
+    """HNR (dB) of each voiced frame: Praat ``To Harmonicity (cc)`` with its standard parameters (unvoiced frames, -200 dB, left out)."""
     harmonicity = call(sound, "To Harmonicity (cc)", HNR_TIME_STEP_S, HNR_MIN_PITCH_HZ, HNR_SILENCE_THRESHOLD, HNR_PERIODS_PER_WINDOW)
-    return _finite(call(harmonicity, "Get mean", 0, 0))
+    frames = harmonicity.values[0]
+    return frames[frames > -200]
+
+
+def hnr_db(frames_db: np.ndarray) -> float:
+    """Mean harmonics-to-noise ratio (dB) over voiced frames (:func:`frame_hnr_db`), as Praat's ``Get mean``."""
+    return float(np.mean(frames_db)) if frames_db.size else np.nan
 
 
 def perturbation(sound: parselmouth.Sound, pitch: PitchTrack) -> dict[str, float]:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from .metrics import METRICS
+from ..storage import safe_url
 from .store import MonitorStore
 from .control import Settings, Watch, watch
 
@@ -31,7 +32,7 @@ def watch_store(store: MonitorStore, settings: Settings = Settings()) -> tuple[W
     """
     recordings = store.frame()
     if recordings.empty:
-        raise ParameterError(f"no monitored recordings in {store.db_url}; add some with `persona monitor add`")
+        raise ParameterError(f"no monitored recordings in {safe_url(store.db_url)}; add some with `persona monitor add`")
     return watch(recordings, store.bands(), settings), recordings
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, special
+from threadpoolctl import threadpool_limits
 
 REFERENCE_K = 0.5
 """Default reference value k, in SDs of the period statistic: tuned to a 1 SD shift."""
@@ -43,7 +44,8 @@ def average_run_length(h: float, *, k: float = REFERENCE_K, shift: float = 0.0, 
     # P[i, j]: from S = centres[i], the next S = max(0, S + x - k) lands in state j (state 0 takes S <= w/2).
     below_edge = special.ndtr(upper_edges[None, :] - centres[:, None] + k - shift)
     transition = np.diff(below_edge, axis=1, prepend=0.0)
-    runs = np.linalg.solve(np.eye(states) - transition, np.ones(states))
+    with threadpool_limits(1):  # a 100 x 100 solve: BLAS threads only contend, badly so on a busy machine
+        runs = np.linalg.solve(np.eye(states) - transition, np.ones(states))
     return float(runs[0])
 
 
@@ -88,14 +90,18 @@ def change_point(t: np.ndarray, alarm: int, *, side: str, start: int = 0) -> int
     return start + int(np.argmax(score))
 
 
-def cusum(t: np.ndarray, *, h: float, k: float = REFERENCE_K) -> Chart:
-    """Run the upper and lower CUSUM over standardised period statistics ``t`` (NaN periods carry the sum over)."""
+def cusum(t: np.ndarray, *, h: float, k: float | np.ndarray = REFERENCE_K) -> Chart:
+    """Run the upper and lower CUSUM over standardised period statistics ``t`` (NaN periods carry the sum over).
+
+    ``k`` is one reference value, or one per period (an allowance that depends on the period's size).
+    """
     upper = np.zeros(len(t))
     lower = np.zeros(len(t))
     s_up = s_low = 0.0
-    for i, value in enumerate(np.asarray(t, dtype=float)):
+    allowance = np.broadcast_to(np.asarray(k, dtype=float), (len(t),))
+    for i, (value, k_i) in enumerate(zip(np.asarray(t, dtype=float), allowance)):
         if np.isfinite(value):
-            s_up = max(0.0, s_up + value - k)
-            s_low = max(0.0, s_low - value - k)
+            s_up = max(0.0, s_up + value - k_i)
+            s_low = max(0.0, s_low - value - k_i)
         upper[i], lower[i] = s_up, s_low
     return Chart(upper, lower, h)

@@ -32,6 +32,7 @@ from ..benchmark.features import FEATURES, feature_values
 from ..benchmark.score import persona_distance
 from ..cache import content_hash
 from ..calls import CallProfiler
+from ..errors import BenchmarkError
 from ..extract import iter_extract
 from .store import TIMING_COLUMNS, MonitorStore
 
@@ -152,6 +153,7 @@ def ingest(
     benchmark_file: str | Path,
     *,
     store: MonitorStore,
+    calls_benchmark: str | Path | None = None,
     scenario: str | None = None,
     agent_version: str | None = None,
     at: date | None = None,
@@ -164,10 +166,13 @@ def ingest(
 ) -> IngestReport:
     """Profile, score and store recordings (see the module docstring); problems are reported as they are found.
 
-    ``on_problem`` receives each problem line (``FILE: what is wrong``); ``on_stored`` the running
+    ``calls_benchmark`` (from ``persona calls benchmark``) is kept with the rows, for the human band
+    of the call timing in reports. ``on_problem`` receives each problem line (``FILE: what is wrong``); ``on_stored`` the running
     total of stored recordings after each committed chunk.
     """
-    benchmark, sha = _benchmark(benchmark_file, store)
+    benchmark = load_benchmark(benchmark_file)
+    shas = {"benchmark_sha256": keep_benchmark(benchmark_file, store),
+            "calls_benchmark_sha256": keep_benchmark(calls_benchmark, store) if calls_benchmark else None}  # fmt: skip
     report = IngestReport()
 
     def problem(message: str) -> None:
@@ -190,20 +195,31 @@ def ingest(
             if measured.get("error"):
                 problem(measured["error"] if measured["error"].startswith(entry.file) else f"{entry.file}: {measured['error']}")
             else:
-                rows.append(_row(entry, kind, measured, sha))
+                rows.append(_row(entry, kind, measured) | shas)
         _score(rows, benchmark)
         report.stored += store.add(rows)
         on_stored(report.stored)
     return report
 
 
-def _benchmark(path: str | Path, store: MonitorStore) -> tuple[Benchmark, str]:
-    """The benchmark and its content hash, kept in the store so reports can draw its human bands."""
-    benchmark = load_benchmark(path)
-    text = Path(path).read_text()
+def keep_benchmark(path: str | Path, store: MonitorStore) -> str:
+    """Store a benchmark JSON (persona or calls) under its content hash, for the human bands of reports; returns the hash.
+
+    Raises
+    ------
+    BenchmarkError
+        The file is missing or is not a benchmark JSON (an object with per-scenario ``stats``).
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        body = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BenchmarkError(f"{path}: not a readable benchmark JSON ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(body, dict) or not isinstance(body.get("stats"), dict):
+        raise BenchmarkError(f"{path}: not a benchmark (no per-scenario 'stats'); build one with `persona benchmark build` or `persona calls benchmark`")
     sha = hashlib.sha256(text.encode()).hexdigest()
-    store.add_benchmark(sha, str(path), json.loads(text))
-    return benchmark, sha
+    store.add_benchmark(sha, str(path), body)
+    return sha
 
 
 def _new(ready: list[Entry], known: set[str]) -> list[Entry]:
@@ -247,13 +263,13 @@ def _profile_calls(profiler: CallProfiler, files: list[str], jobs: int | None, c
     return renamed.to_dict("records")
 
 
-def _row(entry: Entry, kind: str, measured: dict, benchmark_sha: str) -> dict:
+def _row(entry: Entry, kind: str, measured: dict) -> dict:
     """The stored row of one measured recording (scores filled in by :func:`_score`)."""
     values = {c: _number(measured.get(c)) for c in ("duration_s", "speech_s", *(f.column for f in FEATURES))}
     timing = {c: _number(measured.get(c)) for c in TIMING_COLUMNS} if kind == "call" else {}
     return {
         "content_sha256": entry.sha256, "file": entry.file, "scenario": entry.scenario, "agent_version": entry.agent_version,
-        "recorded_at": entry.recorded_at, "kind": kind, "benchmark_sha256": benchmark_sha,
+        "recorded_at": entry.recorded_at, "kind": kind,
         "agent_channel": int(measured["agent_channel"]) if kind == "call" else None,
         "warning": measured.get("warning") or None, "persona_version": __version__,
     } | values | timing  # fmt: skip

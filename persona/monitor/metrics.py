@@ -24,7 +24,9 @@ metric                          scale unit   sides   min shift  why that minimum
 ==============================  ===========  ======  =========  ====================================
 
 The persona distance is the scenario's distance from the human benchmark: it alarms only when it
-grows (a standing distance is reported, not alarmed). Pace's minimum is relative (a share of the
+grows (a standing distance is reported, not alarmed). The human p10-p90 band of a metric comes
+from the persona benchmark (pitch, pace, pausing, loudness, HNR) or, for the timing of calls, from
+a calls benchmark (``persona calls benchmark``) when one was given at ingest. Pace's minimum is relative (a share of the
 baseline median).
 """
 
@@ -64,8 +66,6 @@ class Metric:
         Chart the value (s) in milliseconds.
     relative : bool
         ``min_shift`` is a fraction of the baseline median.
-    human_band : bool
-        The benchmark holds a human p10-p90 band for this column.
     """
 
     column: str
@@ -78,7 +78,6 @@ class Metric:
     log_hz: bool = False
     to_ms: bool = False
     relative: bool = False
-    human_band: bool = True
 
     def to_scale(self, values) -> np.ndarray:
         """Values in the charted unit: st re 1 Hz for pitch level, ms for latencies, else unchanged."""
@@ -101,17 +100,17 @@ class Metric:
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("persona_distance", "persona distance", PERSONA, "z", 0.25, 0.1, sides=("upper",), human_band=False),
+    Metric("persona_distance", "persona distance", PERSONA, "z", 0.25, 0.1, sides=("upper",)),
     Metric("f0_median_hz", "pitch level", PERSONA, "st", 0.5, 0.2, log_hz=True),
     Metric("f0_range_st", "pitch span", PERSONA, "st", 1.0, 0.3),
     Metric("speech_rate_syl_s", "pace", PERSONA, "syl/s", 0.05, 0.1, relative=True),
     Metric("pause_ratio", "pausing", PERSONA, "fraction", 0.03, 0.01),
     Metric("loudness_lufs", "loudness", PERSONA, "LUFS", 1.0, 0.3),
     Metric("hnr_db", "voice clarity (HNR)", PERSONA, "dB", 1.0, 0.3),
-    Metric("response_latency_median_s", "response latency p50", TIMING, "ms", 100.0, 20.0, to_ms=True, human_band=False),
-    Metric("response_latency_p90_s", "response latency p90", TIMING, "ms", 200.0, 40.0, to_ms=True, human_band=False),
-    Metric("barge_in_stop_median_s", "barge-in stop time", TIMING, "ms", 100.0, 20.0, to_ms=True, human_band=False),
-    Metric("dead_air_3s_count", "dead air > 3 s", TIMING, "per call", 0.25, 0.5, human_band=False),
+    Metric("response_latency_median_s", "response latency p50", TIMING, "ms", 100.0, 20.0, to_ms=True),
+    Metric("response_latency_p90_s", "response latency p90", TIMING, "ms", 200.0, 40.0, to_ms=True),
+    Metric("barge_in_stop_median_s", "barge-in stop time", TIMING, "ms", 100.0, 20.0, to_ms=True),
+    Metric("dead_air_3s_count", "dead air > 3 s", TIMING, "per call", 0.25, 0.5),
 )
 """The monitored measures, in report order (persona family first, then call timing)."""
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +24,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..errors import ParameterError
+from ..hygiene import markdown_text
+from .format import cells, provenance_items
 
 FORMATS = (".html", ".md")
 _CSS = """
@@ -56,6 +57,7 @@ class _Table:
     frame: pd.DataFrame
     caption: str
     digits: int
+    how_to_read: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,10 @@ class Section:
         self.blocks.append(_Bullets(tuple(str(item) for item in items)))
         return self
 
-    def table(self, frame: pd.DataFrame, *, caption: str = "", digits: int = 3) -> Section:
-        """Add a table; floats are shown with ``digits`` significant digits, NaN as an en dash."""
-        self.blocks.append(_Table(frame.copy(), caption, digits))
+    def table(self, frame: pd.DataFrame, *, caption: str = "", digits: int = 3, how_to_read: str = "") -> Section:
+        """Add a table; each float column in fixed point with ``digits`` significant digits of its typical value
+        (:func:`persona.report.format.cells`), NaN as an en dash; ``how_to_read`` is printed under it."""
+        self.blocks.append(_Table(frame.copy(), caption, digits, how_to_read))
         return self
 
     def figure(self, figure: Figure, *, caption: str = "", dpi: int = 110) -> Section:
@@ -121,22 +124,23 @@ class Report:
             parts += [_block_html(block) for block in section.blocks]
         if self.provenance:
             parts.append("<h2>Provenance</h2>")
-            parts.append(f"<pre>{_esc(json.dumps(self.provenance, indent=2, default=str))}</pre>")
+            rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_paragraphs_html(v)}</td></tr>" for k, v in provenance_items(self.provenance))
+            parts.append(f'<table class="provenance">{rows}</table>')
         body = "\n".join(parts)
         return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
                 f"<title>{_esc(self.title)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")  # fmt: skip
 
     def to_markdown(self) -> str:
         """The whole report as Markdown (figures as PNG data URIs)."""
-        parts = [f"# {self.title}"]
+        parts = [f"# {markdown_text(self.title)}"]
         if self.subtitle:
-            parts.append(f"_{self.subtitle}_")
+            parts.append(f"_{markdown_text(self.subtitle)}_")
         for section in self.sections:
-            parts.append(f"## {section.heading}")
+            parts.append(f"## {markdown_text(section.heading)}")
             parts += [_block_markdown(block) for block in section.blocks]
         if self.provenance:
             parts.append("## Provenance")
-            parts.append("```json\n" + json.dumps(self.provenance, indent=2, default=str) + "\n```")
+            parts.append("\n".join(f"- **{markdown_text(k)}**: {markdown_text(v)}" for k, v in provenance_items(self.provenance)))
         return "\n\n".join(parts) + "\n"
 
     def write(self, path: str | Path) -> Path:
@@ -154,17 +158,16 @@ def _esc(text: str) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _formatted(table: _Table) -> pd.DataFrame:
-    """Cells as display strings: floats to ``digits`` significant digits, missing as an en dash."""
+def _paragraphs_html(text: str) -> str:
+    return "".join(f"<p>{_esc(p)}</p>" for p in text.split("\n\n")) if "\n\n" in text else _esc(text)
 
-    def cell(value) -> str:
-        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-            return "\u2013"
-        if isinstance(value, float):
-            return f"{value:.{table.digits}g}"
-        return str(value)
 
-    return table.frame.map(cell) if not table.frame.empty else table.frame.astype(str)
+def _how_to_read(table: _Table, *, markdown: bool) -> str:
+    if not table.how_to_read:
+        return ""
+    if markdown:
+        return f"\n\n_How to read this:_ {markdown_text(table.how_to_read)}"
+    return f'<p class="caption"><strong>How to read this:</strong> {_esc(table.how_to_read)}</p>'
 
 
 def _block_html(block) -> str:
@@ -176,29 +179,25 @@ def _block_html(block) -> str:
         caption = f'<p class="caption">{_esc(block.caption)}</p>' if block.caption else ""
         if block.frame.empty:
             return caption + "<p><em>(no rows)</em></p>"
-        return caption + _formatted(block).to_html(index=False, escape=True, border=0)
+        return caption + cells(block.frame, significant=block.digits).to_html(index=False, escape=True, border=0) + _how_to_read(block, markdown=False)
     encoded = base64.b64encode(block.png).decode("ascii")
     return (f'<figure><img alt="{_esc(block.caption)}" src="data:image/png;base64,{encoded}">'
             f"<figcaption>{_esc(block.caption)}</figcaption></figure>")  # fmt: skip
 
 
-def _md_cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def _block_markdown(block) -> str:
     if isinstance(block, _Text):
-        return f"> **Note:** {block.text}" if block.note else block.text
+        return f"> **Note:** {markdown_text(block.text)}" if block.note else markdown_text(block.text)
     if isinstance(block, _Bullets):
-        return "\n".join(f"- {item}" for item in block.items)
+        return "\n".join(f"- {markdown_text(item)}" for item in block.items)
     if isinstance(block, _Table):
-        caption = f"_{block.caption}_\n\n" if block.caption else ""
+        caption = f"_{markdown_text(block.caption)}_\n\n" if block.caption else ""
         if block.frame.empty:
             return caption + "_(no rows)_"
-        cells = _formatted(block)
-        lines = ["| " + " | ".join(_md_cell(c) for c in cells.columns) + " |",
-                 "|" + "---|" * len(cells.columns)]  # fmt: skip
-        lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in cells.itertuples(index=False)]
-        return caption + "\n".join(lines)
+        shown = cells(block.frame, significant=block.digits)
+        lines = ["| " + " | ".join(markdown_text(c) for c in shown.columns) + " |",
+                 "|" + "---|" * len(shown.columns)]  # fmt: skip
+        lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in shown.itertuples(index=False)]
+        return caption + "\n".join(lines) + _how_to_read(block, markdown=True)
     encoded = base64.b64encode(block.png).decode("ascii")
-    return f"![{block.caption}](data:image/png;base64,{encoded})"
+    return f"![{markdown_text(block.caption)}](data:image/png;base64,{encoded})"

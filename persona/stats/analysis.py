@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import provenance
+from ..hygiene import write_csv
 from . import acoustics, acr, agreement, headline, identification, mushra, power, preference, screening
 from .responses import scored_answers, validate_responses
 
@@ -99,7 +100,7 @@ class StudyAnalysis:
         paths = []
         for name, table in self.tables.items():
             path = directory / f"{name}.csv"
-            table.to_csv(path, index=False)
+            write_csv(table, path)
             paths.append(path)
         return paths
 

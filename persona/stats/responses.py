@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SurveyError
+from ..hygiene import restore_cell
 
 RESPONSE_COLUMNS = (
     "study_id", "listener_id", "session_id", "trial_id", "trial_index", "test_type",
     "scenario", "line_id", "stimulus_id", "voice", "role", "other_stimulus_id",
     "other_voice", "other_role", "attribute", "rating", "choice", "confidence", "is_gold",
     "gold_correct", "headphone_passed", "practice", "response_time_s", "played_full",
-    "answered_at",
+    "fast_answer", "answered_at",
 )  # fmt: skip
 TEST_TYPES = frozenset({"acr", "ab", "identify", "mushra"})
 ROLES = frozenset({"agent", "human", "reference", "anchor"})
@@ -60,7 +61,7 @@ def read_responses_csv(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise SurveyError(f"{path}: responses file not found")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]).map(restore_cell)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise SurveyError(f"{path}: not a readable CSV file ({exc})") from exc
     return validate_responses(frame, source=str(path))
@@ -87,7 +88,7 @@ def validate_responses(frame: pd.DataFrame, *, source: str = "<responses>") -> p
         Naming the source, the column and the offending value when a column is missing,
         a value is outside its vocabulary or range, or a boolean cannot be parsed.
     """
-    missing = [c for c in RESPONSE_COLUMNS if c not in frame.columns]
+    missing = [c for c in RESPONSE_COLUMNS if c not in frame.columns and c != "fast_answer"]
     if missing:
         raise SurveyError(f"{source}: missing column(s) {', '.join(missing)}")
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
@@ -103,6 +104,9 @@ def validate_responses(frame: pd.DataFrame, *, source: str = "<responses>") -> p
     out["gold_correct"] = _to_bool(
         frame["gold_correct"], column="gold_correct", source=source, allow_missing=True
     )
+    out["fast_answer"] = _to_bool(  # answered before the clips could be heard; empty in older exports
+        frame.get("fast_answer", pd.Series(pd.NA, index=frame.index)), column="fast_answer", source=source, allow_missing=True
+    ).fillna(False).astype(bool)
     out = out[list(RESPONSE_COLUMNS)]
     for column in _REQUIRED_TEXT:
         empty = out[column].isna()

@@ -10,6 +10,10 @@ Two rule sets, both applied per listener:
   the MUSHRA screens they completed. Exactly 15 % is kept; the comparison is done on counts
   (``n_low > fraction * n_screens``) so that 3 of 20 screens is not excluded by rounding.
 
+* **Playback evidence**: a listener is excluded when more than ``fast_max_fraction`` (10 %) of
+  their answered trials were given sooner than their clips could be heard in turn
+  (``fast_answer``, set by the server's clock; see :mod:`persona.trials.flow`).
+
 Practice rows never count. Every analysis can be run on all listeners or on the kept ones
 (:func:`apply_screening`).
 """
@@ -27,7 +31,7 @@ from ..errors import ParameterError
 SCREENING_COLUMNS = (
     "listener_id", "n_answers", "n_gold", "n_gold_failed", "headphone_passed",
     "n_mushra_screens", "n_reference_below_min", "reference_below_min_fraction",
-    "excluded", "reasons",
+    "n_trials", "n_fast_trials", "excluded", "reasons",
 )  # fmt: skip
 
 
@@ -38,6 +42,7 @@ def screen_listeners(
     require_headphones: bool = True,
     reference_min_score: float = 90.0,
     reference_max_fraction: float = 0.15,
+    fast_max_fraction: float = 0.10,
 ) -> pd.DataFrame:
     """Decide, per listener, whether to exclude them and why.
 
@@ -54,6 +59,9 @@ def screen_listeners(
     reference_max_fraction : float
         BS.1534 post-screening: exclude when more than this fraction (0..1) of a listener's
         MUSHRA screens have a low hidden-reference score.
+    fast_max_fraction : float
+        Exclude when more than this fraction (0..1) of a listener's trials were answered faster
+        than their clips play (``fast_answer``).
 
     Returns
     -------
@@ -63,8 +71,9 @@ def screen_listeners(
     """
     if gold_max_failures < 0:
         raise ParameterError(f"gold_max_failures must be >= 0, got {gold_max_failures}")
-    if not 0.0 <= reference_max_fraction <= 1.0:
-        raise ParameterError(f"reference_max_fraction must be in [0, 1], got {reference_max_fraction}")
+    for name, value in (("reference_max_fraction", reference_max_fraction), ("fast_max_fraction", fast_max_fraction)):
+        if not 0.0 <= value <= 1.0:
+            raise ParameterError(f"{name} must be in [0, 1], got {value}")
     answers = responses[~responses["practice"]]
     listeners = pd.Index(sorted(answers["listener_id"].unique()), name="listener_id")
     table = pd.DataFrame(index=listeners)
@@ -79,8 +88,11 @@ def screen_listeners(
     per_screen = references.groupby(["listener_id", "trial_id"])["rating"].min()
     table["n_mushra_screens"] = per_screen.groupby("listener_id").size()
     table["n_reference_below_min"] = (per_screen < reference_min_score).groupby("listener_id").sum()
+    per_trial = answers.groupby(["listener_id", "trial_id"])["fast_answer"].any()
+    table["n_trials"] = per_trial.groupby("listener_id").size()
+    table["n_fast_trials"] = per_trial.groupby("listener_id").sum()
     table = table.fillna({"n_gold": 0, "n_gold_failed": 0, "n_mushra_screens": 0, "n_reference_below_min": 0})
-    counts = ["n_answers", "n_gold", "n_gold_failed", "n_mushra_screens", "n_reference_below_min"]
+    counts = ["n_answers", "n_gold", "n_gold_failed", "n_mushra_screens", "n_reference_below_min", "n_trials", "n_fast_trials"]
     table[counts] = table[counts].astype(int)
     table["reference_below_min_fraction"] = (
         table["n_reference_below_min"] / table["n_mushra_screens"].replace(0, np.nan)
@@ -91,6 +103,9 @@ def screen_listeners(
         _more_than_fraction(low, n, reference_max_fraction)
         for low, n in zip(table["n_reference_below_min"], table["n_mushra_screens"])
     ]
+    table["fast_failed"] = [
+        _more_than_fraction(fast, n, fast_max_fraction) for fast, n in zip(table["n_fast_trials"], table["n_trials"])
+    ]
     table["reasons"] = [
         "; ".join(
             reason for failed, reason in (
@@ -100,6 +115,8 @@ def screen_listeners(
                 (row.reference_failed, f"hidden reference < {reference_min_score:g} on "
                                        f"{row.n_reference_below_min} of {row.n_mushra_screens} "
                                        f"MUSHRA screens (> {reference_max_fraction:.0%} allowed)"),
+                (row.fast_failed, f"answered {row.n_fast_trials} of {row.n_trials} trials faster than "
+                                  f"their clips play (> {fast_max_fraction:.0%} allowed)"),
             ) if failed
         )
         for row in table.itertuples()
@@ -122,7 +139,7 @@ def apply_screening(responses: pd.DataFrame, screening: pd.DataFrame) -> pd.Data
 
 def _rule_name(reason: str) -> str:
     """A reason without the listener's own counts: "failed 2 of 3 gold trials" -> "failed gold trials"."""
-    return re.sub(r" on \d+ of \d+ ", " on ", re.sub(r"failed \d+ of \d+ ", "failed ", reason))
+    return re.sub(r"(failed|answered) \d+ of \d+ ", r"\1 ", re.sub(r" on \d+ of \d+ ", " on ", reason))
 
 
 def exclusion_summary(screening: pd.DataFrame) -> pd.DataFrame:

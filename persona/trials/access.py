@@ -3,7 +3,9 @@
 The admin password comes from Streamlit secrets (``admin_password``) or the environment
 variable ``PERSONA_ADMIN_PASSWORD``; it is never stored in the repository. With no password
 configured the admin pages stay closed. A listener token is a different credential and never
-opens them.
+opens them. Password guesses are slowed by :class:`LoginGuard` (exponential back-off per
+client and across all clients; while a wait runs no guess is even checked), and an admin
+session ends after :data:`ADMIN_IDLE_S` without a page run, or at logout.
 """
 
 from __future__ import annotations
@@ -12,12 +14,26 @@ import hashlib
 import hmac
 import os
 import re
-from urllib.parse import urlencode
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+from ..errors import ParameterError
 
 ADMIN_PASSWORD_ENV = "PERSONA_ADMIN_PASSWORD"
 TOKEN_PARAM = "token"
 DEFAULT_BASE_URL = "http://localhost:8501"
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+ADMIN_IDLE_S = 30 * 60
+"""An admin session ends after this many seconds without a page run."""
+FREE_GUESSES_PER_CLIENT = 5
+FREE_GUESSES_GLOBAL = 20
+MAX_WAIT_S = 15 * 60
+FORGET_AFTER_S = 60 * 60
+"""Failed guesses older than this (s, with none since) are forgotten."""
+MAX_CLIENTS = 10_000  # addresses remembered before stale ones are dropped (bounds the guard's memory)
 
 
 def is_token_shaped(token: object) -> bool:
@@ -35,12 +51,112 @@ def check_password(given: str, expected: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
 
+def app_base_url(page_url: str | None, *, base_path: str = "", address: str | None = None, port: int | None = None) -> str:
+    """The address listeners open: the scheme and host of the page the admin is on, else the configured address and port.
+
+    ``page_url`` is the page's URL as the browser sent it (Streamlit's ``st.context.url``);
+    ``base_path`` is ``server.baseUrlPath``; ``address`` and ``port`` are ``browser.serverAddress``
+    and ``browser.serverPort`` (or ``server.port``), used when there is no page URL.
+
+    >>> app_base_url("https://trials.example.org/admin?x=1", base_path="persona")
+    'https://trials.example.org/persona'
+    >>> app_base_url(None, address="10.0.0.5", port=8600)
+    'http://10.0.0.5:8600'
+    """
+    parts = urlsplit(page_url or "")
+    root = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else f"http://{address or 'localhost'}:{port or 8501}"
+    return f"{root}/{base_path.strip('/')}".rstrip("/")
+
+
 def invite_url(token: str, *, base_url: str | None = None) -> str:
-    """The invite link a listener opens: the app's address (default :data:`DEFAULT_BASE_URL`) with ``?token=...``."""
-    return f"{(base_url or DEFAULT_BASE_URL).rstrip('/')}/?{urlencode({TOKEN_PARAM: token})}"
+    """The invite link a listener opens: the app's address (default :data:`DEFAULT_BASE_URL`) with ``?token=...``.
+
+    Raises
+    ------
+    ParameterError
+        If ``base_url`` is not a plain ``http(s)://host...`` address (no ``javascript:``, no
+        credentials, query or fragment), so a link can only open the app.
+    """
+    base = check_base_url(base_url or DEFAULT_BASE_URL)
+    return f"{base.rstrip('/')}/?{urlencode({TOKEN_PARAM: token})}"
+
+
+def check_base_url(base_url: str) -> str:
+    """``base_url`` if it is an ``http``/``https`` address with a host and nothing that could hide a different target."""
+    try:
+        parts = urlsplit(base_url.strip())
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not (
+            parts.username or parts.password or parts.query or parts.fragment
+        ) and not any(c.isspace() or ord(c) < 32 for c in base_url.strip())
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ParameterError(f"--base-url {base_url[:80]!r}: use the app's http:// or https:// address, e.g. {DEFAULT_BASE_URL}")
+    return base_url.strip()
 
 
 def completion_code(study_secret: str, listener_position: int) -> str:
     """A 10-character completion code a panel provider can verify against the export."""
     digest = hmac.new(study_secret.encode(), f"complete:{listener_position}".encode(), hashlib.sha256)
     return digest.hexdigest()[:10].upper()
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    last_s: float = 0.0
+
+
+class LoginGuard:
+    """Exponential back-off on password guesses, per client and across all clients (thread-safe).
+
+    After ``free_per_client`` failed guesses a client waits 1 s, then 2, 4, ... up to
+    ``max_wait_s`` before its next guess is checked; after ``free_global`` failures from all
+    clients together everyone waits the same way (a guesser rotating addresses is slowed too).
+    Failures are forgotten after ``FORGET_AFTER_S`` without one; a right password clears only
+    its client's count.
+    """
+
+    def __init__(self, *, free_per_client: int = FREE_GUESSES_PER_CLIENT, free_global: int = FREE_GUESSES_GLOBAL,
+                 max_wait_s: float = MAX_WAIT_S, clock: Callable[[], float] = time.monotonic):  # fmt: skip
+        self.free_per_client, self.free_global, self.max_wait_s, self.clock = free_per_client, free_global, max_wait_s, clock
+        self._clients: dict[str, _Failures] = {}
+        self._global = _Failures()
+        self._lock = threading.Lock()
+
+    def check(self, client: str, given: str, expected: str | None) -> tuple[bool, float]:
+        """``(accepted, wait_s)``: during a wait the guess is refused unchecked, with the seconds left."""
+        with self._lock:
+            now = self.clock()
+            if len(self._clients) > MAX_CLIENTS:  # many addresses: keep only those with recent failures
+                self._clients = {k: v for k, v in self._clients.items() if now - v.last_s < FORGET_AFTER_S}
+            mine = self._clients[client] = self._fresh(self._clients.get(client, _Failures()), now)
+            self._global = self._fresh(self._global, now)
+            wait = max(self._wait(mine, self.free_per_client, now), self._wait(self._global, self.free_global, now))
+            if wait > 0:
+                return False, wait
+            if check_password(given, expected):
+                self._clients.pop(client, None)
+                return True, 0.0
+            for failures in (mine, self._global):
+                failures.count, failures.last_s = failures.count + 1, now
+            return False, max(self._wait(mine, self.free_per_client, now), self._wait(self._global, self.free_global, now))
+
+    def reset(self) -> None:
+        """Forget every failure (a server restart does the same)."""
+        with self._lock:
+            self._clients.clear()
+            self._global = _Failures()
+
+    def _wait(self, failures: _Failures, free: int, now: float) -> float:
+        if failures.count < free:
+            return 0.0
+        return max(0.0, failures.last_s + min(self.max_wait_s, 2.0 ** (failures.count - free)) - now)
+
+    @staticmethod
+    def _fresh(failures: _Failures, now: float) -> _Failures:
+        return failures if now - failures.last_s < FORGET_AFTER_S else _Failures()
+
+
+ADMIN_LOGINS = LoginGuard()
+"""The app's guard on the team password (one per server process)."""

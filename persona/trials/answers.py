@@ -37,30 +37,34 @@ class Answer:
 
 
 def check_answer(trial: Trial, answer: Answer) -> None:
-    """Raise :class:`SurveyError` naming the trial and field if ``answer`` does not fit ``trial``."""
-    where = f"trial {trial.trial_id}"
+    """Raise :class:`SurveyError` naming the field if ``answer`` does not fit ``trial``.
+
+    Messages reach the listener, so they name clips by their place on the screen, never by
+    stimulus id, and not the trial (a trial id can say "gold" or "practice").
+    """
     if trial.test_type in ("acr", "mushra"):
         wanted = trial.attributes if trial.test_type == "acr" else trial.stimulus_ids
         scale = ACR_SCALE if trial.test_type == "acr" else MUSHRA_SCALE
         if set(answer.ratings) != set(wanted):
-            raise SurveyError(f"{where}: ratings must cover exactly {', '.join(wanted)}")
+            raise SurveyError("please give a rating for every question" if trial.test_type == "acr" else "please rate every clip")
         for name, value in answer.ratings.items():
-            _check_number(value, f"{where}: rating {name}", scale, integer=trial.test_type == "acr")
+            shown = name if trial.test_type == "acr" else f"clip {trial.stimulus_ids.index(name) + 1}"
+            _check_number(value, f"the rating of {shown}", scale, integer=trial.test_type == "acr")
     elif trial.test_type == "ab":
         allowed = ("A", "B", "none") if trial.allow_none else ("A", "B")
         if answer.choice not in allowed:
-            raise SurveyError(f"{where}: choice must be one of {', '.join(allowed)}")
+            raise SurveyError(f"the choice must be one of {', '.join(allowed)}")
     else:
         if answer.choice not in ("human", "ai"):
-            raise SurveyError(f"{where}: choice must be human or ai")
-        _check_number(answer.confidence, f"{where}: confidence", CONFIDENCE_SCALE, integer=True)
+            raise SurveyError("the choice must be human or ai")
+        _check_number(answer.confidence, "the confidence", CONFIDENCE_SCALE, integer=True)
 
 
 def _check_number(value: object, field: str, scale: tuple[int, int], *, integer: bool) -> None:
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not scale[0] <= value <= scale[1] or (integer and value != int(value)):
         kind = "an integer" if integer else "a number"
-        raise SurveyError(f"{field} must be {kind} in [{scale[0]}, {scale[1]}] (got {value!r})")
+        raise SurveyError(f"{field} must be {kind} from {scale[0]} to {scale[1]} (got {str(value)[:20]}); it was not saved")
 
 
 def gold_correct(trial: Trial, answer: Answer) -> bool | None:

@@ -7,7 +7,7 @@ source):
   a clip with no line at all. If the people read audiobooks and the agent reads billing script
   lines, listeners judge the content, not the voice.
 * **length**: the prepared durations of the two roles do not overlap (every human clip is longer,
-  or shorter, than every agent clip).
+  or shorter, than every agent clip); :func:`length_cue_auc` measures how far length sorts them.
 
 :func:`role_cue_warnings` returns one plain sentence per cue; ``persona survey validate`` prints them.
 """
@@ -66,3 +66,30 @@ def _length_cues(scenario: str, durations_s: dict[str, list[float]]) -> list[str
                 f"agent {min(agent):.1f}-{max(agent):.1f} s), so length tells the roles apart; "
                 "set audio.max_duration_s or choose clips of similar length"]  # fmt: skip
     return []
+
+
+def length_cue_auc(clips: pd.DataFrame) -> pd.DataFrame:
+    """How well a clip's speech length (before padding) tells human from agent, per scenario.
+
+    Parameters
+    ----------
+    clips : pandas.DataFrame
+        Rows of :func:`prepare_survey` with a ``scenario`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario, n_human, n_agent, duration_auc``: the Mann-Whitney AUC, the chance that a
+        random human clip is longer than a random agent clip (0.5 = no cue; 0 or 1 = the length
+        alone separates the roles; ties count one half). Padding removes the cue from the WAV
+        header; this is what remains audible.
+    """
+    rows = []
+    for scenario, group in clips[clips["role"].isin(("human", "agent"))].groupby("scenario"):
+        human = group.loc[group["role"] == "human", "duration_s"].to_numpy()
+        agent = group.loc[group["role"] == "agent", "duration_s"].to_numpy()
+        if human.size and agent.size:
+            wins = (human[:, None] > agent[None, :]).sum() + 0.5 * (human[:, None] == agent[None, :]).sum()
+            rows.append({"scenario": scenario, "n_human": human.size, "n_agent": agent.size,
+                         "duration_auc": wins / (human.size * agent.size)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["scenario", "n_human", "n_agent", "duration_auc"])

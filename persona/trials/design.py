@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from ..errors import SurveyError
 from .spec import Stimulus, Survey, TestSpec
 
 
@@ -135,7 +136,8 @@ def _block(survey: Survey, test: TestSpec, *, listener_index: int, rng: np.rando
     if test.trials_per_listener:
         items, conditions = balanced_subset(items, conditions, listener_index=listener_index, size=test.trials_per_listener)
     block = _latin_order(items, conditions, listener_index=listener_index, rng=rng)
-    for gold in _gold_trials(test, stimuli, listener_index=listener_index):
+    identified = {s.id for t in survey.tests if t.type == "identify" for s in survey.stimuli if s.scenario in t.scenarios}
+    for gold in _gold_trials(test, stimuli, listener_index=listener_index, avoid=identified):
         block.insert(int(rng.integers(1, len(block) + 1)), gold)
     return block
 
@@ -204,16 +206,22 @@ def _latin_order(items: list[Trial], conditions: list[str], *, listener_index: i
     return [queues[names[c]][r] for r in range(rounds) for c in row if r < len(queues[names[c]])]
 
 
-def _gold_trials(test: TestSpec, stimuli: list[Stimulus], *, listener_index: int) -> list[Trial]:
-    """Gold trials built from degraded copies of human clips (``<id>~gold``).
+def _gold_trials(test: TestSpec, stimuli: list[Stimulus], *, listener_index: int, avoid: set[str]) -> list[Trial]:
+    """Gold trials built from degraded copies (``<id>~gold``) of agent and human clips alike.
 
-    ACR: the degraded clip alone (correct when naturalness is rated 1 or 2). AB: the clean clip
-    against its degraded copy, sides counterbalanced (correct when the clean clip is chosen).
+    Gold ``g`` of listener ``k`` takes a clip of role ``roles[(k + g) mod 2]``, so across
+    listeners half the gold trials come from each role and a gold trial says nothing about who
+    is speaking; within a role, clips never used in an identification test (``avoid``) are
+    preferred, rotated over listeners. ACR: the degraded clip alone (correct when naturalness is
+    rated 1 or 2). AB: the clean clip against its degraded copy, sides counterbalanced (correct
+    when the clean clip is chosen).
     """
-    humans = sorted((s for s in stimuli if s.role == "human"), key=lambda s: s.id)
+    roles = sorted({s.role for s in stimuli})
     trials = []
     for g in range(test.gold):
-        source = humans[(listener_index + g) % len(humans)]
+        pool = sorted((s for s in stimuli if s.role == roles[(listener_index + g) % len(roles)]), key=lambda s: s.id)
+        fresh = [s for s in pool if s.id not in avoid] or pool
+        source = fresh[(listener_index // len(roles) + g) % len(fresh)]
         degraded = f"{source.id}~gold"
         trial_id = f"{_prefix(test)}-gold{g + 1}"
         if test.type == "acr":
@@ -224,6 +232,52 @@ def _gold_trials(test: TestSpec, stimuli: list[Stimulus], *, listener_index: int
                 Trial(trial_id, "ab", sides, ("preference",), source.scenario, source.line_id, allow_none=test.allow_none, is_gold=True)
             )
     return trials
+
+
+def design_leaks(survey: Survey, *, listeners: int = 24) -> list[str]:
+    """What in a survey's design could tell a listener which clips are human; empty when nothing.
+
+    Checked rules: an identification test must come before any MUSHRA test of the same
+    scenarios (MUSHRA's open reference is a human recording, and its low anchor is made from
+    it); and, over the plans of the first ``listeners`` listeners, gold trials must come from
+    both roles when the test has both (between 25 % and 75 % human), and no clip may be heard as
+    a MUSHRA reference or anchor before it is to be identified.
+    """
+    problems = []
+    for later in (t for t in survey.tests if t.type == "identify"):
+        for earlier in survey.tests[: later.number - 1]:
+            shared = set(earlier.scenarios) & set(later.scenarios)
+            if earlier.type == "mushra" and earlier.reference and shared:
+                problems.append(
+                    f"test[{later.number - 1}] (identify) comes after test[{earlier.number - 1}] (mushra) on scenario "
+                    f"{sorted(shared)[0]!r}: MUSHRA's open reference is always a human recording; put identification first"
+                )
+    gold_roles: dict[str, list[str]] = defaultdict(list)
+    for k in range(listeners):
+        heard_as_reference: set[str] = set()
+        for trial in listener_plan(survey, listener_index=k):
+            if trial.test_type == "mushra" and trial.reference_id:
+                heard_as_reference.add(trial.reference_id)
+            elif trial.test_type == "identify" and trial.stimulus_ids[0] in heard_as_reference:
+                problems.append(f"listener {k}: {trial.trial_id} asks about a clip already heard as the MUSHRA reference")
+            if trial.is_gold:
+                degraded = next(sid for sid in trial.stimulus_ids if sid.endswith("~gold"))
+                gold_roles[trial.trial_id.split("-")[0]].append(survey.stimulus(survey.stimulus(degraded).source_id).role)
+    for test in survey.tests:
+        roles = {s.role for s in survey.stimuli if s.scenario in test.scenarios}
+        drawn = gold_roles.get(_prefix(test), [])
+        if drawn and len(roles) == 2 and not 0.25 <= drawn.count("human") / len(drawn) <= 0.75:
+            problems.append(f"test[{test.number - 1}] ({test.type}): {drawn.count('human')} of {len(drawn)} gold trials "
+                            "are made from human clips; gold trials must come from both roles")  # fmt: skip
+    return list(dict.fromkeys(problems))
+
+
+def check_design(survey: Survey) -> None:
+    """Raise :class:`SurveyError` naming the survey file when :func:`design_leaks` finds anything."""
+    problems = design_leaks(survey)
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise SurveyError(f"{survey.source}: the design could tell listeners who is human: {'; '.join(problems[:3])}{more}")
 
 
 def describe(survey: Survey) -> pd.DataFrame:

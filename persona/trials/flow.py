@@ -5,12 +5,20 @@ database alone (so a reload or a server restart resumes at the first unanswered 
 out clips under opaque per-session keys with per-presentation bytes, and commits each answer
 before the next step is computed. It needs no Streamlit, so tests and benchmarks drive it
 directly.
+
+Playback evidence is the server's, not the browser's: a clip counts as played only when its
+end is reported at least its duration (minus :data:`PLAYBACK_TOLERANCE_S`) after the server
+sent it, so a browser that sets the player's value to ``{"ended": true}`` at once is refused
+until that much time has passed. An answer given sooner after the screen was sent than the
+clips on it last together (minus the same tolerance per clip) is stored with
+``fast_answer = True`` and counts in screening.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property, partial
 
 import pandas as pd
@@ -22,20 +30,29 @@ from .answers import Answer, response_rows
 from .crowd import completion_link, is_participant_shaped, participant_hash
 from .design import Trial, listener_plan
 from .headphone import HeadphoneTrial, huggins_trial
-from .stimuli import opaque_id, prepare, wav_bytes
+from .stimuli import opaque_id, prepare, presentation_seed, scenario_samples, wav_bytes
 from .store import Listener, ListenerSession, Store, utcnow
 from .survey import Survey
 
 HEADPHONE_TRIAL_PREFIX = "headphone-"
+PLAYBACK_TOLERANCE_S = 0.25
+"""How much sooner than a clip's duration (s) its end may be reported: the browser's start-up and
+timer granularity, never a skipped second of audio."""
+
+
+def _now() -> datetime:
+    """The server clock every playback check reads (one function, so tests can run it fast)."""
+    return utcnow()
 
 
 @dataclass(frozen=True)
 class Clip:
-    """A clip as sent to one browser session: an opaque key and freshly dithered WAV bytes."""
+    """A clip as sent to one browser session: an opaque key, freshly dithered WAV bytes, its length in s."""
 
     key: str
     slot: str
     wav: bytes
+    duration_s: float
 
 
 @dataclass(frozen=True)
@@ -77,7 +94,9 @@ class ListenerFlow:
         self.listener = listener
         self.session = session
         self._screens: dict[str, list[Clip]] = {}
+        self._sent_at: dict[str, datetime] = {}
         self._played: set[tuple[str, str]] = set()
+        self._submitted: set[str] = set()
 
     @classmethod
     def start(cls, store: Store, token: object) -> ListenerFlow:
@@ -159,11 +178,21 @@ class ListenerFlow:
 
     # ---- clips --------------------------------------------------------------------------
 
+    @cached_property
+    def _scenario_samples(self) -> dict[str, int]:
+        return scenario_samples(self.survey)
+
     def trial_clips(self, trial: Trial) -> list[Clip]:
-        """The clips of a trial for this session (recorded as presented on first call)."""
+        """The clips of a trial for this session (recorded as presented on first call).
+
+        Every clip is padded with silence to the scenario's longest clip, so its length says
+        nothing about its role.
+        """
         audio = self.survey.audio
         return self._screen(
-            trial.trial_id, [(slot, sid, partial(prepare, self.survey.stimulus(sid), audio)) for slot, sid in clip_slots(trial)]
+            trial.trial_id,
+            [(slot, sid, partial(prepare, self.survey.stimulus(sid), audio)) for slot, sid in clip_slots(trial)],
+            pad_to=self._scenario_samples[trial.scenario],
         )
 
     def headphone_clip(self, index: int) -> Clip:
@@ -173,32 +202,59 @@ class ListenerFlow:
     def _headphone_trial(self, index: int) -> HeadphoneTrial:
         return huggins_trial(seed=[self.survey.seed, self.listener.position, index])
 
-    def _screen(self, trial_id: str, clips: list[tuple[str, str, Callable[[], Audio | HeadphoneTrial]]]) -> list[Clip]:
-        """Encode a screen's clips once per session under opaque keys, and record their presentation."""
+    def _screen(
+        self, trial_id: str, clips: list[tuple[str, str, Callable[[], Audio | HeadphoneTrial]]], *, pad_to: int = 0
+    ) -> list[Clip]:
+        """Encode a screen's clips once per session under opaque keys, and record their presentation.
+
+        The dither, gain jitter and silence split of each presentation come from the session's
+        secret, which never leaves the server (the opaque key the browser gets does not reveal them).
+        """
         if trial_id not in self._screens:
             encoded = []
             for slot, _, make_audio in clips:
-                key = opaque_id(self.session.secret, trial_id, slot)
                 audio = make_audio()
-                encoded.append(Clip(key, slot, wav_bytes(audio.samples, sr_hz=audio.sr_hz, seed=int(key, 16))))
+                seed = presentation_seed(self.session.secret, trial_id, slot)
+                wav = wav_bytes(audio.samples, sr_hz=audio.sr_hz, seed=seed, pad_to=pad_to)
+                n = max(pad_to, len(audio.samples))
+                encoded.append(Clip(opaque_id(self.session.secret, trial_id, slot), slot, wav, n / audio.sr_hz))
             self.store.record_presentations(self.session.id, trial_id=trial_id, clips=[(slot, sid) for slot, sid, _ in clips])
             self._screens[trial_id] = encoded
+            self._sent_at[trial_id] = _now()
         return self._screens[trial_id]
 
-    def mark_played(self, trial_id: str, slot: str) -> None:
-        """Record that a clip of this session was played to its end (once)."""
-        if (trial_id, slot) not in self._played:
-            self.store.mark_played(self.session.id, trial_id=trial_id, slot=slot)
-            self._played.add((trial_id, slot))
+    def mark_played(self, trial_id: str, slot: str) -> bool:
+        """Record that a clip of this session was played to its end, if the server's clock allows it.
+
+        Returns ``False`` (and records nothing) when the clip is not on this session's screen or
+        less than its duration minus :data:`PLAYBACK_TOLERANCE_S` has passed since it was sent.
+        """
+        if (trial_id, slot) in self._played:
+            return True
+        clip = next((c for c in self._screens.get(trial_id, ()) if c.slot == slot), None)
+        if clip is None or self._elapsed_s(trial_id) < clip.duration_s - PLAYBACK_TOLERANCE_S:
+            return False
+        self.store.mark_played(self.session.id, trial_id=trial_id, slot=slot)
+        self._played.add((trial_id, slot))
+        return True
 
     def played(self, trial_id: str, slots: list[str]) -> bool:
         """Whether every listed clip of a trial was played to its end in this session."""
         return all((trial_id, slot) in self._played for slot in slots)
 
+    def _elapsed_s(self, trial_id: str) -> float:
+        """Seconds since this session sent the screen's clips."""
+        return (_now() - self._sent_at[trial_id]).total_seconds()
+
+    def _fast(self, trial_id: str) -> bool:
+        """Answered sooner than listening to every clip of the screen one after the other takes."""
+        clips = self._screens[trial_id]
+        return self._elapsed_s(trial_id) < sum(c.duration_s - PLAYBACK_TOLERANCE_S for c in clips)
+
     # ---- answers ------------------------------------------------------------------------
 
     def submit(self, trial: Trial, answer: Answer) -> bool:
-        """Validate and commit an answer; ``False`` if it was already stored (double submit).
+        """Validate and commit an answer; ``False`` if it was already stored (double submit, another tab).
 
         Raises
         ------
@@ -206,23 +262,25 @@ class ListenerFlow:
             If the answer does not fit the trial, or a clip was not played to the end.
         """
         rows = response_rows(self.survey, trial, answer)
-        first_shown, played_full = self.store.playback(self.session.id, trial_id=trial.trial_id)
-        if not played_full:
-            raise SurveyError(f"trial {trial.trial_id}: every clip must be played to the end before answering")
-        response_time_s = (utcnow() - first_shown).total_seconds()
+        if trial.trial_id in self._submitted:
+            return False
+        slots = [slot for slot, _ in clip_slots(trial)]
+        if trial.trial_id not in self._screens or not self.played(trial.trial_id, slots):
+            raise SurveyError("please play every clip to the end before answering")
         identity = {"listener_id": self.listener.id, "session_id": self.session.id}
-        timing = {"response_time_s": response_time_s, "played_full": played_full}
+        timing = {"response_time_s": self._elapsed_s(trial.trial_id), "played_full": True, "fast_answer": self._fast(trial.trial_id)}
         saved = self.store.save_answer([{**row, **identity, **timing} for row in rows])
         self._screens.pop(trial.trial_id, None)
+        self._submitted.add(trial.trial_id)
         return saved
 
     def submit_headphone(self, index: int, answer: int) -> bool:
         """Store a headphone-check answer; after the last one, store pass or fail."""
         trial_id = f"{HEADPHONE_TRIAL_PREFIX}{index}"
-        if not self.store.playback(self.session.id, trial_id=trial_id)[1]:
-            raise SurveyError(f"headphone check {index + 1}: play the sounds to the end before answering")
+        if not self.played(trial_id, ["clip"]):
+            raise SurveyError(f"sound check {index + 1}: play the sounds to the end before answering")
         if answer not in (1, 2, 3):
-            raise SurveyError(f"headphone check {index + 1}: answer must be 1, 2 or 3 (got {answer!r})")
+            raise SurveyError(f"sound check {index + 1}: answer must be 1, 2 or 3 (got {answer!r})")
         self._screens.pop(trial_id, None)
         saved = self.store.save_headphone_answer(
             self.listener.id, check_index=index, answer=answer, correct_answer=self._headphone_trial(index).answer

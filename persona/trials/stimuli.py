@@ -9,11 +9,16 @@ loudness-normalised to one BS.1770 integrated-loudness target (pyloudnorm) and g
 preparation settings, in memory and on disk (:mod:`persona.trials.clip_cache`), so a trial shown to
 a listener only adds what is new for each presentation.
 
-Every presentation is then encoded separately by :func:`wav_bytes`: 16-bit PCM WAV with only
-``fmt `` and ``data`` chunks (no names, tags or timestamps), after adding TPDF dither of
-+-1 LSB (peak -90.3 dBFS, inaudible) drawn from a per-presentation seed. Two presentations of
-the same clip therefore never have identical bytes, so neither a media URL (Streamlit hashes the
-bytes) nor the bytes themselves fingerprint a clip across trials or listeners.
+Every presentation is then encoded separately by :func:`wav_bytes`: padded with silence to the
+longest clip of its scenario (a random lead of up to ``LEAD_MAX_S`` before the speech, the rest
+after it; nothing is cut), scaled by a gain jitter drawn uniformly within +-``GAIN_JITTER_DB`` dB
+(below the ~1 dB just-noticeable level difference), given TPDF dither of +-1 LSB (peak -90.3 dBFS,
+inaudible), and written as 16-bit PCM WAV with only ``fmt `` and ``data`` chunks (no names, tags or
+timestamps). The seed of all three comes from :func:`presentation_seed`, an HMAC under the
+session's server-side secret, so nothing the browser receives predicts it. Two presentations of
+one clip therefore differ in length-free header, level, alignment and noise, and neither a media
+URL (Streamlit hashes the bytes), the bytes nor the samples fingerprint a clip across trials or
+listeners beyond what listening itself can tell.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ FADE_S = 0.010
 GOLD_SNR_DB = 5.0
 PAUSE_MARGIN_S = 0.05  # a cut lies this far into the pause after the last kept run
 DITHER_LSB = 1.0  # TPDF dither peak, in 16-bit LSBs (1 LSB = -90.3 dBFS)
+GAIN_JITTER_DB = 0.5  # per-presentation level jitter, dB either way
+LEAD_MAX_S = 0.25  # longest silence put before the speech when a clip is padded, s
 _PCM16_SCALE = 32767.0
 _TRIM_FRAME_S = 0.025
 _TRIM_HOP_S = 0.005
@@ -177,8 +184,17 @@ def opaque_id(secret: str, *parts: str) -> str:
     return hmac.new(secret.encode(), "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def wav_bytes(samples: np.ndarray, *, sr_hz: int, seed: int) -> bytes:
-    """Encode samples (``(n,)`` or ``(n, 2)``) as dithered 16-bit PCM WAV with no metadata chunks.
+def presentation_seed(secret: str, *parts: str) -> int:
+    """A 64-bit seed for one presentation: HMAC-SHA256 of ``parts`` under the server-side ``secret``.
+
+    Keyed with a label of its own, so it cannot be derived from :func:`opaque_id` of the same parts.
+    """
+    digest = hmac.new(secret.encode(), "\x1f".join(("present", *parts)).encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def wav_bytes(samples: np.ndarray, *, sr_hz: int, seed: int, pad_to: int = 0) -> bytes:
+    """Encode one presentation (``(n,)`` or ``(n, 2)`` samples) as 16-bit PCM WAV with no metadata chunks.
 
     Parameters
     ----------
@@ -187,13 +203,20 @@ def wav_bytes(samples: np.ndarray, *, sr_hz: int, seed: int) -> bytes:
     sr_hz : int
         Sample rate in Hz.
     seed : int
-        Seed of the TPDF dither (+-``DITHER_LSB`` LSB); a new seed gives new bytes.
+        Seed of the presentation: silence split, gain jitter (+-``GAIN_JITTER_DB`` dB) and TPDF
+        dither (+-``DITHER_LSB`` LSB); a new seed gives new bytes and new samples.
+    pad_to : int
+        Pad with silence to this many samples (a lead of up to ``LEAD_MAX_S`` s, the rest after).
     """
     x = np.asarray(samples, dtype=np.float64)
     frames = x if x.ndim == 2 else x[:, None]
     rng = np.random.default_rng(seed)
+    missing = max(0, pad_to - frames.shape[0])
+    lead = int(rng.integers(0, min(missing, int(LEAD_MAX_S * sr_hz)) + 1))
+    frames = np.pad(frames, ((lead, missing - lead), (0, 0)))
+    gain = 10 ** (rng.uniform(-GAIN_JITTER_DB, GAIN_JITTER_DB) / 20)
     tpdf = (rng.random(frames.shape) - rng.random(frames.shape)) * DITHER_LSB
-    pcm = np.clip(np.round(frames * _PCM16_SCALE + tpdf), -32768, 32767).astype("<i2")
+    pcm = np.clip(np.round(frames * gain * _PCM16_SCALE + tpdf), -32768, 32767).astype("<i2")
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as w:
         w.setnchannels(frames.shape[1])
@@ -201,6 +224,17 @@ def wav_bytes(samples: np.ndarray, *, sr_hz: int, seed: int) -> bytes:
         w.setframerate(int(sr_hz))
         w.writeframes(pcm.tobytes())
     return buffer.getvalue()
+
+
+def scenario_samples(survey: Survey) -> dict[str, int]:
+    """Per scenario, the samples every presentation is padded to: its longest prepared recording.
+
+    Anchor and gold copies keep their source's length, so the recorded clips decide.
+    """
+    lengths: dict[str, int] = {s.id: 0 for s in survey.scenarios}
+    for stimulus in survey.stimuli:
+        lengths[stimulus.scenario] = max(lengths[stimulus.scenario], prepare(stimulus, survey.audio).samples.size)
+    return lengths
 
 
 def prepare_survey(survey: Survey) -> pd.DataFrame:
@@ -212,7 +246,7 @@ def prepare_survey(survey: Survey) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per clip: ``stimulus_id``, ``role``, ``duration_s``, ``peak_dbfs``, ``prepare_s``
+        One row per clip: ``stimulus_id``, ``scenario``, ``role``, ``duration_s`` (speech length before padding), ``peak_dbfs``, ``prepare_s``
         (wall time of the preparation in seconds; near zero when already cached).
     """
     derived = {sid for test in survey.tests for sid in _derived_ids(survey, test)}
@@ -222,15 +256,15 @@ def prepare_survey(survey: Survey) -> pd.DataFrame:
         start = time.perf_counter()
         clip = prepare(stimulus, survey.audio)
         rows.append({
-            "stimulus_id": stimulus_id, "role": stimulus.role, "duration_s": clip.duration_s,
+            "stimulus_id": stimulus_id, "scenario": stimulus.scenario, "role": stimulus.role, "duration_s": clip.duration_s,
             "peak_dbfs": 20 * np.log10(np.max(np.abs(clip.samples))), "prepare_s": time.perf_counter() - start,
         })  # fmt: skip
     return pd.DataFrame(rows)
 
 
 def _derived_ids(survey: Survey, test: TestSpec) -> set[str]:
-    """Ids of the anchor and gold copies a test may present (a superset: any human clip may be used)."""
-    humans = [s.id for s in survey.stimuli if s.role == "human" and s.scenario in test.scenarios]
+    """Ids of the anchor and gold copies a test may present (a superset: any clip may be a gold source)."""
+    clips = [s for s in survey.stimuli if s.scenario in test.scenarios]
     if test.type == "mushra":
-        return {f"{h}~anchor" for h in humans}
-    return {f"{h}~gold" for h in humans} if test.gold else set()
+        return {f"{s.id}~anchor" for s in clips if s.role == "human"}
+    return {f"{s.id}~gold" for s in clips} if test.gold else set()

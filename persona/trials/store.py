@@ -42,6 +42,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from ..errors import StoreError
 from ..storage import default_db_url, make_engine, safe_url
 from ..stats.responses import RESPONSE_COLUMNS
+from . import migrations
 from .survey import Survey, parse_survey
 
 _SCHEMA_LOCK_KEY = 0x7065_7273_6F6E_61  # "persona": the advisory lock held while creating tables
@@ -71,7 +72,7 @@ class ListenerRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     study_id: Mapped[str] = mapped_column(ForeignKey("studies.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # migrations.token_hash of the invite token
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     consented_at: Mapped[datetime | None] = mapped_column(DateTime)
     headphone_passed: Mapped[bool | None] = mapped_column(Boolean)
@@ -127,6 +128,7 @@ class ResponseRow(Base):
     practice: Mapped[bool] = mapped_column(Boolean)
     response_time_s: Mapped[float] = mapped_column(Float)
     played_full: Mapped[bool] = mapped_column(Boolean)
+    fast_answer: Mapped[bool | None] = mapped_column(Boolean, default=False)
     answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -170,6 +172,7 @@ def open_database(db_url: str) -> Engine:
             if engine.dialect.name == "postgresql":  # app processes starting together create the tables once
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
             Base.metadata.create_all(connection)
+            migrations.upgrade(connection, Base.metadata)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
         raise StoreError(f"cannot open the trial database {safe_url(db_url)} ({reason})") from None
@@ -251,7 +254,8 @@ class Store:
                 raise StoreError(f"no study {study_id!r}; register the survey first")
             start = s.scalar(select(func.coalesce(func.max(ListenerRow.position) + 1, 0)).where(ListenerRow.study_id == study_id))
             tokens = [secrets.token_urlsafe(18) for _ in range(n)]
-            s.add_all(ListenerRow(study_id=study_id, position=start + k, token=t) for k, t in enumerate(tokens))
+            s.add_all(ListenerRow(study_id=study_id, position=start + k, token=migrations.token_hash(t))
+                      for k, t in enumerate(tokens))  # fmt: skip
         return tokens
 
     def participant_listener(self, study_id: str, *, participant: str) -> Listener:
@@ -267,14 +271,15 @@ class Store:
             try:
                 with self._transaction() as s:
                     position = s.scalar(select(func.coalesce(func.max(ListenerRow.position) + 1, 0)).where(ListenerRow.study_id == study_id))
-                    s.add(ListenerRow(study_id=study_id, position=position, token=secrets.token_urlsafe(18), participant=participant))
+                    s.add(ListenerRow(study_id=study_id, position=position, token=migrations.token_hash(secrets.token_urlsafe(18)),
+                                      participant=participant))  # fmt: skip
             except IntegrityError:  # the same participant, or another one taking this position, got there first
                 continue
         raise StoreError(f"study {study_id!r}: could not register a participant after 10 tries")
 
     def listener(self, token: str) -> Listener | None:
         """The listener holding an invite token, or ``None``."""
-        return self._listener(ListenerRow.token == token)
+        return self._listener(ListenerRow.token == migrations.token_hash(token))
 
     def listener_by_id(self, listener_id: int) -> Listener | None:
         """The listener with this database id, or ``None``."""
@@ -336,15 +341,6 @@ class Store:
                 .where(PresentationRow.session_id == session_id, PresentationRow.trial_id == trial_id, PresentationRow.slot == slot)
                 .values(played_full=True)
             )
-
-    def playback(self, session_id: str, *, trial_id: str) -> tuple[datetime | None, bool]:
-        """When the trial was first shown in this session, and whether every clip was played through."""
-        with Session(self.engine) as s:
-            first, n, played = s.execute(
-                select(func.min(PresentationRow.presented_at), func.count(), func.sum(PresentationRow.played_full.cast(Integer)))
-                .where(PresentationRow.session_id == session_id, PresentationRow.trial_id == trial_id)
-            ).one()  # fmt: skip
-        return first, bool(n) and played == n
 
     # ---- answers ------------------------------------------------------------------------
 
@@ -415,7 +411,7 @@ class Store:
                 listener.study_id, listener.position, r.session_id, r.trial_id, r.trial_index, r.test_type, r.scenario,
                 r.line_id, r.stimulus_id, r.voice, r.role, r.other_stimulus_id, r.other_voice, r.other_role, r.attribute,
                 r.rating, r.choice, r.confidence, r.is_gold, r.gold_correct, listener.headphone_passed, r.practice,
-                r.response_time_s, r.played_full, r.answered_at,
+                r.response_time_s, r.played_full, func.coalesce(r.fast_answer, False), r.answered_at,
             )
             .join(listener, r.listener_id == listener.id)
             .where(listener.study_id == study_id)

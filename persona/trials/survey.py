@@ -39,9 +39,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import soundfile as sf
-
-from ..errors import SurveyError
+from .. import io
+from ..errors import AudioError, SurveyError
 from .design import ab_pairs, mushra_screens
 from .spec import AudioSpec, CrowdSpec, Scenario, Stimulus, Survey, TestSpec
 
@@ -53,6 +52,10 @@ STIMULUS_ROLES = ("agent", "human")
 AB_PAIRINGS = ("all", "agent_vs_human")
 TELEPHONE_TOP_HZ = 3400.0
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_SURVEY_BYTES = 1_000_000  # a survey or manifest file larger than this is refused unread
+MAX_TEXT_CHARS = {"study.title": 200, "study.instructions": 5000, "context": 1000, "voice": 100}
+"""Longest text per field, in characters: whatever is written here goes to every listener's screen."""
+MAX_STIMULUS_S = 600.0  # a survey clip declaring more than this (s) is refused from its header
 _WEB_URL = re.compile(r"^https?://[^/?#]+", flags=re.IGNORECASE)
 _MANIFEST_COLUMNS = ("file", "scenario", "speaker", "role", "line_id")
 
@@ -79,19 +82,20 @@ def load_survey(path: str | Path) -> Survey:
         too few stimuli for a test; the message names the file and the field.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SurveyError(f"{path}: cannot read survey ({exc})") from None
+    text = _read_text(path, "survey")
     return parse_survey(text, base_dir=path.resolve().parent, source=str(path))
 
 
 def parse_survey(text: str, *, base_dir: Path, source: str = "<survey>") -> Survey:
     """Validate survey TOML ``text``; relative audio paths resolve against ``base_dir``."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SURVEY_BYTES:
+        raise SurveyError(f"{source}: survey text is over the {MAX_SURVEY_BYTES:,}-byte limit")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SurveyError(f"{source}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise SurveyError(f"{source}: not valid TOML (arrays or tables nested too deeply)") from None
     _check_keys(raw, "", source)
     study = _table(raw, "study", source, required=True)
     audio = _table(raw, "audio", source)
@@ -132,6 +136,19 @@ def parse_survey(text: str, *, base_dir: Path, source: str = "<survey>") -> Surv
         source=source,
         crowd=crowd,
     )
+
+
+def _read_text(path: Path, what: str) -> str:
+    """A UTF-8 text file of at most :data:`MAX_SURVEY_BYTES`, else :class:`SurveyError` naming it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SURVEY_BYTES:
+            raise SurveyError(f"{path}: {what} file is {size:,} bytes, over the {MAX_SURVEY_BYTES:,}-byte limit")
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SurveyError(f"{path}: {what} file is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8") from None
+    except OSError as exc:
+        raise SurveyError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
 
 
 def _check_keys(table: dict[str, Any], section: str, source: str) -> None:
@@ -178,7 +195,10 @@ def _ident(value: Any, field: str, source: str) -> str:
 
 def _text(value: Any, field: str, source: str, *, allow_empty: bool = False) -> str:
     if not isinstance(value, str) or (not allow_empty and not value.strip()):
-        raise SurveyError(f"{source}: {field} must be a non-empty string (got {value!r})")
+        raise SurveyError(f"{source}: {field} must be a non-empty string (got {str(value)[:40]!r})")
+    limit = MAX_TEXT_CHARS.get(field, MAX_TEXT_CHARS.get(field.rsplit(".", 1)[-1], 200))
+    if len(value.strip()) > limit:
+        raise SurveyError(f"{source}: {field} is {len(value.strip()):,} characters long, over the {limit:,}-character limit")
     return value.strip()
 
 
@@ -253,9 +273,9 @@ def _audio_path(value: Any, field: str, source: str, base_dir: Path) -> Path:
     if not path.is_file():
         raise SurveyError(f"{source}: {field}: audio file {value!r} not found")
     try:
-        sf.info(str(path))
-    except (sf.LibsndfileError, RuntimeError) as exc:
-        raise SurveyError(f"{source}: {field}: {value!r} is not readable audio ({exc})") from None
+        io.check_header(path, max_duration_s=MAX_STIMULUS_S)
+    except AudioError as exc:
+        raise SurveyError(f"{source}: {field}: {value!r}: {exc.problem}") from None
     return path
 
 
@@ -283,8 +303,10 @@ def _stimulus(item: dict[str, Any], where: str, source: str, base_dir: Path, sce
 def _manifest(item: dict[str, Any], where: str, source: str, base_dir: Path, scenarios: set[str]) -> list[Stimulus]:
     manifest = _audio_manifest_path(item.get("file"), f"{where}.file", source, base_dir)
     wanted = set(_names(item["scenarios"], f"{where}.scenarios", source, scenarios)) if "scenarios" in item else scenarios
-    with manifest.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    try:
+        rows = list(csv.DictReader(_read_text(manifest, "manifest").splitlines(keepends=True)))
+    except csv.Error as exc:
+        raise SurveyError(f"{manifest}: not a readable CSV manifest ({exc})") from None
     missing = [c for c in _MANIFEST_COLUMNS if rows and c not in rows[0]]
     if missing or not rows:
         raise SurveyError(f"{manifest}: manifest needs columns {', '.join(_MANIFEST_COLUMNS)} and at least one row")
@@ -357,5 +379,3 @@ def _check_enough_stimuli(test: TestSpec, stimuli: list[Stimulus], where: str) -
     n_items = len(items[test.type]()) if test.type in items else len(stimuli)
     if test.trials_per_listener > n_items:
         raise SurveyError(f"{where}: trials_per_listener = {test.trials_per_listener} exceeds the test's {n_items} items")
-    if test.gold and not humans:
-        raise SurveyError(f"{where}: gold trials are made from human clips, and the test has none")

@@ -51,10 +51,16 @@ def build_with_progress(ref_dir: str | Path, *, telephone: bool = False, on_prog
 
 
 def score_with_progress(
-    voices: Iterable[str | Path], benchmark: Benchmark, *, scenario: str, reference: pd.DataFrame, on_progress: Progress
+    voices: Iterable[str | Path],
+    benchmark: Benchmark,
+    *,
+    scenario: str,
+    reference: pd.DataFrame,
+    on_progress: Progress,
+    register: str | None = None,
 ) -> Scores:
-    """:func:`persona.benchmark.score.score_files` of voice folders, reporting profiling progress."""
+    """:func:`persona.benchmark.score.score_files` of voice folders, reporting profiling progress (``register`` as there)."""
     voices = list(voices)
     clips = ref.with_manifest(ref.voice_files(voices), reference)
     prefetch_profiles(clips, profiler=benchmark.profiler(), on_progress=on_progress)
-    return score_files(voices, benchmark, scenario=scenario, reference=reference)
+    return score_files(voices, benchmark, scenario=scenario, reference=reference, register=register)

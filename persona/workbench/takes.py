@@ -112,15 +112,19 @@ def keep_recording(folder: str | os.PathLike, data: bytes, *, line_id: str, limi
     return path if path.is_file() else write_new_file(folder, name, data)
 
 
+TAKE_DECODE_MAX_S = 300.0
+"""A take longer than this (s) is refused from its header, undecoded; shorter ones are judged by :func:`check_take`."""
+
+
 def load_take(path: str | os.PathLike) -> io.Audio:
-    """Decode a recorded take of any length (duration is judged by :func:`check_take`, not here).
+    """Decode a recorded take (up to :data:`TAKE_DECODE_MAX_S`; the take limit itself is judged by :func:`check_take`).
 
     Raises the :func:`persona.io.load` errors for undecodable, empty or digitally silent files;
     clipping is measured by :func:`check_take` instead of warned about.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", io.ClippingWarning)
-        return io.load(path, min_duration_s=0.0)
+        return io.load(path, min_duration_s=0.0, max_duration_s=TAKE_DECODE_MAX_S)
 
 
 def check_take(audio: io.Audio, *, criteria: TakeCriteria = TakeCriteria()) -> TakeCheck:

@@ -20,7 +20,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import soundfile as sf
 
 from .. import io
 from ..errors import AudioError, CorruptAudioError
@@ -207,16 +206,14 @@ def store_upload(
         io.load(path, min_duration_s=limits.min_duration_s)
     except AudioError as exc:
         path.unlink(missing_ok=True)
-        raise type(exc)(shown_name(name), exc.problem) from None
+        raise type(exc)(shown_name(name), exc.problem.replace(str(path), shown_name(name))) from None
     return path
 
 
 def _check_duration(path: Path, name: str, *, limits: UploadLimits) -> None:
     """Refuse a recording longer than the limit from its header, before decoding it whole."""
-    try:
-        duration_s = sf.info(str(path)).duration
-    except (sf.LibsndfileError, RuntimeError) as exc:
-        raise CorruptAudioError(shown_name(name), f"not a readable audio file ({exc})") from None
+    info = io.check_header(path)
+    duration_s = info.frames / info.samplerate
     if duration_s > limits.max_duration_s:
         raise UploadTooLongError(
             shown_name(name), f"{duration_s:.1f} s long, over the {limits.max_duration_s:.0f} s limit per file"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +12,7 @@ import pytest
 import soundfile as sf
 from streamlit.testing.v1 import AppTest
 
+from persona.trials import flow as flow_module
 from persona.trials.answers import Answer
 from persona.trials.flow import ListenerFlow
 from persona.trials.stimuli import prepare_survey
@@ -95,6 +98,38 @@ def survey_text(entries: list[dict], tests: tuple[str, ...], *, study_id: str = 
         for e in entries
     )
     return head + (CROWD if crowd else "") + stimuli + "\n" + "\n".join(TEST_BLOCKS[t] for t in tests)
+
+
+def fast_clock():
+    """A server clock that moves 60 s on at every reading, so a test's instant "played to the end"
+    comes long enough after the clip was sent (tests of the playback rule use ``manual_clock``)."""
+    start, ticks = flow_module.utcnow(), itertools.count()
+    return lambda: start + timedelta(seconds=60 * next(ticks))
+
+
+@pytest.fixture(autouse=True)
+def listening_clock(monkeypatch):
+    monkeypatch.setattr(flow_module, "_now", fast_clock())
+
+
+class ManualClock:
+    """A server clock that moves only when the test says so (``advance``)."""
+
+    def __init__(self):
+        self.now = flow_module.utcnow()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def manual_clock(monkeypatch) -> ManualClock:
+    clock = ManualClock()
+    monkeypatch.setattr(flow_module, "_now", clock)
+    return clock
 
 
 @pytest.fixture(scope="session")
@@ -214,3 +249,11 @@ def _radio_values(radio) -> list:
 
 def finished(at: AppTest) -> bool:
     return any(t.value == "Thank you!" for t in at.title)
+
+
+@pytest.fixture(autouse=True)
+def fresh_admin_logins():
+    """Every test starts with no failed password guesses on record."""
+    from persona.trials.access import ADMIN_LOGINS
+
+    ADMIN_LOGINS.reset()

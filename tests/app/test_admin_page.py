@@ -54,3 +54,81 @@ def test_demo_survey_is_validated_and_registered(db_url, monkeypatch):
     assert "is valid: study `demo_billing_dispute`" in at.success[0].value
     at.button(key="admin_register").click().run()
     assert at.selectbox(key="admin_study").value == "demo_billing_dispute"
+
+
+def test_guessing_is_slowed_per_client_and_globally():
+    from persona.trials.access import LoginGuard
+
+    now = [0.0]
+    guard = LoginGuard(free_per_client=5, free_global=20, max_wait_s=900, clock=lambda: now[0])
+    results = []
+    for _ in range(300):  # 300 wrong guesses at 4 per second, then the right one (the attack)
+        results.append(guard.check("10.0.0.1", "wrong", ADMIN_PASSWORD))
+        now[0] += 0.25
+    assert guard.check("10.0.0.1", ADMIN_PASSWORD, ADMIN_PASSWORD)[0] is False  # still waiting: not even checked
+    assert sum(1 for _, wait in results if wait == 0) == 4  # four free guesses, then the fifth failure starts a wait
+    # by hand: failure n >= 5 waits 2^(n-5) s, so in the 75 s of the attack only failures at
+    # t = 0, .25, .5, .75, 1, 2, 4, 8, 16, 32, 64 s were checked: 11 of 300 guesses
+    assert guard._clients["10.0.0.1"].count == 11
+    now[0] += 900
+    assert guard.check("10.0.0.1", ADMIN_PASSWORD, ADMIN_PASSWORD) == (True, 0.0)
+    for n in range(20):  # twenty addresses, one wrong guess each: the global count reaches its limit
+        guard.check(f"10.0.1.{n}", "wrong", ADMIN_PASSWORD)
+    accepted, wait = guard.check("10.0.2.1", ADMIN_PASSWORD, ADMIN_PASSWORD)
+    assert not accepted and wait == 1.0  # a fresh address waits too: 2^(20-20) s
+
+
+def test_logout_and_expiry_end_the_admin_session(db_url, monkeypatch):
+    from app_pages import common
+    from persona.trials import access
+
+    monkeypatch.setenv("PERSONA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    at = admin_app()
+    at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
+    assert at.title[0].value == "Studies and invites"
+    at.sidebar.button(key="admin_logout").click().run()
+    assert at.text_input(key="admin_password_input") and not at.selectbox
+    at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
+    assert at.title[0].value == "Studies and invites"
+    clock = common.time.monotonic() + access.ADMIN_IDLE_S + 1
+    monkeypatch.setattr(common.time, "monotonic", lambda: clock)
+    at.run()
+    assert "expired" in at.info[0].value and not at.selectbox
+
+
+def test_wrong_guesses_then_the_right_one_is_refused_in_the_app(db_url, monkeypatch):
+    monkeypatch.setenv("PERSONA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    at = admin_app()
+    for n in range(6):
+        at.text_input(key="admin_password_input").input(f"guess {n}").run()
+    at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
+    assert "wait" in at.error[0].value and not at.selectbox
+
+
+def test_app_address_defaults_to_the_port_the_server_runs_on(study, db_url):
+    from streamlit import config
+
+    study(("identify",), n=1)
+    before = config.get_option("server.port")
+    config.set_option("server.port", 8765)  # as `streamlit run app.py --server.port 8765` sets it
+    try:
+        at = admin_app(secrets={"admin_password": ADMIN_PASSWORD})
+        at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
+        assert at.text_input(key="admin_base_url").value == "http://localhost:8765"
+    finally:
+        config.set_option("server.port", before)
+
+
+@pytest.mark.parametrize(
+    ("page_url", "options", "expected"),
+    [  # hand-written: the scheme and host the browser used, plus Streamlit's base path
+        ("https://trials.example.org:8443/admin?x=1", {}, "https://trials.example.org:8443"),
+        ("http://10.0.0.5:8600/", {"base_path": "/persona/"}, "http://10.0.0.5:8600/persona"),
+        (None, {"address": "trials.local", "port": 8600}, "http://trials.local:8600"),
+        ("", {}, "http://localhost:8501"),
+    ],
+)
+def test_app_base_url(page_url, options, expected):
+    from persona.trials.access import app_base_url
+
+    assert app_base_url(page_url, **options) == expected

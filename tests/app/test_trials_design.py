@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from persona.trials.design import listener_plan, williams_square
+from persona.errors import SurveyError
+from persona.trials.design import check_design, design_leaks, listener_plan, williams_square
 from persona.trials.survey import load_survey
 
 
@@ -48,6 +49,37 @@ def test_blocks_have_practice_and_gold(make_survey):
     assert [t.trial_id for t in plan if t.practice] == ["acr1-practice", "ab2-practice"]
     assert [t.trial_id for t in plan if t.is_gold] == ["acr1-gold1", "ab2-gold1"]
     assert plan[0].practice and not plan[1].is_gold
+
+
+def test_gold_trials_come_from_both_roles(make_survey):
+    survey = load_survey(make_survey(("acr", "identify")))
+    roles = []
+    for k in range(8):
+        for trial in listener_plan(survey, listener_index=k):
+            if trial.is_gold:
+                roles.append(survey.stimulus(survey.stimulus(trial.stimulus_ids[0]).source_id).role)
+    assert roles.count("human") == roles.count("agent") == 4  # gold g of listener k takes role (k + g) mod 2
+    assert design_leaks(survey) == []
+
+
+def test_mushra_before_identification_is_a_leak(make_survey):
+    survey = load_survey(make_survey(("mushra", "identify")))
+    problems = design_leaks(survey)
+    assert any("put identification first" in p for p in problems)
+    assert any("already heard as the MUSHRA reference" in p for p in problems)
+    with pytest.raises(SurveyError, match="could tell listeners who is human"):
+        check_design(survey)
+    check_design(load_survey(make_survey(("identify", "mushra"))))  # identification first: fine
+
+
+def test_validate_refuses_a_leaky_design(make_survey):
+    from typer.testing import CliRunner
+
+    from persona.cli import app
+
+    result = CliRunner().invoke(app, ["survey", "validate", str(make_survey(("mushra", "identify")))])
+    assert result.exit_code == 2 and "put identification first" in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("per_listener", [1, 3, 5, 8])

@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 
 from persona.trials.headphone import CENTRE_HZ, huggins_trial
-from persona.trials.stimuli import opaque_id, prepare, wav_bytes
+from persona.trials.stimuli import GAIN_JITTER_DB, opaque_id, prepare, wav_bytes
 from persona.errors import SurveyError
 from persona.trials.survey import load_survey
 
@@ -54,7 +54,9 @@ def test_wav_has_no_metadata_and_new_bytes_per_presentation(survey):
     assert first != second and len(first) == len(second)
     decoded, sr_hz = sf.read(io.BytesIO(first))
     assert sr_hz == clip.sr_hz
-    assert np.max(np.abs(decoded - clip.samples)) < 2.5 / 32768  # dither of +-1 LSB plus rounding
+    gain = float(decoded @ clip.samples / (clip.samples @ clip.samples))  # the presentation's level jitter
+    assert abs(20 * np.log10(gain)) <= GAIN_JITTER_DB + 0.01
+    assert np.max(np.abs(decoded - gain * clip.samples)) < 2.5 / 32768  # dither of +-1 LSB plus rounding
 
 
 def test_opaque_ids_depend_on_the_session_secret():

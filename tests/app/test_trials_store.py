@@ -22,8 +22,10 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirec
 APP_PROCESS = """
 import sys
 sys.path.insert(0, {tests!r})
-from conftest import complete_listener
+from conftest import complete_listener, fast_clock
+from persona.trials import flow
 from persona.trials.store import Store
+flow._now = fast_clock()
 store = Store(sys.argv[1])
 for token in sys.argv[2:]:
     complete_listener(store, token)
@@ -63,7 +65,7 @@ def test_double_submit_is_idempotent_and_playback_is_required(study):
     flow.consent()
     trial = flow.step().trial
     flow.trial_clips(trial)
-    with pytest.raises(SurveyError, match="played to the end"):
+    with pytest.raises(SurveyError, match="play every clip to the end"):
         flow.submit(trial, plain_answer(trial))
     flow.mark_played(trial.trial_id, "clip")
     assert flow.submit(trial, plain_answer(trial)) is True
@@ -79,8 +81,9 @@ def test_out_of_range_answers_are_refused(study, answer):
     flow = ListenerFlow.start(store, tokens[0])
     flow.consent()
     trial = flow.step().trial
-    with pytest.raises(SurveyError, match=trial.trial_id):
+    with pytest.raises(SurveyError, match="(choice|confidence) must be") as refused:
         flow.submit(trial, answer)
+    assert trial.trial_id not in str(refused.value) and not store.responses_frame("synthetic").size
 
 
 def test_hostile_comment_is_stored_verbatim(study):

@@ -21,7 +21,6 @@ def test_valid_survey_loads_every_test_type(make_survey):
         (lambda t: t.replace('type = "acr"', 'type = "acr"\natributes = ["trust"]'), "unknown key 'atributes'"),
         (lambda t: t.replace('audio/robo_beta_l01.wav', 'audio/missing.wav'), "stimulus[2].file: audio file 'audio/missing.wav' not found"),
         (lambda t: t.replace('type = "acr"', 'type = "triangle"'), "unsupported test type 'triangle'"),
-        (lambda t: t.replace('role = "human"', 'role = "agent"'), "gold trials are made from human clips"),
         (lambda t: t.replace('anchor_lowpass_hz = 1200.0', 'anchor_lowpass_hz = 3500.0'), "audio.anchor_lowpass_hz"),
         (lambda t: t.replace('id = "synthetic"', 'id = "../etc"'), "study.id must be an identifier"),
         (lambda t: t.replace('loudness_lufs = -23.0', 'loudness_lufs = "loud"'), "audio.loudness_lufs must be a number"),
@@ -53,7 +52,7 @@ def test_non_audio_file_is_refused(make_survey, voices_dir):
     (root / "audio" / "notes.wav").write_text("not audio")
     path = make_survey(("acr",))
     path.write_text(path.read_text().replace("audio/robo_beta_l01.wav", "audio/notes.wav"))
-    with pytest.raises(SurveyError, match="is not readable audio"):
+    with pytest.raises(SurveyError, match="not a readable audio file"):
         load_survey(path)
 
 

@@ -44,14 +44,17 @@ def test_designer_flow_ranking_verdicts_listening_prescription_preview_export():
     assert not at.exception, at.exception
     ranking = at.dataframe[0].value
     assert list(ranking["voice"]) and set(ranking["voice"]) == {"piper_joe", "piper_joe_ls0.8"}
-    assert {"match_score", "persona_distance", "ci_low", "ci_high", "not_resolvable_from"} <= set(ranking.columns)
+    assert {"match_score", "persona_distance", "ci_low", "ci_high", "not_resolvable_from", "register", "human_percentile"} <= set(ranking.columns)
+    assert set(ranking["register"]) == {"low"}  # piper's manifest register, and pitch compared with the low speakers
+    assert ranking["human_percentile"].between(0, 100).all()
+    assert "Register **low** (manifest); pitch level compared with the low register." in texts(at)
     assert at.metric[0].value == "6" and at.metric[1].value == "6"  # human clips and speakers of the scenario
     assert at.image, "the per-feature band plot is shown"
     top = ranking["voice"].iloc[0]
     assert at.header[2].value == f"Listen: {top}"
     assert "than your best agents in billing dispute" in texts(at) or "every feature within the human band" in texts(at)
     ssml = at.code[0].value
-    assert ssml.startswith("<speak>") and "<prosody" in ssml
+    assert ssml.startswith("<speak") and "<prosody" in ssml
 
     at.pills(key="compare_voice").set_value("piper_joe").run()
     assert at.header[2].value == "Listen: piper_joe"
@@ -97,8 +100,11 @@ def test_upload_valid_and_invalid_files(reference):
     stored = sorted(p.name for p in (folder / "voices" / "Vendor_X_v2").iterdir())
     assert stored == ["billing_dispute_01.wav", "passwd.wav"]
     assert set(at.dataframe[0].value["voice"]) == {"piper_joe", "Vendor_X_v2"}
+    assert "persona-workbench" not in errors  # the file's name, never the server's temporary folder
     at.pills(key="compare_voice").set_value("Vendor_X_v2").run()
     assert at.header[2].value == "Listen: Vendor_X_v2"
+    no_human = at.selectbox(key="compare_humans_Vendor_X_v2_billing_dispute_01")  # no human recorded this line
+    assert len(no_human.options) == 6  # the scenario's six human clips to hear it against
     at.button(key="compare_remove_Vendor_X_v2").click().run()
     assert not at.exception, at.exception
     assert list(at.dataframe[0].value["voice"]) == ["piper_joe"] and not (folder / "voices" / "Vendor_X_v2").exists()
@@ -108,11 +114,28 @@ def test_uploaded_benchmark_file(reference, tmp_path):
     at = compare_page(compare_benchmark_source="Uploaded benchmark file", **{f"compare_server_voices_{SCENARIO}": []})
     assert "Upload a benchmark file" in texts(at)
     at.file_uploader(key="compare_benchmark_file").set_value(("bench.json", b'{"not": "a benchmark"}', "application/json")).run()
-    assert "'bench.json'" not in at.error[0].value and "bench.json" in at.error[0].value
-    assert "not a persona benchmark" in at.error[0].value
+    assert at.error[0].value.startswith("'bench.json': not a persona benchmark")  # the upload's name, not the server's path
+    assert "persona-workbench" not in at.error[0].value
     saved = build_benchmark(reference).save(tmp_path / "benchmark.json")
     at.file_uploader(key="compare_benchmark_file").set_value(("benchmark.json", saved.read_bytes(), "application/json")).run()
     assert not at.exception and not at.error
     assert at.selectbox(key="compare_scenario").options == [SCENARIO]
     assert at.metric[0].label == "Human clips" and at.metric[0].value == "6"
     assert "Pick voices on the server or upload a voice" in texts(at)
+
+
+def test_a_one_voice_benchmark_says_so(tmp_path):
+    """A benchmark of one brand voice (three clips' profiles) carries its note onto the page."""
+    import pandas as pd
+
+    from persona.benchmark import from_profiles
+    from persona.features import Profiler
+
+    row = {"f0_median_hz": 180.0, "f0_sd_st": 3.0, "f0_range_st": 10.0, "f0_step_sd_st": 0.4, "speech_rate_syl_s": 4.0, "pause_ratio": 0.15,
+           "mean_pause_s": 0.4, "loudness_lufs": -23.0, "intensity_sd_db": 9.0, "hnr_db": 12.0, "speech_s": 5.0, "error": ""}  # fmt: skip
+    clips = pd.DataFrame([row | {"f0_median_hz": 170.0 + 10 * i, "file": f"{i}.wav", "speaker": "brand", "scenario": SCENARIO} for i in range(3)])
+    saved = from_profiles(clips, provenance_record=Profiler().provenance()).save(tmp_path / "one.json")
+    at = compare_page(compare_benchmark_source="Uploaded benchmark file", **{f"compare_server_voices_{SCENARIO}": []})
+    at.file_uploader(key="compare_benchmark_file").set_value(("one.json", saved.read_bytes(), "application/json")).run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith("one-voice benchmark: billing dispute rests on a single reference speaker (brand, 3 clips)") for w in at.warning)

@@ -76,16 +76,17 @@ def raised_sounds() -> dict:
 
 
 def test_plus_three_semitones(plain_rows, raised_sounds):
-    shifts = np.array([_semitones(plain_rows[c]["f0_median_hz"], _row(raised_sounds[c])["f0_median_hz"]) for c in plain_rows])
-    assert np.median(shifts) == pytest.approx(3.0, abs=0.2)
-    # Per clip, all but three within 0.2 st and all but two within 0.35 st. In the telephone band
-    # the shift moves harmonics across the 300 Hz edge, which changes the voicing of a clip's
-    # weakest frames (libri_5703_b, a 57 Hz p5 bass, reads 3.33 st). katie_b's upper mode lies an
-    # octave above her median, at the edge of the register her first pass keeps, and is kept
-    # after the shift but not before (4.4 st).
-    error = np.abs(shifts - 3.0)
-    assert np.sum(error <= 0.2) >= len(CLIPS) - 3 and np.sum(error <= 0.35) >= len(CLIPS) - 2, shifts
-    assert np.max(error) <= 1.5, shifts
+    shifts = {c: _semitones(plain_rows[c]["f0_median_hz"], _row(raised_sounds[c])["f0_median_hz"]) for c in plain_rows}
+    error = {c: abs(s - 3.0) for c, s in shifts.items()}
+    assert np.median(list(shifts.values())) == pytest.approx(3.0, abs=0.2)
+    # Per clip within 0.35 st, the band a median over 100-500 voiced frames holds when the shift moves a few
+    # weak frames' voicing across the 300 Hz edge (libri_5703_b, a 57 Hz p5 bass, reads 3.33 st). The one
+    # exception is katie_b: about 20 % of her frames sit an octave above her median (Praat's default 75-600 Hz
+    # pass finds them too), so the first pass's ceiling (1.5 x its 85th percentile) flips between her two
+    # modes: 281 Hz before the shift, 530 Hz after, and she reads 4.4 st. Praat's own default reads 3.2 st
+    # (ac) and 4.0 st (cc) on the same pair: the clip is ambiguous, not only to us.
+    assert all(e <= 0.35 for c, e in error.items() if c != "human_katie_b.flac"), shifts
+    assert error["human_katie_b.flac"] <= 1.5, shifts
 
 
 def test_plus_three_semitones_full_band(raised_sounds):

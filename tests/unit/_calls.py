@@ -29,7 +29,12 @@ ONSET_RANGE_DB = 20.0
 SPEECH_RMS_DBFS = -20.0
 
 CALLER_CLIPS = sorted(str(p) for p in (REPO / "reference_audio").glob("*/human_*.flac"))
-AGENT_CLIPS = sorted(str(p) for p in (REPO / "reference_audio").glob("*/agents/*/*_0[1-5].flac"))
+AGENT_VOICES = ("piper_joe", "espeak_en-us")
+"""TTS voices with 15 scenario lines each; a call's agent speaks with one of them."""
+
+
+def agent_clips(voice: str) -> list[str]:
+    return sorted(str(p) for p in (REPO / "reference_audio").glob(f"*/agents/{voice}/*_0[1-5].flac"))
 
 
 def frame_db(x: np.ndarray) -> np.ndarray:
@@ -121,10 +126,10 @@ class Call:
 
 
 def scripted_call(seed: int) -> Call:
-    """An alternating call: gaps of 0.1-3 s, one overlapping transition, a barge-in the agent
+    """An alternating call, the agent speaking with one TTS voice: gaps of 0.1-3 s, one overlapping transition, a barge-in the agent
     stops for (0.2-1 s after the caller's onset) and one it talks through."""
     rng = np.random.default_rng(seed)
-    agents = [clip(p, max_s=5.0) for p in rng.choice(AGENT_CLIPS, 7, replace=False)]
+    agents = [clip(p, max_s=5.0) for p in rng.choice(agent_clips(AGENT_VOICES[seed % 2]), 7, replace=False)]
     callers = [clip(p, max_s=4.0) for p in rng.choice(CALLER_CLIPS, 6, replace=False)]
     call = Call()
     t = 0.5
@@ -138,8 +143,7 @@ def scripted_call(seed: int) -> Call:
         t = end + gap
         call.responses.append((t, gap))
     # barge-in: the caller comes in while the agent speaks, the agent stops
-    a = agents[4]
-    onset = next(x for x in np.arange(1.0, a.size / SR_HZ - 1.2, 0.05) if voiced_at(a, x))
+    a, onset = next((a, x) for a in (agents[4], agents[6]) for x in np.arange(1.0, a.size / SR_HZ - 1.2, 0.05) if voiced_at(a, x))
     stop_after = float(rng.uniform(0.2, 1.0))
     cut = trim_end(a[: int((onset + stop_after) * SR_HZ)], peak_db=frame_db(a).max())
     call.agent.append((t, cut))
@@ -157,3 +161,20 @@ def scripted_call(seed: int) -> Call:
         call.caller.append((t + spots[0], short))
         call.talk_through.append(t + spots[0])
     return call
+
+
+def two_party_call(gap_s: float, *, sr_hz: int = 8000) -> np.ndarray:
+    """Agent line, the caller 1.0 s after it, the agent again ``gap_s`` after the caller: clean stereo ``(n, 2)``.
+
+    The same two bundled clips every time (with their own edge silences), so two such calls differ
+    in response latency by exactly the difference of their ``gap_s``.
+    """
+    agent = io.resample(io.load(REPO / "reference_audio/billing_dispute/agents/piper_joe/billing_dispute_01.flac"), sr_hz).samples
+    caller = io.resample(io.load(REPO / "reference_audio/billing_dispute/human_katie_a.flac"), sr_hz).samples
+    caller_start = 0.5 + agent.size / sr_hz + 1.0
+    second = caller_start + caller.size / sr_hz + gap_s
+    out = np.zeros((int((second + agent.size / sr_hz + 0.5) * sr_hz), 2))
+    for ch, start, x in ((0, 0.5, agent), (1, caller_start, caller), (0, second, agent)):
+        i = int(start * sr_hz)
+        out[i : i + x.size, ch] += x
+    return out

@@ -48,8 +48,25 @@ def test_layout_without_manifest_and_one_speaker_scenario(tmp_path):
     shutil.copy(CLIPS[1], tmp_path / "sales" / "agents" / "tts" / "l1.flac")
     table = read_reference(tmp_path)
     assert table.set_index("speaker")["role"].to_dict() == {"ann": "human", "tts": "agent"}
-    with pytest.raises(BenchmarkError, match="1 human speaker"):
+    with pytest.raises(BenchmarkError, match=r"one human speaker \(ann\) with 1 usable clip.*at least 3 clips"):
         build_benchmark(tmp_path, cache=False)
+
+
+def test_one_speaker_with_three_clips_is_a_one_voice_benchmark(tmp_path):
+    """Three recordings filed as one speaker's (layout: no manifest); every output carries the note."""
+    from typer.testing import CliRunner
+
+    from persona.cli import app
+
+    (tmp_path / "sales").mkdir()
+    for i, clip in enumerate(sorted((BUNDLED / "billing_dispute").glob("human_*.flac"))[:3]):
+        shutil.copy(clip, tmp_path / "sales" / f"brand_{i}.flac")
+    manifest = pd.DataFrame({"file": [f"sales/brand_{i}.flac" for i in range(3)], "scenario": "sales", "speaker": "brand", "role": "human"})
+    manifest.to_csv(tmp_path / "manifest.csv", index=False)
+    result = CliRunner().invoke(app, ["benchmark", "build", str(tmp_path), "--out", str(tmp_path / "b.json"), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "clips per speaker: brand 3" in result.output
+    assert "note: one-voice benchmark: sales rests on a single reference speaker (brand, 3 clips)" in result.output
 
 
 def test_cache_serves_unchanged_files_and_keys_on_parameters(tmp_path):

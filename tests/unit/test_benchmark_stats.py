@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from persona.benchmark import build, compare_voices, prescribe, score_profiles
-from persona.benchmark.score import voice_registers
+from persona.benchmark.score import voice_registers, weighted_percentile
 from persona.benchmark.features import FEATURES, Z_CLIP
 from persona.errors import BenchmarkError, PersonaWarning
 from persona.features import Profiler
@@ -276,8 +276,11 @@ def test_a_single_speaker_benchmark_scores_its_held_out_clips_within_its_band():
     assert np.mean(verdicts == "within") >= 0.72 - 3 * np.sqrt(0.72 * 0.28 / verdicts.size)
     assert 50 - 3 * 9 <= held["human_percentile"].median() <= 50 + 3 * 9
     assert held["benchmark_note"].str.startswith("one-voice benchmark").all()
-    far = score_profiles(_voice(90.0) .assign(speech_rate_syl_s=2.0), one, "billing").voices.iloc[0]
-    assert far["human_percentile"] == 100.0
+    far = score_profiles(_voice(90.0).assign(speech_rate_syl_s=2.0), one, "billing").voices.iloc[0]
+    assert far["human_percentile"] == 100.0 and far["pitch_compared_with"] == "reference voice"
+    from persona.benchmark import describe
+
+    assert "% slower than your reference voice in billing" in " ".join(describe(far, scenario="billing"))
 
 
 def test_a_many_clip_speaker_is_not_pushed_to_the_panel_edge():
@@ -317,3 +320,28 @@ def test_register_and_typicality_survive_save_and_load(tmp_path):
     again = build.load_benchmark(panel.save(tmp_path / "b.json"))
     assert again.pitch_by_register["billing"]["low"] == panel.pitch_by_register["billing"]["low"]
     assert again.held_out == panel.held_out and again.compared("billing", "high") == panel.compared("billing", "high")
+
+
+def test_an_unknown_register_is_a_clear_error_and_an_old_benchmark_says_it_has_none(bench, tmp_path):
+    from persona.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="unknown register 'male'; use low or high"):
+        score_profiles(_voice(110.0), bench, "billing", register="male")
+    payload = json.loads(bench.save(tmp_path / "b.json").read_text())
+    payload["schema_version"] = 1
+    del payload["pitch_by_register"], payload["held_out"]
+    (tmp_path / "old.json").write_text(json.dumps(payload))
+    old = build.load_benchmark(tmp_path / "old.json")
+    scored = score_profiles(_voice(110.0), old, "billing").voices.iloc[0]
+    assert scored["pitch_compared_with"] == "whole panel" and "without pitch registers" in scored["benchmark_note"]
+    assert np.isnan(scored["human_percentile"])
+
+
+def test_percentiles_weigh_each_speaker_equally_however_many_clips():
+    """Speaker a: nine clips at 100 Hz; speaker b: one at 200 Hz. A 150 Hz voice is above half of the
+    speakers (50 %), not above nine clips in ten (90 %)."""
+    rows = profiles(n_speakers=2, clips=9)
+    rows = pd.concat([rows[rows["speaker"] == "s0"].assign(f0_median_hz=100.0), rows[rows["speaker"] == "s1"].iloc[[0]].assign(f0_median_hz=200.0)])
+    panel = build.from_profiles(rows, provenance_record={})
+    assert weighted_percentile(150.0, panel.stats["billing"]["f0_median_hz"]) == pytest.approx(50.0)
+    assert weighted_percentile(100.0, panel.stats["billing"]["f0_median_hz"]) == pytest.approx(25.0)  # ties count half

@@ -171,16 +171,24 @@ def test_8k_telephone_audio_is_measured(tmp_path):
     assert row["f0_median_hz"] == pytest.approx(110.0, rel=0.005)
 
 
+# Largest decoding error of a sample (full scale +-1). Integer PCM: half an LSB of rounding, plus up to
+# another half LSB because libsndfile writes floats times 2^(bits-1) - 1 and reads integers over
+# 2^(bits-1): one LSB, 2^-(bits-1). Float: half an ulp of float32 at |x| <= 0.5, 2^-25. G.711
+# (ITU-T G.711 tables 1a/2a): the test voice peaks at 0.5, in the top segment, whose step is 128 of
+# 4096 (A-law) or 256 of 8159 (mu-law): half a step. FLOAT_SLACK covers float64 arithmetic.
+FLOAT_SLACK = 1e-9
+
+
 @pytest.mark.parametrize(
     ("fmt", "subtype", "suffix", "tolerance"),
     [
-        ("WAV", "PCM_U8", ".wav", 1e-2),
-        ("WAV", "PCM_16", ".wav", 1e-4),
-        ("WAV", "PCM_24", ".wav", 1e-6),
-        ("WAV", "FLOAT", ".wav", 1e-7),
-        ("WAV", "ULAW", ".wav", 2e-2),
-        ("WAV", "ALAW", ".wav", 2e-2),
-        ("FLAC", "PCM_16", ".flac", 1e-4),
+        ("WAV", "PCM_U8", ".wav", 2.0**-7),
+        ("WAV", "PCM_16", ".wav", 2.0**-15),
+        ("WAV", "PCM_24", ".wav", 2.0**-23),
+        ("WAV", "FLOAT", ".wav", 2.0**-25),
+        ("WAV", "ULAW", ".wav", 128 / 8159),
+        ("WAV", "ALAW", ".wav", 64 / 4096),
+        ("FLAC", "PCM_16", ".flac", 2.0**-15),
         ("OGG", "VORBIS", ".ogg", None),
         ("MP3", "MPEG_LAYER_III", ".mp3", None),
     ],
@@ -192,7 +200,7 @@ def test_formats_decode(tmp_path, voice, fmt, subtype, suffix, tolerance):
     audio = io.load(path)
     assert audio.sr_hz == SR_HZ
     if tolerance is not None:  # lossless or sample-aligned companding: sample by sample
-        assert np.max(np.abs(audio.samples - voice)) <= tolerance * 10
+        assert np.max(np.abs(audio.samples - voice)) <= tolerance + FLOAT_SLACK
     else:  # perceptual codecs add delay and padding: compare level and pitch instead
         assert audio.duration_s == pytest.approx(1.0, abs=0.1)
         assert np.std(audio.samples) == pytest.approx(np.std(voice), rel=0.1)

@@ -100,6 +100,7 @@ def test_refused_uploads_name_the_file_and_leave_nothing(tmp_path, name, data, l
     with pytest.raises(error, match=words) as caught:
         store_upload(tmp_path, name, data, voice="v", limits=limits)
     assert isinstance(caught.value, AudioError) and name in str(caught.value)
+    assert str(tmp_path) not in str(caught.value)  # the user sees their file's name, never the server's folder
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 

@@ -1,0 +1,140 @@
+"""Register-correct pitch verdicts for men's and women's voices against a mixed panel, on ../shared/corpus.
+
+The panel holds the corpus's human speakers of known sex (men and women: a mixed panel). Each
+human speaker is scored against a panel built without its whole source corpus (leave-one-corpus-out:
+LibriSpeech, Azure samples, JFK, LJ Speech); each TTS voice (none of them in the panel) against
+all humans. A voice is scored without a register, so its register is inferred from its median F0,
+as for a user who gives none. For every voice the script prints its sex, the register it was
+inferred to have, and its pitch verdict, deviation (st) and robust z against the speakers of that
+register, the verdict and deviation with the register of its sex given (``--register``), and the same
+against the whole mixed panel (what persona reported before registers).
+
+Panel registers come from the corpus's sex column (as a manifest ``register`` would), or with
+``--infer-panel`` from each speaker's F0 (no manifest column). Clips shorter than 2 s (spoken
+digits, the IPA sentence), the telephone copies and the two-talker mix are left out, as in
+``benchmark_validation.py``; the SpokenWOZ call's two channels have no sex and are only scored.
+
+Run:  python bench/register_validation.py [--corpus ../shared/corpus] [--jobs 2] [--infer-panel]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from benchmark_validation import DEFAULT_CORPUS, corpus_clips
+
+from persona.benchmark import from_profiles, score_profiles, voice_values
+from persona.benchmark.build import profile_reference
+from persona.benchmark.score import score_values
+from persona.features import Profiler
+
+SCENARIO = "all"
+REGISTER_OF_SEX = {"M": "low", "F": "high"}
+CORPUS_OF = (("enrollment_", "azure"), ("jfk", "jfk"), ("librispeech", "librispeech"), ("ljspeech", "ljspeech"), ("spokenwoz", "spokenwoz"))
+
+
+def source_corpus(file: str) -> str:
+    """The source corpus a human clip comes from, by its file name."""
+    name = Path(file).name
+    return next(corpus for prefix, corpus in CORPUS_OF if name.startswith(prefix))
+
+
+def profiles(corpus: Path, jobs: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Profiles of the human clips (with speaker, sex, source corpus) and of the TTS clips (with voice, sex)."""
+    manifest = pd.read_csv(corpus / "manifest.csv", dtype=str, keep_default_na=False)
+    sex_of_speaker = manifest.drop_duplicates("speaker_id").set_index("speaker_id")["sex"]
+    sex_of_file = manifest.assign(file=[str(corpus / f) for f in manifest["file"]]).set_index("file")["sex"]
+    human_clips, tts_clips = corpus_clips(corpus)
+    profiler = Profiler()
+    humans = profile_reference(human_clips, profiler=profiler, jobs=jobs)
+    humans["sex"] = humans["speaker"].map(sex_of_speaker).fillna("unknown").replace({"": "unknown"})
+    humans["source"] = [source_corpus(f) for f in humans["file"]]
+    tts = profile_reference(tts_clips.assign(scenario=SCENARIO, speaker=tts_clips["voice"], role="agent"), profiler=profiler, jobs=jobs)
+    tts["voice"] = tts["speaker"]
+    tts["sex"] = tts["file"].map(sex_of_file)
+    return humans, tts
+
+
+def verdict_row(voice: str, kind: str, sex: str, clips: pd.DataFrame, panel: pd.DataFrame, *, infer_panel: bool) -> dict:
+    """Register-aware and whole-panel pitch verdicts of one voice's clips against ``panel``."""
+    named = panel.drop(columns="register", errors="ignore")
+    if not infer_panel:
+        named = named.assign(register=named["sex"].map(REGISTER_OF_SEX).fillna(""))
+    bench = from_profiles(named.assign(scenario=SCENARIO), provenance_record={})
+    scored = score_profiles(clips.assign(voice=voice).drop(columns="register", errors="ignore"), bench, SCENARIO).voices.iloc[0]
+    values = voice_values(clips.assign(voice=voice)).iloc[0]
+    whole = score_values(values, bench, SCENARIO, register="")
+    expected = REGISTER_OF_SEX.get(sex, "")
+    given = score_values(values, bench, SCENARIO, register=expected) if expected else {}
+    return {
+        "voice": voice, "kind": kind, "sex": sex, "f0_hz": scored["f0_median_hz_value"],
+        "register": scored["register"], "register_ok": (scored["register"] == expected) if expected else np.nan,
+        "compared_with": scored["pitch_compared_with"],
+        "verdict": scored["f0_median_hz_verdict"], "dev_st": scored["f0_median_hz_deviation_st"], "z": scored["f0_median_hz_z"],
+        "given_verdict": given.get("f0_median_hz_verdict", ""), "given_dev_st": given.get("f0_median_hz_deviation_st", np.nan),
+        "whole_verdict": whole["f0_median_hz_verdict"], "whole_dev_st": whole["f0_median_hz_deviation_st"], "whole_z": whole["f0_median_hz_z"],
+        "human_percentile": scored["human_percentile"], "note": scored["benchmark_note"],
+    }  # fmt: skip
+
+
+def validate(humans: pd.DataFrame, tts: pd.DataFrame, *, infer_panel: bool) -> pd.DataFrame:
+    """One row per human speaker (leave-one-corpus-out) and per TTS voice (against all humans)."""
+    panel = humans[humans["sex"].isin(REGISTER_OF_SEX)]
+    rows = []
+    for speaker, clips in humans.groupby("speaker"):
+        held_corpus = clips["source"].iloc[0]
+        rows.append(verdict_row(speaker, f"human (without {held_corpus})", clips["sex"].iloc[0], clips,
+                                panel[panel["source"] != held_corpus], infer_panel=infer_panel))  # fmt: skip
+    for voice, clips in tts.groupby("voice"):
+        rows.append(verdict_row(voice, "tts", clips["sex"].iloc[0], clips, panel, infer_panel=infer_panel))
+    return pd.DataFrame(rows)
+
+
+def summary(table: pd.DataFrame) -> str:
+    """Per sex: register inferred correctly, median |deviation| and 'within' verdicts, by register vs whole panel."""
+    lines = []
+    known = table[table["sex"].isin(REGISTER_OF_SEX)]
+    for sex, rows in known.groupby("sex"):
+        lines.append(
+            f"{sex} ({len(rows)} voices): register inferred correctly {int(rows['register_ok'].sum())}/{len(rows)}; "
+            f"median |pitch deviation| {rows['dev_st'].abs().median():.1f} st by register vs {rows['whole_dev_st'].abs().median():.1f} st "
+            f"vs the whole panel ({rows['given_dev_st'].abs().median():.1f} st with the register given, as --register would); "
+            f"'within' {int((rows['verdict'] == 'within').sum())} vs {int((rows['whole_verdict'] == 'within').sum())} "
+            f"({int((rows['given_verdict'] == 'within').sum())} given); "
+            f"|z| > 2: {int((rows['z'].abs() > 2).sum())} vs {int((rows['whole_z'].abs() > 2).sum())}"
+        )
+    lines.append(f"pitch gaps over 4 st (a change of who the voice is): {int((known['dev_st'].abs() > 4).sum())} by register vs "
+                 f"{int((known['whole_dev_st'].abs() > 4).sum())} vs the whole panel, of {len(known)} voices")  # fmt: skip
+    return "\n".join(lines)
+
+
+def arguments() -> argparse.Namespace:
+    """``--corpus``, ``--jobs`` and ``--infer-panel``."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--infer-panel", action="store_true", help="Infer the panel speakers' registers from F0 instead of the sex column.")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--jobs", type=int, default=2)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args, start = arguments(), time.perf_counter()
+    humans, tts = profiles(args.corpus, args.jobs)
+    table = validate(humans, tts, infer_panel=args.infer_panel)
+    panel_from = "each speaker's F0 (boundary 160 Hz)" if args.infer_panel else "the corpus's sex column (as a manifest register)"
+    print(f"Panel registers from {panel_from}; voices' registers inferred from their own median F0.\n")
+    with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 60):
+        print(table.drop(columns="note").round(2).to_string(index=False))
+    notes = table.loc[table["note"] != "", ["voice", "note"]]
+    if len(notes):
+        print("\nNotes:\n" + "\n".join(f"  {v}: {n}" for v, n in notes.itertuples(index=False)))
+    print("\n" + summary(table))
+    print(f"\n({time.perf_counter() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
