@@ -91,7 +91,11 @@ def served_study(tmp_path):
         yield store, survey, f"{base}/?token={token}"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine can be slow to shut down
+            server.kill()
+            server.wait()
 
 
 def wait_until_healthy(url: str, server: subprocess.Popen, *, timeout_s: float = 30) -> None:
