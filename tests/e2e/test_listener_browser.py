@@ -174,8 +174,10 @@ def next_clip_latency(page, answer) -> float | None:
 
 
 def play_screen(page) -> None:
-    """Play every clip of the screen to its end (the button is drawn after the players, so all are there)."""
+    """Play every clip of the screen to its end (once the button and the first player are there, all are)."""
     page.get_by_role("button", name=re.compile(r"^(Next|Continue)$")).wait_for()
+    first = page.frame_locator("iframe").first.locator("#status")  # players mount after the button is drawn
+    playwright_api.expect(first).to_have_text("not played yet", timeout=WAIT_MS)
     play_all(page, page.locator("iframe").count())
 
 
