@@ -46,15 +46,16 @@ def current_flow() -> ListenerFlow | None:
     """This session's flow for the invite token or crowd study link in the URL (a new session after a reload)."""
     params = st.query_params.to_dict()
     if params.get(TOKEN_PARAM):
-        key, start = ("token", params[TOKEN_PARAM]), lambda: ListenerFlow.start(get_store(), params[TOKEN_PARAM])
+        key = ("token", params[TOKEN_PARAM])
     elif params.get(STUDY_PARAM):
         key = ("study", params[STUDY_PARAM], tuple(sorted(params.items())))
-        start = lambda: ListenerFlow.join(get_store(), params[STUDY_PARAM], params)  # noqa: E731
     else:
         return None
     held = st.session_state.get(FLOW_KEY)
     if held is None or held[0] != key:
-        st.session_state[FLOW_KEY] = (key, start())
+        store = get_store()
+        flow = ListenerFlow.start(store, key[1]) if key[0] == "token" else ListenerFlow.join(store, key[1], params)
+        st.session_state[FLOW_KEY] = (key, flow)
     return st.session_state[FLOW_KEY][1]
 
 

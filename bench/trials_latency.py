@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -81,12 +82,13 @@ async def crowd(bases: list[str], tokens: list[str], *, seconds: float, seed: in
 def browser_listener(base: str, token: str) -> list[float]:
     """One listener in Chromium through the whole survey; return the Next -> playable clip times (s)."""
     from playwright.sync_api import sync_playwright
-    from test_listener_browser import CHROMIUM, CHROMIUM_ARGS, next_clip_latency, start_listening
+    from test_listener_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, next_clip_latency, start_listening
 
     times = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page()
+        page.set_default_timeout(WAIT_MS)
         page.goto(f"{base}/?token={token}")
         start_listening(page)
         while not page.get_by_text("Thank you!").is_visible():
@@ -118,6 +120,7 @@ def main() -> None:
     parser.add_argument("--processes", default="1,2", help="app process counts to run")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the app processes and PostgreSQL on kill
     kinds = tuple(args.databases.split(","))
     print(f"{os.cpu_count()} CPU(s); survey {args.survey.name}; every run through `streamlit run app.py`")
     with databases(kinds) as make, tempfile.TemporaryDirectory() as logs:
@@ -125,8 +128,12 @@ def main() -> None:
             if not args.no_browser:
                 url = make(kind, f"browser_{kind}")
                 _, tokens = register_study(url, args.survey, listeners=1)
+                name = f"browser (Chromium), 1 listener, {kind}: Next -> clip"
                 with app_processes(url, 1, Path(logs)) as apps:
-                    report(f"browser (Chromium), 1 listener, {kind}: Next -> clip", browser_listener(apps[0].base_url, tokens[0]))
+                    try:
+                        report(name, browser_listener(apps[0].base_url, tokens[0]))
+                    except AssertionError as exc:  # a step that did not come within the wait: say so, go on
+                        print(f"{name:<52} failed: {str(exc).splitlines()[0]}", flush=True)
             for n_processes in map(int, args.processes.split(",")):
                 url = make(kind, f"crowd_{kind}_{n_processes}")
                 _, tokens = register_study(url, args.survey, listeners=args.listeners)

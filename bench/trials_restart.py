@@ -6,8 +6,8 @@ Run from the repository root (as root it starts a scratch PostgreSQL as ``nobody
 
 For each database, ``--listeners`` websocket listeners (``bench/streamlit_listener.py``, each
 hearing every clip for its duration) take the demo survey on one ``streamlit run app.py``, which
-is killed with SIGKILL at random moments (after 6-16 s of uptime, ``--uptime-s``; a cold start
-takes about 5 s plus a first page run of several seconds) and restarted at once, until
+is killed with SIGKILL at random moments (8-20 s, ``--uptime-s``, after the restarted server served
+its first listener again) and restarted at once, until
 ``--restarts`` kills (or ``--max-seconds``). A listener whose websocket drops reconnects, as a
 reloading browser does, and gets a new session. Counted:
 
@@ -24,6 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import signal
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -79,10 +81,18 @@ async def listener(store: Store, app: AppProcess, token: str, tally: Tally, *, d
             client.close()
 
 
-async def killer(app: AppProcess, *, restarts: int, uptime_s: tuple[float, float], deadline: float, seed: int) -> int:
-    """Kill the server ``restarts`` times, each after a uniform random uptime in ``uptime_s``, restarting it at once."""
+async def killer(app: AppProcess, tally: Tally, *, restarts: int, uptime_s: tuple[float, float], deadline: float, seed: int) -> int:
+    """Kill the server ``restarts`` times and restart it at once.
+
+    Each kill comes a uniform random time in ``uptime_s`` after the restarted server has served
+    its first listener again (a cold start imports the app's modules on its first page run), so
+    kills land while listeners answer, not while the server is still starting.
+    """
     rng, kills = random.Random(seed), 0
     while kills < restarts and time.monotonic() < deadline:
+        served = tally.resumes
+        while tally.resumes == served and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
         await asyncio.sleep(rng.uniform(*uptime_s))
         app.kill()
         kills += 1
@@ -122,10 +132,11 @@ def main() -> None:
     parser.add_argument("--survey", type=Path, default=DEMO)
     parser.add_argument("--listeners", type=int, default=30)
     parser.add_argument("--restarts", type=int, default=20)
-    parser.add_argument("--uptime-s", default="6,16", help="range of server uptime before each kill, s")
-    parser.add_argument("--max-seconds", type=float, default=420.0, help="time bound per database, s")
+    parser.add_argument("--uptime-s", default="8,20", help="range of server uptime before each kill, s")
+    parser.add_argument("--max-seconds", type=float, default=540.0, help="time bound per database, s")
     parser.add_argument("--databases", default=",".join(DATABASES))
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the app processes and PostgreSQL on kill
     kinds = tuple(args.databases.split(","))
     uptime_s = tuple(map(float, args.uptime_s.split(",")))
     with databases(kinds) as make, tempfile.TemporaryDirectory() as logs:
@@ -140,7 +151,7 @@ def main() -> None:
             async def run() -> int:
                 tasks = [listener(store, app, t, tally, deadline=deadline, seed=k) for k, t in enumerate(tokens)]
                 listeners = asyncio.gather(*tasks)
-                kills = await killer(app, restarts=args.restarts, uptime_s=uptime_s, deadline=deadline[0], seed=len(kind))
+                kills = await killer(app, tally, restarts=args.restarts, uptime_s=uptime_s, deadline=deadline[0], seed=len(kind))
                 deadline[0] = min(deadline[0], time.monotonic() + 15)  # after the last restart: every listener resumes once more
                 await listeners
                 return kills

@@ -1,11 +1,15 @@
 """Blind listener trials: survey files, trial design, stimulus preparation, storage, listener flow.
 
-survey   load and validate ``surveys/*.toml``           -> :class:`Survey`
-design   per-listener seeded, Latin-square plans        -> tuple of :class:`Trial`
-stimuli  trim, telephone chain, BS.1770 loudness, dithered metadata-free WAV per presentation
-store    SQLAlchemy storage and the tidy export         -> :func:`responses_frame`
-flow     one listener's consent, headphone check, trials and completion code
-access   invite tokens, admin password, completion codes
+spec       a validated survey as plain data (scenarios, stimuli, audio, tests, crowd settings)
+survey     load and validate ``surveys/*.toml``           -> :class:`Survey`
+design     per-listener seeded, Latin-square plans, balanced subsets -> tuple of :class:`Trial`
+stimuli    trim, telephone chain, BS.1770 loudness, dithered metadata-free WAV per presentation
+clip_cache prepared clips on disk by content hash and audio settings
+cues       role cues in the stimuli (words only one role says, lengths that do not overlap)
+store      SQLAlchemy storage and the tidy export         -> :func:`responses_frame`
+flow       one listener's consent, headphone check, trials and completion code
+access     invite tokens, admin password, completion codes
+crowd      crowd-platform participant ids (stored hashed) and completion links
 """
 
 from .design import Trial, listener_plan
