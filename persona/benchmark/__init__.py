@@ -6,22 +6,20 @@
 >>> pb.compare_voices(scores).ranking                                             # doctest: +SKIP
 """
 
-from . import register, typicality
-from .build import Benchmark, FeatureStats, build_benchmark, from_profiles, load_benchmark, profile_reference
-from .compare import Comparison, compare_voices
-from .features import FEATURES, Feature, feature_values
-from .prescribe import Prescription, prescribe, prescriptions, voice_prescription
-from .preview import Preview, apply_prescription, preview
-from .reference import bundled_reference, read_reference, voice_files
-from .score import Scores, describe, score_files, score_profiles, voice_values, with_context
+import lazy_loader
 
-__all__ = [
-    "register", "typicality",
-    "Benchmark", "FeatureStats", "build_benchmark", "from_profiles", "load_benchmark", "profile_reference",
-    "Comparison", "compare_voices",
-    "FEATURES", "Feature", "feature_values",
-    "Prescription", "prescribe", "prescriptions", "voice_prescription",
-    "Preview", "apply_prescription", "preview",
-    "bundled_reference", "read_reference", "voice_files",
-    "Scores", "describe", "score_files", "score_profiles", "voice_values", "with_context",
-]  # fmt: skip
+# Names load on first use (scientific-python's lazy_loader), so a caller that needs only the
+# feature table or the JSON reader does not pay for the whole measurement stack.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submodules=["register", "typicality"],
+    submod_attrs={
+        "build": ["Benchmark", "FeatureStats", "build_benchmark", "from_profiles", "load_benchmark", "profile_reference"],
+        "compare": ["Comparison", "compare_voices"],
+        "features": ["FEATURES", "Feature", "feature_values"],
+        "prescribe": ["Prescription", "prescribe", "prescriptions", "voice_prescription"],
+        "preview": ["Preview", "apply_prescription", "preview"],
+        "reference": ["bundled_reference", "read_reference", "voice_files"],
+        "score": ["Scores", "describe", "score_files", "score_profiles", "voice_values", "with_context"],
+    },
+)

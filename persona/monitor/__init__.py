@@ -7,9 +7,15 @@
 >>> watched.alarms                                                                     # doctest: +SKIP
 """
 
-from .ingest import IngestReport, ingest
-from .metrics import METRICS, Metric
-from .store import MonitorStore
-from .control import Settings, Watch, messiest, watch
+import lazy_loader
 
-__all__ = ["IngestReport", "ingest", "METRICS", "Metric", "MonitorStore", "Settings", "Watch", "messiest", "watch"]
+# ``persona monitor check`` reads stored rows only: the profiling stack loads when ingest is used.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "ingest": ["IngestReport", "ingest"],
+        "metrics": ["METRICS", "Metric"],
+        "store": ["MonitorStore"],
+        "control": ["Settings", "Watch", "messiest", "watch"],
+    },
+)
