@@ -15,11 +15,7 @@ Per scenario x attribute x agent voice, the difference is estimated with a linea
 
 with *crossed* random intercepts, written as variance components over a single group; the
 human-voice component (one random intercept per human speaker, none for the agent: its voice
-*is* the effect) is fitted when there are at least two human voices, and kept only when a REML
-likelihood-ratio test against the model without it gives p < 0.2 on the 50:50
-chi2(0)/chi2(1) mixture (variance at its boundary under H0; Self & Liang 1987; the 0.2
-selection level of Matuschek et al. 2017): a voice variance estimated from 2-3 voices when
-there is none would otherwise cut the df to about 1 and make the test far too conservative. The target of inference
+*is* the effect) is fitted when there are at least two human voices. The target of inference
 is the human agents as a population of speakers, so a panel of two human speakers gives a
 wide interval: human voices vary and two of them say little about the rest. The interval and
 p-value use a t distribution whose degrees of freedom come from a Satterthwaite approximation
@@ -63,7 +59,6 @@ DIFFERENCE_COLUMNS = (
     "stimulus_var", "voice_var", "residual_var", "note",
 )  # fmt: skip
 MIXED_MODEL = "mixedlm crossed listener+stimulus+human voice (REML, Satterthwaite t)"
-VOICE_LRT_ALPHA = 0.2  # keep the human-voice component when its LRT p < 0.2 (Matuschek et al. 2017)
 STIMULUS_T = "stimulus-level Welch t on listener-centred means (fallback)"
 
 
@@ -195,36 +190,6 @@ def _mixed_model(data: pd.DataFrame, *, confidence: float) -> dict | None:
     components = {"listener": _indicators(data["listener_id"]), "stimulus": _indicators(data["stimulus_id"])}
     if len(human_voices) >= 2:
         components["voice"] = _indicators(data["voice"].where(human)).to_numpy()
-    fitted = _fit(data, components)
-    if fitted is None:
-        return None
-    result, caught = fitted
-    names = list(components)
-    notes = []
-    if "voice" in components:
-        reduced = _fit(data, {n: c for n, c in components.items() if n != "voice"})
-        if reduced is not None and voice_lrt_p(result.llf, reduced[0].llf) >= VOICE_LRT_ALPHA:
-            notes.append(f"human-voice variance not supported (chi-bar-square LRT p >= {VOICE_LRT_ALPHA:g}): dropped")
-            (result, caught), names = reduced, ["listener", "stimulus"]
-    estimate, se = float(np.asarray(result.params)[1]), float(np.asarray(result.bse)[1])  # [intercept, is_agent]
-    if not np.isfinite(se) or se <= 0:
-        return None
-    variances = dict(zip(names, result.vcomp))
-    df = _satterthwaite_df(data, variances, residual_var=float(result.scale), n_human_voices=len(human_voices))
-    notes += [f"{name} variance estimated at 0" for name, value in variances.items() if value < 1e-6]
-    if any("not positive definite" in str(w.message) for w in caught):
-        notes.append("Hessian not positive definite: variance components uncertain")
-    if len(human_voices) < 2:
-        notes.append("one human voice: the difference speaks for that speaker only")
-    return {
-        "difference_mos": estimate, "se": se, "df": df, **_t_result(estimate, se, df, confidence=confidence),
-        "method": MIXED_MODEL, "listener_var": variances["listener"], "stimulus_var": variances["stimulus"],
-        "voice_var": variances.get("voice", np.nan), "residual_var": float(result.scale), "note": "; ".join(notes),
-    }  # fmt: skip
-
-
-def _fit(data: pd.DataFrame, components: dict):
-    """REML fit with the given variance components; ``(result, caught warnings)`` or None if it fails."""
     names = list(components)
     spec = VCSpec(names, [[list(range(np.shape(components[n])[1]))] for n in names],
                   [[np.asarray(components[n], dtype=float)] for n in names])  # fmt: skip
@@ -237,20 +202,21 @@ def _fit(data: pd.DataFrame, components: dict):
             result = model.fit(reml=True, method=["lbfgs", "powell"])
         except (np.linalg.LinAlgError, ValueError):
             return None
-    return (result, caught) if result.converged else None
-
-
-def voice_lrt_p(llf_full: float, llf_reduced: float) -> float:
-    """p of the REML likelihood-ratio test of one variance component at its boundary.
-
-    Under H0 (variance 0) the statistic 2 (l_full - l_reduced) follows the 50:50 mixture of
-    chi2(0) and chi2(1) (Self & Liang 1987; Stram & Lee 1994), so p = chi2(1).sf(stat) / 2.
-
-    >>> round(voice_lrt_p(-100.0, -100.0 - 3.8415 / 2), 4)  # chi2(1) 0.95 quantile: p = 0.05 / 2
-    0.025
-    """
-    statistic = max(2.0 * (llf_full - llf_reduced), 0.0)
-    return float(0.5 * stats.chi2.sf(statistic, 1)) if statistic > 0 else 1.0
+    estimate, se = float(np.asarray(result.params)[1]), float(np.asarray(result.bse)[1])  # [intercept, is_agent]
+    if not result.converged or not np.isfinite(se) or se <= 0:
+        return None
+    variances = dict(zip(names, result.vcomp))
+    df = _satterthwaite_df(data, variances, residual_var=float(result.scale), n_human_voices=len(human_voices))
+    notes = [f"{name} variance estimated at 0" for name, value in variances.items() if value < 1e-6]
+    if any("not positive definite" in str(w.message) for w in caught):
+        notes.append("Hessian not positive definite: variance components uncertain")
+    if len(human_voices) < 2:
+        notes.append("one human voice: the difference speaks for that speaker only")
+    return {
+        "difference_mos": estimate, "se": se, "df": df, **_t_result(estimate, se, df, confidence=confidence),
+        "method": MIXED_MODEL, "listener_var": variances["listener"], "stimulus_var": variances["stimulus"],
+        "voice_var": variances.get("voice", np.nan), "residual_var": float(result.scale), "note": "; ".join(notes),
+    }  # fmt: skip
 
 
 def _indicators(labels: pd.Series) -> pd.DataFrame:

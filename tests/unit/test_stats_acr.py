@@ -5,7 +5,7 @@ import pytest
 from _stats_rows import acr, frame
 from scipy import stats
 
-from persona.stats.acr import MIXED_MODEL, STIMULUS_T, agent_human_differences, mos_table, stimulus_level_t, voice_lrt_p
+from persona.stats.acr import MIXED_MODEL, STIMULUS_T, agent_human_differences, mos_table, stimulus_level_t
 from persona.stats.calibration import Misspecified, run_panel
 from persona.stats.simulate import PanelSpec, simulate_panel
 
@@ -74,28 +74,6 @@ def test_human_voice_effect_is_a_variance_component_and_widens_the_interval():
     result = agent_human_differences(frame(rows)).iloc[0]
     assert result["method"] == MIXED_MODEL and result["voice_var"] > 0.05
     assert 1 <= result["df"] < 9
-
-
-def test_voice_lrt_p_is_the_chi_bar_square_mixture():
-    """Self & Liang (1987): the 0.05 critical value of the 50:50 chi2(0)/chi2(1) mixture is the chi2(1)
-    0.90 quantile, 2.7055 (printed chi-square tables); a statistic of 0 (no gain) gives p = 1."""
-    assert voice_lrt_p(-10.0, -10.0 - 2.7055 / 2) == pytest.approx(0.05, abs=1e-4)
-    assert voice_lrt_p(-10.0, -10.0) == 1.0
-
-
-def test_human_voice_component_is_dropped_when_the_voices_do_not_differ():
-    """Two human voices rated identically (ben's ratings copy ann's, line by line and listener by
-    listener): the voice variance has no support, so the component is dropped and the df are the
-    stimulus stratum's, 12 stimuli - 1 - 2 human voices = 9 (Satterthwaite with no voice part)."""
-    rng = np.random.default_rng(1)
-    base = {(k, line): float(np.clip(np.round(3.5 + rng.normal(0, 0.7)), 1, 5)) for k in range(12) for line in range(4)}
-    rows = [acr(f"L{k}", voice, "agent" if voice == "agent" else "human",
-                float(np.clip(np.round(3.5 + rng.normal(0, 0.7)), 1, 5)) if voice == "agent" else base[k, line],
-                line=f"l{line}")
-            for voice in ("agent", "ann", "ben") for line in range(4) for k in range(12)]  # fmt: skip
-    result = agent_human_differences(frame(rows)).iloc[0]
-    assert result["method"] == MIXED_MODEL and "dropped" in result["note"]
-    assert np.isnan(result["voice_var"]) and result["df"] == pytest.approx(9.0)
 
 
 @pytest.mark.slow
