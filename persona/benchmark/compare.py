@@ -7,10 +7,7 @@ speakers (per feature, the median and 1.4826 MAD of resampled speaker medians re
 benchmark's centre and spread). The distance is a clipped RMS of z, so a noisy centre (a
 benchmark of a handful of speakers) or noisy clips inflate it by an amount that is additive on
 the *squared* scale; the interval is therefore the basic (reflected) bootstrap interval of the
-squared distance, [2 D^2 - q_hi, 2 D^2 - q_lo] of the draws' D^2, square-rooted (bounded at 0),
-with q taken at the levels of the expanded bootstrap interval (Hesterberg 2015) for the
-benchmark's number of human speakers: a bootstrap over 6 speakers understates the spread of the
-MAD that scales every z (divisor n, normal tails), so 95 % is drawn at 99.5 % for 6 speakers.
+squared distance, [2 D^2 - q_hi, 2 D^2 - q_lo] of the draws' D^2, square-rooted (bounded at 0).
 Measured by ``bench/stats_calibration.py``: the percentile interval and BCa covered the true
 distance far less often (BCa 0.36-0.72 on 6-speaker benchmarks). Two voices are *resolvable*
 when the BCa interval (bias-corrected and accelerated, Efron 1987) of their distance
@@ -67,9 +64,8 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
     benchmarks = resampled_benchmarks(benchmark, scores.scenario, n_resamples=n_resamples, rng=stream(seed, _BENCHMARK_STREAM))
     voices = {v: VoiceDraws.of(values, benchmark, benchmarks, scores.scenario, rng=stream(seed, v),
                                register=scores.registers.get(v, "")) for v, values in clip_values.items()}  # fmt: skip
-    n_speakers = benchmark_speakers(benchmark, scores.scenario)
     rows = [{"voice": v, "n_clips": len(d.values), "persona_distance": d.estimate,
-             **dict(zip(("ci_low", "ci_high"), d.interval(n_speakers=n_speakers)))} for v, d in voices.items()]  # fmt: skip
+             **dict(zip(("ci_low", "ci_high"), d.interval()))} for v, d in voices.items()]  # fmt: skip
     ranking = pd.DataFrame(rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
     pairs = []
     for a, b in itertools.combinations(ranking["voice"], 2):
@@ -145,16 +141,11 @@ class VoiceDraws:
         leave_one_out = np.array([np.delete(values, i, axis=0) for i in range(n)])
         return cls(values, estimate, draws, clip_distance(leave_one_out, benchmark, scenario, register=register))
 
-    def interval(self, confidence: float = CONFIDENCE, *, n_speakers: int = 0) -> tuple[float, float]:
-        """Basic bootstrap interval of the squared distance, back on the distance scale (NaN without draws).
-
-        With ``n_speakers`` >= 2 the quantile levels are those of the expanded bootstrap
-        interval for that many units (:func:`expanded_level`).
-        """
+    def interval(self, confidence: float = CONFIDENCE) -> tuple[float, float]:
+        """Basic bootstrap interval of the squared distance, back on the distance scale (NaN without draws)."""
         if not np.isfinite(self.draws).all():
             return np.nan, np.nan
-        level = expanded_level(confidence, n_speakers) if n_speakers >= 2 else confidence
-        low, high = np.quantile(self.draws**2, [(1 - level) / 2, (1 + level) / 2])
+        low, high = np.quantile(self.draws**2, [(1 - confidence) / 2, (1 + confidence) / 2])
         squared = self.estimate**2
         return float(np.sqrt(max(2 * squared - high, 0.0))), float(np.sqrt(max(2 * squared - low, 0.0)))
 
@@ -162,25 +153,6 @@ class VoiceDraws:
         """BCa interval of this voice's distance minus ``other``'s (jackknife over both voices' clips)."""
         jackknife = np.concatenate([self.jackknife - other.estimate, self.estimate - other.jackknife])
         return bca_interval(self.draws - other.draws, self.estimate - other.estimate, jackknife, confidence=confidence)
-
-
-def expanded_level(confidence: float, n: int) -> float:
-    """Nominal level of the expanded bootstrap interval for ``n`` resampled units (Hesterberg 2015, sec. 5.2).
-
-    A bootstrap over n units sees the spread with divisor n and a normal tail; the expanded
-    interval takes the quantiles at Phi(+-sqrt(n / (n - 1)) t_{n-1}) instead.
-
-    >>> round(expanded_level(0.95, 6), 4)  # 2 Phi(sqrt(6/5) x 2.5706) - 1: hand computation
-    0.9951
-    """
-    t = stats.t.ppf((1 + confidence) / 2, n - 1)
-    return float(2 * stats.norm.cdf(np.sqrt(n / (n - 1)) * t) - 1)
-
-
-def benchmark_speakers(benchmark: Benchmark, scenario: str) -> int:
-    """Fewest human speakers behind any feature of ``scenario``'s benchmark (the units its draws resample)."""
-    human = benchmark.scenario(scenario)
-    return min(len(human[f.column].speaker_values) for f in FEATURES if f.column in human)
 
 
 def bca_interval(draws: np.ndarray, estimate: float, jackknife: np.ndarray, *, confidence: float = CONFIDENCE) -> tuple[float, float]:

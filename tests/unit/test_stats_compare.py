@@ -7,7 +7,7 @@ import soundfile as sf
 from scipy import stats
 
 from persona.benchmark import build, compare_voices, score_profiles
-from persona.benchmark.compare import VoiceDraws, bca_interval, expanded_level
+from persona.benchmark.compare import VoiceDraws, bca_interval
 from persona.benchmark.reference import read_reference, voice_files, with_manifest
 
 HUMAN = {"f0_median_hz": 150.0, "f0_sd_st": 3.0, "f0_range_st": 10.0, "f0_step_sd_st": 0.45, "speech_rate_syl_s": 4.0,
@@ -82,22 +82,3 @@ def test_distance_interval_is_the_basic_bootstrap_of_the_squared_distance():
     low_q, high_q = np.quantile(np.linspace(1.0, 2.0, 11) ** 2, [0.1, 0.9])
     assert (low_q, high_q) == pytest.approx((1.21, 3.61))
     assert draws.interval(confidence=0.8) == pytest.approx((0.0, 1.2923), abs=1e-4)
-
-
-def test_expanded_level_for_six_speakers_and_many():
-    """Hesterberg (2015, sec. 5.2): level 2 Phi(sqrt(n/(n-1)) t_{n-1,0.975}) - 1. For n = 6, t_{5,0.975} = 2.5706
-    (printed t table), x sqrt(1.2) = 2.8159, Phi(2.8159) = 0.99757 (normal table): level 0.9951. For a large n it
-    tends to the nominal 0.95."""
-    assert expanded_level(0.95, 6) == pytest.approx(0.9951, abs=1e-4)
-    assert expanded_level(0.95, 100_000) == pytest.approx(0.95, abs=1e-4)
-
-
-def test_interval_with_speakers_uses_the_expanded_quantiles():
-    """Draws 0.00, 0.01, ..., 10.00 squared; estimate 3 (9 squared). For 6 speakers the level is 0.9951, so
-    the quantiles of the squared draws are those at 0.00243 and 0.99757 of np.quantile (linear), and the
-    interval is sqrt(2 x 9 - q_hi) (negative -> 0) and sqrt(18 - q_lo)."""
-    grid = np.linspace(0.0, 10.0, 1001)
-    draws = VoiceDraws(values=np.zeros((3, 1)), estimate=3.0, draws=grid, jackknife=np.zeros(3))
-    low_q = np.quantile(grid**2, (1 - 0.99514) / 2)
-    assert draws.interval(n_speakers=6) == pytest.approx((0.0, np.sqrt(18 - low_q)), abs=1e-3)
-    assert draws.interval(n_speakers=6)[1] > draws.interval()[1]
