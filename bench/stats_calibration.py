@@ -1,6 +1,6 @@
 """Calibration of every reported listening-test test and of `persona compare`, on misspecified panels.
 
-Usage: nice -n 10 python3 bench/stats_calibration.py [--panels 500] [--compare-panels 500] [--seed 0]
+Usage: nice -n 10 python3 bench/stats_calibration.py [--panels 500] [--compare-panels 500] [--seed 0] [--jobs 2]
                                                       [--designs 0,2,5] [--skip-listening] [--skip-compare]
 
 Part 1 (listening tests): for each design below, ``--panels`` panels are drawn by
@@ -13,7 +13,7 @@ otherwise) and the 95% interval coverage (target >= 0.93), and whether the targe
 Part 2 (voice comparison): a benchmark of 6 human speakers (one clip each; per feature
 scale-unit values ~ N(centre, 1.5 x floor)) and a candidate voice whose true centre sits
 ``delta`` spreads from the human centre on every feature, so its true persona distance is
-``delta``; clips scatter 1 spread around the voice's centre. Printed: coverage of the BCa
+``delta``; clips scatter 1 spread around the voice's centre. Printed: coverage of the
 interval of ``compare_voices`` (999 draws) for 5, 10, 20 and 50 clips per voice.
 """
 
@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -65,7 +67,10 @@ def listening(args) -> None:
         if args.designs and index not in args.designs:
             continue
         start = time.perf_counter()
-        rows = pd.DataFrame([r for k in range(args.panels) for r in run_panel(design, seed=args.seed + k, tests=tests)])
+        analyse = functools.partial(_run_panel, design, tests)
+        with ProcessPoolExecutor(args.jobs) as pool:
+            rows = pd.DataFrame([r for panel in pool.map(analyse, range(args.seed, args.seed + args.panels), chunksize=10)
+                                 for r in panel])  # fmt: skip
         seconds = (time.perf_counter() - start) / args.panels
         for test, block in rows.groupby("test", sort=False):
             truth = block["truth"].mean()
@@ -73,6 +78,10 @@ def listening(args) -> None:
             rate, cover = block["rejected"].mean(), block["covered"].astype(float).mean()
             print(f"{name:<50} {test:<36} {truth:>7.3f} {rate:>6.3f} {cover:>6.3f}  {_verdict(test, null, rate, cover)}")
         print(f"{'':<50} ({args.panels} panels, {seconds:.2f} s/panel)")
+
+
+def _run_panel(design: Misspecified, tests: tuple[str, ...], seed: int) -> list[dict]:
+    return run_panel(design, seed=seed, tests=tests)
 
 
 def _is_null(test: str, truth: float) -> bool:
@@ -95,18 +104,17 @@ def compare(args) -> None:
     for delta in (0.5, 1.5):
         for n_clips in (5, 10, 20, 50):
             start = time.perf_counter()
-            hits, widths = [], []
-            for k in range(args.compare_panels):
-                low, high = _compare_panel(delta, n_clips, seed=args.seed + 7919 * k + n_clips)
-                hits.append(low <= delta <= high)
-                widths.append(high - low)
+            seeds = [args.seed + 7919 * k + n_clips for k in range(args.compare_panels)]
+            with ProcessPoolExecutor(args.jobs) as pool:
+                intervals = np.array(list(pool.map(functools.partial(_compare_panel, delta, n_clips), seeds, chunksize=5)))
+            hits, widths = (intervals[:, 0] <= delta) & (delta <= intervals[:, 1]), intervals[:, 1] - intervals[:, 0]
             seconds = (time.perf_counter() - start) / args.compare_panels
             cover = float(np.mean(hits))
             flag = "" if cover >= 0.93 else "  COVERAGE LOW"
             print(f"{delta:>13.1f} {n_clips:>11d} {cover:>9.3f} {np.nanmean(widths):>10.3f} {seconds:>8.2f}{flag}")
 
 
-def _compare_panel(delta: float, n_clips: int, *, seed: int) -> tuple[float, float]:
+def _compare_panel(delta: float, n_clips: int, seed: int) -> tuple[float, float]:
     rng = np.random.default_rng(seed)
     humans = _clips(rng, "human", 6, shift=0.0).assign(speaker=lambda d: [f"s{k}" for k in range(len(d))])
     bench = build.from_profiles(humans, provenance_record={})
@@ -136,6 +144,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--designs", type=lambda s: {int(k) for k in s.split(",")}, default=set(),
                         help="indices of the designs to run (default all)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (panels are independent)")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--skip-listening", action="store_true")
     args = parser.parse_args()
