@@ -100,7 +100,7 @@ def browser_listener(base: str, token: str) -> list[float]:
 
 
 def answer_screen(page) -> None:
-    """Play every clip to its end, then answer every question of the screen (first option, sliders moved)."""
+    """Play every clip to its end, then answer every question of the screen (first option; first slider 100, the rest 0)."""
     from test_listener_browser import play_screen
 
     play_screen(page)
@@ -108,7 +108,7 @@ def answer_screen(page) -> None:
         group.locator("label").first.click()
     for n, slider in enumerate(page.get_by_role("slider").all()):
         slider.focus()
-        slider.press("End" if n == 0 else "ArrowLeft")
+        slider.press("End" if n == 0 else "ArrowRight")  # sliders start at "not rated" (-1): every one must move onto 0-100
 
 
 def main() -> None:
