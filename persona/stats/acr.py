@@ -15,14 +15,18 @@ Per scenario x attribute x agent voice, the difference is estimated with a linea
 
 with *crossed* random intercepts, written as variance components over a single group; the
 human-voice component (one random intercept per human speaker, none for the agent: its voice
-*is* the effect) is fitted when there are at least two human voices. The target of inference
-is the human agents as a population of speakers, so a panel of two human speakers gives a
-wide interval: human voices vary and two of them say little about the rest. The interval and
-p-value use a t distribution whose degrees of freedom come from a Satterthwaite approximation
-over the two between-stimulus strata: stimuli within voice (``n_stimuli - 1 - n_human_voices``
-df) and human voices (``n_human_voices - 1`` df), weighted by their estimated variance in the
-contrast (the normal approximation statsmodels prints is too optimistic with a handful of
-recordings).
+*is* the effect) makes the human agents a population of speakers, so the interval speaks for
+human agents in general. That needs at least :data:`MIN_HUMAN_VOICES_POPULATION` (4) human
+voices: the voice variance is estimated from ``n_human_voices - 1`` df, REML puts it at 0 in
+many two-voice panels, and ``bench/stats_calibration.py`` measured a type-I rate of 0.10 with
+two voices that really differ (0.04 with four). With 1 to 3 human voices the report does not
+generalise: each human voice gets a fixed mean (``rating ~ 0 + is_agent + human voice``, listener
+and stimulus random) and the difference is the agent minus **these** voices' average, said so in
+``scope`` and ``note``. The interval and p-value use a t distribution whose degrees of freedom
+come from a Satterthwaite approximation over the two between-stimulus strata: stimuli within
+voice (``n_stimuli - 1 - n_human_voices`` df) and, in the population model, human voices
+(``n_human_voices - 1`` df), weighted by their estimated variance in the contrast (the normal
+approximation statsmodels prints is too optimistic with a handful of recordings).
 
 Fallback (named in ``method`` and ``note``): when the model cannot be fitted, the
 **stimulus-level Welch t**: ratings are centred per listener (listener offsets removed),
@@ -56,10 +60,16 @@ DIFFERENCE_COLUMNS = (
     "scenario", "attribute", "agent_voice", "n_listeners", "n_agent_stimuli", "n_human_stimuli",
     "n_human_voices", "agent_mos", "human_mos", "difference_mos", "se", "df", "ci_low", "ci_high",
     "ci_low_simultaneous", "ci_high_simultaneous", "p_value", "p_holm", "method", "listener_var",
-    "stimulus_var", "voice_var", "residual_var", "note",
+    "stimulus_var", "voice_var", "residual_var", "scope", "note",
 )  # fmt: skip
 MIXED_MODEL = "mixedlm crossed listener+stimulus+human voice (REML, Satterthwaite t)"
+FIXED_VOICES_MODEL = "mixedlm crossed listener+stimulus, human voices fixed (REML, Satterthwaite t)"
+MIXED_MODELS = (MIXED_MODEL, FIXED_VOICES_MODEL)
 STIMULUS_T = "stimulus-level Welch t on listener-centred means (fallback)"
+MIN_HUMAN_VOICES_POPULATION = 4
+"""Human voices a difference needs to speak for human agents in general (see the module docstring)."""
+POPULATION = "human agents in general"
+THESE_VOICES = "these human voices only"
 
 
 def mos_table(
@@ -163,7 +173,7 @@ def _estimate_difference(data: pd.DataFrame, *, confidence: float) -> dict:
            - data.loc[data["is_agent"] == 0, "rating"].mean()}  # fmt: skip
     unavailable = {"se": np.nan, "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
                    "method": "none", "listener_var": np.nan, "stimulus_var": np.nan, "voice_var": np.nan,
-                   "residual_var": np.nan}  # fmt: skip
+                   "residual_var": np.nan, "scope": ""}  # fmt: skip
     if data["listener_id"].nunique() < 2:
         return {**unavailable, **raw, "note": "one listener: no interval or test"}
     if np.ptp(data["rating"].to_numpy()) == 0:
@@ -181,42 +191,70 @@ def _estimate_difference(data: pd.DataFrame, *, confidence: float) -> dict:
 def _mixed_model(data: pd.DataFrame, *, confidence: float) -> dict | None:
     """REML fit of the crossed random-intercept model; None if it cannot be fitted.
 
-    The variance-component design (one indicator column per listener, stimulus and human
-    voice, all in a single group) is built directly, which is what the formula
-    ``vc_formula={"listener": "0 + C(listener_id)", ...}`` would build, without its cost.
+    Fixed part: the agent's mean and one mean per human group, the difference being the
+    agent's minus the groups' average (contrast ``[1, -1/G, ..., -1/G]``). The groups are the
+    human voices when there are fewer than :data:`MIN_HUMAN_VOICES_POPULATION` (fixed voices),
+    else all human clips together, the voices being a random component. The variance-component
+    design (one indicator column per listener, stimulus and human voice, all in a single group)
+    is built directly, which is what ``vc_formula={"listener": "0 + C(listener_id)", ...}``
+    would build, without its cost.
     """
     human = data["is_agent"].to_numpy() == 0
     human_voices = sorted(data.loc[human, "voice"].unique())
+    population = len(human_voices) >= MIN_HUMAN_VOICES_POPULATION
     components = {"listener": _indicators(data["listener_id"]), "stimulus": _indicators(data["stimulus_id"])}
-    if len(human_voices) >= 2:
+    if population:
         components["voice"] = _indicators(data["voice"].where(human)).to_numpy()
     names = list(components)
     spec = VCSpec(names, [[list(range(np.shape(components[n])[1]))] for n in names],
                   [[np.asarray(components[n], dtype=float)] for n in names])  # fmt: skip
-    exog = np.column_stack([np.ones(len(data)), data["is_agent"].to_numpy(float)])
+    groups = _indicators(data["voice"].where(human) if not population else pd.Series(np.where(human, "human", None)))
+    exog = np.column_stack([data["is_agent"].to_numpy(float), groups.to_numpy()])
+    contrast = np.r_[1.0, np.full(groups.shape[1], -1.0 / groups.shape[1])]
     model = MixedLM(data["rating"].to_numpy(float), exog, groups=np.ones(len(data)), exog_re=np.zeros((len(data), 0)),
                     exog_vc=spec)  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        try:
-            result = model.fit(reml=True, method=["lbfgs", "powell"])
-        except (np.linalg.LinAlgError, ValueError):
-            return None
-    estimate, se = float(np.asarray(result.params)[1]), float(np.asarray(result.bse)[1])  # [intercept, is_agent]
-    if not result.converged or not np.isfinite(se) or se <= 0:
+        result = _reml_fit(model)
+    if result is None:
+        return None
+    k = exog.shape[1]
+    estimate = float(contrast @ np.asarray(result.fe_params))
+    se = float(np.sqrt(contrast @ np.asarray(result.cov_params())[:k, :k] @ contrast))
+    if not np.isfinite(se) or se <= 0:
         return None
     variances = dict(zip(names, result.vcomp))
     df = _satterthwaite_df(data, variances, residual_var=float(result.scale), n_human_voices=len(human_voices))
     notes = [f"{name} variance estimated at 0" for name, value in variances.items() if value < 1e-6]
     if any("not positive definite" in str(w.message) for w in caught):
         notes.append("Hessian not positive definite: variance components uncertain")
-    if len(human_voices) < 2:
-        notes.append("one human voice: the difference speaks for that speaker only")
+    if not population:
+        notes.append(f"{len(human_voices)} human voice(s), fewer than {MIN_HUMAN_VOICES_POPULATION}: the difference speaks "
+                     "for these human voices only, not for human agents in general")  # fmt: skip
     return {
         "difference_mos": estimate, "se": se, "df": df, **_t_result(estimate, se, df, confidence=confidence),
-        "method": MIXED_MODEL, "listener_var": variances["listener"], "stimulus_var": variances["stimulus"],
-        "voice_var": variances.get("voice", np.nan), "residual_var": float(result.scale), "note": "; ".join(notes),
+        "method": MIXED_MODEL if population else FIXED_VOICES_MODEL, "listener_var": variances["listener"],
+        "stimulus_var": variances["stimulus"], "voice_var": variances.get("voice", np.nan),
+        "residual_var": float(result.scale), "scope": POPULATION if population else THESE_VOICES, "note": "; ".join(notes),
     }  # fmt: skip
+
+
+def _reml_fit(model: MixedLM):
+    """The REML fit with the highest restricted likelihood of Powell's and L-BFGS's (None if neither fits).
+
+    L-BFGS alone stops short of the REML optimum in some panels (measured: 2 of 12 calibration
+    panels, restricted log-likelihood 0.4-0.8 below Powell's), which misstates the variance
+    components and so the interval.
+    """
+    fits = []
+    for method in ("powell", "lbfgs"):
+        try:
+            fitted = model.fit(reml=True, method=method)
+        except (np.linalg.LinAlgError, ValueError):
+            continue
+        if fitted.converged and np.isfinite(fitted.llf):
+            fits.append(fitted)
+    return max(fits, key=lambda f: f.llf) if fits else None
 
 
 def _indicators(labels: pd.Series) -> pd.DataFrame:
@@ -249,6 +287,9 @@ def _t_result(estimate: float, se: float, df: float, *, confidence: float) -> di
 def stimulus_level_t(data: pd.DataFrame, *, confidence: float) -> dict:
     """Welch t of agent stimulus means against human units (voice means, or stimulus means with one voice).
 
+    With two or more human voices the units are the voices, so the difference speaks for human
+    agents in general (``scope``); with one, for that voice only.
+
     Ratings are centred per listener first (each listener's mean over ``data`` subtracted, the
     grand mean added back), so listeners who rated different subsets do not bias the means.
     """
@@ -258,7 +299,8 @@ def stimulus_level_t(data: pd.DataFrame, *, confidence: float) -> dict:
     humans = means.loc[0.0]
     by_voice = humans.groupby(level="voice").mean()
     human = by_voice.to_numpy() if len(by_voice) >= 2 else humans.to_numpy()
-    result = {"difference_mos": float(agent.mean() - human.mean()), "method": STIMULUS_T}
+    result = {"difference_mos": float(agent.mean() - human.mean()), "method": STIMULUS_T,
+              "scope": POPULATION if len(by_voice) >= 2 else THESE_VOICES}  # fmt: skip
     if len(agent) + len(human) < 3 or (np.ptp(agent) == 0 and np.ptp(human) == 0):
         return {**result, "se": np.nan, "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
     if min(len(agent), len(human)) < 2:  # one unit on a side: pooled variance from the other side

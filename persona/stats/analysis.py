@@ -184,7 +184,7 @@ def _analyses(kept: pd.DataFrame, deviations: pd.DataFrame | None, *, options: A
 
 def _plan(differences: pd.DataFrame, *, options: AnalysisOptions, messages: list[str]) -> pd.DataFrame:
     """Sample size from the median variance components of the converged mixed models."""
-    fitted = differences[differences["method"] == acr.MIXED_MODEL]
+    fitted = differences[differences["method"].isin(acr.MIXED_MODELS)]
     if fitted.empty:
         messages.append("Planning skipped: no converged ACR mixed model to take variance components from.")
         return pd.DataFrame(columns=list(power.SAMPLE_SIZE_COLUMNS))

@@ -14,8 +14,10 @@ runs hundreds of panels per design and prints the table quoted in the README.
 Truths (what an unbiased analysis should recover)
 -------------------------------------------------
 * ACR: the latent agent-minus-human difference carried to the rounded, clipped 1..5 scale
-  (:func:`persona.stats.simulate.expected_acr_mos`, total SD including the voice effect),
-  over the population of human voices and attentive listeners.
+  (:func:`persona.stats.simulate.expected_acr_mos`) over attentive listeners and lines: with
+  at least :data:`persona.stats.acr.MIN_HUMAN_VOICES_POPULATION` human voices over the
+  population of human voices (total SD including the voice effect), with fewer over **these**
+  voices, the average of the expected ratings of the realised human voices (the report's scope).
 * Identification: the population balanced accuracy, E[(Phi(d'/2 - c) + Phi(d'/2 + c)) / 2]
   over the listeners' d' and c (0.5 whenever d' = 0, whatever the bias).
 * MUSHRA: the planted agent-minus-human mean plus the mean of the realised agent-stimulus
@@ -85,11 +87,19 @@ class Misspecified:
     missing_rate: float = 0.0
     screening: bool = False
 
-    def acr_truth(self) -> float:
-        """Agent-minus-human difference on the observed 1..5 scale, over voices and listeners."""
-        total = float(np.sqrt(self.listener_sd**2 + self.stimulus_sd**2 + self.voice_sd**2 + self.residual_sd**2))
-        return expected_acr_mos(self.human_mos + self.acr_difference, total_sd=total) - expected_acr_mos(
-            self.human_mos, total_sd=total)  # fmt: skip
+    def acr_truth(self, voice_effects: np.ndarray | None = None) -> float:
+        """Agent-minus-human difference on the observed 1..5 scale, over listeners and lines.
+
+        Over the population of human voices when ``voice_effects`` is None, else over the human
+        voices with these realised latent effects (MOS points).
+        """
+        within = self.listener_sd**2 + self.stimulus_sd**2 + self.residual_sd**2
+        if voice_effects is None:
+            total = float(np.sqrt(within + self.voice_sd**2))
+            return expected_acr_mos(self.human_mos + self.acr_difference, total_sd=total) - expected_acr_mos(
+                self.human_mos, total_sd=total)  # fmt: skip
+        human = np.mean([expected_acr_mos(self.human_mos + u, total_sd=np.sqrt(within)) for u in voice_effects])
+        return expected_acr_mos(self.human_mos + self.acr_difference, total_sd=np.sqrt(within)) - float(human)
 
     def balanced_accuracy_truth(self, n_draws: int = 200_000) -> float:
         """Population balanced accuracy over the listeners' d' and c (quasi-exact, fixed seed)."""
@@ -99,8 +109,9 @@ class Misspecified:
         return float(np.mean((stats.norm.cdf(d / 2 - c) + stats.norm.cdf(d / 2 + c)) / 2))
 
 
-def calibration_panel(design: Misspecified, *, seed: int) -> tuple[pd.DataFrame, float]:
-    """One simulated panel (validated responses) and its realised MUSHRA truth (points)."""
+def calibration_panel(design: Misspecified, *, seed: int) -> tuple[pd.DataFrame, dict]:
+    """One simulated panel (validated responses) and what it realised: ``{"mushra": truth (points),
+    "voice_effects": latent human-voice effects (MOS points)}``."""
     rng = np.random.default_rng(seed)
     n = design.n_listeners
     voices = ["agent"] * design.n_agent_lines + [f"human{v}" for v in range(design.n_human_voices)
@@ -110,8 +121,9 @@ def calibration_panel(design: Misspecified, *, seed: int) -> tuple[pd.DataFrame,
     stimulus_ids = np.array([f"cal/{v}/line{k}" for v, k in zip(voices, lines)])
     careless = rng.random(n) < design.careless_rate
     flat = ~careless & (rng.random(n) < design.flat_rate)
+    acr_rows, voice_effects = _acr(design, rng, voices, is_agent, careless, flat)
     parts = [
-        _acr(design, rng, voices, is_agent, careless, flat),
+        acr_rows,
         _identify(design, rng, is_agent, careless),
         *(_gold(rng, careless) for _ in range(2)),
     ]
@@ -124,13 +136,14 @@ def calibration_panel(design: Misspecified, *, seed: int) -> tuple[pd.DataFrame,
     frame["line_id"] = np.where(stimulus >= 0, np.array([f"line{k}" for k in lines])[np.clip(stimulus, 0, None)], frame["line_id"])
     frame["is_gold"] = frame["is_gold"].eq(True)
     keep = frame["is_gold"].to_numpy() | (rng.random(len(frame)) >= design.missing_rate)
-    return _typed(frame[keep].reset_index(drop=True)), mushra_truth
+    return _typed(frame[keep].reset_index(drop=True)), {"mushra": mushra_truth, "voice_effects": voice_effects}
 
 
-def _acr(design, rng, voices, is_agent, careless, flat) -> pd.DataFrame:
+def _acr(design, rng, voices, is_agent, careless, flat) -> tuple[pd.DataFrame, np.ndarray]:
     n, k = len(careless), len(voices)
     voice_effect = dict(zip(sorted(set(voices)), rng.normal(0, design.voice_sd, len(set(voices)))))
     voice_effect["agent"] = 0.0  # the agent's voice *is* the effect under test
+    human_effects = np.array([u for v, u in voice_effect.items() if v != "agent"])
     latent = (design.human_mos + design.acr_difference * is_agent + rng.normal(0, design.stimulus_sd, k)
               + np.array([voice_effect[v] for v in voices]))[None, :]  # fmt: skip
     latent = latent + rng.normal(0, design.listener_sd, (n, 1)) + rng.normal(0, design.residual_sd, (n, k))
@@ -138,7 +151,7 @@ def _acr(design, rng, voices, is_agent, careless, flat) -> pd.DataFrame:
     rating = np.clip(np.floor(latent + 0.5), low, high)
     rating[careless] = rng.integers(low, high + 1, (int(careless.sum()), k))
     rating[flat] = rng.integers(low, high + 1, (int(flat.sum()), 1))
-    return _rows(n, k, test_type="acr", attribute="trust", rating=rating.ravel())
+    return _rows(n, k, test_type="acr", attribute="trust", rating=rating.ravel()), human_effects
 
 
 def _identify(design, rng, is_agent, careless) -> pd.DataFrame:
@@ -220,14 +233,17 @@ def check_panel(design: Misspecified, *, seed: int = 0) -> pd.DataFrame:
 def run_panel(design: Misspecified, *, seed: int, tests: tuple[str, ...] = ("acr", "identify", "mushra"),
               alpha: float = 0.05) -> list[dict]:  # fmt: skip
     """Analyse one panel; one row per reported test: ``test, rejected, covered, truth, estimate``."""
-    responses, mushra_truth = calibration_panel(design, seed=seed)
+    responses, realised = calibration_panel(design, seed=seed)
     if design.screening:
         responses = screening.apply_screening(responses, screening.screen_listeners(responses))
     results = []
     if "acr" in tests:
         row = acr.agent_human_differences(responses[responses["test_type"] == "acr"]).iloc[0]
-        results.append(_result("ACR agent-human (" + ("mixed model" if row["method"] == acr.MIXED_MODEL else "fallback") + ")",
-                               row["p_value"], row["ci_low"], row["ci_high"], design.acr_truth(), row["difference_mos"], alpha))  # fmt: skip
+        these = row["scope"] == acr.THESE_VOICES
+        model = "mixed model" if row["method"] in acr.MIXED_MODELS else "fallback"
+        truth = design.acr_truth(realised["voice_effects"] if these else None)
+        results.append(_result(f"ACR agent-{'these voices' if these else 'human'} ({model})", row["p_value"], row["ci_low"],
+                               row["ci_high"], truth, row["difference_mos"], alpha))  # fmt: skip
     if "identify" in tests:
         row = identification.identification_table(responses, n_boot=0).iloc[0]  # ai_rate interval not calibrated here
         truth = design.balanced_accuracy_truth()
@@ -237,7 +253,7 @@ def run_panel(design: Misspecified, *, seed: int, tests: tuple[str, ...] = ("acr
                         "covered": np.nan, "truth": truth, "estimate": row["balanced_accuracy"]})  # fmt: skip
     if "mushra" in tests:
         row = mushra.agent_human_differences(responses).iloc[0]
-        results.append(_result("MUSHRA agent-human", row["p_value"], row["ci_low"], row["ci_high"], mushra_truth,
+        results.append(_result("MUSHRA agent-human", row["p_value"], row["ci_low"], row["ci_high"], realised["mushra"],
                                row["difference"], alpha))  # fmt: skip
     return results
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .acr import MIN_HUMAN_VOICES_POPULATION, POPULATION, THESE_VOICES
 from .identification import DETECTED, INDISTINGUISHABLE
 from .inference import wilson_interval
 
@@ -58,29 +59,37 @@ def _screening_rows(exclusions: pd.DataFrame | None) -> list[dict]:
 
 
 def _acr_rows(differences: pd.DataFrame | None, *, alpha: float) -> list[dict]:
-    """One sentence per agent-human difference, with the simultaneous CI beside the Holm p."""
+    """One sentence per agent-human difference, with the simultaneous CI beside the Holm p.
+
+    The comparison group follows the row's ``scope``: "the human agents" when the human voices
+    are a population (enough of them), "these N human voices" otherwise, with the reason.
+    """
     rows = []
     family = 0 if differences is None else len(differences)
     for d in ([] if differences is None else differences.itertuples()):
         adjective = _ADJECTIVES.get(d.attribute, f"high on {d.attribute}")
         ci = (d.ci_low_simultaneous, d.ci_high_simultaneous)
         interval = f"95% CI simultaneous over {family} comparisons" if family > 1 else "95% CI"
+        humans = "the human agents" if d.scope != THESE_VOICES else f"these {d.n_human_voices} human voice(s)"
         if not np.isfinite(ci[0]):
             statement = (f"In {d.scenario} {d.agent_voice} scores {d.difference_mos:+.1f} points on "
-                         f"{d.attribute} against the human agents; no interval ({d.note}).")  # fmt: skip
+                         f"{d.attribute} against {humans}; no interval ({d.note}).")  # fmt: skip
         elif d.p_holm < alpha:
             direction = "less" if d.difference_mos < 0 else "more"
             low, high = sorted((abs(ci[0]), abs(ci[1])))
             statement = (f"In {d.scenario} {d.agent_voice} is rated {abs(d.difference_mos):.1f} points "
-                         f"{direction} {adjective} than the human agents ({interval} {low:.1f} to "
+                         f"{direction} {adjective} than {humans} ({interval} {low:.1f} to "
                          f"{high:.1f}; Holm {_p(d.p_holm)}).")  # fmt: skip
         else:
-            statement = (f"In {d.scenario} the {d.attribute} difference between {d.agent_voice} and the human "
-                         f"agents is not significant after Holm correction ({d.difference_mos:+.2f} points, "
+            statement = (f"In {d.scenario} the {d.attribute} difference between {d.agent_voice} and {humans} "
+                         f"is not significant after Holm correction ({d.difference_mos:+.2f} points, "
                          f"{interval} {ci[0]:+.2f} to {ci[1]:+.2f}; Holm {_p(d.p_holm)}).")  # fmt: skip
-            if d.df < 3:
+            if d.scope == POPULATION and d.df < 3:
                 statement += (f" The interval is wide because the {d.n_human_voices} human voices differ from each "
                               "other and so few of them say little about human agents in general.")  # fmt: skip
+        if d.scope == THESE_VOICES:
+            statement += (f" With fewer than {MIN_HUMAN_VOICES_POPULATION} human voices in the test this says nothing "
+                          "about human agents in general: add human voices to generalise.")  # fmt: skip
         rows.append(_row(d.scenario, "acr", statement, estimate=d.difference_mos, ci=ci,
                          unit="MOS points (agent - human)", p_value=d.p_holm, method=d.method))  # fmt: skip
     return rows

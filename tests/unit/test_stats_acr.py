@@ -5,7 +5,17 @@ import pytest
 from _stats_rows import acr, frame
 from scipy import stats
 
-from persona.stats.acr import MIXED_MODEL, STIMULUS_T, agent_human_differences, mos_table, stimulus_level_t
+from persona.stats.acr import (
+    FIXED_VOICES_MODEL,
+    MIXED_MODEL,
+    MIXED_MODELS,
+    POPULATION,
+    STIMULUS_T,
+    THESE_VOICES,
+    agent_human_differences,
+    mos_table,
+    stimulus_level_t,
+)
 from persona.stats.calibration import Misspecified, run_panel
 from persona.stats.simulate import PanelSpec, simulate_panel
 
@@ -28,7 +38,7 @@ def test_mixed_model_recovers_a_planted_difference_within_its_interval():
                      test_types=("acr",), agent_minus_human_mos={"trust": -0.8})  # fmt: skip
     table = agent_human_differences(simulate_panel(spec, seed=3))
     trust = table.set_index("attribute").loc["trust"]
-    assert trust["method"] == MIXED_MODEL
+    assert trust["method"] in MIXED_MODELS
     assert trust["ci_low"] <= spec.planted_difference("trust") <= trust["ci_high"]
     assert trust["p_holm"] < 0.05
     assert trust["listener_var"] > 0 and trust["residual_var"] > 0
@@ -63,17 +73,46 @@ def test_stimulus_level_fallback_is_welch_on_agent_stimuli_against_human_voice_m
     assert (result["ci_low"], result["ci_high"]) == pytest.approx(tuple(expected.confidence_interval(0.95)))
 
 
-def test_human_voice_effect_is_a_variance_component_and_widens_the_interval():
-    """Two human voices 1 MOS point apart (planted): the voice variance is estimated > 0 and the
-    Satterthwaite df drop towards n_human_voices - 1 = 1, below the stimulus stratum's 12 - 3 = 9."""
-    rng = np.random.default_rng(0)
-    offsets = {"agent": -0.5, "ann": 0.5, "ben": -0.5}
-    rows = [acr(f"L{k}", voice, "agent" if voice == "agent" else "human",
-                float(np.clip(np.round(3.5 + offset + rng.normal(0, 0.5)), 1, 5)), line=f"l{line}")
+def _voice_panel(offsets: dict[str, float], *, stimulus_sd: float = 0.0, seed: int = 0) -> list[dict]:
+    """ACR rows: 12 listeners rate 4 lines of each voice, round(3.5 + offset + N(0, stimulus_sd) per
+    recording + N(0, 0.5)) clipped to 1..5."""
+    rng = np.random.default_rng(seed)
+    effects = {(voice, line): rng.normal(0, stimulus_sd) for voice in offsets for line in range(4)}
+    return [acr(f"L{k}", voice, "agent" if voice == "agent" else "human",
+                float(np.clip(np.round(3.5 + offset + effects[voice, line] + rng.normal(0, 0.5)), 1, 5)), line=f"l{line}")
             for voice, offset in offsets.items() for line in range(4) for k in range(12)]  # fmt: skip
-    result = agent_human_differences(frame(rows)).iloc[0]
-    assert result["method"] == MIXED_MODEL and result["voice_var"] > 0.05
-    assert 1 <= result["df"] < 9
+
+
+def test_human_voice_effect_is_a_variance_component_and_widens_the_interval():
+    """Four human voices 1 MOS point apart (planted): they are a population, the voice variance is
+    estimated > 0 and the Satterthwaite df drop below the stimulus stratum's 20 - 1 - 4 = 15."""
+    offsets = {"agent": -0.5, "ann": 0.5, "ben": -0.5, "cat": 0.5, "dan": -0.5}
+    result = agent_human_differences(frame(_voice_panel(offsets))).iloc[0]
+    assert (result["method"], result["scope"]) == (MIXED_MODEL, POPULATION) and result["voice_var"] > 0.05
+    assert 3 <= result["df"] < 15
+
+
+def test_fewer_than_four_human_voices_speak_for_these_voices_only():
+    """Two human voices: each gets a fixed mean and the difference is the agent minus their average.
+
+    Independent source (hand computation, by-item ANOVA): in a complete balanced design listener
+    offsets cancel from every contrast of stimulus means, and REML with a positive stimulus
+    variance reproduces the by-item analysis: estimate = agent mean - (ann mean + ben mean) / 2,
+    SE^2 = s2 (1/4 + (1/4 + 1/4) / 4) with s2 the pooled variance of the 12 stimulus means
+    around their voice's mean, on 12 - 3 = 9 df.
+    """
+    rows = _voice_panel({"agent": -0.5, "ann": 0.5, "ben": -0.5}, stimulus_sd=0.4, seed=3)
+    data = frame(rows)
+    result = agent_human_differences(data).iloc[0]
+    assert (result["method"], result["scope"]) == (FIXED_VOICES_MODEL, THESE_VOICES)
+    assert "these human voices only" in result["note"] and np.isnan(result["voice_var"])
+    means = data.groupby(["voice", "stimulus_id"])["rating"].mean()
+    voice_means = means.groupby(level="voice").mean()
+    s2 = float(((means - voice_means.reindex(means.index.get_level_values("voice")).to_numpy()) ** 2).sum() / 9)
+    assert result["stimulus_var"] > 0.01  # an interior REML solution, where it equals the ANOVA
+    assert result["difference_mos"] == pytest.approx(voice_means["agent"] - (voice_means["ann"] + voice_means["ben"]) / 2)
+    assert result["se"] == pytest.approx(np.sqrt(s2 * (1 / 4 + (1 / 4 + 1 / 4) / 4)), rel=1e-3)
+    assert result["df"] == 9
 
 
 @pytest.mark.slow

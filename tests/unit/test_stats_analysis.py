@@ -9,6 +9,7 @@ from _stats_rows import acr, frame, row
 
 from persona.errors import SurveyError
 from persona.stats import AnalysisOptions, PanelSpec, analyze_study, read_responses_csv, simulate_panel
+from persona.stats.acr import MIN_HUMAN_VOICES_POPULATION, THESE_VOICES
 from persona.stats.responses import empty_responses, validate_responses
 
 FAST = AnalysisOptions(n_boot=100, power_sims=100)
@@ -110,3 +111,15 @@ def test_missing_columns_and_unreadable_files_are_refused(tmp_path):
     bad.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(SurveyError, match="bad.csv"):
         read_responses_csv(bad)
+
+
+def test_acr_headline_with_few_human_voices_speaks_for_those_voices_only(analysed):
+    """The simulator's panel has fewer than 4 human voices: the ACR rows and their sentences must not
+    generalise to human agents (bench/stats_calibration.py: type-I 0.10 when they do with 2 voices)."""
+    differences = analysed.tables["acr_differences"]
+    assert (differences["n_human_voices"] < MIN_HUMAN_VOICES_POPULATION).all()
+    assert (differences["scope"] == THESE_VOICES).all()
+    statements = analysed.tables["headline"].query("topic == 'acr'")["statement"]
+    n_voices = int(differences["n_human_voices"].iloc[0])
+    assert statements.str.contains(f"these {n_voices} human voice").all()
+    assert statements.str.contains("says nothing about human agents in general").all()
