@@ -28,14 +28,15 @@ SECTIONS = (
                                          "n_gold_failed", "headphone_passed", "n_reference_below_min",
                                          "n_mid_anchor_above_max", "n_mushra_screens", "excluded", "reasons")))),
     ("ACR ratings (P.800, 1..5)", "MOS per voice, scenario and attribute. Agent minus human from a mixed model "
-     "with crossed random intercepts for listener, stimulus and human voice (Satterthwaite t df; the human agents "
-     "are treated as a sample of speakers, so few human voices widen the interval); when the model cannot be "
-     "fitted, the named fallback is a stimulus-level Welch t on listener-centred means. Holm across comparisons, "
-     "with Bonferroni-simultaneous 95% CIs beside the Holm p.",
+     "with crossed random intercepts for listener, stimulus and, with at least 4 human voices, human voice "
+     "(Satterthwaite t df; the human agents are then a sample of speakers and the result speaks for human agents "
+     "in general). With fewer than 4 human voices each voice gets a fixed mean and the result speaks for these "
+     "voices only (column scope). When the model cannot be fitted, the named fallback is a stimulus-level Welch t "
+     "on listener-centred means. Holm across comparisons, with Bonferroni-simultaneous 95% CIs beside the Holm p.",
      (("mos", ("scenario", "voice", "attribute", "n_listeners", "mos", "t_ci_low", "t_ci_high",
                "boot_ci_low", "boot_ci_high", "note")),
       ("acr_differences", ("scenario", "attribute", "agent_voice", "difference_mos", "ci_low_simultaneous",
-                           "ci_high_simultaneous", "df", "p_holm", "method", "voice_var", "note")),
+                           "ci_high_simultaneous", "df", "p_holm", "method", "scope", "voice_var", "note")),
       ("acr_differences_all_listeners", ("scenario", "attribute", "agent_voice", "difference_mos",
                                          "ci_low_simultaneous", "ci_high_simultaneous", "p_holm", "method")))),
     ("Human or AI?", "Listeners are the unit: per listener, balanced accuracy (hit rate on agent clips and "
