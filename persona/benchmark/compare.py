@@ -33,6 +33,7 @@ from scipy import stats
 
 from .build import Benchmark
 from .features import FEATURES, feature_values
+from .panel import FeatureStats, z_distance
 from .score import Scores, match_score, persona_distance
 
 CONFIDENCE = 0.95
@@ -61,9 +62,12 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
     """Rank the voices of ``scores`` with hierarchical BCa bootstrap intervals (``seed`` makes them reproducible)."""
     ok = scores.profiles[~scores.profiles["error"].fillna("").astype(bool)]
     clip_values = {v: feature_values(rows).to_numpy() for v, rows in ok.groupby("voice")}
-    benchmarks = resampled_benchmarks(benchmark, scores.scenario, n_resamples=n_resamples, rng=stream(seed, _BENCHMARK_STREAM))
-    voices = {v: VoiceDraws.of(values, benchmark, benchmarks, scores.scenario, rng=stream(seed, v),
-                               register=scores.registers.get(v, "")) for v, values in clip_values.items()}  # fmt: skip
+    registers = {v: scores.registers.get(v, "") for v in clip_values}
+    benchmarks = {r: benchmark_draws(benchmark.compared(scores.scenario, r), n_resamples=n_resamples,
+                                     rng=stream(seed, _BENCHMARK_STREAM), subset_rng=stream(seed, f"{_BENCHMARK_STREAM} {r}"))
+                  for r in sorted(set(registers.values()))}  # fmt: skip
+    voices = {v: VoiceDraws.of(values, benchmark, benchmarks[registers[v]], scores.scenario, rng=stream(seed, v),
+                               register=registers[v]) for v, values in clip_values.items()}  # fmt: skip
     rows = [{"voice": v, "n_clips": len(d.values), "persona_distance": d.estimate,
              **dict(zip(("ci_low", "ci_high"), d.interval()))} for v, d in voices.items()]  # fmt: skip
     ranking = pd.DataFrame(rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
@@ -87,24 +91,46 @@ def stream(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(name.encode())])
 
 
-def resampled_benchmarks(benchmark: Benchmark, scenario: str, *, n_resamples: int, rng: np.random.Generator) -> list[Benchmark]:
-    """``n_resamples`` benchmarks whose scenario centre and spread come from resampled human speakers.
+@dataclasses.dataclass(frozen=True)
+class BenchmarkDraws:
+    """Bootstrap draws of the statistics a voice is compared with, per draw and feature (:data:`FEATURES` order).
 
-    Per feature, the speaker medians are drawn with replacement and their median and MAD
-    (scale ``normal``, on the feature's scale) recomputed, as :mod:`persona.benchmark.build` does.
+    ``centre`` is the median of the resampled speakers' values and ``spread`` their 1.4826 MAD
+    floored as in the robust z (``max(MAD, floor)``), both on the feature's scale (st for F0 level).
     """
-    human = benchmark.scenario(scenario)
-    draws = [dict(human) for _ in range(n_resamples)]
-    for feature in FEATURES:
-        speakers = np.asarray(human[feature.column].speaker_values, dtype=float)
-        if speakers.size < 2:
+
+    centre: np.ndarray
+    spread: np.ndarray
+
+    def distance(self, values: np.ndarray) -> np.ndarray:
+        """Persona distance of row ``b`` of ``values`` (natural units, ``(draws, features)``) against draw ``b``."""
+        scaled = np.column_stack([f.to_scale(values[:, i]) for i, f in enumerate(FEATURES)])
+        return z_distance((scaled - self.centre) / self.spread)
+
+
+def benchmark_draws(compared: dict[str, FeatureStats], *, n_resamples: int, rng: np.random.Generator,
+                    subset_rng: np.random.Generator) -> BenchmarkDraws:  # fmt: skip
+    """Resample the human speakers of ``compared`` (:meth:`Benchmark.compared`: the voice's register for pitch level).
+
+    Speakers are the unit: features measured on every speaker share one draw of speakers (so their
+    correlation is kept), from ``rng``; a feature measured on fewer speakers (a register's pitch
+    level, a feature some speaker lacks) draws its own from ``subset_rng``. A one-speaker feature
+    keeps its statistics.
+    """
+    speakers = {f.column: f.to_scale(np.asarray(compared[f.column].speaker_values, dtype=float)) for f in FEATURES}
+    n_panel = max(len(v) for v in speakers.values())
+    shared = rng.integers(0, n_panel, size=(n_resamples, n_panel))
+    centre, spread = np.empty((n_resamples, len(FEATURES))), np.empty((n_resamples, len(FEATURES)))
+    for i, feature in enumerate(FEATURES):
+        values, stats_ = speakers[feature.column], compared[feature.column]
+        if values.size < 2:
+            centre[:, i], spread[:, i] = feature.to_scale(stats_.median), max(stats_.mad, feature.floor) if np.isfinite(stats_.mad) else np.nan
             continue
-        sample = speakers[rng.integers(0, speakers.size, size=(n_resamples, speakers.size))]
-        medians = np.median(sample, axis=1)
-        mads = stats.median_abs_deviation(feature.to_scale(sample), axis=1, scale="normal")
-        for draw, median, mad in zip(draws, medians, mads):
-            draw[feature.column] = dataclasses.replace(human[feature.column], median=float(median), mad=float(mad))
-    return [dataclasses.replace(benchmark, stats={**benchmark.stats, scenario: draw}) for draw in draws]
+        index = shared if values.size == n_panel else subset_rng.integers(0, values.size, size=(n_resamples, values.size))
+        sample = values[index]
+        centre[:, i] = np.median(sample, axis=1)
+        spread[:, i] = np.maximum(stats.median_abs_deviation(sample, axis=1, scale="normal"), feature.floor)
+    return BenchmarkDraws(centre, spread)
 
 
 def clip_distance(values: np.ndarray, benchmark: Benchmark, scenario: str, *, register: str = "") -> np.ndarray:
@@ -126,20 +152,19 @@ class VoiceDraws:
     jackknife: np.ndarray
 
     @classmethod
-    def of(cls, values: np.ndarray, benchmark: Benchmark, benchmarks: list[Benchmark], scenario: str, *,
+    def of(cls, values: np.ndarray, benchmark: Benchmark, draws: BenchmarkDraws, scenario: str, *,
            rng: np.random.Generator, register: str = "") -> VoiceDraws:  # fmt: skip
         """Draw b pairs clip resample b with benchmark draw b; NaN draws with fewer than 2 clips."""
         estimate = float(clip_distance(values, benchmark, scenario, register=register))
-        n = len(values)
+        n, n_draws = len(values), len(draws.centre)
         if n < 2:
-            return cls(values, estimate, np.full(len(benchmarks), np.nan), np.full(n, np.nan))
-        resampled = values[rng.integers(0, n, size=(len(benchmarks), n))]
+            return cls(values, estimate, np.full(n_draws, np.nan), np.full(n, np.nan))
+        resampled = values[rng.integers(0, n, size=(n_draws, n))]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             medians = np.nanmedian(resampled, axis=1)
-        draws = np.array([persona_distance(m[None, :], b, scenario, register=register)[0] for m, b in zip(medians, benchmarks)])
         leave_one_out = np.array([np.delete(values, i, axis=0) for i in range(n)])
-        return cls(values, estimate, draws, clip_distance(leave_one_out, benchmark, scenario, register=register))
+        return cls(values, estimate, draws.distance(medians), clip_distance(leave_one_out, benchmark, scenario, register=register))
 
     def interval(self, confidence: float = CONFIDENCE) -> tuple[float, float]:
         """Basic bootstrap interval of the squared distance, back on the distance scale (NaN without draws)."""

@@ -57,12 +57,15 @@ class FeatureStats:
 
 def feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series) -> FeatureStats:
     """Statistics of one feature over speakers' medians (over clips when there is one speaker)."""
-    finite = clip_values[np.isfinite(clip_values)]
-    per_speaker = finite.groupby(speakers[finite.index]).median().to_numpy()
+    values = clip_values.to_numpy(dtype=float)
+    keep = np.isfinite(values)
+    finite, labels = values[keep], speakers.loc[clip_values.index].to_numpy()[keep]
+    names, which, clips_per_speaker = np.unique(labels, return_inverse=True, return_counts=True)  # sorted, as groupby
+    per_speaker = np.array([np.median(finite[which == k]) for k in range(len(names))])
     if per_speaker.size == 0:
         return FeatureStats(*([np.nan] * 5), int(finite.size), 0, (), (), ())
-    clips_of_speaker = speakers[finite.index].map(speakers[finite.index].value_counts())
-    spread_over = finite.to_numpy() if per_speaker.size == 1 else per_speaker
+    clips_of_speaker = clips_per_speaker[which]
+    spread_over = finite if per_speaker.size == 1 else per_speaker
     p10, p90 = np.quantile(spread_over, BAND_QUANTILES)
     q25, q75 = np.quantile(spread_over, (0.25, 0.75))
     return FeatureStats(
@@ -75,7 +78,7 @@ def feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series)
         n_speakers=int(per_speaker.size),
         speaker_values=tuple(float(v) for v in per_speaker),
         clip_values=tuple(float(v) for v in finite),
-        clip_weights=tuple(float(w) for w in 1.0 / (per_speaker.size * clips_of_speaker.to_numpy())),
+        clip_weights=tuple(float(w) for w in 1.0 / (per_speaker.size * clips_of_speaker)),
     )
 
 
@@ -96,9 +99,13 @@ def distance(values: np.ndarray, human: dict[str, FeatureStats], features: tuple
     Weighted RMS of the robust z clipped to ``[-Z_CLIP, Z_CLIP]``; unmeasured features drop out.
     """
     values = np.atleast_2d(values)
-    z = np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(features)])
+    return z_distance(np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(features)]), features)
+
+
+def z_distance(z: np.ndarray, features: tuple[Feature, ...] = FEATURES) -> np.ndarray:
+    """Weighted RMS over the last axis of robust z ``(..., features)``, clipped to ``[-Z_CLIP, Z_CLIP]``; NaN z drop out."""
     weights = np.array([f.weight for f in features]) * np.isfinite(z)
     squared = np.where(np.isfinite(z), np.clip(z, -Z_CLIP, Z_CLIP) ** 2, 0.0)
-    total = weights.sum(axis=1)
+    total = weights.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, np.sqrt((weights * squared).sum(axis=1) / total), np.nan)
+        return np.where(total > 0, np.sqrt((weights * squared).sum(axis=-1) / total), np.nan)
