@@ -47,10 +47,14 @@ SECTIONS = (
      (("identification", ("scenario", "agent_voice", "n_listeners", "ai_rate", "false_alarm_rate",
                           "balanced_accuracy", "ba_ci_low", "ba_ci_high", "p_holm", "d_prime", "criterion_c",
                           "p_equivalence_holm", "min_listeners_equivalence", "verdict")),)),
-    ("AB preference", "Share of decided trials (ties excluded and counted), Wilson 95% CI, exact binomial "
-     "test against 50%, Holm; Bradley-Terry scores when more than two voices are compared.",
-     (("preference", ("scenario", "voice", "other_voice", "n_decided", "n_ties", "share", "ci_low", "ci_high",
-                      "p_value", "p_holm")),
+    ("AB preference", "Share of decided trials (ties excluded and counted). Listeners are the unit: the share's "
+     "listener-clustered variance sets an effective number of trials (Korn-Graubard), with a Wilson 95% CI on it "
+     "and the dual score test against 50% on listeners - 1 df, Holm; per voice pair and per agent voice against "
+     "all human voices. Bradley-Terry scores (listener bootstrap) when more than two voices are compared.",
+     (("preference_agent", ("scenario", "voice", "n_listeners", "n_decided", "n_ties", "share", "ci_low", "ci_high",
+                            "n_effective", "p_holm")),
+      ("preference", ("scenario", "voice", "other_voice", "n_listeners", "n_decided", "n_ties", "share", "ci_low",
+                      "ci_high", "n_effective", "p_value", "p_holm")),
       ("bradley_terry", ("scenario", "voice", "score", "ci_low", "ci_high", "note")))),
     ("MUSHRA (BS.1534, 0..100)", "Listeners are the unit (each listener's mean over their complete screens): "
      "median and mean with a 95% t CI over listeners; agent minus human by a t test over listeners (Holm, "

@@ -131,7 +131,7 @@ def analyze_study(
     -------
     StudyAnalysis
         Tables: headline, screening, exclusions, mos, acr_differences,
-        acr_differences_all_listeners, identification, preference, bradley_terry,
+        acr_differences_all_listeners, identification, preference, preference_agent, bradley_terry,
         mushra_scores, mushra_differences, mushra_friedman, mushra_pairwise, agreement, power, acoustics.
     """
     options = options or AnalysisOptions()
@@ -167,6 +167,7 @@ def _analyses(kept: pd.DataFrame, deviations: pd.DataFrame | None, *, options: A
         "identification": identification.identification_table(
             kept, confidence=confidence, equivalence_margin=options.equivalence_margin, alpha=options.alpha),
         "preference": preference.preference_shares(kept, confidence=confidence),
+        "preference_agent": preference.agent_preference(kept, confidence=confidence),
         "bradley_terry": preference.bradley_terry(
             kept, confidence=confidence, n_boot=min(options.n_boot, 200), seed=seed),
         "mushra_scores": mushra.mushra_scores(kept, confidence=confidence),

@@ -12,7 +12,6 @@ import pandas as pd
 
 from .acr import MIN_HUMAN_VOICES_POPULATION, POPULATION, THESE_VOICES
 from .identification import DETECTED, INDISTINGUISHABLE
-from .inference import wilson_interval
 
 HEADLINE_COLUMNS = ("scenario", "topic", "statement", "estimate", "ci_low", "ci_high", "unit", "p_value", "method")
 ALL_SCENARIOS = "(all)"
@@ -25,7 +24,7 @@ def headline_table(tables: dict[str, pd.DataFrame], *, alpha: float = 0.05) -> p
         _screening_rows(tables.get("exclusions"))
         + _acr_rows(tables.get("acr_differences"), alpha=alpha)
         + _identification_rows(tables.get("identification"))
-        + _preference_rows(tables.get("preference"))
+        + _preference_rows(tables.get("preference_agent"))
         + _mushra_rows(tables.get("mushra_scores"), tables.get("mushra_differences"))
         + _acoustic_rows(tables.get("acoustics"), alpha=alpha)
         + _power_rows(tables.get("power"))
@@ -114,19 +113,18 @@ def _identification_rows(identification: pd.DataFrame | None) -> list[dict]:
 
 
 def _preference_rows(preference: pd.DataFrame | None) -> list[dict]:
-    if preference is None or preference.empty:
-        return []
-    agent_vs_human = preference[(preference["role"] == "agent") & (preference["other_role"] == "human")]
+    """From :func:`persona.stats.preference.agent_preference`: each agent voice against the human voices."""
     rows = []
-    for (scenario, voice), pairs in agent_vs_human.groupby(["scenario", "voice"], sort=True):
-        wins, decided, ties = (int(pairs[c].sum()) for c in ("n_preferred", "n_decided", "n_ties"))
-        if decided == 0:
+    for r in ([] if preference is None else preference.itertuples()):
+        if r.n_decided == 0:
             continue
-        low, high = wilson_interval(wins, decided)
-        statement = (f"In {scenario} listeners preferred {voice} over a human agent in {wins / decided:.0%} "
-                     f"of AB trials (95% CI {low:.0%} to {high:.0%}; {ties} ties excluded).")  # fmt: skip
-        rows.append(_row(scenario, "preference", statement, estimate=wins / decided, ci=(low, high),
-                         unit="share of decided AB trials", method="Wilson interval, ties excluded"))  # fmt: skip
+        interval = (f"95% CI {r.ci_low:.0%} to {r.ci_high:.0%} over {r.n_listeners} listeners"
+                    if np.isfinite(r.ci_low) else f"no interval from {r.n_listeners} listener")  # fmt: skip
+        statement = (f"In {r.scenario} listeners preferred {r.voice} over a human agent in {r.share:.0%} "
+                     f"of AB trials ({interval}; Holm {_p(r.p_holm)}; {r.n_ties} ties excluded).")  # fmt: skip
+        rows.append(_row(r.scenario, "preference", statement, estimate=r.share, ci=(r.ci_low, r.ci_high),
+                         unit="share of decided AB trials", p_value=r.p_holm,
+                         method="listener-clustered Wilson interval and score test (Korn-Graubard), ties excluded"))  # fmt: skip
     return rows
 
 

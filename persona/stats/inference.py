@@ -55,6 +55,38 @@ def wilson_interval(successes: int, trials: int, *, confidence: float = 0.95) ->
     return (float(low), float(high))
 
 
+def clustered_share(wins: np.ndarray, trials: np.ndarray, *, confidence: float = 0.95, null: float = 0.5) -> dict:
+    """Pooled share of ``wins`` in ``trials`` (one entry per listener), inference with listeners as clusters.
+
+    The share is sum(wins) / sum(trials). Its cluster-robust variance (ratio estimator, CR1),
+    ``v = L / (L - 1) x sum_i (w_i - share n_i)^2 / n^2``, gives an effective sample size
+    ``n_eff = min(n, share (1 - share) / v)`` (no fewer clusters' worth of information than the
+    design effect allows, never more than the trials), shrunk for the L - 1 df of ``v`` by
+    ``(z / t_{L-1})^2`` (Korn & Graubard 1998). The interval is Wilson's on the shrunk ``n_eff``
+    trials; the p-value is the dual score test of ``share = null``, ``|share - null| /
+    sqrt(null (1 - null) / n_eff)`` against t with L - 1 df, so the interval excludes ``null``
+    exactly when p < 1 - confidence.
+
+    Returns ``{"share", "ci_low", "ci_high", "p_value", "n_effective"}`` (NaN inference with
+    fewer than 2 listeners or no decided trial).
+    """
+    wins, trials = np.asarray(wins, dtype=float), np.asarray(trials, dtype=float)
+    keep = trials > 0
+    wins, trials = wins[keep], trials[keep]
+    n, n_clusters = trials.sum(), int(keep.sum())
+    share = wins.sum() / n if n else np.nan
+    out = {"share": share, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n_effective": np.nan}
+    if n_clusters < 2:
+        return out
+    variance = n_clusters / (n_clusters - 1) * np.sum((wins - share * trials) ** 2) / n**2
+    binomial = share * (1 - share)
+    n_eff = min(n, binomial / variance) if variance > 0 and binomial > 0 else n
+    p_value = 2 * stats.t.sf(abs(share - null) / np.sqrt(null * (1 - null) / n_eff), n_clusters - 1)
+    n_eff *= (stats.norm.ppf(0.5 + confidence / 2) / stats.t.ppf(0.5 + confidence / 2, n_clusters - 1)) ** 2
+    low, high = proportion_confint(share * n_eff, n_eff, alpha=1 - confidence, method="wilson")
+    return {**out, "ci_low": float(low), "ci_high": float(high), "p_value": float(p_value), "n_effective": float(n_eff)}
+
+
 def exact_binomial_p(successes: int, trials: int, *, p: float = 0.5, alternative: str = "two-sided") -> float:
     """Exact binomial test p-value (``scipy.stats.binomtest``); NaN when there are no trials."""
     if trials == 0:

@@ -8,9 +8,14 @@ splitting them half-and-half would pull every share towards 50 % and hide a real
 
 Preference share
 ----------------
-Per scenario and voice pair, ``share`` = wins of ``voice`` / decided trials, with a Wilson
-interval and a two-sided exact binomial test against 50 %; Holm across all pairs. In an
-agent-versus-human pair the agent is always ``voice``.
+Per scenario and voice pair, ``share`` = wins of ``voice`` / decided trials. **Listeners are
+the unit of inference**: one listener's answers are not independent (a listener who always
+prefers the agent is one opinion, not 30), so the interval and test come from
+:func:`persona.stats.inference.clustered_share`: the pooled share's cluster-robust variance
+over listeners sets an effective number of trials (Korn & Graubard 1998), with a Wilson
+interval on it and the dual score test against 50 % on listeners - 1 df; Holm across all
+pairs. In an agent-versus-human pair the agent is always ``voice``. :func:`agent_preference`
+pools each agent voice's pairs against every human voice of a scenario (the headline).
 
 Bradley-Terry
 -------------
@@ -27,12 +32,16 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
-from .inference import exact_binomial_p, holm_adjust, wilson_interval
+from .inference import clustered_share, holm_adjust
 from .responses import scored_answers
 
 PREFERENCE_COLUMNS = (
-    "scenario", "voice", "role", "other_voice", "other_role", "n_trials", "n_ties",
-    "n_decided", "n_preferred", "share", "ci_low", "ci_high", "p_value", "p_holm", "tie_share",
+    "scenario", "voice", "role", "other_voice", "other_role", "n_listeners", "n_trials", "n_ties",
+    "n_decided", "n_preferred", "share", "ci_low", "ci_high", "p_value", "p_holm", "n_effective", "tie_share",
+)  # fmt: skip
+AGENT_PREFERENCE_COLUMNS = (
+    "scenario", "voice", "n_listeners", "n_trials", "n_ties", "n_decided", "n_preferred", "share",
+    "ci_low", "ci_high", "p_value", "p_holm", "n_effective", "tie_share",
 )  # fmt: skip
 BRADLEY_TERRY_COLUMNS = ("scenario", "voice", "role", "n_comparisons", "score", "ci_low", "ci_high", "note")
 _ROLE_ORDER = {"agent": 0, "human": 1, "reference": 2, "anchor": 3}
@@ -70,28 +79,47 @@ def decided_pairs(responses: pd.DataFrame) -> pd.DataFrame:
 
 
 def preference_shares(responses: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
-    """Preference share per scenario and voice pair, ties excluded (see module docstring).
+    """Preference share per scenario and voice pair, ties excluded, listener-clustered (see module docstring).
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`PREFERENCE_COLUMNS`; ``share`` and its interval are proportions (0..1).
     """
+    keys = ["scenario", "voice", "role", "other_voice", "other_role"]
+    return _shares(decided_pairs(responses), keys, PREFERENCE_COLUMNS, confidence=confidence)
+
+
+def agent_preference(responses: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Each agent voice's preference share against all human voices of its scenario, listener-clustered.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`AGENT_PREFERENCE_COLUMNS`; ``p_holm`` across the rows.
+    """
     pairs = decided_pairs(responses)
+    pairs = pairs[(pairs["role"] == "agent") & (pairs["other_role"] == "human")]
+    return _shares(pairs, ["scenario", "voice"], AGENT_PREFERENCE_COLUMNS, confidence=confidence)
+
+
+def _shares(pairs: pd.DataFrame, keys: list[str], columns: tuple[str, ...], *, confidence: float) -> pd.DataFrame:
+    """One row per group of ``keys``: counts, the listener-clustered share and its inference, Holm across rows."""
     rows = []
-    for key, group in pairs.groupby(["scenario", "voice", "role", "other_voice", "other_role"], sort=True):
+    for key, group in pairs.groupby(keys, sort=True):
+        per_listener = group.assign(win=group["winner"] == "voice", decided=group["winner"] != "tie").groupby(
+            "listener_id")[["win", "decided"]].sum()  # fmt: skip
         n_ties = int((group["winner"] == "tie").sum())
-        n_preferred = int((group["winner"] == "voice").sum())
         n_decided = len(group) - n_ties
-        low, high = wilson_interval(n_preferred, n_decided, confidence=confidence)
+        inference = clustered_share(per_listener["win"].to_numpy(), per_listener["decided"].to_numpy(), confidence=confidence)
         rows.append({
-            **dict(zip(("scenario", "voice", "role", "other_voice", "other_role"), key)),
+            **dict(zip(keys, key)), "n_listeners": int((per_listener["decided"] > 0).sum()),
             "n_trials": len(group), "n_ties": n_ties, "n_decided": n_decided,
-            "n_preferred": n_preferred, "share": n_preferred / n_decided if n_decided else np.nan,
-            "ci_low": low, "ci_high": high, "p_value": exact_binomial_p(n_preferred, n_decided),
-            "tie_share": n_ties / len(group),
+            "n_preferred": int(per_listener["win"].sum()), "share": inference["share"] if n_decided else np.nan,
+            "ci_low": inference["ci_low"], "ci_high": inference["ci_high"], "p_value": inference["p_value"],
+            "n_effective": inference["n_effective"], "tie_share": n_ties / len(group),
         })  # fmt: skip
-    table = pd.DataFrame(rows, columns=list(PREFERENCE_COLUMNS))
+    table = pd.DataFrame(rows).reindex(columns=list(columns))
     table["p_holm"] = holm_adjust(table["p_value"])
     return table
 
