@@ -39,7 +39,7 @@ from persona.benchmark import build, compare_voices, score_profiles
 from persona.benchmark.features import FEATURES
 from persona.stats.calibration import Misspecified, run_panel
 
-ALL = ("acr", "identify", "mushra")
+ALL = ("acr", "identify", "mushra", "ab")
 
 
 def designs() -> list[tuple[str, Misspecified, tuple[str, ...]]]:
@@ -51,7 +51,8 @@ def designs() -> list[tuple[str, Misspecified, tuple[str, ...]]]:
         lambda d: dataclasses.replace(at_margin, d_prime=d).balanced_accuracy_truth() - 0.6, 0.0, 2.0))
     return [
         ("null, as modelled", base, ALL),
-        ("planted effects", dataclasses.replace(base, acr_difference=-0.5, d_prime=1.0, mushra_difference=-10.0), ALL),
+        ("planted effects", dataclasses.replace(base, acr_difference=-0.5, d_prime=1.0, mushra_difference=-10.0,
+                                                ab_logit=-0.5), ALL),
         ("human-voice effect SD 0.3", dataclasses.replace(base, voice_sd=0.3), ("acr",)),
         ("human-voice SD 0.3, 4 human voices", dataclasses.replace(base, voice_sd=0.3, n_human_voices=4), ("acr",)),
         ("careless 15% + flat 10%, screening on", dataclasses.replace(base, careless_rate=0.15, flat_rate=0.1,
@@ -65,6 +66,9 @@ def designs() -> list[tuple[str, Misspecified, tuple[str, ...]]]:
         ("MUSHRA stimulus effects SD 3", dataclasses.replace(base, mushra_stimulus_sd=3.0, mushra_difference=-5.0),
          ("mushra",)),
         ("human-voice SD 0.3, 3 human voices", dataclasses.replace(base, voice_sd=0.3, n_human_voices=3), ("acr",)),
+        ("AB listeners differ (logit SD 1.5), no preference", dataclasses.replace(base, ab_listener_sd=1.5), ("ab",)),
+        ("AB listeners differ (logit SD 1.5), planted logit 0.5", dataclasses.replace(base, ab_listener_sd=1.5,
+                                                                                       ab_logit=0.5), ("ab",)),
     ]  # fmt: skip
 
 
@@ -104,7 +108,7 @@ def _run_panel(design: Misspecified, tests: tuple[str, ...], seed: int) -> list[
 def _is_null(test: str, truth: float) -> bool:
     if "indistinguishable" in test:
         return abs(truth - 0.6) < 1e-3  # the claim is the rejection; its null is "at the margin"
-    return abs(truth - (0.5 if test.startswith("identification") else 0.0)) < 1e-9
+    return abs(truth - (0.5 if test.startswith(("identification", "AB")) else 0.0)) < 1e-9
 
 
 def _verdict(level: float, cover: float) -> str:

@@ -30,9 +30,9 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
-from . import acr, identification, mushra, screening
+from . import acr, identification, mushra, preference, screening
 from .responses import ACR_SCALE, RESPONSE_COLUMNS, validate_responses
 from .simulate import expected_acr_mos
 
@@ -57,6 +57,10 @@ class Misspecified:
         N(criterion_mean, criterion_sd) (c > 0 leans "human").
     mushra_difference, mushra_listener_sd, mushra_stimulus_sd, mushra_sd : float
         MUSHRA agent-minus-human mean (points), listener offset, stimulus effect and residual SDs.
+    ab_logit, ab_listener_sd, ab_tie_rate : float
+        AB preference (each agent line against the same line of every human voice): a listener
+        prefers the agent with probability expit(N(ab_logit, ab_listener_sd)) in a decided trial;
+        ties ("none") with probability ab_tie_rate.
     careless_rate, flat_rate, missing_rate : float
         Shares of listeners answering at random (and failing gold with probability 0.8), of
         listeners giving one ACR rating throughout, and of answers missing at random.
@@ -82,6 +86,9 @@ class Misspecified:
     mushra_listener_sd: float = 8.0
     mushra_stimulus_sd: float = 3.0
     mushra_sd: float = 10.0
+    ab_logit: float = 0.0
+    ab_listener_sd: float = 0.0
+    ab_tie_rate: float = 0.1
     careless_rate: float = 0.0
     flat_rate: float = 0.0
     missing_rate: float = 0.0
@@ -100,6 +107,12 @@ class Misspecified:
                 self.human_mos, total_sd=total)  # fmt: skip
         human = np.mean([expected_acr_mos(self.human_mos + u, total_sd=np.sqrt(within)) for u in voice_effects])
         return expected_acr_mos(self.human_mos + self.acr_difference, total_sd=np.sqrt(within)) - float(human)
+
+    def preference_truth(self, n_draws: int = 200_000) -> float:
+        """Population share of decided AB trials preferring the agent, E[expit(logit)] (quasi-exact, fixed seed)."""
+        z = np.random.default_rng(12345).standard_normal(n_draws // 2)
+        logits = self.ab_logit + self.ab_listener_sd * np.concatenate([z, -z])  # antithetic: exactly 0.5 at logit 0
+        return float(np.mean(special.expit(logits)))
 
     def balanced_accuracy_truth(self, n_draws: int = 200_000) -> float:
         """Population balanced accuracy over the listeners' d' and c (quasi-exact, fixed seed)."""
@@ -128,7 +141,8 @@ def calibration_panel(design: Misspecified, *, seed: int) -> tuple[pd.DataFrame,
         *(_gold(rng, careless) for _ in range(2)),
     ]
     mushra_rows, mushra_truth = _mushra(design, rng, careless)
-    frame = pd.concat([*parts, mushra_rows], ignore_index=True)
+    ab_rows = _ab(design, np.random.default_rng([seed, 1]), careless)  # own stream: the other tests' draws are unchanged
+    frame = pd.concat([*parts, mushra_rows, ab_rows], ignore_index=True)
     stimulus = frame.pop("stimulus")
     frame["stimulus_id"] = np.where(stimulus >= 0, stimulus_ids[np.clip(stimulus, 0, None)], frame["stimulus_id"])
     frame["voice"] = np.where(stimulus >= 0, np.array(voices)[np.clip(stimulus, 0, None)], frame["voice"])
@@ -200,6 +214,30 @@ def _mushra(design, rng, careless) -> tuple[pd.DataFrame, float]:
     return frame, float(truth)
 
 
+def _ab(design, rng, careless) -> pd.DataFrame:
+    """Each agent line against the same line of every human voice, sides in random order."""
+    n, lines, voices = len(careless), design.n_agent_lines, [f"human{v}" for v in range(design.n_human_voices)]
+    pairs = [(line, voice) for line in range(lines) for voice in voices]
+    p_agent = special.expit(rng.normal(design.ab_logit, design.ab_listener_sd, (n, 1)))
+    p_agent = np.where(careless[:, None], 0.5, p_agent)
+    agent_won = rng.random((n, len(pairs))) < p_agent
+    tie = rng.random((n, len(pairs))) < design.ab_tie_rate
+    agent_first = rng.random((n, len(pairs))) < 0.5
+    choice = np.where(tie, "none", np.where(agent_won == agent_first, "A", "B")).ravel()
+    first = agent_first.ravel()
+    line = np.tile([f"line{k}" for k, _ in pairs], n)
+    human = np.tile([v for _, v in pairs], n)
+    listener_ids = np.repeat([f"L{i:03d}" for i in range(n)], len(pairs))
+    return pd.DataFrame({
+        "listener_id": listener_ids, "test_type": "ab", "attribute": "preference", "choice": choice, "stimulus": -1,
+        "voice": np.where(first, "agent", human), "role": np.where(first, "agent", "human"),
+        "other_voice": np.where(first, human, "agent"), "other_role": np.where(first, "human", "agent"),
+        "stimulus_id": [f"cal/{v}/{l}" for v, l in zip(np.where(first, "agent", human), line)],
+        "other_stimulus_id": [f"cal/{v}/{l}" for v, l in zip(np.where(first, human, "agent"), line)],
+        "line_id": line, "trial_id": [f"{lid}/ab{k}" for lid, k in zip(listener_ids, np.tile(np.arange(len(pairs)), n))],
+    })  # fmt: skip
+
+
 def _rows(n: int, k: int, **values) -> pd.DataFrame:
     """n listeners x k stimuli of one test (``stimulus`` indexes the design's stimuli)."""
     listener_ids = np.repeat([f"L{i:03d}" for i in range(n)], k)
@@ -230,7 +268,7 @@ def check_panel(design: Misspecified, *, seed: int = 0) -> pd.DataFrame:
     return validate_responses(calibration_panel(design, seed=seed)[0], source="<calibration>")
 
 
-def run_panel(design: Misspecified, *, seed: int, tests: tuple[str, ...] = ("acr", "identify", "mushra"),
+def run_panel(design: Misspecified, *, seed: int, tests: tuple[str, ...] = ("acr", "identify", "mushra", "ab"),
               alpha: float = 0.05) -> list[dict]:  # fmt: skip
     """Analyse one panel; one row per reported test: ``test, rejected, covered, truth, estimate``."""
     responses, realised = calibration_panel(design, seed=seed)
@@ -251,6 +289,10 @@ def run_panel(design: Misspecified, *, seed: int, tests: tuple[str, ...] = ("acr
                                row["balanced_accuracy"], alpha))  # fmt: skip
         results.append({"test": "identification 'indistinguishable'", "rejected": row["verdict"] == identification.INDISTINGUISHABLE,
                         "covered": np.nan, "truth": truth, "estimate": row["balanced_accuracy"]})  # fmt: skip
+    if "ab" in tests:
+        row = preference.agent_preference(responses).iloc[0]
+        results.append(_result("AB preference agent vs human", row["p_value"], row["ci_low"], row["ci_high"],
+                               design.preference_truth(), row["share"], alpha))  # fmt: skip
     if "mushra" in tests:
         row = mushra.agent_human_differences(responses).iloc[0]
         results.append(_result("MUSHRA agent-human", row["p_value"], row["ci_low"], row["ci_high"], realised["mushra"],
