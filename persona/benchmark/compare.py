@@ -33,7 +33,7 @@ from scipy import stats
 
 from .build import Benchmark
 from .features import FEATURES, feature_values
-from .panel import FeatureStats, z_distance
+from .panel import FeatureStats, normal_mad, z_distance
 from .score import Scores, match_score, persona_distance
 
 CONFIDENCE = 0.95
@@ -129,7 +129,7 @@ def benchmark_draws(compared: dict[str, FeatureStats], *, n_resamples: int, rng:
         index = shared if values.size == n_panel else subset_rng.integers(0, values.size, size=(n_resamples, values.size))
         sample = values[index]
         centre[:, i] = np.median(sample, axis=1)
-        spread[:, i] = np.maximum(stats.median_abs_deviation(sample, axis=1, scale="normal"), feature.floor)
+        spread[:, i] = np.maximum(normal_mad(sample, axis=1), feature.floor)
     return BenchmarkDraws(centre, spread)
 
 

@@ -24,6 +24,7 @@ from scipy import stats
 from .features import FEATURES, Z_CLIP, Feature
 
 BAND_QUANTILES = (0.10, 0.90)
+_NORMAL_MAD_SCALE = float(stats.norm.ppf(0.75))
 MIN_ONE_VOICE_CLIPS = 3
 """Clips a one-speaker panel needs for a spread between them."""
 
@@ -70,7 +71,7 @@ def feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series)
     q25, q75 = np.quantile(spread_over, (0.25, 0.75))
     return FeatureStats(
         median=float(np.median(spread_over)),
-        mad=float(stats.median_abs_deviation(feature.to_scale(spread_over), scale="normal")),
+        mad=normal_mad(feature.to_scale(spread_over)),
         iqr=float(q75 - q25),
         p10=float(p10),
         p90=float(p90),
@@ -80,6 +81,16 @@ def feature_stats(feature: Feature, clip_values: pd.Series, speakers: pd.Series)
         clip_values=tuple(float(v) for v in finite),
         clip_weights=tuple(float(w) for w in 1.0 / (per_speaker.size * clips_of_speaker)),
     )
+
+
+def normal_mad(values: np.ndarray, axis: int = -1) -> np.ndarray | float:
+    """MAD scaled to the SD of a normal distribution, ``median(|x - median(x)|) / Phi^-1(3/4)``, along ``axis``.
+
+    The same as ``scipy.stats.median_abs_deviation(values, scale="normal")``, without its per-call overhead.
+    """
+    centre = np.median(values, axis=axis, keepdims=True)
+    mad = np.median(np.abs(values - centre), axis=axis) / _NORMAL_MAD_SCALE
+    return float(mad) if np.ndim(mad) == 0 else mad
 
 
 def panel_stats(values: pd.DataFrame, speakers: pd.Series) -> dict[str, FeatureStats]:
