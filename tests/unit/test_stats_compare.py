@@ -1,5 +1,7 @@
 """Voice comparison intervals: BCa against scipy, one random stream per voice, one manifest whichever way."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,7 +9,8 @@ import soundfile as sf
 from scipy import stats
 
 from persona.benchmark import build, compare_voices, score_profiles
-from persona.benchmark.compare import VoiceDraws, bca_interval
+from persona.benchmark.compare import VoiceDraws, bca_interval, benchmark_draws
+from persona.benchmark.features import FEATURES
 from persona.benchmark.reference import read_reference, voice_files, with_manifest
 
 HUMAN = {"f0_median_hz": 150.0, "f0_sd_st": 3.0, "f0_range_st": 10.0, "f0_step_sd_st": 0.45, "speech_rate_syl_s": 4.0,
@@ -74,11 +77,28 @@ def test_candidate_clips_read_the_same_manifest_with_or_without_reference(tmp_pa
     assert from_file["transcript"].tolist() == ["line 0 text", "line 1 text"]
 
 
-def test_distance_interval_is_the_basic_bootstrap_of_the_squared_distance():
-    """Hand computation: draws 1.0, 1.1, ..., 2.0 (11 values, squared 1.0 .. 4.0); estimate 1.2 (1.44 squared).
-    With confidence 0.8 the 10th/90th percentiles of the squared draws are 1.1^2 = 1.21 and 1.9^2 = 3.61 (they
-    fall on draws), so the interval is [sqrt(2 x 1.44 - 3.61) -> 0 (negative), sqrt(2 x 1.44 - 1.21)] = [0, 1.2923]."""
+def test_distance_interval_is_the_basic_bootstrap_of_the_cubed_distance():
+    """Hand computation: draws 1.0, 1.1, ..., 2.0 (11 values); estimate 1.2 (1.728 cubed). With confidence 0.8
+    the 10th/90th percentiles of the cubed draws fall on draws: 1.1^3 = 1.331 and 1.9^3 = 6.859, so the interval
+    is [(2 x 1.728 - 6.859)^(1/3) -> 0 (negative), (2 x 1.728 - 1.331)^(1/3) = 2.125^(1/3) = 1.2856]."""
     draws = VoiceDraws(values=np.zeros((3, 1)), estimate=1.2, draws=np.linspace(1.0, 2.0, 11), jackknife=np.zeros(3))
-    low_q, high_q = np.quantile(np.linspace(1.0, 2.0, 11) ** 2, [0.1, 0.9])
-    assert (low_q, high_q) == pytest.approx((1.21, 3.61))
-    assert draws.interval(confidence=0.8) == pytest.approx((0.0, 1.2923), abs=1e-4)
+    low_q, high_q = np.quantile(np.linspace(1.0, 2.0, 11) ** 3, [0.1, 0.9])
+    assert (low_q, high_q) == pytest.approx((1.331, 6.859))
+    assert draws.interval(confidence=0.8) == pytest.approx((0.0, 1.2856), abs=1e-4)
+
+
+def test_benchmark_draws_resample_speakers_jointly_and_the_register_separately(bench):
+    """Speakers are the unit: in every draw, each feature measured on all 6 speakers takes the same speakers
+    (checked on two features whose speaker values are a known affine map of each other), and pitch level
+    comes from the voice's register's own speakers."""
+    compared = dict(bench.compared("billing"))
+    rate = compared["speech_rate_syl_s"]
+    compared["f0_sd_st"] = dataclasses.replace(compared["f0_sd_st"], speaker_values=tuple(2.0 * v for v in rate.speaker_values))
+    draws = benchmark_draws(compared, n_resamples=50, rng=np.random.default_rng(1), subset_rng=np.random.default_rng(2))
+    i, j = (next(k for k, f in enumerate(FEATURES) if f.column == c) for c in ("speech_rate_syl_s", "f0_sd_st"))
+    assert draws.centre[:, j] == pytest.approx(2.0 * draws.centre[:, i])  # the same speakers in every draw
+    few = dataclasses.replace(compared["f0_median_hz"], speaker_values=(100.0, 110.0))
+    pitch = benchmark_draws({**compared, "f0_median_hz": few}, n_resamples=200, rng=np.random.default_rng(1),
+                            subset_rng=np.random.default_rng(2)).centre[:, 0]  # fmt: skip
+    low, high = 12 * np.log2([100.0, 110.0])  # semitones; a draw of 2 speakers has median low, high or their mean
+    assert set(np.round(pitch, 9)) == set(np.round([low, high, (low + high) / 2], 9))
