@@ -31,8 +31,8 @@ approximation statsmodels prints is too optimistic with a handful of recordings)
 Fallback (named in ``method`` and ``note``): when the model cannot be fitted, the
 **stimulus-level Welch t**: ratings are centred per listener (listener offsets removed),
 averaged per stimulus, and the agent's stimulus means are compared with the human units, which
-are the human voices' means (two or more human voices) or the human stimulus means (one
-human voice). It accounts for stimulus (and voice) variability, as a by-item analysis does.
+are the human voices' means (at least 4 human voices) or the human stimulus means (fewer: the
+difference then speaks for these voices only). It accounts for stimulus (and voice) variability, as a by-item analysis does.
 
 Multiplicity: Holm's correction runs across all rows of the difference table (one family);
 ``ci_low_simultaneous``/``ci_high_simultaneous`` are Bonferroni intervals over the same family,
@@ -285,10 +285,11 @@ def _t_result(estimate: float, se: float, df: float, *, confidence: float) -> di
 
 
 def stimulus_level_t(data: pd.DataFrame, *, confidence: float) -> dict:
-    """Welch t of agent stimulus means against human units (voice means, or stimulus means with one voice).
+    """Welch t of agent stimulus means against human units: voice means, or stimulus means with few voices.
 
-    With two or more human voices the units are the voices, so the difference speaks for human
-    agents in general (``scope``); with one, for that voice only.
+    With at least :data:`MIN_HUMAN_VOICES_POPULATION` human voices the units are the voices, so
+    the difference speaks for human agents in general (``scope``); with fewer, the units are the
+    human stimuli and it speaks for these voices only, as the mixed model does.
 
     Ratings are centred per listener first (each listener's mean over ``data`` subtracted, the
     grand mean added back), so listeners who rated different subsets do not bias the means.
@@ -298,9 +299,10 @@ def stimulus_level_t(data: pd.DataFrame, *, confidence: float) -> dict:
     agent = means.loc[1.0].to_numpy()
     humans = means.loc[0.0]
     by_voice = humans.groupby(level="voice").mean()
-    human = by_voice.to_numpy() if len(by_voice) >= 2 else humans.to_numpy()
+    population = len(by_voice) >= MIN_HUMAN_VOICES_POPULATION
+    human = by_voice.to_numpy() if population else humans.to_numpy()
     result = {"difference_mos": float(agent.mean() - human.mean()), "method": STIMULUS_T,
-              "scope": POPULATION if len(by_voice) >= 2 else THESE_VOICES}  # fmt: skip
+              "scope": POPULATION if population else THESE_VOICES}  # fmt: skip
     if len(agent) + len(human) < 3 or (np.ptp(agent) == 0 and np.ptp(human) == 0):
         return {**result, "se": np.nan, "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
     if min(len(agent), len(human)) < 2:  # one unit on a side: pooled variance from the other side

@@ -55,11 +55,12 @@ def test_one_stimulus_per_side_gives_no_interval_and_says_why():
     assert np.isnan(result["ci_low"]) and result["difference_mos"] < 0
 
 
-def test_stimulus_level_fallback_is_welch_on_agent_stimuli_against_human_voice_means():
-    """Complete design, so listener centring leaves the stimulus-mean contrasts unchanged.
+def test_stimulus_level_fallback_is_welch_on_agent_stimuli_against_human_stimulus_means():
+    """Complete design, so listener centring leaves the stimulus-mean contrasts unchanged. Two human voices
+    (fewer than 4): the units are the human recordings and the scope is these voices.
 
     Independent source: scipy's Welch t (``ttest_ind(equal_var=False)``) on the agent stimulus
-    means [2.5, 3, 2] against the two human voices' means [(4 + 3.5)/2, (3.5 + 4.5)/2].
+    means [2.5, 3, 2] against the human stimulus means [4, 3.5, 3.5, 4.5].
     """
     ratings = {("agent", "a1"): (2, 3), ("agent", "a2"): (3, 3), ("agent", "a3"): (2, 2),
                ("ann", "h1"): (4, 4), ("ann", "h2"): (3, 4), ("ben", "h3"): (3, 4), ("ben", "h4"): (4, 5)}  # fmt: skip
@@ -67,8 +68,8 @@ def test_stimulus_level_fallback_is_welch_on_agent_stimuli_against_human_voice_m
             for (voice, line), r in ratings.items() for k in range(2)]  # fmt: skip
     data = frame(rows).assign(is_agent=lambda d: (d["role"] == "agent").astype(float))
     result = stimulus_level_t(data, confidence=0.95)
-    expected = stats.ttest_ind([2.5, 3, 2], [3.75, 4.0], equal_var=False)
-    assert result["difference_mos"] == pytest.approx(2.5 - 3.875)
+    expected = stats.ttest_ind([2.5, 3, 2], [4, 3.5, 3.5, 4.5], equal_var=False)
+    assert result["difference_mos"] == pytest.approx(2.5 - 3.875) and result["scope"] == THESE_VOICES
     assert result["p_value"] == pytest.approx(expected.pvalue)
     assert (result["ci_low"], result["ci_high"]) == pytest.approx(tuple(expected.confidence_interval(0.95)))
 
