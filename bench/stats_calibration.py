@@ -69,6 +69,8 @@ def designs() -> list[tuple[str, Misspecified, tuple[str, ...]]]:
         ("AB listeners differ (logit SD 1.5), no preference", dataclasses.replace(base, ab_listener_sd=1.5), ("ab",)),
         ("AB listeners differ (logit SD 1.5), planted logit 0.5", dataclasses.replace(base, ab_listener_sd=1.5,
                                                                                        ab_logit=0.5), ("ab",)),
+        ("AB listeners alike, no preference", base, ("ab",)),
+        ("AB listeners alike, planted logit 0.5", dataclasses.replace(base, ab_logit=0.5), ("ab",)),
     ]  # fmt: skip
 
 

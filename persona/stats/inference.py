@@ -60,9 +60,10 @@ def clustered_share(wins: np.ndarray, trials: np.ndarray, *, confidence: float =
 
     The share is sum(wins) / sum(trials). Its cluster-robust variance (ratio estimator, CR1),
     ``v = L / (L - 1) x sum_i (w_i - share n_i)^2 / n^2``, gives an effective sample size
-    ``n_eff = min(n, share (1 - share) / v)`` (no fewer clusters' worth of information than the
-    design effect allows, never more than the trials), shrunk for the L - 1 df of ``v`` by
-    ``(z / t_{L-1})^2`` (Korn & Graubard 1998). The interval is Wilson's on the shrunk ``n_eff``
+    ``n_eff = share (1 - share) / v`` (``n`` when the share is 0 or 1, or all listeners agree
+    exactly), shrunk for the L - 1 df of ``v`` by ``(z / t_{L-1})^2`` (Korn & Graubard 1998).
+    Korn & Graubard also truncate ``n_eff`` at ``n``; measured by ``bench/stats_calibration.py``
+    on listeners who do not differ, that truncation made the test conservative (type-I 0.01). The interval is Wilson's on the shrunk ``n_eff``
     trials; the p-value is the dual score test of ``share = null``, ``|share - null| /
     sqrt(null (1 - null) / n_eff)`` against t with L - 1 df, so the interval excludes ``null``
     exactly when p < 1 - confidence.
@@ -80,7 +81,7 @@ def clustered_share(wins: np.ndarray, trials: np.ndarray, *, confidence: float =
         return out
     variance = n_clusters / (n_clusters - 1) * np.sum((wins - share * trials) ** 2) / n**2
     binomial = share * (1 - share)
-    n_eff = min(n, binomial / variance) if variance > 0 and binomial > 0 else n
+    n_eff = binomial / variance if variance > 0 and binomial > 0 else n
     p_value = 2 * stats.t.sf(abs(share - null) / np.sqrt(null * (1 - null) / n_eff), n_clusters - 1)
     n_eff *= (stats.norm.ppf(0.5 + confidence / 2) / stats.t.ppf(0.5 + confidence / 2, n_clusters - 1)) ** 2
     low, high = proportion_confint(share * n_eff, n_eff, alpha=1 - confidence, method="wilson")
