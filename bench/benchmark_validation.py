@@ -1,7 +1,8 @@
 """Leave-one-speaker-out validation of the persona distance on ../shared/corpus.
 
 A scenario-free benchmark ("all") is built from every human speaker of the corpus except the
-one held out; held-out clips and all TTS clips are scored against it. Everything is measured
+one held out; held-out clips and all TTS clips are scored against it, each voice's pitch level in
+its own register (inferred from its median F0, as scoring does). Everything is measured
 through the G.711 telephone chain so 8 kHz phone recordings and 16-44 kHz studio clips compare
 like for like. Left out: clips shorter than ``MIN_PROSODY_S`` (the 0.3-0.6 s spoken digits and the
 1.3 s IPA sentence: too short to hold a pause or a phrase's pitch span), the
