@@ -52,3 +52,21 @@ def test_a_voice_at_its_register_centre_is_closer_than_in_the_other_register():
     male = own["who"] == "male_tts"
     assert set(named_high.loc[male, "register"]) == {"high"}
     assert (named_high.loc[male, "persona_distance"] > own.loc[male, "persona_distance"] + 0.5).all()
+
+
+def test_a_manifest_sex_names_the_register_and_unknown_sex_names_none():
+    """A man's speaking voice is the low register, a woman's the high one (persona.benchmark.register);
+    anything else (unknown, a two-talker mix) names no register, so F0 decides."""
+    from persona.benchmark.register import of_sex
+
+    assert of_sex(pd.Series(["M", "F", " f", "unknown", "F+M", "", None])).tolist() == ["low", "high", "high", "", "", "", ""]
+
+
+def test_a_low_pitched_woman_named_by_sex_is_compared_with_the_women():
+    """A 150 Hz woman (below the 160 Hz boundary, so inferred low) whose manifest says F is held
+    out and compared with the high register, as her sex says, not with the men."""
+    humans = _humans()
+    humans.loc[humans["speaker"] == "high0", "f0_median_hz"] = 150.0
+    humans["register"] = np.where(humans["speaker"].str.startswith("high"), "high", "low")
+    d = _distances(humans, _tts())
+    assert set(d.loc[d["who"] == "high0", "register"]) == {"high"}
