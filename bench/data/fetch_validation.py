@@ -28,7 +28,7 @@ source                      what                                                
 ==========================  =====================================================  ===========================
 
 Nothing here is in ``../shared/corpus/RESERVED.md``: the TTS voices are the corpus's own six
-(espeak-ng en-us and its ``+f3``/``+m3`` variants), and no telephony prompt set or codec clip is used.
+(espeak-ng en-us and its ``+f2``/``+f3``/``+m3``/``+m5`` variants), and no telephony prompt set or codec clip is used.
 
 **Split.** ``split=holdout`` marks the sources never tuned on: ``pocketsphinx`` (real humans,
 audiobook and command speech) and ``tts_festival_kal`` (a diphone voice at three rates). Their
@@ -93,6 +93,8 @@ VOICES = {
     "festival_kal": ("diphone", "M", "festival/festvox BSD-style"),
     "espeak_en-us+f3": ("formant", "F", "espeak-ng GPL-3.0"),
     "espeak_en-us+m3": ("formant", "M", "espeak-ng GPL-3.0"),
+    "espeak_en-us+f2": ("formant", "F", "espeak-ng GPL-3.0"),
+    "espeak_en-us+m5": ("formant", "M", "espeak-ng GPL-3.0"),
 }
 STRETCH = {"slow": 1.4, "normal": 1.0, "fast": 0.8}  # duration factor of each rendering rate
 

@@ -15,6 +15,8 @@ from persona.features import Profiler
 
 HUMAN = {"f0_median_hz": 150.0, "f0_sd_st": 3.0, "f0_range_st": 10.0, "f0_step_sd_st": 0.45, "speech_rate_syl_s": 4.0,
          "pause_ratio": 0.15, "mean_pause_s": 0.4, "loudness_lufs": -23.0, "intensity_sd_db": 9.0, "hnr_db": 12.0}  # fmt: skip
+PERTURBATION = {"jitter_local": 0.01, "shimmer_local": 0.05}
+"""Typical local jitter and shimmer of a normal voice, the same on every clip: the tests here vary the other features."""
 
 
 def profiles(n_speakers=5, clips=2, scale=1.0, seed=0, **shift):
@@ -23,6 +25,7 @@ def profiles(n_speakers=5, clips=2, scale=1.0, seed=0, **shift):
     for s in range(n_speakers):
         for c in range(clips):
             row = {k: v * (1 + 0.1 * scale * rng.standard_normal()) + shift.get(k, 0.0) for k, v in HUMAN.items()}
+            row |= PERTURBATION
             rows.append(row | {"speech_s": 5.0, "file": f"s{s}_{c}.wav", "speaker": f"s{s}", "voice": f"s{s}", "scenario": "billing", "error": ""})
     return pd.DataFrame(rows)
 
