@@ -76,6 +76,16 @@ def test_distance_is_zero_at_median_grows_with_deviation_and_is_bounded(bench):
     assert score_profiles(pd.DataFrame(rows), bench, "billing").files["speech_rate_syl_s_verdict"].tolist()[-1] == "above"
 
 
+def test_a_voice_with_atypical_jitter_is_farther_by_its_weight(bench):
+    """Every feature at the panel median but jitter 0.01 above it: the panel's jitter is the same on every clip
+    (MAD 0), so its spread is the 0.005 floor, z = 2, and the distance is sqrt(0.5 x 2^2 / total weight),
+    the total weight being that of every measured feature (hand computation from the FEATURES table)."""
+    centre = {f.column: bench.stats["billing"][f.column].median for f in FEATURES}
+    rough = centre | {"jitter_local": centre["jitter_local"] + 0.01, "file": "a", "voice": "v", "error": ""}
+    d = score_profiles(pd.DataFrame([rough]), bench, "billing").files.iloc[0]["persona_distance"]
+    assert d == pytest.approx(np.sqrt(0.5 * 2**2 / sum(f.weight for f in FEATURES)), rel=1e-9)
+
+
 def test_floor_keeps_z_sane_when_humans_agree_closely():
     tight = build.from_profiles(profiles(scale=0.001), provenance_record={})
     s = tight.stats["billing"]["speech_rate_syl_s"]
