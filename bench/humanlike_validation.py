@@ -29,7 +29,7 @@ weights and features were chosen on), and on the ``split=holdout`` clips never t
 human corpora against every engine's renditions, every human corpus against the held-out engine's).
 Targets (issue 11): clip-level >= 0.85, voice-level (10+ clips) >= 0.95.
 
-    python bench/humanlike_validation.py [--corpus ../shared/corpus] [--validation /work/validation] [--jobs 2]
+    python bench/humanlike_validation.py [--corpus ../shared/corpus] [--validation /work/validation] [--jobs 2] [--as-recorded] [--without jitter_local,shimmer_local]
 """
 
 from __future__ import annotations
@@ -178,13 +178,14 @@ def fit_weights(human_z2: np.ndarray, tts_z2: np.ndarray, *, ridge: float = 0.01
     return p / p.sum() if p.sum() > 0 else np.full(q.shape[1], 1.0 / q.shape[1])
 
 
-def folds(table: pd.DataFrame, *, min_voice_clips: int) -> pd.DataFrame:
+def folds(table: pd.DataFrame, *, min_voice_clips: int, without: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per (split, held-out human corpus, held-out engine): clip- and voice-level AUC of both weightings.
 
     ``split=tune`` rows score tune clips on both sides; ``split=holdout`` rows score the holdout clips of
     one side (held-out humans, or the held-out engine's renditions) against the tune clips of the other.
+    ``without`` names default features whose weight is set to 0 (an ablation).
     """
-    default = np.array([f.weight for f in FEATURES] + [0.0] * len(CANDIDATES))
+    default = np.array([0.0 if f.column in without else f.weight for f in FEATURES] + [0.0] * len(CANDIDATES))
     tune, human, tts = table["split"] == "tune", table["kind"] == "human", table["kind"] == "tts"
     rows = []
     for held_human in sorted(table.loc[human, "corpus"].unique()):
@@ -217,14 +218,20 @@ def main() -> None:
     parser = validation_sets.parser(__doc__.split("\n\n")[0])
     parser.add_argument("--as-recorded", action="store_true", help="Skip the G.711 telephone chain.")
     parser.add_argument("--min-voice-clips", type=int, default=10)
+    parser.add_argument("--without", default="", help="Comma-separated default features scored at weight 0 (ablation), e.g. jitter_local,shimmer_local.")
     args = parser.parse_args()
+    without = tuple(c for c in args.without.split(",") if c)
+    unknown = set(without) - {f.column for f in FEATURES}
+    if unknown:
+        parser.error(f"--without: not default features: {', '.join(sorted(unknown))}")
     clips = validation_sets.gather(args, corpus_clips, validation_clips)
     start = time.perf_counter()
     table = profiles(clips, telephone=not args.as_recorded, jobs=args.jobs)
-    result = folds(table, min_voice_clips=args.min_voice_clips)
+    result = folds(table, min_voice_clips=args.min_voice_clips, without=without)
     fmt = lambda x: f"{x:.2f}"  # noqa: E731
     print(f"Human vs TTS by persona distance, {'as recorded' if args.as_recorded else 'telephone-matched (G.711)'}; "
-          f"AUC 1 = every human closer; voice level over voices with >= {args.min_voice_clips} clips\n")  # fmt: skip
+          f"AUC 1 = every human closer; voice level over voices with >= {args.min_voice_clips} clips"
+          f"{'; default weighting without ' + ', '.join(without) if without else ''}\n")  # fmt: skip
     print(table.groupby(["kind", "corpus", "split"]).agg(clips=("file", "size"), voices=("who", "nunique")).to_string(), "\n")
     columns = ["clip_auc_default", "clip_auc_fitted", "voice_auc_default", "voice_auc_fitted"]
     for split, part in result.groupby("split", sort=False):
