@@ -31,9 +31,9 @@ Jitter and shimmer (Praat's local measures) carry what a synthesiser's source ge
 formant and HMM voices have too regular or too uniformly perturbed a glottal cycle, a neural
 vocoder an irregular one. Their weight is set a priori to that of the other voice-quality feature
 (HNR, 0.5), not fitted. Leave-one-corpus-out (``bench/humanlike_validation.py``: unseen human
-corpus against unseen TTS engine, telephone-matched), they raise clip-level AUC from 0.847 to 0.900
-on the clips they were chosen on (``split=tune``) and from 0.838 to 0.875 on the clips never tuned
-on (``split=holdout``); weights refitted on each fold's training side do worse (0.841, 0.656). Their
+corpus against unseen TTS engine, telephone-matched), they raise clip-level AUC from 0.849 to 0.901
+on the clips they were chosen on (``split=tune``) and from 0.840 to 0.877 on the clips never tuned
+on (``split=holdout``); weights refitted on each fold's training side do worse (0.847, 0.662). Their
 floors are round between-speaker spreads of ordinary voices (normal local jitter about 0.5-1 %,
 shimmer 2-4 %; Praat's pathology thresholds are 1.04 % and 3.81 %, Teixeira et al. 2013, *Procedia Technology* 9).
 """
