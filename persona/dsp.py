@@ -121,19 +121,21 @@ _FEW_PHASES = 4
 """Up to this many phases, :func:`resample_poly` runs one strided pass per phase and tap; with more
 (e.g. 22.05 kHz to 8 kHz: 160 phases of 56 taps) those passes are many and short, and it gathers
 blocks of output instead."""
-_BLOCK = 1 << 15
+_BLOCK = 1 << 13
 
 
 def _polyphase_by_phase(padded: np.ndarray, branches: np.ndarray, down: int, half: int, y: np.ndarray) -> None:
-    """Add into ``y`` the polyphase filter output, outputs r, r + up, ... (one phase) at a time."""
+    """Add into ``y`` the polyphase filter output, outputs r, r + up, ... (one phase) at a time, in cache-sized blocks."""
     taps, up = branches.shape
     for r in range(min(up, y.size)):
-        count = -(-(y.size - r) // up)
         first, phase = divmod(r * down + half, up)
-        out = y[r::up]
-        for j in range(taps):
-            start = first - j + taps
-            out += branches[j, phase] * padded[start : start + down * (count - 1) + 1 : down]
+        outputs = y[r::up]
+        for block in range(0, outputs.size, _BLOCK):
+            out = outputs[block : block + _BLOCK]
+            term = np.empty(out.size)
+            for j in range(taps):
+                start = first + block * down - j + taps
+                out += np.multiply(branches[j, phase], padded[start : start + down * (out.size - 1) + 1 : down], out=term)
 
 
 def _polyphase_by_block(padded: np.ndarray, branches: np.ndarray, down: int, half: int, y: np.ndarray) -> None:
@@ -142,9 +144,9 @@ def _polyphase_by_block(padded: np.ndarray, branches: np.ndarray, down: int, hal
     for start in range(0, y.size, _BLOCK):
         first, phase = np.divmod(np.arange(start, min(start + _BLOCK, y.size)) * down + half, up)
         first += taps
-        out = y[start : start + first.size]
+        out, term = y[start : start + first.size], np.empty(first.size)
         for j in range(taps):
-            out += branches[j].take(phase) * padded.take(first - j)
+            out += np.multiply(branches[j].take(phase), padded.take(first - j), out=term)
 
 
 # ---- peaks ------------------------------------------------------------------------------------
