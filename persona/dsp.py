@@ -73,7 +73,8 @@ def zero_phase_bandpass(x: np.ndarray, order: int, band_hz: tuple[float, float],
     filter rings (:func:`butter_bandpass_decay`), and the FFT is long enough that nothing wraps
     round. The result equals ``sosfiltfilt``'s to 1e-9 of the signal's scale once that ringing time
     away from the ends; within it, the two differ only in how they continue the signal past its
-    ends (``sosfiltfilt`` reflects 3 samples per filter section and holds the last value).
+    ends (``sosfiltfilt`` reflects just 3 x (2 x sections + 1) samples and starts its filters
+    in the steady state of the first one).
     """
     x = np.asarray(x, dtype=np.float64)
     ring = butter_bandpass_decay(order, band_hz, sr_hz)
