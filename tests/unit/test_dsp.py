@@ -52,6 +52,13 @@ def test_ringing_time_bounds_the_forward_backward_impulse_response(order, band_h
     assert np.abs(response[3 * ring - ring // 2 : 3 * ring]).max() > 0  # and it is not absurdly long
 
 
+@pytest.mark.parametrize("n, n_taps", [(1, 1), (5, 3), (100, 645), (1000, 645), (123457, 179), (50000, 2411)])
+def test_overlap_add_is_numpy_convolve(n, n_taps):
+    rng = np.random.default_rng(n)
+    x, taps = rng.standard_normal(n), rng.standard_normal(n_taps)
+    assert dsp.overlap_add(x, taps) == pytest.approx(np.convolve(x, taps), abs=1e-9)
+
+
 @pytest.mark.parametrize("order, band_hz, sr_hz", BANDS)
 @pytest.mark.parametrize("seconds", [0.5, 5.0])
 def test_zero_phase_bandpass_is_sosfiltfilt_away_from_the_ends(order, band_hz, sr_hz, seconds):
