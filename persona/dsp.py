@@ -46,9 +46,11 @@ def butter_bandpass_power(freqs_hz: np.ndarray, order: int, band_hz: tuple[float
     t_lo, t_hi = np.tan(np.pi * np.asarray(band_hz, dtype=np.float64) / sr_hz)
     w = np.tan(np.pi * np.clip(np.asarray(freqs_hz, dtype=np.float64) / sr_hz, 0.0, 0.5))
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        ratio = (w**2 - t_lo * t_hi) / (w * (t_hi - t_lo))
-        power = 1.0 / (1.0 + ratio ** (2 * order))
-    return np.where(np.isfinite(ratio), power, 0.0)  # 0 Hz and Nyquist: fully stopped
+        squared = ((w * w - t_lo * t_hi) / (w * (t_hi - t_lo))) ** 2
+        raised = squared.copy()
+        for _ in range(order - 1):  # an integer power by products: a float power of millions of bins is slow
+            raised *= squared
+        return 1.0 / (1.0 + np.nan_to_num(raised, nan=np.inf, posinf=np.inf))  # 0 Hz and Nyquist (0/0, inf/inf): fully stopped
 
 
 def butter_bandpass_decay(order: int, band_hz: tuple[float, float], sr_hz: float, tolerance: float = DECAY_TOLERANCE) -> int:
@@ -68,20 +70,46 @@ def butter_bandpass_decay(order: int, band_hz: tuple[float, float], sr_hz: float
 def zero_phase_bandpass(x: np.ndarray, order: int, band_hz: tuple[float, float], sr_hz: float) -> np.ndarray:
     """``x`` band-passed with no phase shift: ``scipy.signal.sosfiltfilt`` of the Butterworth band-pass of :func:`butter_bandpass_power`.
 
-    The product of the spectrum and |H|^2 is the forward-backward filter's output; the signal is
-    extended at both ends by its odd reflection (as ``sosfiltfilt`` pads) for as long as the
-    filter rings (:func:`butter_bandpass_decay`), and the FFT is long enough that nothing wraps
-    round. The result equals ``sosfiltfilt``'s to 1e-9 of the signal's scale once that ringing time
-    away from the ends; within it, the two differ only in how they continue the signal past its
-    ends (``sosfiltfilt`` reflects 3 samples per filter section and holds the last value).
+    The forward-backward filter acts by |H|^2; its impulse response, the inverse FFT of |H|^2,
+    is symmetric and dies out within the filter's ringing time (:func:`butter_bandpass_decay`),
+    so it is convolved with ``x`` as a finite filter of twice that length plus one, block by block
+    (:func:`overlap_add`). ``x`` is first extended at both ends by its odd reflection (as
+    ``sosfiltfilt`` pads) for that ringing time. The result equals ``sosfiltfilt``'s to 1e-9 of
+    the signal's scale once the ringing time away from the ends; within it, the two differ only
+    in how they continue the signal past its ends (``sosfiltfilt`` reflects just
+    3 x (2 x sections + 1) samples and starts its filters in the steady state of the first one).
     """
     x = np.asarray(x, dtype=np.float64)
     ring = butter_bandpass_decay(order, band_hz, sr_hz)
     edge = min(ring, x.size - 1)
     padded = np.concatenate([2 * x[0] - x[edge:0:-1], x, 2 * x[-1] - x[-2 : -edge - 2 : -1]])
-    n = fast_len(x.size + edge + ring)
-    power = butter_bandpass_power(np.fft.rfftfreq(n, 1.0 / sr_hz), order, band_hz, sr_hz)
-    return np.fft.irfft(np.fft.rfft(padded, n) * power, n)[edge : edge + x.size]
+    n = fast_len(4 * ring + 1)  # long enough that the response's tails do not wrap onto its +-ring centre
+    response = np.fft.irfft(butter_bandpass_power(np.fft.rfftfreq(n, 1.0 / sr_hz), order, band_hz, sr_hz), n)
+    taps = np.concatenate([response[-ring:], response[: ring + 1]])  # lags -ring..ring
+    return overlap_add(padded, taps)[ring + edge : ring + edge + x.size]
+
+
+def overlap_add(x: np.ndarray, taps: np.ndarray) -> np.ndarray:
+    """Full linear convolution of ``x`` with ``taps`` (length ``x.size + taps.size - 1``), by FFT in blocks.
+
+    Blocks of a few times the filter's length keep each FFT short, so the cost grows linearly
+    with the signal (one FFT of a whole hour-long recording is several times slower).
+    """
+    n_fft = fast_len(max(8 * taps.size, 1024))
+    step = n_fft - taps.size + 1
+    n_blocks = -(-x.size // step)
+    blocks = np.zeros((n_blocks, step))
+    blocks.ravel()[: x.size] = x
+    spectrum = np.fft.rfft(taps, n_fft)
+    out = np.zeros((n_blocks + -(-(taps.size - 1) // step)) * step)
+    for first in range(0, n_blocks, _FFT_BATCH):  # a batch of blocks at a time: memory stays a few blocks' worth
+        batch = np.fft.irfft(np.fft.rfft(blocks[first : first + _FFT_BATCH], n_fft, axis=1) * spectrum, n_fft, axis=1)
+        for k, filtered in enumerate(batch, start=first):
+            out[k * step : k * step + n_fft] += filtered
+    return out[: x.size + taps.size - 1]
+
+
+_FFT_BATCH = 64
 
 
 # ---- resampling -------------------------------------------------------------------------------
@@ -121,19 +149,21 @@ _FEW_PHASES = 4
 """Up to this many phases, :func:`resample_poly` runs one strided pass per phase and tap; with more
 (e.g. 22.05 kHz to 8 kHz: 160 phases of 56 taps) those passes are many and short, and it gathers
 blocks of output instead."""
-_BLOCK = 1 << 15
+_BLOCK = 1 << 13
 
 
 def _polyphase_by_phase(padded: np.ndarray, branches: np.ndarray, down: int, half: int, y: np.ndarray) -> None:
-    """Add into ``y`` the polyphase filter output, outputs r, r + up, ... (one phase) at a time."""
+    """Add into ``y`` the polyphase filter output, outputs r, r + up, ... (one phase) at a time, in cache-sized blocks."""
     taps, up = branches.shape
     for r in range(min(up, y.size)):
-        count = -(-(y.size - r) // up)
         first, phase = divmod(r * down + half, up)
-        out = y[r::up]
-        for j in range(taps):
-            start = first - j + taps
-            out += branches[j, phase] * padded[start : start + down * (count - 1) + 1 : down]
+        outputs = y[r::up]
+        for block in range(0, outputs.size, _BLOCK):
+            out = outputs[block : block + _BLOCK]
+            term = np.empty(out.size)
+            for j in range(taps):
+                start = first + block * down - j + taps
+                out += np.multiply(branches[j, phase], padded[start : start + down * (out.size - 1) + 1 : down], out=term)
 
 
 def _polyphase_by_block(padded: np.ndarray, branches: np.ndarray, down: int, half: int, y: np.ndarray) -> None:
@@ -142,9 +172,9 @@ def _polyphase_by_block(padded: np.ndarray, branches: np.ndarray, down: int, hal
     for start in range(0, y.size, _BLOCK):
         first, phase = np.divmod(np.arange(start, min(start + _BLOCK, y.size)) * down + half, up)
         first += taps
-        out = y[start : start + first.size]
+        out, term = y[start : start + first.size], np.empty(first.size)
         for j in range(taps):
-            out += branches[j].take(phase) * padded.take(first - j)
+            out += np.multiply(branches[j].take(phase), padded.take(first - j), out=term)
 
 
 # ---- peaks ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def loudness_lufs(audio: Audio) -> float:
     uses). Its K-weighting is derived for the recording's rate from the analog prototype, so a
     997 Hz sine at -23 dBFS in one channel reads -26.01 LUFS within 0.04 LU from 8 to 48 kHz; only
     complete 400 ms gating blocks count, as BS.1770-4 says (pyloudnorm, with the same filters,
-    also measures a last, partial block, which moved short clips by up to 0.05 LU).
+    also measures a last, partial block as if it were complete, which read clips up to 0.2 LU low).
 
     NaN, with a warning, when every block is below the absolute gate (-70 LUFS): the recording
     is too quiet for BS.1770 to measure (e.g. speech peaking near -50 dBFS).
