@@ -1,7 +1,11 @@
 """Leave-one-speaker-out validation of the persona distance on ../shared/corpus.
 
 A scenario-free benchmark ("all") is built from every human speaker of the corpus except the
-one held out; held-out clips and all TTS clips are scored against it. Everything is measured
+one held out; held-out clips and all TTS clips are scored against it, each voice's pitch level in
+its own register. Registers come from what the corpus says: its ``sex`` column names each
+speaker's and voice's register (a man's speaking voice low, a woman's high,
+:func:`persona.benchmark.register.of_sex`), as a manifest ``register`` column would; only the
+SpokenWOZ channels, of unknown sex, are inferred from their median F0, as scoring does. Everything is measured
 through the G.711 telephone chain so 8 kHz phone recordings and 16-44 kHz studio clips compare
 like for like. Left out: clips shorter than ``MIN_PROSODY_S`` (the 0.3-0.6 s spoken digits and the
 1.3 s IPA sentence: too short to hold a pause or a phrase's pitch span), the
@@ -20,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from persona.benchmark.build import profile_reference
+from persona.benchmark.register import of_sex
 from persona.benchmark.validation import auc, leave_one_speaker_out, per_voice
 from persona.features import Profiler
 
@@ -29,7 +34,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus
 
 
 def corpus_clips(corpus: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Human clips (file, speaker, channel) and TTS clips (file, voice) of the corpus manifest."""
+    """Human clips (file, speaker, channel, register) and TTS clips (file, voice, register) of the corpus manifest."""
     m = pd.read_csv(corpus / "manifest.csv", dtype=str, keep_default_na=False)
     m["file"] = [str(corpus / f) for f in m["file"]]
     human = m[(m["kind"] == "human") & m["file"].str.contains("/human/")]
@@ -39,9 +44,9 @@ def corpus_clips(corpus: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     channels = pd.concat([call.assign(channel=str(c), speaker_id=f"spokenwoz_ch{c}") for c in (0, 1)])
     human = pd.concat([human.assign(channel=""), channels])
     tts = m[m["kind"] == "tts"].assign(voice=lambda t: [Path(f).parent.name for f in t["file"]], channel="")
-    clips = lambda t: t.assign(speaker=t["speaker_id"], scenario="all", role="human")[["file", "scenario", "speaker", "role", "channel"]]  # noqa: E731
+    clips = lambda t: t.assign(speaker=t["speaker_id"], scenario="all", role="human", register=of_sex(t["sex"]))[["file", "scenario", "speaker", "role", "channel", "register"]]  # noqa: E731
     human_clips = clips(human).assign(channel=lambda t: pd.to_numeric(t["channel"]).astype("Int64"))
-    tts_clips = tts[["file", "voice"]].assign(channel=pd.array([pd.NA] * len(tts), dtype="Int64"))
+    tts_clips = tts[["file", "voice"]].assign(register=of_sex(tts["sex"]), channel=pd.array([pd.NA] * len(tts), dtype="Int64"))
     return human_clips.reset_index(drop=True), tts_clips.reset_index(drop=True)
 
 

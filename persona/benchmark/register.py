@@ -13,7 +13,9 @@ two-component mixture needs many per component), often of one register only, and
 classified alone. 160 Hz is the geometric midpoint of typical adult speaking F0, about 120 Hz
 for men and 210 Hz for women (Baken & Orlikoff 2000, *Clinical Measurement of Speech and
 Voice*, ch. 5), so it sits about 5 st from each. Raised voices (oratory, a man at 238 Hz) and
-deep women's voices cross it: name those in the manifest or with ``--register``.
+deep women's voices cross it: name those in the manifest or with ``--register``. A manifest that
+gives each speaker's sex but no register names it through :func:`of_sex` (a man's speaking voice
+is ``low``, a woman's ``high``): what the data says comes before what F0 suggests.
 
 A register with fewer than :data:`MIN_REGISTER_SPEAKERS` speakers gives a noisy centre and no
 usable band: the voice is compared with those speakers' median, its band widened to at least
@@ -33,6 +35,8 @@ from .features import FEATURES
 from .panel import FeatureStats, feature_stats
 
 REGISTERS = ("low", "high")
+REGISTER_OF_SEX = {"M": "low", "F": "high"}
+"""The register of an adult's speaking voice by the manifest's ``sex`` (``M``/``F``); other values name none."""
 BOUNDARY_HZ = 160.0
 MIN_REGISTER_SPEAKERS = 3
 NORMAL_P90_Z = 1.2816
@@ -51,6 +55,11 @@ def infer(f0_hz: float) -> str:
     if not np.isfinite(f0_hz) or f0_hz <= 0:
         return ""
     return "low" if f0_hz < BOUNDARY_HZ else "high"
+
+
+def of_sex(sex: pd.Series) -> pd.Series:
+    """Register named by a manifest ``sex`` column (``M`` low, ``F`` high); blank where the sex is unknown or mixed."""
+    return sex.fillna("").astype(str).str.strip().str.upper().map(REGISTER_OF_SEX).fillna("")
 
 
 def describe_inference(f0_hz: float) -> str:

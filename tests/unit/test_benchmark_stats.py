@@ -15,6 +15,8 @@ from persona.features import Profiler
 
 HUMAN = {"f0_median_hz": 150.0, "f0_sd_st": 3.0, "f0_range_st": 10.0, "f0_step_sd_st": 0.45, "speech_rate_syl_s": 4.0,
          "pause_ratio": 0.15, "mean_pause_s": 0.4, "loudness_lufs": -23.0, "intensity_sd_db": 9.0, "hnr_db": 12.0}  # fmt: skip
+PERTURBATION = {"jitter_local": 0.01, "shimmer_local": 0.05}
+"""Typical local jitter and shimmer of a normal voice, the same on every clip: the tests here vary the other features."""
 
 
 def profiles(n_speakers=5, clips=2, scale=1.0, seed=0, **shift):
@@ -23,6 +25,7 @@ def profiles(n_speakers=5, clips=2, scale=1.0, seed=0, **shift):
     for s in range(n_speakers):
         for c in range(clips):
             row = {k: v * (1 + 0.1 * scale * rng.standard_normal()) + shift.get(k, 0.0) for k, v in HUMAN.items()}
+            row |= PERTURBATION
             rows.append(row | {"speech_s": 5.0, "file": f"s{s}_{c}.wav", "speaker": f"s{s}", "voice": f"s{s}", "scenario": "billing", "error": ""})
     return pd.DataFrame(rows)
 
@@ -71,6 +74,16 @@ def test_distance_is_zero_at_median_grows_with_deviation_and_is_bounded(bench):
     d = score_profiles(pd.DataFrame(rows), bench, "billing").files["persona_distance"].to_numpy()
     assert d[0] < d[1] <= d[2] <= Z_CLIP
     assert score_profiles(pd.DataFrame(rows), bench, "billing").files["speech_rate_syl_s_verdict"].tolist()[-1] == "above"
+
+
+def test_a_voice_with_atypical_jitter_is_farther_by_its_weight(bench):
+    """Every feature at the panel median but jitter 0.01 above it: the panel's jitter is the same on every clip
+    (MAD 0), so its spread is the 0.005 floor, z = 2, and the distance is sqrt(0.5 x 2^2 / total weight),
+    the total weight being that of every measured feature (hand computation from the FEATURES table)."""
+    centre = {f.column: bench.stats["billing"][f.column].median for f in FEATURES}
+    rough = centre | {"jitter_local": centre["jitter_local"] + 0.01, "file": "a", "voice": "v", "error": ""}
+    d = score_profiles(pd.DataFrame([rough]), bench, "billing").files.iloc[0]["persona_distance"]
+    assert d == pytest.approx(np.sqrt(0.5 * 2**2 / sum(f.weight for f in FEATURES)), rel=1e-9)
 
 
 def test_floor_keeps_z_sane_when_humans_agree_closely():
