@@ -13,13 +13,19 @@ the G.711 chain; the detected ``syllable_count`` is compared with the transcript
 The detector has no parameter fitted per corpus, so each source's row is already a held-out
 figure for every other source; the ``holdout`` sources were never looked at while choosing them.
 Targets (issue 11): median |error| <= 8 % for every style and group, <= 5 % overall. Digit clips
-(one or two syllables: one nucleus is a 50-100 % error) are left out.
+(one or two syllables: one nucleus is a 50-100 % error) are left out, and so is the corpus's
+``katiesteve_conversation``: its transcript (65 syllables) covers only part of the talk, whose
+19.5 s of speech it would put at 3.3 syllables/s while the six TTS voices read the same text in
+15-19 s including pauses. The flite and festival voices spell "hmm" letter by letter ("aitch em
+em": ``flite -ps`` and festival's Segment relation print ey ch eh m eh m), so their reference
+counts what they say (:func:`spoken_text`).
 
     python bench/pace_validation.py [--validation /work/validation] [--jobs 2] [--telephone]
 """
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from pathlib import Path
@@ -32,13 +38,15 @@ from persona.features import Profiler
 from persona.features.syllables import count_syllables
 
 TTS_GROUPS = {"piper": "neural", "pico": "hmm", "flite_slt": "hmm", "flite_kal16": "diphone", "festival": "diphone", "espeak": "formant"}
+PARTIAL_TRANSCRIPTS = ("human/katiesteve_conversation.wav",)
+LETTER_SPELLING_VOICES = ("flite_", "festival_")
 STYLE_TARGET_PCT, OVERALL_TARGET_PCT = 8.0, 5.0
 
 
 def corpus_clips(corpus: Path) -> pd.DataFrame:
     """Transcribed clips of the development corpus (no digits): path, source, style, group, split, transcript."""
     m = pd.read_csv(corpus / "manifest.csv", dtype=str, keep_default_na=False)
-    m = m[(m["transcript"] != "") & ~m["transcript"].str.startswith("(") & ~m["file"].str.contains("/fsdd_|human_telephone/")]
+    m = m[(m["transcript"] != "") & ~m["transcript"].str.startswith("(") & ~m["file"].str.contains("/fsdd_|human_telephone/") & ~m["file"].isin(PARTIAL_TRANSCRIPTS)]
     voice = m["file"].str.split("/").str[1]
     group = voice.map(lambda v: next((g for k, g in TTS_GROUPS.items() if v.startswith(k)), "human"))
     style = np.where(m["kind"] != "tts", "human_mixed", np.where(m["line_id"].str.startswith("transcript"), "read", "prompt"))
@@ -53,12 +61,19 @@ def validation_clips(folder: Path) -> pd.DataFrame:
     return m.assign(path=[str(folder / f) for f in m["file"]])[["path", "source", "style", "group", "split", "transcript"]]
 
 
+def spoken_text(transcript: str, path: str) -> str:
+    """The transcript as the clip's voice speaks it: "hmm" spelled out for voices that spell it."""
+    voice = Path(path).parent.name
+    return re.sub(r"\bhmm\b", "H M M", transcript, flags=re.IGNORECASE) if voice.startswith(LETTER_SPELLING_VOICES) else transcript
+
+
 def syllable_errors(clips: pd.DataFrame, *, jobs: int, telephone: bool) -> pd.DataFrame:
     """``clips`` with ``reference`` (transcript syllables), ``detected`` and ``error_pct``; failed files dropped."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rows = Profiler.create(telephone=telephone).process_files(clips["path"], jobs=jobs)
-    out = clips.assign(reference=clips["transcript"].map(count_syllables), detected=rows["syllable_count"].to_numpy(), error=rows["error"].to_numpy())
+    reference = [count_syllables(spoken_text(t, p)) for t, p in zip(clips["transcript"], clips["path"])]
+    out = clips.assign(reference=reference, detected=rows["syllable_count"].to_numpy(), error=rows["error"].to_numpy())
     out = out[out["error"] == ""]
     return out.assign(error_pct=100 * (out["detected"] - out["reference"]) / out["reference"])
 

@@ -36,10 +36,14 @@ def words(text: str) -> list[str]:
 
 
 def word_syllables(word: str) -> int:
-    """Syllables in one word: vowels of its first CMUdict pronunciation, else Pyphen hyphenation."""
+    """Syllables in one word: vowels of its first CMUdict pronunciation, else Pyphen hyphenation.
+
+    At least one: CMUdict spells interjections such as "hmm" and "shh" without a vowel, but
+    their syllabic consonant is spoken as a syllable.
+    """
     prons = _cmu().get(word)
     if prons:
-        return sum(ph[-1].isdigit() for ph in prons[0])
+        return max(1, sum(ph[-1].isdigit() for ph in prons[0]))
     return len(_hyphenator().positions(word)) + 1
 
 

@@ -28,3 +28,9 @@ def test_numbers_are_spelled_out():
 
 def test_unknown_words_fall_back_to_hyphenation():
     assert word_syllables("zorbulation") >= 3
+
+
+def test_interjections_without_a_vowel_are_one_syllable():
+    """CMUdict spells "hmm" HH M and "shh" SH (no vowel); each is spoken as one syllabic consonant."""
+    assert word_syllables("hmm") == word_syllables("shh") == 1
+    assert count_syllables("Hmm, that's weird.") == 3
