@@ -124,8 +124,7 @@ def main() -> None:
     print(f"{'total':<24}{sum(f[0] for f in files.values()):>7}{sum(f[1] for f in files.values()):>7}"
           f"{total[0]:>8.1f}{total[1]:>8.1f}{total[2]:>18.1f}{total[3]:>19.1f}")  # fmt: skip
 
-    project = next(n for n in graph if n == "persona")
-    tops = graph[project]["requires"]
+    tops = graph["persona"]["requires"]
     print("\nper top-level requirement: the distributions only it pulls in (what leaving it out saves)")
     print(f"{'requirement':<24}{'dists':>6}{'.py':>7}{'cpu_s':>8}{'cpu_s_no_compile':>18}  distributions")
     for name, extras in tops:
