@@ -16,40 +16,19 @@ from .errors import (  # noqa: E402
     SurveyError,
 )
 
-_LAZY = {
-    "COLUMNS": "features", "Profiler": "features", "profile": "features",
-    "Audio": "io", "from_array": "io", "load": "io", "telephone": "io",
-}  # fmt: skip
-"""Public names imported on first use, so ``import persona`` (and the CLI's start-up) stays light."""
+import lazy_loader  # noqa: E402
 
+# Public names load on first use (scientific-python's lazy_loader, as in persona.benchmark), so
+# ``import persona`` and the command line's start-up stay light.
+__getattr__, _, _lazy_all = lazy_loader.attach(
+    __name__,
+    submod_attrs={"features": ["COLUMNS", "Profiler", "profile"], "io": ["Audio", "from_array", "load", "telephone"]},
+)
+__all__ = sorted(
+    ["__version__", "AudioError", "BenchmarkError", "ClippingWarning", "ParameterError", "PersonaError", "SurveyError", *_lazy_all]
+)
 
-def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'persona' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    globals()[name] = value
-    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
-
-__all__ = [
-    "__version__",
-    "Audio",
-    "COLUMNS",
-    "Profiler",
-    "profile",
-    "AudioError",
-    "BenchmarkError",
-    "ClippingWarning",
-    "ParameterError",
-    "PersonaError",
-    "SurveyError",
-    "from_array",
-    "load",
-    "telephone",
-]
+    return __all__

@@ -15,9 +15,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-import numpy as np
-
-from . import provenance
+from . import provenance, tables
 
 CHUNK_BYTES = 1 << 20
 
@@ -88,22 +86,10 @@ class ProfileCache:
 
     def put_many(self, rows: dict[str, dict]) -> None:
         """Store rows (NaN kept as JSON null); rows with an ``error`` are not cached."""
-        items = [(k, json.dumps(_jsonable(r))) for k, r in rows.items() if not r.get("error")]
+        items = [(k, json.dumps(tables.jsonable(r))) for k, r in rows.items() if not r.get("error")]
         with closing(self._connect()) as db, db:
             db.executemany("INSERT OR REPLACE INTO profiles (key, row) VALUES (?, ?)", items)
 
     def __len__(self) -> int:
         with closing(self._connect()) as db:
             return int(db.execute("SELECT COUNT(*) FROM profiles").fetchone()[0])
-
-
-def _jsonable(row: dict) -> dict:
-    out = {}
-    for k, v in row.items():
-        if isinstance(v, (float, np.floating)) and not np.isfinite(v):
-            out[k] = None
-        elif isinstance(v, np.generic):
-            out[k] = v.item()
-        else:
-            out[k] = v
-    return out

@@ -10,11 +10,16 @@ name is shown, not rendered or fetched.
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import html
+import math
 import os
 import re
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a frame is written: writing rows needs no pandas
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]!|])")
@@ -27,6 +32,8 @@ def neutral_cell(value: object) -> object:
 
 def neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells and column names are :func:`neutral_cell` (numbers untouched)."""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
@@ -41,11 +48,35 @@ def write_csv(frame: pd.DataFrame, path_or_buffer, *, sep: str = ",") -> None:
 
     A path is opened here, so a failure raises an :class:`OSError` that names the file.
     """
+    with _text_sink(path_or_buffer) as sink:
+        neutral_frame(frame).to_csv(sink, index=False, sep=sep)
+
+
+def write_csv_rows(rows: Iterable[dict], columns: Sequence[str], path_or_buffer) -> None:
+    """Write row dicts as :func:`write_csv` writes a frame of them: ``columns`` in order, NaN and missing as
+    empty cells, floats as their shortest exact decimal, text spreadsheet-safe. Needs no pandas."""
+    with _text_sink(path_or_buffer) as sink:
+        writer = csv.writer(sink, lineterminator=os.linesep)
+        writer.writerow([neutral_cell(str(c)) for c in columns])
+        writer.writerows([_csv_cell(row.get(c)) for c in columns] for row in rows)
+
+
+def _csv_cell(value: object) -> object:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):  # numpy floats too: repr() of a np.float64 names its type
+        return repr(float(value))
+    return neutral_cell(value)
+
+
+@contextlib.contextmanager
+def _text_sink(path_or_buffer):
+    """A text stream: the open buffer as given, or the file at a path opened for CSV writing (UTF-8, no newline translation)."""
     if isinstance(path_or_buffer, (str, os.PathLike)):
         with open(path_or_buffer, "w", newline="", encoding="utf-8") as f:
-            neutral_frame(frame).to_csv(f, index=False, sep=sep)
+            yield f
     else:
-        neutral_frame(frame).to_csv(path_or_buffer, index=False, sep=sep)
+        yield path_or_buffer
 
 
 def csv_text(frame: pd.DataFrame) -> str:

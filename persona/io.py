@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy import signal
 
+from . import dsp
 from .errors import (
     AudioNotFoundError,
     ClippingWarning,
@@ -233,11 +233,10 @@ def resample(audio: Audio, sr_hz: int) -> Audio:
 
 
 def resample_samples(samples: np.ndarray, sr_hz: int, target_hz: int) -> np.ndarray:
-    """``samples`` at ``sr_hz`` resampled to ``target_hz`` (polyphase, Kaiser window)."""
+    """``samples`` at ``sr_hz`` resampled to ``target_hz`` (polyphase, Kaiser window: :func:`persona.dsp.resample_poly`)."""
     if target_hz == sr_hz:
         return samples
-    g = np.gcd(int(target_hz), int(sr_hz))
-    return signal.resample_poly(samples, int(target_hz) // g, int(sr_hz) // g, window=("kaiser", 5.0))
+    return dsp.resample_poly(samples, int(target_hz), int(sr_hz))
 
 
 # ---- G.711 telephone chain -------------------------------------------------------------------
@@ -281,19 +280,22 @@ def telephone(audio: Audio) -> Audio:
 def telephone_band(samples: np.ndarray, sr_hz: float) -> np.ndarray:
     """Samples band-passed to :data:`TELEPHONE_BAND_HZ`, the band filter of :func:`telephone`.
 
-    Zero-phase 4th-order Butterworth; at rates under 7.6 kHz the upper edge moves to 0.45 x ``sr_hz``.
+    Zero-phase 4th-order Butterworth (:func:`persona.dsp.zero_phase_bandpass`); at rates under
+    7.6 kHz the upper edge moves to 0.45 x ``sr_hz``.
     """
     band_hz = (TELEPHONE_BAND_HZ[0], min(TELEPHONE_BAND_HZ[1], 0.45 * sr_hz))
-    return signal.sosfiltfilt(butter_bandpass(4, band_hz, sr_hz), samples)
+    return dsp.zero_phase_bandpass(samples, 4, band_hz, sr_hz)
 
 
 def butter_bandpass(order: int, band_hz, sr_hz: float) -> np.ndarray:
-    """Second-order sections of a Butterworth band-pass (designed once per order, band and rate)."""
+    """Second-order sections of a Butterworth band-pass (designed once per order, band and rate), for causal streaming filters."""
     return _butter_bandpass(int(order), (float(band_hz[0]), float(band_hz[1])), float(sr_hz))
 
 
 @functools.lru_cache(maxsize=32)
 def _butter_bandpass(order: int, band_hz: tuple[float, float], sr_hz: float) -> np.ndarray:
+    from scipy import signal  # 1.4 s to import: only the streaming call analysis needs it
+
     return signal.butter(order, band_hz, btype="bandpass", fs=sr_hz, output="sos")
 
 

@@ -30,7 +30,7 @@ def software() -> dict[str, str]:
         "praat": parselmouth.PRAAT_VERSION,
         "praat-parselmouth": parselmouth.__version__,
         "dtw-python": _version("dtw-python"),
-        "pyloudnorm": _version("pyloudnorm"),
+        "pyebur128": _version("pyebur128"),
         "scipy": _version("scipy"),
         "numpy": _version("numpy"),
         "python": platform.python_version(),

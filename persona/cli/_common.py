@@ -115,7 +115,9 @@ def strict_exit(strict: bool, n_failed: int) -> None:
 
 
 def failed_rows(frame) -> list[tuple[str, str]]:
-    """``(file, error)`` of the rows of a profile or score table whose ``error`` is set."""
+    """``(file, error)`` of the rows of a profile or score table (a DataFrame, or row dicts) whose ``error`` is set."""
+    if isinstance(frame, list):
+        return [(str(row["file"]), str(row["error"])) for row in frame if row.get("error")]
     if "error" not in frame.columns:
         return []
     bad = frame[frame["error"].fillna("").astype(str) != ""]

@@ -51,7 +51,7 @@ def features(
     "provenance" key (JSON) or the schema metadata (Parquet).
     """
     from .. import tables
-    from ..features import Profiler
+    from ..features import COLUMNS, Profiler
 
     if out is not None:
         tables.output_format(out)
@@ -61,6 +61,6 @@ def features(
         texts = {f: texts[""] for f in files}
     limit = {} if max_duration_s is None else {"max_duration_s": max_duration_s}
     profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s, in_telephone_band=not full_band_pitch, **limit)
-    frame = profiler.process_files(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
-    written = tables.write(frame, out)
-    strict_exit(strict, report_failures(failed_rows(frame), len(frame), done="profiled", out=written))
+    rows = profiler.file_rows(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
+    written = tables.write_rows(rows, COLUMNS, profiler.provenance(), out)
+    strict_exit(strict, report_failures(failed_rows(rows), len(rows), done="profiled", out=written))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pyloudnorm
+import pyebur128
 
 from ..errors import GatedLoudnessWarning
 from ..io import Audio
@@ -17,17 +17,20 @@ ABSOLUTE_GATE_LUFS = -70.0
 
 
 def loudness_lufs(audio: Audio) -> float:
-    """BS.1770-4 gated integrated loudness (LUFS) at the recording's own rate.
+    """BS.1770-4 gated integrated loudness (LUFS) at the recording's own rate: libebur128 (pyebur128).
+
+    libebur128 is the reference implementation of EBU R128 (the one ffmpeg's ``ebur128`` filter
+    uses). Its K-weighting is derived for the recording's rate from the analog prototype, so a
+    997 Hz sine at -23 dBFS in one channel reads -26.01 LUFS within 0.04 LU from 8 to 48 kHz; only
+    complete 400 ms gating blocks count, as BS.1770-4 says (pyloudnorm, with the same filters,
+    also measures a last, partial block as if it were complete, which read clips up to 0.2 LU low).
 
     NaN, with a warning, when every block is below the absolute gate (-70 LUFS): the recording
     is too quiet for BS.1770 to measure (e.g. speech peaking near -50 dBFS).
-
-    The K-weighting filter is derived for the recording's rate from its analog prototype
-    (pyloudnorm's ``"DeMan"`` design): a 997 Hz sine at -23 dBFS in one channel reads
-    -26.01 LUFS within 0.04 LU from 8 to 48 kHz, where the 48 kHz coefficients that
-    pyloudnorm re-designs by default read 0.04-0.18 LU low.
     """
-    value = pyloudnorm.Meter(audio.sr_hz, filter_class="DeMan").integrated_loudness(audio.samples)
+    meter = pyebur128.R128State(1, audio.sr_hz, pyebur128.MeasurementMode.MODE_I)
+    meter.add_frames(audio.samples, audio.samples.size)
+    value = pyebur128.get_loudness_global(meter)
     if np.isfinite(value):
         return float(value)
     warnings.warn(f"{audio.path}: too quiet for BS.1770 loudness (every block below {ABSOLUTE_GATE_LUFS:g} LUFS)", GatedLoudnessWarning, stacklevel=2)

@@ -45,9 +45,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import parselmouth
-from scipy import signal
 
-from .. import io
+from .. import dsp
 from .pitch import PitchTrack
 
 
@@ -171,8 +170,8 @@ def vowel_band(sound: parselmouth.Sound, params: PaceParams = PaceParams()) -> p
     """The sound band-passed (zero-phase 2nd-order Butterworth) to ``nucleus_band_hz``."""
     low_hz, high_hz = params.nucleus_band_hz
     high_hz = min(high_hz, 0.45 * sound.sampling_frequency)
-    sos = io.butter_bandpass(2, (low_hz, high_hz), sound.sampling_frequency)
-    return parselmouth.Sound(signal.sosfiltfilt(sos, sound.values[0]), sound.sampling_frequency)
+    sr_hz = sound.sampling_frequency
+    return parselmouth.Sound(dsp.zero_phase_bandpass(sound.values[0], 2, (low_hz, high_hz), sr_hz), sr_hz)
 
 
 def vowel_contour(sound: parselmouth.Sound, params: PaceParams = PaceParams()) -> Intensity:
@@ -264,7 +263,7 @@ def tempo_params(params: PaceParams, *, period_s: float, pitch_floor_hz: float) 
 def _prominent_peaks(band: Intensity, seg: Segmentation, params: PaceParams) -> np.ndarray:
     """Times (s) of the peaks of ``band`` in speech runs, above the threshold and ``min_dip_db`` prominent."""
     gap = max(1, int(round(params.min_nucleus_gap_s / band.step_s)))
-    peaks, _ = signal.find_peaks(band.db, height=seg.threshold_db, prominence=params.min_dip_db, distance=gap)
+    peaks = dsp.find_peaks(band.db, height=seg.threshold_db, prominence=params.min_dip_db, distance=gap)
     times = band.times_s[peaks]
     return times[seg.contains(times)]
 

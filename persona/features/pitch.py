@@ -29,9 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import parselmouth
-from scipy import fft, signal
 
-from .. import io
+from .. import dsp, io
 from ..errors import SilentAudioError
 
 
@@ -125,9 +124,9 @@ def _as_track(pitch: parselmouth.Pitch, floor_hz: float, ceiling_hz: float) -> P
 def low_band_share(sound: parselmouth.Sound, params: PitchParams) -> float:
     """Share (0-1) of the signal's power below ``low_band_hz`` (periodogram): near 0 for telephone-band audio."""
     x = sound.values[0]
-    n = fft.next_fast_len(x.size, real=True)
-    power = np.abs(fft.rfft(x, n=n)) ** 2
-    low = fft.rfftfreq(n, 1.0 / sound.sampling_frequency) < params.low_band_hz
+    n = dsp.fast_len(x.size)
+    power = np.abs(np.fft.rfft(x, n=n)) ** 2
+    low = np.fft.rfftfreq(n, 1.0 / sound.sampling_frequency) < params.low_band_hz
     return float(power[low].sum() / max(power.sum(), 1e-30))
 
 
@@ -141,8 +140,8 @@ def register_probe(sound: parselmouth.Sound, params: PitchParams) -> parselmouth
     """
     if low_band_share(sound, params) >= params.min_low_band_share:
         return sound
-    sos = io.butter_bandpass(4, params.restored_band_hz, sound.sampling_frequency)
-    return parselmouth.Sound(signal.sosfiltfilt(sos, sound.values[0] ** 2), sound.sampling_frequency)
+    sr_hz = sound.sampling_frequency
+    return parselmouth.Sound(dsp.zero_phase_bandpass(sound.values[0] ** 2, 4, params.restored_band_hz, sr_hz), sr_hz)
 
 
 def pitch_sound(sound: parselmouth.Sound, params: PitchParams) -> parselmouth.Sound:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from num2words import num2words
-
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*|\d+(?:\.\d+)?")
 
 
@@ -29,6 +27,8 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for token in _WORD.findall(text):
         if token[0].isdigit():
+            from num2words import num2words  # only transcripts with numbers need it
+
             out.extend(_WORD.findall(num2words(float(token) if "." in token else int(token))))
         else:
             out.append(token.lower())

@@ -20,6 +20,7 @@ FLOORS = {
     "provenance": 0,
     "extras": 0,
     "io": 1,
+    "dsp": 1,
     "cache": 1,
     "workers": 1,
     "tables": 1,

@@ -46,4 +46,16 @@ def test_import_persona_is_light_and_its_public_names_load_on_use():
 
 def test_an_unknown_attribute_is_an_attribute_error():
     result = subprocess.run([sys.executable, "-c", "import persona; persona.nope"], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert "AttributeError: module 'persona' has no attribute 'nope'" in result.stderr
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("AttributeError") and "nope" in last_line  # lazy_loader: "No persona attribute nope"
+
+
+def test_profiling_a_file_imports_neither_scipy_nor_pandas(tmp_path):
+    """``persona features FILE`` measures with NumPy, Praat and libebur128 alone and writes its rows without a frame."""
+    import soundfile as sf
+    from _signals import SR_HZ, syllable_train
+
+    clip = tmp_path / "line.wav"
+    sf.write(clip, syllable_train(6), SR_HZ)
+    for out in ([], ["--out", str(tmp_path / "profile.csv")], ["--out", str(tmp_path / "profile.json")]):
+        assert imported_after(run_cli("features", str(clip), "--jobs", "1", *out)) == {"numpy", "parselmouth"}

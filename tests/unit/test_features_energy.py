@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pyloudnorm
 import pytest
 from _signals import SR_HZ, harmonic, syllable_train
 
-from persona import from_array, profile
+from persona import from_array, load, profile
 from persona.features import energy
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _sine(freq_hz: float, peak_dbfs: float, *, sr_hz: int, duration_s: float = 5.0) -> np.ndarray:
@@ -25,6 +30,22 @@ def test_bs1770_reference_sine(sr_hz, peak_dbfs):
     """
     audio = from_array(_sine(997.0, peak_dbfs, sr_hz=sr_hz), sr_hz)
     assert energy.loudness_lufs(audio) == pytest.approx(peak_dbfs - 3.01, abs=0.05)
+
+
+@pytest.mark.parametrize("duration_s", [0.5, 0.55, 0.65, 1.03])
+def test_a_steady_tone_reads_the_same_whatever_the_clip_length(duration_s):
+    """BS.1770-4 gates complete 400 ms blocks only, so a partial last block cannot pull a short clip down."""
+    audio = from_array(_sine(997.0, -23.0, sr_hz=24000, duration_s=duration_s), 24000)
+    assert energy.loudness_lufs(audio) == pytest.approx(-26.01, abs=0.05)
+
+
+@pytest.mark.parametrize("clip", sorted((ROOT / "reference_audio" / "billing_dispute").glob("human_*.flac")), ids=lambda p: p.stem)
+def test_speech_loudness_agrees_with_pyloudnorm(clip):
+    """pyloudnorm, an independent BS.1770-4 implementation with the same rate-derived K-weighting ("DeMan"),
+    within the +/- 0.1 LU EBU Tech 3341 allows a meter."""
+    audio = load(clip)
+    reference = pyloudnorm.Meter(audio.sr_hz, filter_class="DeMan").integrated_loudness(audio.samples)
+    assert energy.loudness_lufs(audio) == pytest.approx(reference, abs=0.1)
 
 
 def test_six_db_gain_step():
