@@ -1,15 +1,18 @@
 """Optional dependencies: import one, or say in one line which ``persona[extra]`` to install.
 
-The core install measures, scores, compares, analyses and prepares surveys; four paths need more:
+The core install measures, scores, compares, prescribes, monitors and prepares surveys, with
+tables on screen and in CSV/JSON; these paths need more:
 
-==========  ===================  ==========================================
-extra       package              needed for
-==========  ===================  ==========================================
-app         streamlit            ``streamlit run app.py`` (listening trials, designer pages)
-dask        dask[distributed]    ``--dask-scheduler`` (extraction on a Dask cluster)
-parquet     pyarrow              ``.parquet`` tables
-postgres    psycopg[binary]      ``PERSONA_DB_URL=postgresql+psycopg://...``
-==========  ===================  ==========================================
+==========  ==========================  ==========================================
+extra       package                     needed for
+==========  ==========================  ==========================================
+report      matplotlib                  ``.html``/``.md`` reports (their figures)
+stats       statsmodels, krippendorff   ``persona analyze`` (listening-test statistics)
+app         streamlit (+ report, stats) ``streamlit run app.py`` (listening trials, designer pages)
+dask        dask[distributed]           ``--dask-scheduler`` (extraction on a Dask cluster)
+parquet     pyarrow                     ``.parquet`` tables
+postgres    psycopg[binary]             ``PERSONA_DB_URL=postgresql+psycopg://...``
+==========  ==========================  ==========================================
 """
 
 from __future__ import annotations

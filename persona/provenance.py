@@ -21,7 +21,7 @@ def _version(package: str) -> str:
 
 @lru_cache(maxsize=1)
 def software() -> dict[str, str]:
-    """Versions of persona and of the libraries that shape its numbers (librosa is not imported)."""
+    """Versions of persona and of the libraries that shape its numbers (dtw-python: paired-mode alignment)."""
     import parselmouth
 
     return {
@@ -29,7 +29,7 @@ def software() -> dict[str, str]:
         "persona_measurement_code": measurement_code(),
         "praat": parselmouth.PRAAT_VERSION,
         "praat-parselmouth": parselmouth.__version__,
-        "librosa": _version("librosa"),
+        "dtw-python": _version("dtw-python"),
         "pyebur128": _version("pyebur128"),
         "scipy": _version("scipy"),
         "numpy": _version("numpy"),

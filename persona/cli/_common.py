@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from pathlib import Path
 from typing import Annotated, Iterable, Optional
 
 import typer
@@ -18,6 +19,7 @@ from ..errors import PersonaError
 
 ERROR_EXIT = 2
 STRICT_EXIT = 1
+REPORT_SUFFIXES = (".html", ".md")
 
 
 def command_group(help: str) -> typer.Typer:
@@ -74,6 +76,22 @@ class OneLineErrors(TyperGroup):
             typer.echo("error: aborted", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def check_report_extra(out: Path | None) -> None:
+    """Before any work: a report (.html/.md) draws its figures with matplotlib, the optional ``report`` dependencies."""
+    if out is not None and Path(out).suffix.lower() in REPORT_SUFFIXES:
+        from ..extras import require
+
+        require("matplotlib", "report", f"{out}: writing a report with figures")
+
+
+def needs_stats_extra(purpose: str) -> None:
+    """Before any work: listening-test statistics need statsmodels and krippendorff, the optional ``stats`` dependencies."""
+    from ..extras import require
+
+    for module in ("statsmodels", "krippendorff"):
+        require(module, "stats", purpose)
 
 
 def report_failures(failures: Iterable[tuple[str, str]], n_total: int, *, done: str, out=None) -> int:

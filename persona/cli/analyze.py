@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ParameterError
-from ._common import friendly_errors
+from ._common import check_report_extra, friendly_errors, needs_stats_extra
 
 REPORT_FORMATS = (".html", ".md", ".json")
 
@@ -36,11 +36,12 @@ def analyze(
     seed: Annotated[int, typer.Option(help="Seed of resampling, simulation and planning.")] = 0,
 ) -> None:
     """Analyse a listening test: screening, ACR, AB, identification, MUSHRA, agreement, planning."""
-    from ..report.listening import study_report
-    from ..stats import AnalysisOptions, analyze_study
-
     if out.suffix.lower() not in REPORT_FORMATS:
         raise ParameterError(f"{out}: report format must be one of {', '.join(REPORT_FORMATS)}")
+    needs_stats_extra("persona analyze (listening-test statistics)")
+    check_report_extra(out)
+    from ..stats import AnalysisOptions, analyze_study
+
     tables_dir = tables_dir or out.with_name(f"{out.stem}_tables")
     responses, deviations, source = _inputs(study, db=db, benchmark=benchmark, simulate=simulate, seed=seed,
                                             tables_dir=tables_dir)  # fmt: skip
@@ -52,6 +53,8 @@ def analyze(
     if out.suffix.lower() == ".json":
         out.write_text(analysis.to_json(), encoding="utf-8")
     else:
+        from ..report.listening import study_report
+
         study_report(analysis).write(out)
     for message in analysis.messages:
         typer.echo(f"note: {message}", err=True)

@@ -16,12 +16,11 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ClipLeftOutWarning, ParameterError
-from ._common import Jobs, Strict, command_group, failed_rows, friendly_errors, report_failures, strict_exit
+from ._common import REPORT_SUFFIXES, Jobs, Strict, check_report_extra, command_group, failed_rows, friendly_errors, report_failures, strict_exit
 
 benchmark_app = command_group("Build the human benchmark from a reference folder.")
 
 DEMO_SCENARIO = "billing_dispute"
-REPORT_SUFFIXES = (".html", ".md")
 PAIRED_COLUMNS = ["voice", "line_id", "human_speaker", "f0_rmse_cents", "f0_gross_error_rate", "f0_correlation", "duration_ratio", "pause_f1"]
 
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the profile cache.")]
@@ -122,6 +121,7 @@ def _check_out(out: Path | None, *, tables_ok: bool = True) -> None:
     """Refuse an output path whose suffix is neither a report (.html/.md) nor, with ``tables_ok``, a table format."""
     from .. import tables
 
+    check_report_extra(out)
     if out is None or out.suffix.lower() in REPORT_SUFFIXES:
         return
     if not tables_ok:

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Jobs, Strict, command_group, failed_rows, friendly_errors, report_failures, strict_exit
+from ._common import REPORT_SUFFIXES, Jobs, Strict, check_report_extra, command_group, failed_rows, friendly_errors, report_failures, strict_exit
 from .benchmark import NoCache
 
 calls_app = command_group("Measure recorded calls: turn-taking timing and the agent side's persona.")
@@ -96,6 +96,7 @@ def score_command(
     from .. import tables
     from ..calls import load_call_benchmark, score_calls
 
+    check_report_extra(out)
     bench = load_call_benchmark(benchmark)
     result = score_calls(calls, bench, scenario=scenario, agent_channel=agent_channel, jobs=jobs, cache=not no_cache)
     s = result.summary
@@ -103,7 +104,7 @@ def score_command(
                f"(timing {s['timing_distance']:.2f}, persona {s['persona_distance']:.2f}), match {s['match_score']:.0f}/100")  # fmt: skip
     for sentence in s["sentences"]:
         typer.echo(f"  - {sentence}")
-    if out is not None and out.suffix.lower() in (".html", ".md"):
+    if out is not None and out.suffix.lower() in REPORT_SUFFIXES:
         from ..report.calls import write_report
 
         write_report(result, bench, out)

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Jobs, Strict, command_group, friendly_errors, strict_exit
+from ._common import Jobs, Strict, check_report_extra, command_group, friendly_errors, strict_exit
 from .benchmark import Dask, NoCache
 from .survey import DbOption
 
@@ -129,6 +129,8 @@ def report(
     """Control charts per feature with the human band and version changes, the alarms, and the messiest calls."""
     from ..monitor import MonitorStore
     from ..monitor.check import watch_store
+
+    check_report_extra(out)
     from ..report.monitor import write_report
 
     settings = _settings(period, baseline_periods, baseline_from, baseline_to, false_alarms_per_year, per_version)

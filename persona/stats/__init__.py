@@ -9,20 +9,19 @@ acoustic deviations); :func:`analyze_study` runs them all. :func:`simulate_panel
 listener panel with planted effects; :mod:`~persona.stats.calibration` makes panels that break
 the analysis' assumptions and checks every reported test on them. Listeners are the unit of every
 test; each family of tests is Holm-adjusted with simultaneous intervals beside it.
+
+The tests need statsmodels and krippendorff, the optional ``stats`` dependencies
+(``pip install 'persona[stats]'``); names load on first use, so the responses table
+(:mod:`~persona.stats.responses`), which the trial store uses, and the simulator need neither.
 """
 
-from .analysis import AnalysisOptions, StudyAnalysis, analyze_study
-from .responses import RESPONSE_COLUMNS, read_responses_csv, validate_responses
-from .simulate import PanelSpec, simulate_deviations, simulate_panel
+import lazy_loader
 
-__all__ = [
-    "RESPONSE_COLUMNS",
-    "AnalysisOptions",
-    "PanelSpec",
-    "StudyAnalysis",
-    "analyze_study",
-    "read_responses_csv",
-    "simulate_deviations",
-    "simulate_panel",
-    "validate_responses",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "analysis": ["AnalysisOptions", "StudyAnalysis", "analyze_study"],
+        "responses": ["RESPONSE_COLUMNS", "read_responses_csv", "validate_responses"],
+        "simulate": ["PanelSpec", "simulate_deviations", "simulate_panel"],
+    },
+)

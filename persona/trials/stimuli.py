@@ -107,13 +107,25 @@ def _prepare_fresh(digest: str, path: str, derived: str, spec: AudioSpec) -> Aud
 
 
 def trim_silence(audio: Audio, *, top_db: float) -> Audio:
-    """Cut leading and trailing frames quieter than ``top_db`` dB below the loudest frame."""
-    frame = max(1, int(_TRIM_FRAME_S * audio.sr_hz))
-    hop = max(1, int(_TRIM_HOP_S * audio.sr_hz))
-    import librosa  # lazily: its numba start-up stays off the CLI path
+    """Cut leading and trailing audio quieter than ``top_db`` dB below the loudest frame.
 
-    _, (start, end) = librosa.effects.trim(audio.samples, top_db=top_db, frame_length=frame, hop_length=hop)
-    return audio.with_samples(audio.samples[start:end])
+    Frames are Praat intensity frames (``To Intensity``: 25 ms effective window, 5 ms step, mean
+    subtracted); the kept span runs from the centre of the first frame within ``top_db`` of the
+    loudest (the clip's start if that is the first frame) to the centre of the last (the clip's end
+    if that is the last frame). Clips too short for one frame (50 ms) are kept whole.
+    """
+    sound = parselmouth.Sound(audio.samples, audio.sr_hz)
+    if sound.duration < 2 * _TRIM_FRAME_S:
+        return audio
+    intensity = sound.to_intensity(minimum_pitch=3.2 / _TRIM_FRAME_S, time_step=_TRIM_HOP_S)
+    db = intensity.values[0]
+    loud = np.flatnonzero(db >= np.nanmax(db) - top_db) if np.isfinite(db).any() else np.empty(0, int)
+    if loud.size == 0:
+        return audio
+    times = intensity.xs()
+    start_s = 0.0 if loud[0] == 0 else times[loud[0]]
+    end_s = audio.duration_s if loud[-1] == db.size - 1 else times[loud[-1]]
+    return audio.with_samples(audio.samples[int(start_s * audio.sr_hz) : int(np.ceil(end_s * audio.sr_hz))])
 
 
 def cut_at_pause(audio: Audio, *, max_duration_s: float) -> Audio:

@@ -8,7 +8,8 @@ import pytest
 import soundfile as sf
 
 from persona.trials.headphone import CENTRE_HZ, huggins_trial
-from persona.trials.stimuli import GAIN_JITTER_DB, opaque_id, prepare, wav_bytes
+from persona.io import Audio
+from persona.trials.stimuli import GAIN_JITTER_DB, opaque_id, prepare, trim_silence, wav_bytes
 from persona.errors import SurveyError
 from persona.trials.survey import load_survey
 
@@ -37,6 +38,21 @@ def test_every_clip_matches_in_loudness_rate_and_edges(survey):
     for clip in clips:  # trimmed: the synthetic files carry 0.2 s of silence at each end
         assert clip.duration_s < 1.1
         assert np.abs(clip.samples[:80]).max() < np.abs(clip.samples).max()
+
+
+@pytest.mark.parametrize("lead_s, tail_s", [(0.3, 0.4), (0.0, 0.4), (0.3, 0.0)])
+def test_trim_keeps_the_tone_and_cuts_the_silence_around_it(lead_s, tail_s):
+    """Known answer: a 1 s tone between stretches of -74 dB noise (0.3 s before, 0.4 s after, or none);
+    40 dB below the loudest frame keeps the tone, its edges blurred by the 25 ms analysis window: within 20 ms each side."""
+    sr_hz, rng = 16000, np.random.default_rng(1)
+    tone = 0.5 * np.sin(2 * np.pi * 220 * np.arange(sr_hz) / sr_hz)
+    x = np.concatenate([np.zeros(int(lead_s * sr_hz)), tone, np.zeros(int(tail_s * sr_hz))])
+    x += 1e-4 * rng.standard_normal(x.size)
+    kept = trim_silence(Audio(x, sr_hz, "tone.wav"), top_db=40)
+    start_s = np.flatnonzero(x == kept.samples[0])[0] / sr_hz
+    assert lead_s - 0.02 <= start_s <= lead_s + 0.001
+    assert 1.0 <= kept.duration_s <= 1.04
+    assert trim_silence(Audio(tone[:400], sr_hz, "short.wav"), top_db=40).duration_s == pytest.approx(0.025)
 
 
 def test_anchor_is_low_passed_and_equally_loud(survey):

@@ -2,8 +2,6 @@
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -133,6 +131,15 @@ def test_paired_mode_self_pairing_and_pitch_shift(tmp_path):
     assert shifted["f0_rmse_cents"] < 100 and shifted["f0_correlation"] > 0.8  # medians removed: the melody is unchanged
 
 
+def test_paired_mode_aligns_a_studio_clip_with_its_telephone_copy():
+    """Same speech, same timing: the alignment works in the telephone band, so the G.711 copy pairs frame for
+    frame with the studio clip: contours within 20 cents RMS (a tenth of the semitone the README calls close),
+    every pause placed."""
+    clip = io.load(REF / "billing_dispute" / "human_jfk.flac")
+    metrics = paired_metrics(io.telephone(clip), clip)
+    assert metrics["f0_rmse_cents"] < 20 and metrics["f0_gross_error_rate"] < 0.01 and metrics["pause_f1"] == 1.0
+
+
 def _trimmed_s(path: Path) -> float:
     """Span (s) from the first to the last frame within 35 dB of the loudest (librosa.effects.trim): an independent span."""
     import librosa
@@ -188,7 +195,3 @@ def test_demo_runs_from_the_repo(cache):
     assert result.exit_code == 0, result.output
     assert "Ranking for billing_dispute" in result.output and "SSML" in result.output
 
-
-def test_librosa_stays_off_the_scoring_start_up_path():
-    code = "import sys, persona.cli, persona.benchmark, persona.extract; assert 'librosa' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)

@@ -80,3 +80,43 @@ def test_dask_scheduler_without_dask_names_the_extra(monkeypatch, tmp_path):
     hide(monkeypatch, "dask", "dask.distributed")
     with pytest.raises(MissingExtraError, match=r"--dask-scheduler needs .* pip install 'persona\[dask\]'"):
         extract([clip], cache=False, dask_scheduler="tcp://127.0.0.1:1")
+
+
+def test_reports_without_matplotlib_are_refused_before_any_work(monkeypatch, tmp_path):
+    """--out .html/.md draws figures: without the 'report' extra, one line and exit 2 before the benchmark is built."""
+    from typer.testing import CliRunner
+
+    from persona.cli import app
+
+    hide(monkeypatch, "matplotlib")
+    for args in (["demo", "--out", str(tmp_path / "r.html")],
+                 ["compare", str(tmp_path), "-s", "billing_dispute", "-b", str(tmp_path / "b.json"), "-o", str(tmp_path / "r.md")]):  # fmt: skip
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.strip().splitlines() == [f"error: {args[args.index('--out' if '--out' in args else '-o') + 1]}: "
+                                                      "writing a report with figures needs the optional 'report' dependencies: "
+                                                      "pip install 'persona[report]'"]  # fmt: skip
+
+
+def test_analyze_without_statsmodels_names_the_extra(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from persona.cli import app
+
+    hide(monkeypatch, "statsmodels")
+    result = CliRunner().invoke(app, ["analyze", "s1", "--simulate", "5", "--out", str(tmp_path / "a.json")])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == ["error: persona analyze (listening-test statistics) needs the optional "
+                                                  "'stats' dependencies: pip install 'persona[stats]'"]  # fmt: skip
+    assert not (tmp_path / "a_tables").exists()
+
+
+def test_the_core_needs_no_extra_to_import_the_library_and_the_trial_store():
+    """A fresh process where every extra's package fails to import, as on a core install."""
+    import subprocess
+
+    blocked = ("statsmodels", "matplotlib", "krippendorff", "streamlit", "dask", "pyarrow", "psycopg", "librosa")
+    code = (f"import sys; sys.modules.update(dict.fromkeys({blocked!r})); "
+            "import persona, persona.cli, persona.benchmark.paired, persona.trials.store, persona.trials.stimuli, persona.calls, "
+            "persona.monitor.check, persona.stats; persona.stats.simulate_panel, persona.stats.validate_responses")  # fmt: skip
+    subprocess.run([sys.executable, "-c", code], check=True)
