@@ -4,7 +4,7 @@ Each recording is trimmed of leading and trailing silence, optionally cut at the
 before ``max_duration_s`` (so human recordings and agent lines reach the listener with lengths
 from one range: a length that gives the role away unblinds the trial), optionally passed through the
 G.711 telephone chain (:func:`persona.io.telephone`), resampled to the survey rate,
-loudness-normalised to one BS.1770 integrated-loudness target (pyloudnorm) and given the same
+loudness-normalised to one BS.1770 integrated-loudness target (libebur128, as the profile measures it) and given the same
 10 ms raised-cosine fades; no padding is added. The result is cached by file content hash and
 preparation settings, in memory and on disk (:mod:`persona.trials.clip_cache`), so a trial shown to
 a listener only adds what is new for each presentation.
@@ -29,6 +29,7 @@ import io
 import os
 import threading
 import time
+import warnings
 import wave
 from functools import lru_cache
 from pathlib import Path
@@ -36,11 +37,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import parselmouth
-import pyloudnorm
 from scipy import signal
 
-from ..errors import AudioError
-from ..features import pace
+from ..errors import AudioError, GatedLoudnessWarning
+from ..features import energy, pace
 from ..io import Audio, load, resample, telephone
 from . import clip_cache
 from .survey import AudioSpec, Stimulus, Survey, TestSpec
@@ -144,20 +144,19 @@ def cut_at_pause(audio: Audio, *, max_duration_s: float) -> Audio:
 
 
 def normalise_loudness(audio: Audio, *, loudness_lufs: float) -> Audio:
-    """Scale to a BS.1770 integrated loudness of ``loudness_lufs`` (pyloudnorm meter).
+    """Scale to a BS.1770 integrated loudness of ``loudness_lufs`` (:func:`persona.features.energy.loudness_lufs`).
 
     Raises
     ------
     AudioError
-        If the clip is too short to measure (< 0.4 s) or would clip at the target.
+        If the clip has no gated loudness (shorter than one 400 ms block, or silent) or would clip
+        at the target.
     """
-    meter = pyloudnorm.Meter(audio.sr_hz)
-    try:
-        measured = meter.integrated_loudness(audio.samples)
-    except ValueError as exc:
-        raise AudioError(audio.path, f"cannot measure loudness ({exc})") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GatedLoudnessWarning)
+        measured = energy.loudness_lufs(audio)
     if not np.isfinite(measured):
-        raise AudioError(audio.path, "no gated loudness (the clip is silent after trimming)")
+        raise AudioError(audio.path, "no gated loudness (shorter than 0.4 s or silent after trimming)")
     scaled = audio.samples * 10 ** ((loudness_lufs - measured) / 20)
     peak = float(np.max(np.abs(scaled)))
     if peak >= 1.0:
