@@ -283,8 +283,12 @@ def telephone_band(samples: np.ndarray, sr_hz: float) -> np.ndarray:
     Zero-phase 4th-order Butterworth (:func:`persona.dsp.zero_phase_bandpass`); at rates under
     7.6 kHz the upper edge moves to 0.45 x ``sr_hz``.
     """
-    band_hz = (TELEPHONE_BAND_HZ[0], min(TELEPHONE_BAND_HZ[1], 0.45 * sr_hz))
-    return dsp.zero_phase_bandpass(samples, 4, band_hz, sr_hz)
+    return dsp.zero_phase_bandpass(samples, 4, telephone_band_hz(sr_hz), sr_hz)
+
+
+def telephone_band_hz(sr_hz: float) -> tuple[float, float]:
+    """:data:`TELEPHONE_BAND_HZ` at a sampling rate of ``sr_hz``: the upper edge at most 0.45 x ``sr_hz`` (Hz)."""
+    return TELEPHONE_BAND_HZ[0], min(TELEPHONE_BAND_HZ[1], 0.45 * sr_hz)
 
 
 def butter_bandpass(order: int, band_hz, sr_hz: float) -> np.ndarray:

@@ -93,7 +93,7 @@ def frame_power(call: CallInfo, *, frame_s: float = 0.01) -> FramePower:
     channel is digital silence (peak below -80 dBFS): a call needs both parties.
     """
     frame_len = max(1, int(round(frame_s * call.sr_hz)))
-    sos = io.butter_bandpass(4, (io.TELEPHONE_BAND_HZ[0], min(io.TELEPHONE_BAND_HZ[1], 0.45 * call.sr_hz)), call.sr_hz)
+    sos = io.butter_bandpass(4, io.telephone_band_hz(call.sr_hz), call.sr_hz)
     state = np.zeros((sos.shape[0], 2, call.channels))
     block = frame_len * max(1, int(BLOCK_S / frame_s))
     powers, peak, carry = [], np.zeros(call.channels), np.empty((0, call.channels))
