@@ -37,7 +37,7 @@ from scipy import stats
 
 from .build import Benchmark
 from .features import FEATURES, feature_values
-from .panel import FeatureStats, normal_mad, z_distance
+from .panel import FeatureStats, normal_mad, z_distance, z_scale
 from .score import Scores, match_score, persona_distance
 
 CONFIDENCE = 0.95
@@ -130,12 +130,12 @@ def benchmark_draws(compared: dict[str, FeatureStats], *, n_resamples: int, rng:
     for i, feature in enumerate(FEATURES):
         values, stats_ = speakers[feature.column], compared[feature.column]
         if values.size < 2:
-            centre[:, i], spread[:, i] = feature.to_scale(stats_.median), max(stats_.mad, feature.floor) if np.isfinite(stats_.mad) else np.nan
+            centre[:, i], spread[:, i] = feature.to_scale(stats_.median), z_scale(feature, stats_.mad)
             continue
         index = shared if values.size == n_panel else subset_rng.integers(0, values.size, size=(n_resamples, values.size))
         sample = values[index]
         centre[:, i] = np.median(sample, axis=1)
-        spread[:, i] = np.maximum(normal_mad(sample, axis=1), feature.floor)
+        spread[:, i] = z_scale(feature, normal_mad(sample, axis=1))
     return BenchmarkDraws(centre, spread)
 
 

@@ -100,8 +100,13 @@ def panel_stats(values: pd.DataFrame, speakers: pd.Series) -> dict[str, FeatureS
 
 def robust_z(feature: Feature, value, human: FeatureStats):
     """``(scale(value) - scale(median)) / max(MAD, floor)`` (scalar or array)."""
-    gap = feature.to_scale(value) - feature.to_scale(human.median)
-    return gap / max(human.mad, feature.floor) if np.isfinite(human.mad) else np.full_like(gap, np.nan)
+    return (feature.to_scale(value) - feature.to_scale(human.median)) / z_scale(feature, human.mad)
+
+
+def z_scale(feature: Feature, mad):
+    """The robust z's denominator, ``max(MAD, floor)`` on the feature's scale; NaN where the MAD is (scalar or array)."""
+    mad = np.asarray(mad, dtype=float)
+    return np.where(np.isfinite(mad), np.maximum(mad, feature.floor), np.nan)
 
 
 def distance(values: np.ndarray, human: dict[str, FeatureStats], features: tuple[Feature, ...] = FEATURES) -> np.ndarray:
