@@ -107,9 +107,14 @@ def widened(s: FeatureStats) -> FeatureStats:
     """The band of a register with few speakers, widened to at least the median +/- 1.28 x max(MAD, floor)."""
     if s.n_speakers >= MIN_REGISTER_SPEAKERS or not np.isfinite(s.median):
         return s
-    half_st = NORMAL_P90_Z * max(s.mad if np.isfinite(s.mad) else 0.0, PITCH.floor)
+    half_st = NORMAL_P90_Z * widening_sd_st(s)
     low, high = s.median * 2 ** (-half_st / 12), s.median * 2 ** (half_st / 12)
     return dataclasses.replace(s, p10=min(s.p10, low), p90=max(s.p90, high))
+
+
+def widening_sd_st(s: FeatureStats) -> float:
+    """The SD (st) a few-speaker register's band is widened with: max(MAD, floor), the floor alone without a MAD."""
+    return max(s.mad if np.isfinite(s.mad) else 0.0, PITCH.floor)
 
 
 def note(by_register: dict[str, FeatureStats], register: str, scenario: str) -> str:
@@ -122,7 +127,7 @@ def note(by_register: dict[str, FeatureStats], register: str, scenario: str) -> 
         return f"no {register}-register speaker in {where}: pitch level compared with the whole panel, which holds other registers"
     if s.n_speakers < MIN_REGISTER_SPEAKERS:
         return (f"only {s.n_speakers} {register}-register speaker(s) in {where} (fewer than {MIN_REGISTER_SPEAKERS}): "
-                f"pitch level compared with their median, band widened to +/- {NORMAL_P90_Z} x {max(s.mad, PITCH.floor):.1f} st")  # fmt: skip
+                f"pitch level compared with their median, band widened to +/- {NORMAL_P90_Z} x {widening_sd_st(s):.1f} st")  # fmt: skip
     return ""
 
 
