@@ -47,8 +47,8 @@ def listener_bootstrap_interval(
     return (float(low), float(high))
 
 
-def wilson_interval(successes: int, trials: int, *, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion (statsmodels ``proportion_confint``)."""
+def wilson_interval(successes: float, trials: float, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion (statsmodels ``proportion_confint``); counts may be effective (non-integer)."""
     if trials == 0:
         return (np.nan, np.nan)
     low, high = proportion_confint(successes, trials, alpha=1 - confidence, method="wilson")
@@ -84,8 +84,8 @@ def clustered_share(wins: np.ndarray, trials: np.ndarray, *, confidence: float =
     n_eff = binomial / variance if variance > 0 and binomial > 0 else n
     p_value = 2 * stats.t.sf(abs(share - null) / np.sqrt(null * (1 - null) / n_eff), n_clusters - 1)
     n_eff *= (stats.norm.ppf(0.5 + confidence / 2) / stats.t.ppf(0.5 + confidence / 2, n_clusters - 1)) ** 2
-    low, high = proportion_confint(share * n_eff, n_eff, alpha=1 - confidence, method="wilson")
-    return {**out, "ci_low": float(low), "ci_high": float(high), "p_value": float(p_value), "n_effective": float(n_eff)}
+    low, high = wilson_interval(share * n_eff, n_eff, confidence=confidence)
+    return {**out, "ci_low": low, "ci_high": high, "p_value": float(p_value), "n_effective": float(n_eff)}
 
 
 def exact_binomial_p(successes: int, trials: int, *, p: float = 0.5, alternative: str = "two-sided") -> float:
