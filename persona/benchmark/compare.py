@@ -27,6 +27,7 @@ with one clip has no interval and is never resolvable from its neighbours.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import warnings
 import zlib
@@ -36,14 +37,15 @@ import pandas as pd
 from scipy import stats
 
 from .build import Benchmark
-from .features import FEATURES, feature_values
-from .panel import FeatureStats, normal_mad, z_distance, z_scale
-from .score import Scores, match_score, persona_distance
+from .features import FEATURES, Z_CLIP, feature_values
+from .panel import FeatureStats, distance, normal_mad, z_distance, z_scale
+from .score import Scores, match_score
 
 CONFIDENCE = 0.95
 N_RESAMPLES = 999
-PIVOT_POWER = 3
-"""The distance's interval is the basic bootstrap interval of ``distance ** PIVOT_POWER`` (see the module docstring)."""
+GRID_STEP = 0.02
+"""Spacing of the true distances the interval is inverted on (distance units)."""
+BISECTIONS = 40
 _BENCHMARK_STREAM = "benchmark speakers"
 
 
@@ -69,11 +71,11 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
     ok = scores.profiles[~scores.profiles["error"].fillna("").astype(bool)]
     clip_values = {v: feature_values(rows).to_numpy() for v, rows in ok.groupby("voice")}
     registers = {v: scores.registers.get(v, "") for v in clip_values}
-    benchmarks = {r: benchmark_draws(benchmark.compared(scores.scenario, r), n_resamples=n_resamples,
-                                     rng=stream(seed, _BENCHMARK_STREAM), subset_rng=stream(seed, f"{_BENCHMARK_STREAM} {r}"))
-                  for r in sorted(set(registers.values()))}  # fmt: skip
-    voices = {v: VoiceDraws.of(values, benchmark, benchmarks[registers[v]], scores.scenario, rng=stream(seed, v),
-                               register=registers[v]) for v, values in clip_values.items()}  # fmt: skip
+    compared = {r: benchmark.compared(scores.scenario, r) for r in set(registers.values())}
+    benchmarks = {r: benchmark_draws(c, n_resamples=n_resamples, rng=stream(seed, _BENCHMARK_STREAM),
+                                     subset_rng=stream(seed, f"{_BENCHMARK_STREAM} {r}")) for r, c in compared.items()}  # fmt: skip
+    voices = {v: VoiceDraws.of(values, compared[registers[v]], benchmarks[registers[v]], rng=stream(seed, v))
+              for v, values in clip_values.items()}  # fmt: skip
     rows = [{"voice": v, "n_clips": len(d.values), "persona_distance": d.estimate,
              **dict(zip(("ci_low", "ci_high"), d.interval()))} for v, d in voices.items()]  # fmt: skip
     ranking = pd.DataFrame(rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
@@ -99,95 +101,159 @@ def stream(seed: int, name: str) -> np.random.Generator:
 
 @dataclasses.dataclass(frozen=True)
 class BenchmarkDraws:
-    """Bootstrap draws of the statistics a voice is compared with, per draw and feature (:data:`FEATURES` order).
+    """The benchmark's statistics, and draws of the human population they were measured on, per feature.
 
-    ``centre`` is the median of the resampled speakers' values and ``spread`` their 1.4826 MAD
-    floored as in the robust z (``max(MAD, floor)``), both on the feature's scale (st for F0 level).
+    ``observed_centre`` and ``observed_spread`` are the benchmark's median and ``max(MAD, floor)`` on
+    the feature's scale (st for F0 level). Draw ``b`` is a population the benchmark could have come
+    from: ``true_spread`` its ``max(SD, floor)``, ``centre_error`` the benchmark's median minus its median.
     """
 
-    centre: np.ndarray
-    spread: np.ndarray
+    observed_centre: np.ndarray
+    observed_spread: np.ndarray
+    true_spread: np.ndarray
+    centre_error: np.ndarray
 
-    def distance(self, values: np.ndarray) -> np.ndarray:
-        """Persona distance of row ``b`` of ``values`` (natural units, ``(draws, features)``) against draw ``b``."""
-        scaled = np.column_stack([f.to_scale(values[:, i]) for i, f in enumerate(FEATURES)])
-        return z_distance((scaled - self.centre) / self.spread)
+    def distance(self, z: np.ndarray, deviation: np.ndarray) -> np.ndarray:
+        """Distance per draw, against the benchmark, of a voice at true robust z ``z`` (``(..., features)``) whose clip
+        median misses its centre by ``deviation`` (scale units, ``(draws, features)``): ``(..., draws)``."""
+        missed = z[..., None, :] * self.true_spread + deviation - self.centre_error
+        return z_distance(missed / self.observed_spread)
 
 
 def benchmark_draws(compared: dict[str, FeatureStats], *, n_resamples: int, rng: np.random.Generator,
                     subset_rng: np.random.Generator) -> BenchmarkDraws:  # fmt: skip
-    """Resample the human speakers of ``compared`` (:meth:`Benchmark.compared`: the voice's register for pitch level).
+    """Draws of the human population behind ``compared`` (:class:`BenchmarkDraws`), given its median and MAD.
 
-    Speakers are the unit: features measured on every speaker share one draw of speakers (so their
-    correlation is kept), from ``rng``; a feature measured on fewer speakers (a register's pitch
-    level, a feature some speaker lacks) draws its own from ``subset_rng``. A one-speaker feature
-    keeps its statistics.
+    Per feature, on its scale, with ``e`` as many standard normal values as the feature has speakers:
+    the population is normal with SD ``MAD / MAD(e)`` and median ``median - SD x median(e)``, the
+    pivots of a normal sample's median and 1.4826 MAD (a generalised pivotal quantity, Weerahandi 1993).
+    Not a resample of the speakers: a resample of 3-6 values repeats speakers, its MAD falls to the
+    floor far more often than a new panel's would, and z with it blows up. Features measured on every
+    speaker take their draws from ``rng``, one measured on fewer (a register's pitch level) from
+    ``subset_rng``; a one-speaker feature keeps its statistics.
     """
-    speakers = {f.column: f.to_scale(np.asarray(compared[f.column].speaker_values, dtype=float)) for f in FEATURES}
-    n_panel = max(len(v) for v in speakers.values())
-    shared = rng.integers(0, n_panel, size=(n_resamples, n_panel))
-    centre, spread = np.empty((n_resamples, len(FEATURES))), np.empty((n_resamples, len(FEATURES)))
+    n_panel = max(len(compared[f.column].speaker_values) for f in FEATURES)
+    shared = rng.standard_normal((n_resamples, n_panel, len(FEATURES)))
+    observed_centre = np.array([f.to_scale(compared[f.column].median) for f in FEATURES])
+    observed_spread = np.array([z_scale(f, compared[f.column].mad) for f in FEATURES])
+    true_spread, centre_error = np.tile(observed_spread, (n_resamples, 1)), np.zeros((n_resamples, len(FEATURES)))
     for i, feature in enumerate(FEATURES):
-        values, stats_ = speakers[feature.column], compared[feature.column]
-        if values.size < 2:
-            centre[:, i], spread[:, i] = feature.to_scale(stats_.median), z_scale(feature, stats_.mad)
+        n, mad = len(compared[feature.column].speaker_values), compared[feature.column].mad
+        if n < 2 or not np.isfinite(mad):
             continue
-        index = shared if values.size == n_panel else subset_rng.integers(0, values.size, size=(n_resamples, values.size))
-        sample = values[index]
-        centre[:, i] = np.median(sample, axis=1)
-        spread[:, i] = z_scale(feature, normal_mad(sample, axis=1))
-    return BenchmarkDraws(centre, spread)
+        standard = shared[:, :, i] if n == n_panel else subset_rng.standard_normal((n_resamples, n))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            population_sd = np.where(mad > 0, mad / normal_mad(standard, axis=1), 0.0)
+        true_spread[:, i] = z_scale(feature, population_sd)
+        centre_error[:, i] = population_sd * np.median(standard, axis=1)
+    return BenchmarkDraws(observed_centre, observed_spread, true_spread, centre_error)
 
 
-def clip_distance(values: np.ndarray, benchmark: Benchmark, scenario: str, *, register: str = "") -> np.ndarray:
-    """Distance of the clip-median profile, pitch level within ``register``; ``values`` is ``(..., clips, features)``."""
+def clip_distance(values: np.ndarray, compared: dict[str, FeatureStats]) -> np.ndarray:
+    """Distance of the clip-median profile against ``compared``; ``values`` is ``(..., clips, features)``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN feature: it drops out
         medians = np.nanmedian(values, axis=-2)
     flat = medians.reshape(-1, medians.shape[-1])
-    return persona_distance(flat, benchmark, scenario, register=register).reshape(medians.shape[:-1])
+    return distance(flat, compared).reshape(medians.shape[:-1])
+
+
+def scaled(values: np.ndarray) -> np.ndarray:
+    """Feature values (natural units, ``(..., features)``) on each feature's scale."""
+    return np.stack([f.to_scale(values[..., i]) for i, f in enumerate(FEATURES)], axis=-1)
 
 
 @dataclasses.dataclass(frozen=True)
 class VoiceDraws:
-    """A voice's distance, its hierarchical bootstrap draws and its clip jackknife."""
+    """A voice's distance, its offset from the human centre, its clip-median draws and its clip jackknife.
+
+    ``z`` is the voice's robust z against the benchmark (per feature); ``deviation`` row ``b`` is
+    resample ``b``'s clip median minus the clip median (scale units); ``draws`` pairs deviation ``b``
+    with benchmark draw ``b`` (:meth:`BenchmarkDraws.distance` at the observed z).
+    """
 
     values: np.ndarray
     estimate: float
-    draws: np.ndarray
+    z: np.ndarray
+    deviation: np.ndarray
+    benchmark: BenchmarkDraws
     jackknife: np.ndarray
 
     @classmethod
-    def of(cls, values: np.ndarray, benchmark: Benchmark, draws: BenchmarkDraws, scenario: str, *,
-           rng: np.random.Generator, register: str = "") -> VoiceDraws:  # fmt: skip
-        """Draw b pairs clip resample b with benchmark draw b; NaN draws with fewer than 2 clips."""
-        estimate = float(clip_distance(values, benchmark, scenario, register=register))
-        n, n_draws = len(values), len(draws.centre)
-        if n < 2:
-            return cls(values, estimate, np.full(n_draws, np.nan), np.full(n, np.nan))
-        resampled = values[rng.integers(0, n, size=(n_draws, n))]
+    def of(cls, values: np.ndarray, compared: dict[str, FeatureStats], draws: BenchmarkDraws, *,
+           rng: np.random.Generator) -> VoiceDraws:  # fmt: skip
+        """Resample the clips once per benchmark draw; NaN deviations with fewer than 2 clips."""
+        estimate = float(clip_distance(values, compared))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            medians = np.nanmedian(resampled, axis=1)
+            median = scaled(np.nanmedian(values, axis=0))
+            n, n_draws = len(values), len(draws.true_spread)
+            if n < 2:
+                deviation = np.full((n_draws, len(FEATURES)), np.nan)
+            else:
+                deviation = scaled(np.nanmedian(values[rng.integers(0, n, size=(n_draws, n))], axis=1)) - median
         leave_one_out = np.array([np.delete(values, i, axis=0) for i in range(n)])
-        return cls(values, estimate, draws.distance(medians), clip_distance(leave_one_out, benchmark, scenario, register=register))
+        jackknife = clip_distance(leave_one_out, compared) if n > 1 else np.full(n, np.nan)
+        return cls(values, estimate, (median - draws.observed_centre) / draws.observed_spread, deviation, draws, jackknife)
+
+    @functools.cached_property
+    def draws(self) -> np.ndarray:
+        """Bootstrap draws of the distance: clip resample ``b`` against benchmark draw ``b``."""
+        return self.benchmark.distance(self.z, self.deviation)
 
     def interval(self, confidence: float = CONFIDENCE) -> tuple[float, float]:
-        """Basic bootstrap interval of the distance to the power :data:`PIVOT_POWER`, back on the distance scale.
+        """The true distances the estimate does not reject at ``1 - confidence`` (two-sided), by test inversion.
 
-        ``[(2 D^p - q_hi)^(1/p), (2 D^p - q_lo)^(1/p)]`` with ``q`` the quantiles of the draws' ``D^p``,
-        bounded at 0 (NaN without draws).
+        For each true distance d on a grid of :data:`GRID_STEP` (the voice's offset scaled so its
+        distance is d, same direction), the draws give the estimator's distribution: the voice's clip
+        resamples around that offset against benchmark draws. The lower bound is the smallest d whose
+        upper ``(1 - confidence) / 2`` quantile reaches the estimate, the upper bound the largest d
+        whose lower quantile does not pass it (linear between grid points); NaN without draws.
         """
         if not np.isfinite(self.draws).all():
             return np.nan, np.nan
-        low, high = np.quantile(self.draws**PIVOT_POWER, [(1 - confidence) / 2, (1 + confidence) / 2])
-        powered = self.estimate**PIVOT_POWER
-        return float(max(2 * powered - high, 0.0) ** (1 / PIVOT_POWER)), float(max(2 * powered - low, 0.0) ** (1 / PIVOT_POWER))
+        truths, scales = truth_grid(self.z)
+        world = self.benchmark.distance(scales[:, None] * self.z, self.deviation)
+        tail = (1 - confidence) / 2
+        low_q, high_q = np.quantile(world, [tail, 1 - tail], axis=1)
+        return (crossing(truths, high_q, self.estimate, high_q >= self.estimate),
+                crossing(truths, low_q, self.estimate, low_q > self.estimate))
 
     def difference_interval(self, other: VoiceDraws, confidence: float = CONFIDENCE) -> tuple[float, float]:
         """BCa interval of this voice's distance minus ``other``'s (jackknife over both voices' clips)."""
         jackknife = np.concatenate([self.jackknife - other.estimate, self.estimate - other.jackknife])
         return bca_interval(self.draws - other.draws, self.estimate - other.estimate, jackknife, confidence=confidence)
+
+
+def truth_grid(z: np.ndarray, step: float = GRID_STEP) -> tuple[np.ndarray, np.ndarray]:
+    """True distances ``0, step, ...`` up to the largest one ``a z`` reaches, and the scale ``a`` giving each.
+
+    ``z`` is the voice's observed robust z (NaN features drop out); a voice at the median (all z 0)
+    is moved along all measured features alike. ``a`` comes from bisection (the clipped distance rises with ``a``).
+    """
+    direction = z if np.nanmax(np.abs(z), initial=0.0) > 0 else np.where(np.isfinite(z), 1.0, np.nan)
+    moved = np.abs(direction[np.isfinite(direction) & (direction != 0)])
+    if moved.size == 0:
+        return np.zeros(1), np.zeros(1)
+    top = Z_CLIP / moved.min()  # every moved feature clipped: the largest distance along this direction
+    truths = np.arange(0.0, float(z_distance(top * direction)) + step / 2, step)
+    low, high = np.zeros_like(truths), np.full_like(truths, top)
+    for _ in range(BISECTIONS):
+        middle = (low + high) / 2
+        below = z_distance(middle[:, None] * direction) < truths
+        low, high = np.where(below, middle, low), np.where(below, high, middle)
+    return truths, (low + high) / 2
+
+
+def crossing(truths: np.ndarray, quantile: np.ndarray, estimate: float, past: np.ndarray) -> float:
+    """The truth where ``quantile`` first gets past ``estimate`` (``past`` marks those grid points), linear between
+    grid points; the first truth if it is already past, the last if none is."""
+    k = int(np.argmax(past)) if past.any() else len(truths)
+    if k in (0, len(truths)):
+        return float(truths[min(k, len(truths) - 1)])
+    rise = quantile[k] - quantile[k - 1]
+    share = (estimate - quantile[k - 1]) / rise if rise > 0 else 1.0
+    return float(truths[k - 1] + np.clip(share, 0.0, 1.0) * (truths[k] - truths[k - 1]))
 
 
 def bca_interval(draws: np.ndarray, estimate: float, jackknife: np.ndarray, *, confidence: float = CONFIDENCE) -> tuple[float, float]:
