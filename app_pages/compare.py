@@ -171,6 +171,7 @@ def show_ranking(scores: pb.Scores, comparison: pb.Comparison, bench: pb.Benchma
             "persona_distance": st.column_config.NumberColumn("persona distance", format="%.2f"),
             "ci_low": st.column_config.NumberColumn("95% CI low", format="%.2f"),
             "ci_high": st.column_config.NumberColumn("95% CI high", format="%.2f"),
+            "interval_note": "interval note",
             "not_resolvable_from": "not resolvable from",
             "human_percentile": st.column_config.NumberColumn("human percentile", format="%.0f", help=pb.typicality.METHOD),
         },

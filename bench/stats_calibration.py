@@ -14,13 +14,15 @@ voices, MUSHRA for these recordings), the rate at which the test rejects the tru
 is 1 - coverage of its dual interval.
 
 Part 2 (voice comparison): a benchmark of 6 human speakers (one clip each; per feature
-scale-unit values ~ N(centre, 1.5 x floor)) and a candidate voice whose true centre sits
-``delta`` spreads from the human centre on every feature, so its true persona distance is
-``delta``; clips scatter 1 spread around the voice's centre. Every clip names the ``low``
+scale-unit values ~ N(centre, 1.5 x floor), centres ``compare_calibration.CENTRES``) and a
+candidate voice whose true centre sits ``delta`` spreads from the human centre on every feature,
+so its true persona distance is ``delta``; clips scatter 1 spread around the voice's centre. Every clip names the ``low``
 pitch register (pitch centre 120 Hz, a typical man's), so the voice's pitch level is compared
 with all 6 speakers, as the true distance assumes (an inferred register would split the
 panel at 160 Hz and move the truth). Printed: coverage of the interval of ``compare_voices``
-(999 draws) for 5, 10, 20 and 50 clips per voice, with its standard error.
+(999 draws) at true distances 0.5, 1.5 and 3 for 5, 10, 20 and 50 clips per voice, with its standard
+error, the mean width and the shares of lower bounds above 0 and above half the truth
+(``bench/compare_calibration.py`` runs more benchmark designs without the pipeline).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+import compare_calibration
 from persona.benchmark import build, compare_voices, score_profiles
 from persona.benchmark.features import FEATURES
 from persona.stats.calibration import Misspecified, run_panel
@@ -123,19 +126,16 @@ def _verdict(level: float, cover: float) -> str:
 
 
 def compare(args) -> None:
-    print(f"\n{'true distance':>13} {'clips/voice':>11} {'coverage':>9} {'SE':>6} {'mean width':>10} {'s/panel':>8}")
-    for delta in (0.5, 1.5):
-        for n_clips in (5, 10, 20, 50):
+    print()
+    compare_calibration.print_header()
+    for delta in compare_calibration.DISTANCES:
+        for n_clips in args.compare_clips:
             start = time.perf_counter()
             seeds = [args.seed + 7919 * k + n_clips for k in range(args.compare_panels)]
             with ProcessPoolExecutor(args.jobs) as pool:
                 intervals = np.array(list(pool.map(functools.partial(_compare_panel, delta, n_clips), seeds, chunksize=5)))
-            hits, widths = (intervals[:, 0] <= delta) & (delta <= intervals[:, 1]), intervals[:, 1] - intervals[:, 0]
             seconds = (time.perf_counter() - start) / args.compare_panels
-            cover = float(np.mean(hits))
-            se = float(np.sqrt(cover * (1 - cover) / len(hits)))
-            flag = "" if cover >= 0.93 else "  COVERAGE LOW"
-            print(f"{delta:>13.1f} {n_clips:>11d} {cover:>9.3f} {se:>6.3f} {np.nanmean(widths):>10.3f} {seconds:>8.2f}{flag}", flush=True)
+            compare_calibration.print_row("pipeline", delta, n_clips, compare_calibration.summary(delta, intervals), seconds)
 
 
 def _compare_panel(delta: float, n_clips: int, seed: int) -> tuple[float, float]:
@@ -149,16 +149,11 @@ def _compare_panel(delta: float, n_clips: int, seed: int) -> tuple[float, float]
 
 def _clips(rng: np.random.Generator, voice: str, n: int, *, shift: float) -> pd.DataFrame:
     """Clip values: per feature, scale value ~ N(centre + shift x spread, spread), spread = 1.5 x floor."""
-    centres = {"f0_median_hz": 120.0, "f0_sd_st": 3.0, "f0_range_st": 10.0, "f0_step_sd_st": 0.45,
-               "speech_rate_syl_s": 4.0, "pause_ratio": 0.2, "mean_pause_s": 0.4, "loudness_lufs": -23.0,
-               "intensity_sd_db": 9.0, "hnr_db": 12.0}  # fmt: skip
-    columns = {}
-    for f in FEATURES:
-        spread = 1.5 * f.floor
-        scale = f.to_scale(centres[f.column]) + spread * (shift + rng.standard_normal(n))
-        columns[f.column] = 2 ** (scale / 12.0) if f.log_scale else scale
-    return pd.DataFrame(columns).assign(speech_s=5.0, file=[f"{voice}_{k}.wav" for k in range(n)], speaker=voice,
-                                        voice=voice, scenario="cal", register="low", error="")  # fmt: skip
+    design = compare_calibration.Design("pipeline", n)
+    columns = compare_calibration.natural(compare_calibration.clips(rng, design, shift, n))
+    return pd.DataFrame(columns, columns=[f.column for f in FEATURES]).assign(
+        speech_s=5.0, file=[f"{voice}_{k}.wav" for k in range(n)], speaker=voice, voice=voice, scenario="cal",
+        register="low", error="")  # fmt: skip
 
 
 def main() -> None:
@@ -169,6 +164,8 @@ def main() -> None:
     parser.add_argument("--designs", type=lambda s: {int(k) for k in s.split(",")}, default=set(),
                         help="indices of the designs to run (default all)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (panels are independent)")
+    parser.add_argument("--compare-clips", type=lambda s: [int(c) for c in s.split(",")], default=list(compare_calibration.CLIPS),
+                        help="clips per voice of the compare part (default 5,10,20,50)")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--skip-listening", action="store_true")
     args = parser.parse_args()

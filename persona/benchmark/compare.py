@@ -43,9 +43,13 @@ from .score import Scores, match_score
 
 CONFIDENCE = 0.95
 N_RESAMPLES = 999
-GRID_STEP = 0.02
+GRID_STEP = 0.1
 """Spacing of the true distances the interval is inverted on (distance units)."""
 BISECTIONS = 40
+MIN_PIVOT_SPEAKERS = 4
+"""Speakers a feature needs for its population to be drawn; with fewer its median and spread are taken as exact.
+The 97.5% quantile of ``|median| / (1.4826 MAD)`` of 3 standard normal values is about 25 (of 4: 4.7; of 6: 2.4),
+so 3 speakers cannot say where the human centre lies in units of the human spread, nor bound a distance from below."""
 _BENCHMARK_STREAM = "benchmark speakers"
 
 
@@ -56,7 +60,7 @@ class Comparison:
     Attributes
     ----------
     ranking : DataFrame
-        ``rank, voice, n_clips, persona_distance, ci_low, ci_high, match_score, not_resolvable_from``.
+        ``rank, voice, n_clips, persona_distance, ci_low, ci_high, interval_note, match_score, not_resolvable_from``.
     pairs : DataFrame
         ``voice_a, voice_b, difference, ci_low, ci_high, resolvable`` (difference = a - b, a ranked higher).
     """
@@ -77,7 +81,8 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
     voices = {v: VoiceDraws.of(values, compared[registers[v]], benchmarks[registers[v]], rng=stream(seed, v))
               for v, values in clip_values.items()}  # fmt: skip
     rows = [{"voice": v, "n_clips": len(d.values), "persona_distance": d.estimate,
-             **dict(zip(("ci_low", "ci_high"), d.interval()))} for v, d in voices.items()]  # fmt: skip
+             **dict(zip(("ci_low", "ci_high"), d.interval())), "interval_note": exact_features(compared[registers[v]])}
+            for v, d in voices.items()]  # fmt: skip
     ranking = pd.DataFrame(rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
     pairs = []
     for a, b in itertools.combinations(ranking["voice"], 2):
@@ -101,23 +106,28 @@ def stream(seed: int, name: str) -> np.random.Generator:
 
 @dataclasses.dataclass(frozen=True)
 class BenchmarkDraws:
-    """The benchmark's statistics, and draws of the human population they were measured on, per feature.
+    """The benchmark's statistics and draws of the human population it was measured on, per feature (:data:`FEATURES` order).
 
     ``observed_centre`` and ``observed_spread`` are the benchmark's median and ``max(MAD, floor)`` on
     the feature's scale (st for F0 level). Draw ``b`` is a population the benchmark could have come
-    from: ``true_spread`` its ``max(SD, floor)``, ``centre_error`` the benchmark's median minus its median.
+    from: ``true_spread`` is its ``max(SD, floor)`` and ``centre_error`` the benchmark's median minus
+    the population's. ``redrawn_centre_error`` and ``redrawn_spread`` are those of a new benchmark of
+    as many speakers drawn from population ``b`` (its median's error, its ``max(1.4826 MAD, floor)``).
     """
 
     observed_centre: np.ndarray
     observed_spread: np.ndarray
     true_spread: np.ndarray
     centre_error: np.ndarray
+    redrawn_centre_error: np.ndarray
+    redrawn_spread: np.ndarray
 
-    def distance(self, z: np.ndarray, deviation: np.ndarray) -> np.ndarray:
-        """Distance per draw, against the benchmark, of a voice at true robust z ``z`` (``(..., features)``) whose clip
-        median misses its centre by ``deviation`` (scale units, ``(draws, features)``): ``(..., draws)``."""
-        missed = z[..., None, :] * self.true_spread + deviation - self.centre_error
-        return z_distance(missed / self.observed_spread)
+    def distance(self, z: np.ndarray, deviation: np.ndarray, *, redrawn: bool = False) -> np.ndarray:
+        """Distance per draw of a voice at true robust z ``z`` (``(..., features)``) whose clip median misses its
+        centre by ``deviation`` (scale units, ``(draws, features)``): ``(..., draws)``; against the benchmark as
+        measured, or ``redrawn``, against a new one."""
+        error, spread = (self.redrawn_centre_error, self.redrawn_spread) if redrawn else (self.centre_error, self.observed_spread)
+        return z_distance((z[..., None, :] * self.true_spread + deviation - error) / spread)
 
 
 def benchmark_draws(compared: dict[str, FeatureStats], *, n_resamples: int, rng: np.random.Generator,
@@ -126,27 +136,42 @@ def benchmark_draws(compared: dict[str, FeatureStats], *, n_resamples: int, rng:
 
     Per feature, on its scale, with ``e`` as many standard normal values as the feature has speakers:
     the population is normal with SD ``MAD / MAD(e)`` and median ``median - SD x median(e)``, the
-    pivots of a normal sample's median and 1.4826 MAD (a generalised pivotal quantity, Weerahandi 1993).
-    Not a resample of the speakers: a resample of 3-6 values repeats speakers, its MAD falls to the
-    floor far more often than a new panel's would, and z with it blows up. Features measured on every
-    speaker take their draws from ``rng``, one measured on fewer (a register's pitch level) from
-    ``subset_rng``; a one-speaker feature keeps its statistics.
+    pivots of a normal sample's median and 1.4826 MAD (a generalised pivotal quantity, Weerahandi
+    1993); a second such sample ``e'`` is the redrawn benchmark (median ``SD x median(e')`` off,
+    spread ``max(SD x MAD(e'), floor)``). Not a resample of the speakers: a resample of 3-6 values
+    repeats speakers, its MAD falls to the floor far more often than a new panel's would, and z with
+    it blows up. Features measured on every speaker take their draws from ``rng``, one measured on
+    fewer (a register's pitch level) from ``subset_rng``; a feature of fewer than
+    :data:`MIN_PIVOT_SPEAKERS` speakers keeps its statistics (:func:`exact_features` names them).
     """
     n_panel = max(len(compared[f.column].speaker_values) for f in FEATURES)
-    shared = rng.standard_normal((n_resamples, n_panel, len(FEATURES)))
+    shared = rng.standard_normal((2, n_resamples, n_panel, len(FEATURES)))
     observed_centre = np.array([f.to_scale(compared[f.column].median) for f in FEATURES])
     observed_spread = np.array([z_scale(f, compared[f.column].mad) for f in FEATURES])
-    true_spread, centre_error = np.tile(observed_spread, (n_resamples, 1)), np.zeros((n_resamples, len(FEATURES)))
+    true_spread, redrawn_spread = np.tile(observed_spread, (n_resamples, 1)), np.tile(observed_spread, (n_resamples, 1))
+    centre_error, redrawn_error = np.zeros((n_resamples, len(FEATURES))), np.zeros((n_resamples, len(FEATURES)))
     for i, feature in enumerate(FEATURES):
         n, mad = len(compared[feature.column].speaker_values), compared[feature.column].mad
-        if n < 2 or not np.isfinite(mad):
+        if n < MIN_PIVOT_SPEAKERS or not np.isfinite(mad):
             continue
-        standard = shared[:, :, i] if n == n_panel else subset_rng.standard_normal((n_resamples, n))
+        standard, redrawn = shared[:, :, :, i] if n == n_panel else subset_rng.standard_normal((2, n_resamples, n))
         with np.errstate(divide="ignore", invalid="ignore"):
             population_sd = np.where(mad > 0, mad / normal_mad(standard, axis=1), 0.0)
         true_spread[:, i] = z_scale(feature, population_sd)
         centre_error[:, i] = population_sd * np.median(standard, axis=1)
-    return BenchmarkDraws(observed_centre, observed_spread, true_spread, centre_error)
+        redrawn_error[:, i] = population_sd * np.median(redrawn, axis=1)
+        redrawn_spread[:, i] = z_scale(feature, population_sd * normal_mad(redrawn, axis=1))
+    return BenchmarkDraws(observed_centre, observed_spread, true_spread, centre_error, redrawn_error, redrawn_spread)
+
+
+def exact_features(compared: dict[str, FeatureStats]) -> str:
+    """The note naming the distance's features whose few speakers' statistics :func:`benchmark_draws` takes as exact."""
+    few = [f"{f.label} ({compared[f.column].n_speakers} speakers)" for f in FEATURES
+           if f.weight > 0 and 1 < compared[f.column].n_speakers < MIN_PIVOT_SPEAKERS]  # fmt: skip
+    if not few:
+        return ""
+    return (f"the interval takes the median and spread of {', '.join(few)} as exact: fewer than {MIN_PIVOT_SPEAKERS} "
+            f"speakers cannot bound the distance from below (with their uncertainty every lower bound is 0); add speakers")
 
 
 def clip_distance(values: np.ndarray, compared: dict[str, FeatureStats]) -> np.ndarray:
@@ -204,20 +229,25 @@ class VoiceDraws:
     def interval(self, confidence: float = CONFIDENCE) -> tuple[float, float]:
         """The true distances the estimate does not reject at ``1 - confidence`` (two-sided), by test inversion.
 
-        For each true distance d on a grid of :data:`GRID_STEP` (the voice's offset scaled so its
-        distance is d, same direction), the draws give the estimator's distribution: the voice's clip
-        resamples around that offset against benchmark draws. The lower bound is the smallest d whose
-        upper ``(1 - confidence) / 2`` quantile reaches the estimate, the upper bound the largest d
-        whose lower quantile does not pass it (linear between grid points); NaN without draws.
+        For each true distance d on a grid of :data:`GRID_STEP` (the voice's z scaled so its distance
+        is d, same direction), the draws give the estimator's distribution: the voice's clip resamples
+        around that z against the benchmark draws. d is kept when the estimate lies within the draws'
+        central ``confidence`` range, against the benchmark as measured *or* against a redrawn one (the
+        union of the two tests' acceptance: holding the benchmark's spread as measured ignores that a
+        new panel's floored MAD would cap z, redrawing it ignores what this panel's MAD says). Bounds
+        are linear between grid points; NaN without draws.
         """
         if not np.isfinite(self.draws).all():
             return np.nan, np.nan
         truths, scales = truth_grid(self.z)
-        world = self.benchmark.distance(scales[:, None] * self.z, self.deviation)
         tail = (1 - confidence) / 2
-        low_q, high_q = np.quantile(world, [tail, 1 - tail], axis=1)
-        return (crossing(truths, high_q, self.estimate, high_q >= self.estimate),
-                crossing(truths, low_q, self.estimate, low_q > self.estimate))
+        bounds = []
+        for redrawn in (False, True):
+            world = self.benchmark.distance(scales[:, None] * self.z, self.deviation, redrawn=redrawn)
+            low_q, high_q = np.quantile(world, [tail, 1 - tail], axis=1)
+            bounds.append((crossing(truths, high_q, self.estimate, high_q >= self.estimate),
+                           crossing(truths, low_q, self.estimate, low_q > self.estimate)))  # fmt: skip
+        return min(b[0] for b in bounds), max(b[1] for b in bounds)
 
     def difference_interval(self, other: VoiceDraws, confidence: float = CONFIDENCE) -> tuple[float, float]:
         """BCa interval of this voice's distance minus ``other``'s (jackknife over both voices' clips)."""
