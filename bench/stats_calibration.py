@@ -134,8 +134,9 @@ def compare(args) -> None:
             seeds = [args.seed + 7919 * k + n_clips for k in range(args.compare_panels)]
             with ProcessPoolExecutor(args.jobs) as pool:
                 intervals = np.array(list(pool.map(functools.partial(_compare_panel, delta, n_clips), seeds, chunksize=5)))
+            intervals = np.column_stack([intervals, np.full(len(intervals), delta)])
             seconds = (time.perf_counter() - start) / args.compare_panels
-            compare_calibration.print_row("pipeline", delta, n_clips, compare_calibration.summary(delta, intervals), seconds)
+            compare_calibration.print_row("pipeline", delta, n_clips, compare_calibration.summary(intervals), seconds)
 
 
 def _compare_panel(delta: float, n_clips: int, seed: int) -> tuple[float, float]:

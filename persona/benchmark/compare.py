@@ -235,7 +235,8 @@ class VoiceDraws:
         central ``confidence`` range, against the benchmark as measured *or* against a redrawn one (the
         union of the two tests' acceptance: holding the benchmark's spread as measured ignores that a
         new panel's floored MAD would cap z, redrawing it ignores what this panel's MAD says). Bounds
-        are linear between grid points; NaN without draws.
+        are linear between grid points; NaN without draws. An estimate smaller than even a voice at the
+        median measures in all but ``(1 - confidence) / 2`` of draws is consistent with no distance: ``[0, 0]``.
         """
         if not np.isfinite(self.draws).all():
             return np.nan, np.nan

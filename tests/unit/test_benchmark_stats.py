@@ -126,6 +126,7 @@ def test_compare_resolves_a_far_voice_and_not_a_twin(bench):
     assert not pairs.filter(like="twin", axis=0).query("voice_b != 'far'")["resolvable"].any()
     assert c.pairs[c.pairs["voice_b"] == "far"]["resolvable"].all()
     assert (c.ranking["ci_low"] <= c.ranking["persona_distance"]).all()
+    assert c.ranking.set_index("voice").loc["far", "ci_low"] > 0  # two features 5+ spreads out: not consistent with 0
 
 
 def test_distribution_catches_a_voice_that_never_varies(bench):

@@ -1,4 +1,5 @@
-"""Voice comparison intervals: BCa against scipy, one random stream per voice, one manifest whichever way."""
+"""Voice comparison intervals: test inversion by hand and in the large-benchmark limit, the benchmark's pivots,
+BCa against scipy, one random stream per voice, one manifest whichever way."""
 
 import dataclasses
 
@@ -9,7 +10,7 @@ import soundfile as sf
 from scipy import stats
 
 from persona.benchmark import build, compare_voices, score_profiles
-from persona.benchmark.compare import VoiceDraws, bca_interval, benchmark_draws
+from persona.benchmark.compare import BenchmarkDraws, VoiceDraws, bca_interval, benchmark_draws, exact_features
 from persona.benchmark.features import FEATURES
 from persona.benchmark.reference import read_reference, voice_files, with_manifest
 
@@ -77,28 +78,92 @@ def test_candidate_clips_read_the_same_manifest_with_or_without_reference(tmp_pa
     assert from_file["transcript"].tolist() == ["line 0 text", "line 1 text"]
 
 
-def test_distance_interval_is_the_basic_bootstrap_of_the_cubed_distance():
-    """Hand computation: draws 1.0, 1.1, ..., 2.0 (11 values); estimate 1.2 (1.728 cubed). With confidence 0.8
-    the 10th/90th percentiles of the cubed draws fall on draws: 1.1^3 = 1.331 and 1.9^3 = 6.859, so the interval
-    is [(2 x 1.728 - 6.859)^(1/3) -> 0 (negative), (2 x 1.728 - 1.331)^(1/3) = 2.125^(1/3) = 1.2856]."""
-    draws = VoiceDraws(values=np.zeros((3, 1)), estimate=1.2, draws=np.linspace(1.0, 2.0, 11), jackknife=np.zeros(3))
-    low_q, high_q = np.quantile(np.linspace(1.0, 2.0, 11) ** 3, [0.1, 0.9])
-    assert (low_q, high_q) == pytest.approx((1.331, 6.859))
-    assert draws.interval(confidence=0.8) == pytest.approx((0.0, 1.2856), abs=1e-4)
+RATE = next(k for k, f in enumerate(FEATURES) if f.column == "speech_rate_syl_s")
 
 
-def test_benchmark_draws_resample_speakers_jointly_and_the_register_separately(bench):
-    """Speakers are the unit: in every draw, each feature measured on all 6 speakers takes the same speakers
-    (checked on two features whose speaker values are a known affine map of each other), and pitch level
-    comes from the voice's register's own speakers."""
+def exact_benchmark(n_draws: int) -> BenchmarkDraws:
+    """A benchmark without uncertainty: centre 0, spread 1 in every draw, held or redrawn."""
+    ones, zeros = np.ones((n_draws, len(FEATURES))), np.zeros((n_draws, len(FEATURES)))
+    return BenchmarkDraws(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), ones, zeros, zeros, ones)
+
+
+def test_interval_inverts_the_test_by_hand():
+    """Hand computation. One measured feature (z = 3), an exact benchmark (spread 1) and clip-median deviations
+    -0.5, -0.4, ..., 0.5 (11 draws): against true distance d the draws are |d + deviation|, whose 10th/90th
+    percentiles (confidence 0.8) are d - 0.4 and d + 0.4. The estimate 3 is reached from d = 2.6 and passed
+    beyond d = 3.4, so the interval is [2.6, 3.4], the basic bootstrap interval of a location
+    (Davison & Hinkley 1997, eq. 5.6): [3 - q90, 3 - q10] of the deviations."""
+    deviation = np.zeros((11, len(FEATURES)))
+    deviation[:, RATE] = np.linspace(-0.5, 0.5, 11)
+    z = np.full(len(FEATURES), np.nan)
+    z[RATE] = 3.0
+    voice = VoiceDraws(values=np.zeros((3, len(FEATURES))), estimate=3.0, z=z, deviation=deviation,
+                       benchmark=exact_benchmark(11), jackknife=np.zeros(3))  # fmt: skip
+    assert voice.interval(confidence=0.8) == pytest.approx((2.6, 3.4), abs=1e-6)
+
+
+def test_interval_of_a_voice_near_the_median_starts_at_zero():
+    """Hand computation, as above with estimate 0.2: at d = 0 the 90th percentile of |deviation| is 0.5 >= 0.2, so
+    the lower bound is 0; the 10th percentile of |d + deviation| is 0.1 up to d = 0.5, 0.2 at d = 0.6 and 0.3 at
+    d = 0.7, so the largest distance it does not pass 0.2 at is 0.6."""
+    deviation = np.zeros((11, len(FEATURES)))
+    deviation[:, RATE] = np.linspace(-0.5, 0.5, 11)
+    z = np.full(len(FEATURES), np.nan)
+    z[RATE] = 0.2
+    voice = VoiceDraws(values=np.zeros((3, len(FEATURES))), estimate=0.2, z=z, deviation=deviation,
+                       benchmark=exact_benchmark(11), jackknife=np.zeros(3))  # fmt: skip
+    assert voice.interval(confidence=0.8) == pytest.approx((0.0, 0.6), abs=1e-6)
+
+
+def test_a_large_tight_benchmark_leaves_the_clip_bootstrap():
+    """Large-benchmark limit. 60 speakers whose pace spreads 0.1 syl/s, far under its 0.5 floor: the z scale is
+    the floor in every draw and the centre is known to 0.016 syl/s (0.03 z), so only the voice's clips are uncertain. A
+    voice measured on pace alone (z about 3) then has the basic bootstrap interval of its clip median's z;
+    independent source: scipy.stats.bootstrap(method="basic"). Tolerance 0.1: a 2.5% quantile of 999 (and of
+    scipy's 9999) medians of 40 clips lands within about one gap between order statistics (0.06 z) of the other."""
+    rng = np.random.default_rng(4)
+    humans = pd.DataFrame({c: np.full(60, v) for c, v in HUMAN.items()}).assign(
+        speech_rate_syl_s=4.0 + 0.1 * rng.standard_normal(60), speech_s=5.0, file=[f"h{k}.wav" for k in range(60)],
+        speaker=[f"s{k}" for k in range(60)], scenario="billing", error="")  # fmt: skip
+    bench = build.from_profiles(humans, provenance_record={})
+    rate = 5.5 + 0.5 * rng.standard_normal(40)
+    voice = pd.DataFrame({c: np.full(40, np.nan) for c in HUMAN}).assign(
+        speech_rate_syl_s=rate, speech_s=5.0, file=[f"v{k}.wav" for k in range(40)], speaker="bot", voice="bot",
+        scenario="billing", error="")  # fmt: skip
+    row = compare_voices(score_profiles(voice, bench, "billing"), bench).ranking.iloc[0]
+    centre = bench.compared("billing")["speech_rate_syl_s"].median
+    expected = stats.bootstrap(((rate - centre) / 0.5,), np.median, method="basic", n_resamples=9999, random_state=1)
+    assert row["persona_distance"] == pytest.approx(np.median(rate - centre) / 0.5, rel=1e-9)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(tuple(expected.confidence_interval), abs=0.1)
+
+
+def test_benchmark_draws_are_the_pivots_of_a_normal_panel(bench):
+    """Independent source: scipy.stats.median_abs_deviation(scale="normal") on a fresh simulation of 6 standard
+    normal values. A feature whose MAD (2 syl/s) is far above its floor gets population SDs MAD / MAD(e), so their
+    median is the benchmark's MAD over the median MAD of 6 normal values (within 3%: 4000 draws), and centre errors
+    SD x median(e), so centre error / SD has the SD of the median of 6 normal values (within 5%)."""
     compared = dict(bench.compared("billing"))
-    rate = compared["speech_rate_syl_s"]
-    compared["f0_sd_st"] = dataclasses.replace(compared["f0_sd_st"], speaker_values=tuple(2.0 * v for v in rate.speaker_values))
-    draws = benchmark_draws(compared, n_resamples=50, rng=np.random.default_rng(1), subset_rng=np.random.default_rng(2))
-    i, j = (next(k for k, f in enumerate(FEATURES) if f.column == c) for c in ("speech_rate_syl_s", "f0_sd_st"))
-    assert draws.centre[:, j] == pytest.approx(2.0 * draws.centre[:, i])  # the same speakers in every draw
-    few = dataclasses.replace(compared["f0_median_hz"], speaker_values=(100.0, 110.0))
-    pitch = benchmark_draws({**compared, "f0_median_hz": few}, n_resamples=200, rng=np.random.default_rng(1),
-                            subset_rng=np.random.default_rng(2)).centre[:, 0]  # fmt: skip
-    low, high = 12 * np.log2([100.0, 110.0])  # semitones; a draw of 2 speakers has median low, high or their mean
-    assert set(np.round(pitch, 9)) == set(np.round([low, high, (low + high) / 2], 9))
+    compared["speech_rate_syl_s"] = dataclasses.replace(compared["speech_rate_syl_s"], mad=2.0,
+                                                        speaker_values=(2.0, 3.0, 4.0, 5.0, 6.0, 7.0))  # fmt: skip
+    draws = benchmark_draws(compared, n_resamples=4000, rng=np.random.default_rng(1), subset_rng=np.random.default_rng(2))
+    six = stats.median_abs_deviation(np.random.default_rng(9).standard_normal((200_000, 6)), axis=1, scale="normal")
+    assert np.median(draws.true_spread[:, RATE]) == pytest.approx(2.0 / np.median(six), rel=0.03)
+    medians = np.median(np.random.default_rng(9).standard_normal((200_000, 6)), axis=1)
+    assert np.std(draws.centre_error[:, RATE] / draws.true_spread[:, RATE]) == pytest.approx(np.std(medians), rel=0.05)
+    assert np.all(draws.redrawn_spread[:, RATE] >= FEATURES[RATE].floor)
+
+
+def test_a_three_speaker_register_is_held_exact_and_said(bench):
+    """Three speakers cannot bound a distance from below (97.5% of |median| / MAD of 3 normal values: about 25,
+    a one-line simulation): their pitch statistics are held in every draw and the interval's note says so; with
+    4 speakers the pitch level is drawn."""
+    compared = dict(bench.compared("billing"))
+    three = dataclasses.replace(compared["f0_median_hz"], speaker_values=(100.0, 110.0, 121.0), n_speakers=3)
+    draws = benchmark_draws({**compared, "f0_median_hz": three}, n_resamples=200, rng=np.random.default_rng(1),
+                            subset_rng=np.random.default_rng(2))  # fmt: skip
+    assert np.all(draws.centre_error[:, 0] == 0) and np.all(draws.true_spread[:, 0] == draws.observed_spread[0])
+    assert "pitch level (3 speakers)" in exact_features({**compared, "f0_median_hz": three})
+    four = dataclasses.replace(three, speaker_values=(100.0, 110.0, 121.0, 133.0), n_speakers=4)
+    drawn = benchmark_draws({**compared, "f0_median_hz": four}, n_resamples=200, rng=np.random.default_rng(1),
+                            subset_rng=np.random.default_rng(2))  # fmt: skip
+    assert np.ptp(drawn.centre_error[:, 0]) > 0 and exact_features({**compared, "f0_median_hz": four}) == ""
