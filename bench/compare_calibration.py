@@ -18,7 +18,9 @@ pipeline). A design's human population gives every feature a true centre and spr
   level against them, the other features against the population.
 - ``corpus``: 6 speakers drawn (with replacement) from the development corpus's real human speakers
   (their profiled feature values: neither normal nor independent; pitch pools men and women); the truth
-  is measured against all of them (median, ``max(1.4826 MAD, floor)``).
+  is measured against all of them (median, ``max(1.4826 MAD, floor)``). A speaker drawn twice shrinks every
+  feature's MAD at once, which no panel of distinct people does; ``corpus-distinct`` draws 6 different speakers
+  (a finite population of 9, so its benchmarks vary less than draws from a large one would).
 
 Printed per design, true distance and clips per voice: coverage (target >= 0.93) with its SE, the
 mean width, and how often the interval says something: lower bound > 0, and > half the truth.
@@ -61,6 +63,7 @@ class Design:
     spread_floors: float = 1.5
     pitch_speakers: int = 0
     population: tuple[tuple[float, ...], ...] = ()
+    distinct: bool = False
 
     def truth(self) -> tuple[np.ndarray, np.ndarray]:
         """The population's centre and spread per feature (scale units): what a true distance is measured against."""
@@ -72,7 +75,8 @@ class Design:
     def speakers(self, rng: np.random.Generator) -> np.ndarray:
         """One benchmark's speakers, ``(n_speakers, features)`` on the scale."""
         if self.population:
-            return np.array(self.population)[rng.integers(0, len(self.population), self.n_speakers)]
+            pick = rng.choice(len(self.population), self.n_speakers, replace=not self.distinct)
+            return np.array(self.population)[pick]
         centre, spread = self.truth()
         return centre + spread * rng.standard_normal((self.n_speakers, len(FEATURES)))
 
@@ -161,7 +165,9 @@ def designs(corpus: Path) -> dict[str, Design]:
     out = {f"normal{k}-{s:g}": Design(f"normal{k}-{s:g}", k, s) for k, s in ((6, 1.5), (12, 1.5), (20, 1.5), (6, 3.0))}
     out["register3"] = Design("register3", 6, pitch_speakers=3)
     if (corpus / "manifest.csv").exists():
-        out["corpus"] = Design("corpus", 6, population=corpus_population(corpus))
+        population = corpus_population(corpus)
+        out["corpus"] = Design("corpus", 6, population=population)
+        out["corpus-distinct"] = Design("corpus-distinct", 6, population=population, distinct=True)
     return out
 
 

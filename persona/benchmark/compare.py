@@ -1,27 +1,35 @@
-"""Rank candidate voices by persona distance, with hierarchical bootstrap 95% intervals and resolvability.
+"""Rank candidate voices by persona distance, with 95% intervals that count the benchmark's few speakers, and resolvability.
 
-A voice's distance is that of the median of its clips' values (:func:`score.voice_values`).
-Its interval comes from a two-level bootstrap of both sources of uncertainty: each draw
-resamples the voice's clips (their median is the voice's profile) *and* the benchmark's human
-speakers (:func:`benchmark_draws`: speakers drawn jointly across features, and the speakers of
-the voice's pitch register for pitch level; the median and 1.4826 MAD of the drawn speakers
-replace the benchmark's centre and spread). The distance is a clipped RMS of z, so a noisy
-centre or noisy clips inflate it additively on the squared scale, and a noisy MAD (a benchmark
-of a handful of speakers: its CV is about 0.45 at 6) multiplies every z; the estimate is biased
-upwards, more so the larger the distance. The interval is therefore the *basic* (reflected)
-bootstrap interval of the distance cubed, ``[(2 D^3 - q_hi)^(1/3), (2 D^3 - q_lo)^(1/3)]`` of
-the draws' D^3 (bounded at 0), which corrects the bias as the bootstrap sees it, more at large
-distances. The power was chosen by simulation (``bench/stats_calibration.py`` and a numpy
-replica over 6-20 speakers and spreads of 1.5-3 floors): the basic interval of D^2 covered
-0.90-0.93 at a true distance of 1.5, of D 0.83-0.88; percentile and BCa 0.36-0.72. Two voices
-are *resolvable* when the BCa interval (bias-corrected and accelerated, Efron 1987) of their
-distance difference excludes 0: same benchmark draws for both, so the benchmark's bias largely
-cancels; independent clip draws; acceleration from the jackknife over both voices' clips.
+A voice's distance is that of the median of its clips' values (:func:`score.voice_values`). It
+has two sources of error: the voice's clips, and the benchmark, whose centre and spread (median
+and 1.4826 MAD, floored) come from a handful of human speakers. The distance is a clipped RMS of
+z, so both inflate it, and a small MAD (a 6-speaker MAD has a CV of about 0.45) multiplies every
+z: the estimate is biased upwards, more so the larger the distance. The interval is therefore a
+test inversion, not a percentile of resampled distances: it holds the true distances d the
+estimate does not reject, each tested on draws of what a voice at distance d (its observed z
+scaled, same direction) would measure. A draw pairs a resample of the voice's clips with a human
+population the benchmark could have come from (:func:`benchmark_draws`: per feature a normal
+population whose SD and median are the generalised pivotal quantities of the benchmark's MAD
+and median, Weerahandi 1993) and is measured against the benchmark as it is, and against a new
+benchmark drawn from that population; d is kept when either keeps it. The speakers are not
+resampled: a resample of 3-6 values repeats speakers, its MAD hits the floor far more often than
+a new panel's, and the basic interval built on it gave every voice of the bundled benchmark a
+lower bound of 0. A feature of fewer than :data:`MIN_PIVOT_SPEAKERS` speakers (a 3-speaker pitch
+register) is held at its statistics and the ranking's ``interval_note`` says so: 3 speakers
+cannot bound a distance from below. The interval can sit below the estimate (the estimate is
+biased upwards); a voice measuring closer to the median than even one at it usually would gets
+``[0, 0]``. Coverage by simulation: ``bench/compare_calibration.py`` (normal and real-speaker
+benchmarks of 6-20 speakers) and ``bench/stats_calibration.py`` (the whole pipeline).
 
-Reproducibility: the benchmark's speaker draws come from their own stream (and a stream per
-register for pitch level), and each voice's clip draws from a stream seeded by ``seed`` and the
-voice's name, so adding or removing a voice never changes another voice's interval. A voice
-with one clip has no interval and is never resolvable from its neighbours.
+Two voices are *resolvable* when the BCa interval (bias-corrected and accelerated, Efron 1987) of
+their distance difference excludes 0: both voices' draws at their observed z against the same
+benchmark draws, so the benchmark's error largely cancels; independent clip draws; acceleration
+from the jackknife over both voices' clips.
+
+Reproducibility: the benchmark's draws come from their own stream (and a stream per register for
+pitch level), and each voice's clip draws from a stream seeded by ``seed`` and the voice's name,
+so adding or removing a voice never changes another voice's interval. A voice with one clip has
+no interval and is never resolvable from its neighbours.
 """
 
 from __future__ import annotations
@@ -71,7 +79,7 @@ class Comparison:
 
 
 def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N_RESAMPLES, seed: int = 0) -> Comparison:
-    """Rank the voices of ``scores`` with hierarchical BCa bootstrap intervals (``seed`` makes them reproducible)."""
+    """Rank the voices of ``scores`` with test-inversion 95% intervals and BCa pairwise differences (``seed`` makes them reproducible)."""
     ok = scores.profiles[~scores.profiles["error"].fillna("").astype(bool)]
     clip_values = {v: feature_values(rows).to_numpy() for v, rows in ok.groupby("voice")}
     registers = {v: scores.registers.get(v, "") for v in clip_values}
@@ -171,7 +179,8 @@ def exact_features(compared: dict[str, FeatureStats]) -> str:
     if not few:
         return ""
     return (f"the interval takes the median and spread of {', '.join(few)} as exact: fewer than {MIN_PIVOT_SPEAKERS} "
-            f"speakers cannot bound the distance from below (with their uncertainty every lower bound is 0); add speakers")
+            f"speakers cannot say where the human centre lies in units of the human spread, so counting that would leave "
+            f"no lower bound; add speakers")
 
 
 def clip_distance(values: np.ndarray, compared: dict[str, FeatureStats]) -> np.ndarray:

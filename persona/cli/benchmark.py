@@ -200,7 +200,7 @@ def compare_command(
     allow_large_pitch_change: LargePitch = False,
     strict: Strict = False,
 ) -> None:
-    """Rank candidate voices by persona distance with bootstrap 95% intervals; flag unresolvable differences."""
+    """Rank candidate voices by persona distance with 95% intervals over clips and human speakers; flag unresolvable differences."""
     from .. import tables
     from ..benchmark import compare_voices, score_files
 
@@ -301,7 +301,7 @@ def render_ranking(comparison) -> str:
     from ..report.format import MISSING, is_missing, number, wrap
     from ..report.notes import RANKING_HOW_TO_READ
 
-    lines = [f"Ranking for {comparison.scenario} (persona distance: 0 = at the human median; 95% bootstrap interval over clips and human speakers)"]
+    lines = [f"Ranking for {comparison.scenario} (persona distance: 0 = at the human median; 95% interval over clips and human speakers, by test inversion)"]
     for row in comparison.ranking.itertuples():
         ci = f"[{number(row.ci_low, 2)}, {number(row.ci_high, 2)}]" if number(row.ci_low) != MISSING else "[n/a: 1 clip]"
         lines.append(f"{row.rank:>3}. {row.voice:<20} distance {number(row.persona_distance, 2):>5} {ci:<14} "

@@ -87,32 +87,30 @@ def exact_benchmark(n_draws: int) -> BenchmarkDraws:
     return BenchmarkDraws(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), ones, zeros, zeros, ones)
 
 
+def pace_only_voice(z_pace: float) -> VoiceDraws:
+    """A voice measured on pace alone at robust z ``z_pace`` (its distance), clip-median deviations -0.5, -0.4, ..., 0.5."""
+    deviation = np.zeros((11, len(FEATURES)))
+    deviation[:, RATE] = np.linspace(-0.5, 0.5, 11)
+    z = np.full(len(FEATURES), np.nan)
+    z[RATE] = z_pace
+    return VoiceDraws(values=np.zeros((3, len(FEATURES))), estimate=z_pace, z=z, deviation=deviation,
+                      benchmark=exact_benchmark(11), jackknife=np.zeros(3))  # fmt: skip
+
+
 def test_interval_inverts_the_test_by_hand():
     """Hand computation. One measured feature (z = 3), an exact benchmark (spread 1) and clip-median deviations
     -0.5, -0.4, ..., 0.5 (11 draws): against true distance d the draws are |d + deviation|, whose 10th/90th
     percentiles (confidence 0.8) are d - 0.4 and d + 0.4. The estimate 3 is reached from d = 2.6 and passed
     beyond d = 3.4, so the interval is [2.6, 3.4], the basic bootstrap interval of a location
     (Davison & Hinkley 1997, eq. 5.6): [3 - q90, 3 - q10] of the deviations."""
-    deviation = np.zeros((11, len(FEATURES)))
-    deviation[:, RATE] = np.linspace(-0.5, 0.5, 11)
-    z = np.full(len(FEATURES), np.nan)
-    z[RATE] = 3.0
-    voice = VoiceDraws(values=np.zeros((3, len(FEATURES))), estimate=3.0, z=z, deviation=deviation,
-                       benchmark=exact_benchmark(11), jackknife=np.zeros(3))  # fmt: skip
-    assert voice.interval(confidence=0.8) == pytest.approx((2.6, 3.4), abs=1e-6)
+    assert pace_only_voice(3.0).interval(confidence=0.8) == pytest.approx((2.6, 3.4), abs=1e-6)
 
 
 def test_interval_of_a_voice_near_the_median_starts_at_zero():
     """Hand computation, as above with estimate 0.2: at d = 0 the 90th percentile of |deviation| is 0.5 >= 0.2, so
     the lower bound is 0; the 10th percentile of |d + deviation| is 0.1 up to d = 0.5, 0.2 at d = 0.6 and 0.3 at
     d = 0.7, so the largest distance it does not pass 0.2 at is 0.6."""
-    deviation = np.zeros((11, len(FEATURES)))
-    deviation[:, RATE] = np.linspace(-0.5, 0.5, 11)
-    z = np.full(len(FEATURES), np.nan)
-    z[RATE] = 0.2
-    voice = VoiceDraws(values=np.zeros((3, len(FEATURES))), estimate=0.2, z=z, deviation=deviation,
-                       benchmark=exact_benchmark(11), jackknife=np.zeros(3))  # fmt: skip
-    assert voice.interval(confidence=0.8) == pytest.approx((0.0, 0.6), abs=1e-6)
+    assert pace_only_voice(0.2).interval(confidence=0.8) == pytest.approx((0.0, 0.6), abs=1e-6)
 
 
 def test_a_large_tight_benchmark_leaves_the_clip_bootstrap():
