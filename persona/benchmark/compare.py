@@ -179,8 +179,8 @@ def exact_features(compared: dict[str, FeatureStats]) -> str:
     if not few:
         return ""
     return (f"the interval takes the median and spread of {', '.join(few)} as exact: fewer than {MIN_PIVOT_SPEAKERS} "
-            f"speakers cannot say where the human centre lies in units of the human spread, so counting that would leave "
-            f"no lower bound; add speakers")
+            f"speakers cannot say where the human centre lies in units of the human spread (counted as uncertain, most "
+            f"lower bounds would fall to 0); add speakers")
 
 
 def clip_distance(values: np.ndarray, compared: dict[str, FeatureStats]) -> np.ndarray:
@@ -199,7 +199,7 @@ def scaled(values: np.ndarray) -> np.ndarray:
 
 @dataclasses.dataclass(frozen=True)
 class VoiceDraws:
-    """A voice's distance, its offset from the human centre, its clip-median draws and its clip jackknife.
+    """A voice's distance, its robust z, its clip-median draws and its clip jackknife.
 
     ``z`` is the voice's robust z against the benchmark (per feature); ``deviation`` row ``b`` is
     resample ``b``'s clip median minus the clip median (scale units); ``draws`` pairs deviation ``b``

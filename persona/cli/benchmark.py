@@ -310,8 +310,12 @@ def render_ranking(comparison) -> str:
             lines.append(wrap(f"     {typicality.words(row.human_percentile)}", indent=" " * 7))
         if row.not_resolvable_from:
             lines.append(wrap(f"     not resolvable from: {row.not_resolvable_from}", indent=" " * 7))
-        if getattr(row, "interval_note", ""):
-            lines.append(wrap(f"     interval: {row.interval_note}", indent=" " * 7))
+    notes: dict[str, list[str]] = {}
+    for row in comparison.ranking.itertuples():
+        note = getattr(row, "interval_note", "")
+        if isinstance(note, str) and note:
+            notes.setdefault(note, []).append(row.voice)
+    lines += [wrap(f"Note ({', '.join(voices)}): {note}") for note, voices in notes.items()]
     lines.append(wrap(f"How to read this: {RANKING_HOW_TO_READ}"))
     return "\n".join(lines)
 

@@ -165,3 +165,18 @@ def test_a_three_speaker_register_is_held_exact_and_said(bench):
     drawn = benchmark_draws({**compared, "f0_median_hz": four}, n_resamples=200, rng=np.random.default_rng(1),
                             subset_rng=np.random.default_rng(2))  # fmt: skip
     assert np.ptp(drawn.centre_error[:, 0]) > 0 and exact_features({**compared, "f0_median_hz": four}) == ""
+
+
+def test_the_ranking_says_once_which_voices_an_interval_note_concerns(bench):
+    """The note of a held-exact register is printed once, naming the voices it concerns, not under every voice."""
+    from persona.benchmark.compare import Comparison
+    from persona.cli.benchmark import render_ranking
+
+    stats_ = bench.compared("billing")
+    note = exact_features({**stats_, "f0_median_hz": dataclasses.replace(stats_["f0_median_hz"], n_speakers=3)})
+    ranking = pd.DataFrame({"rank": [1, 2], "voice": ["a", "b"], "n_clips": [5, 5], "persona_distance": [1.0, 2.0],
+                            "ci_low": [0.5, 1.5], "ci_high": [1.2, 2.2], "interval_note": [note, note],
+                            "match_score": [61.0, 37.0], "not_resolvable_from": ["", ""]})  # fmt: skip
+    text = render_ranking(Comparison("billing", ranking, pd.DataFrame()))
+    assert text.count("pitch level (3 speakers)") == 1 and "Note (a, b): the interval takes" in text
+
