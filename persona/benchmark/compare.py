@@ -238,8 +238,8 @@ class VoiceDraws:
     def interval(self, confidence: float = CONFIDENCE) -> tuple[float, float]:
         """The true distances the estimate does not reject at ``1 - confidence`` (two-sided), by test inversion.
 
-        For each true distance d on a grid of :data:`GRID_STEP` (the voice's z scaled so its distance
-        is d, same direction), the draws give the estimator's distribution: the voice's clip resamples
+        For each true distance d on a grid of :data:`GRID_STEP` (the voice's z, clipped as the distance
+        clips it, scaled so its distance is d), the draws give the estimator's distribution: the voice's clip resamples
         around that z against the benchmark draws. d is kept when the estimate lies within the draws'
         central ``confidence`` range, against the benchmark as measured *or* against a redrawn one (the
         union of the two tests' acceptance: holding the benchmark's spread as measured ignores that a
@@ -249,11 +249,12 @@ class VoiceDraws:
         """
         if not np.isfinite(self.draws).all():
             return np.nan, np.nan
-        truths, scales = truth_grid(self.z)
+        direction = np.clip(self.z, -Z_CLIP, Z_CLIP)  # as the distance sees it: a z past the clip counts as Z_CLIP
+        truths, scales = truth_grid(direction)
         tail = (1 - confidence) / 2
         bounds = []
         for redrawn in (False, True):
-            world = self.benchmark.distance(scales[:, None] * self.z, self.deviation, redrawn=redrawn)
+            world = self.benchmark.distance(scales[:, None] * direction, self.deviation, redrawn=redrawn)
             low_q, high_q = np.quantile(world, [tail, 1 - tail], axis=1)
             bounds.append((crossing(truths, high_q, self.estimate, high_q >= self.estimate),
                            crossing(truths, low_q, self.estimate, low_q > self.estimate)))  # fmt: skip
