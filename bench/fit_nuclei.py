@@ -107,7 +107,7 @@ def family(row: pd.Series) -> str:
     if row["group"] in ("human", "human_psola"):
         return {"psola_tempo": "corpus_human"}.get(row["source"], row["source"])
     voice = Path(row["path"]).parent.name
-    return next(k for k in pace_validation.TTS_GROUPS if voice.startswith(k))
+    return next((k for k in pace_validation.TTS_GROUPS if voice.startswith(k)), row["source"])
 
 
 def _objective(theta: np.ndarray, z: np.ndarray, clip: np.ndarray, reference: np.ndarray, weight: np.ndarray, l2: float) -> tuple[float, np.ndarray]:

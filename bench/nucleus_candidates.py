@@ -51,9 +51,11 @@ FEATURES = (
 )
 """Candidate features, in column order:
 
-- ``prominence_db``, ``log_prominence``: topographic prominence of the peak (dB) and its natural log;
+- ``prominence_db``, ``log_prominence``: topographic prominence of the peak (dB) over the contour
+  floored at the speech threshold, and its natural log;
 - ``dip_low_db``, ``log_dip_low``, ``log_dip_high``: the shallower dip (dB) between the peak and its
-  neighbouring candidates (or the ends of its run), its log, and the log of the deeper one;
+  neighbouring candidates (or the ends of its run), on the floored contour, its log, and the log
+  of the deeper one;
 - ``dip_low_re_clip``: ``log_dip_low`` minus the log of the recording's median deeper dip;
 - ``level_db``: peak level re the recording's speech level (the ``level_quantile`` level, dB);
 - ``level_re_clip``: peak level re the 90th percentile of the recording's candidate levels (dB);
@@ -96,8 +98,9 @@ def candidates(sound: parselmouth.Sound, band: Intensity, seg: Segmentation, pit
     same_next = np.concatenate([run[1:] == run[:-1], [False]])
     prev_idx = np.where(same_prev, np.roll(peaks, 1), np.searchsorted(band.times_s, seg.runs_s[run, 0]))
     next_idx = np.where(same_next, np.roll(peaks, -1), np.searchsorted(band.times_s, seg.runs_s[run, 1], side="right") - 1)
-    dip_prev = np.array([x[p] - x[a : p + 1].min() for a, p in zip(prev_idx, peaks)])
-    dip_next = np.array([x[p] - x[p : b + 1].min() for p, b in zip(peaks, next_idx)])
+    floored = np.maximum(x, seg.threshold_db)  # digital silence (-300 dB) in a bridged gap dips no deeper than the speech threshold
+    dip_prev = np.array([x[p] - floored[a : p + 1].min() for a, p in zip(prev_idx, peaks)])
+    dip_next = np.array([x[p] - floored[p : b + 1].min() for p, b in zip(peaks, next_idx)])
     dip_low, dip_high = np.minimum(dip_prev, dip_next), np.maximum(dip_prev, dip_next)
     log_dip_low = np.log(np.maximum(dip_low, 0.1))
     big = GAP_RANGE_PERIODS[1] * period_s
@@ -105,7 +108,7 @@ def candidates(sound: parselmouth.Sound, band: Intensity, seg: Segmentation, pit
     gap_next = np.where(same_next, np.roll(times, -1) - times, big)
     level = x[peaks] - (seg.threshold_db - params.silence_db)
     periodicity = periodicity_near(pitch, band, times, params)
-    prominence = dsp.prominences(x, peaks)
+    prominence = dsp.prominences(floored, peaks)
     tel = _band_db(sound, io.telephone_band_hz(sound.sampling_frequency), band, params)
     low = _band_db(sound, LOW_BAND_HZ, band, params)
     columns = {
