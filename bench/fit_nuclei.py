@@ -49,8 +49,9 @@ from persona.features.syllables import count_syllables
 CACHE = Path("/tmp/persona_fit_nuclei")
 LOSS_SMOOTHING = 0.02
 """Half-width (in log count units) of the quadratic core of the smooth |log ratio| loss."""
-CHOSEN = ("log_dip_low", "periodicity", "log_prominence", "periodicity_x_log_dip")
+CHOSEN = ("log_dip_low", "periodicity", "log_gap_next", "vowel_share_db", "periodicity_x_log_dip", "dip_low_re_clip", "log_period")
 """Features forward selection (``--select``) chose on the tune clips, as recorded."""
+SHARPEN_CHOICES = (1.0, 1.5, 2.0, 3.0, np.inf)
 STYLE_TARGET_PCT = pace_validation.STYLE_TARGET_PCT
 
 
@@ -230,13 +231,22 @@ def select(clips, features, clip, today, *, l2: float, sharpen: float) -> list[s
         print(f"selection: {chosen} {best:.2f}")
 
 
+def choose_sharpen(clips, features, clip, today, *, l2: float) -> float:
+    """The logit multiplier of :data:`SHARPEN_CHOICES` with the best tune leave-one-family-out :func:`criterion`."""
+    tune = clips["split"] == "tune"
+    logit = np.nan_to_num(held_out_logits(clips, features, clip, clips["family"].where(tune), l2=l2))
+    scores = {k: criterion(clips, abs_error_pct(counts(logit, clip, len(clips), k), clips), today, tune) for k in SHARPEN_CHOICES}
+    print("sharpen: " + ", ".join(f"{k:g} {v:.2f}" for k, v in scores.items()))
+    return min(scores, key=scores.get)
+
+
 def main() -> None:
     parser = validation_sets.parser(__doc__.split("\n\n")[0])
     parser.add_argument("--telephone", action="store_true", help="Measure through the G.711 chain.")
     parser.add_argument("--l2", type=float, default=1e-4, help="L2 penalty on the standardised weights.")
-    parser.add_argument("--sharpen", type=float, default=1.5, help="Logit multiplier at prediction (inf: count p >= 0.5).")
+    parser.add_argument("--sharpen", type=float, default=3.0, help="Logit multiplier at prediction (inf: count p >= 0.5).")
     parser.add_argument("--features", default=",".join(CHOSEN), help=f"Comma-separated candidate features, of: {', '.join(nuclei.FEATURES)}.")
-    parser.add_argument("--select", action="store_true", help="Choose the features by forward selection on the tune clips first.")
+    parser.add_argument("--select", action="store_true", help="Choose the features (then --sharpen) on the tune clips first.")
     args = parser.parse_args()
     clips = validation_sets.gather(args, pace_validation.corpus_clips, pace_validation.validation_clips)
     clips = clips.assign(reference=[count_syllables(pace_validation.spoken_text(t, p)) for t, p in zip(clips["transcript"], clips["path"])])
@@ -245,6 +255,8 @@ def main() -> None:
     today = abs_error_pct(clips["baseline"].to_numpy(float), clips)
     names = select(clips, all_features, clip, today, l2=args.l2, sharpen=args.sharpen) if args.select else args.features.split(",")
     features = all_features[:, [nuclei.FEATURES.index(n) for n in names]]
+    if args.select:
+        args.sharpen = choose_sharpen(clips, features, clip, today, l2=args.l2)
     channel = "telephone (G.711)" if args.telephone else "as recorded"
     print(f"{len(clips)} clips, {len(features)} candidates, {channel}; features {', '.join(names)}; l2 {args.l2}; sharpen {args.sharpen}")
     tune = clips["split"] == "tune"
