@@ -31,6 +31,7 @@ Candidate features are cached under /tmp/persona_fit_nuclei, keyed by the code a
 from __future__ import annotations
 
 import hashlib
+import sys
 import warnings
 from multiprocessing import Pool
 from pathlib import Path
@@ -43,6 +44,7 @@ import nucleus_candidates as nuclei
 import pace_validation
 import validation_sets
 from persona import io
+from persona.errors import PersonaError
 from persona.features import Profiler, pace, pitch
 from persona.features.syllables import count_syllables
 
@@ -58,46 +60,57 @@ STYLE_TARGET_PCT = pace_validation.STYLE_TARGET_PCT
 # ---- candidate features, cached per clip set ----------------------------------------------------
 
 
-def _extract(job: tuple[str, bool]) -> dict:
+def _extract(job: tuple[str, bool]) -> dict | None:
+    """Today's count and the candidate features of one clip; None when the file cannot be measured."""
     path, telephone = job
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _measure(path, telephone)
+    except PersonaError as e:
+        print(f"skipped {e}", file=sys.stderr)
+        return None
+
+
+def _measure(path: str, telephone: bool) -> dict:
     profiler = Profiler.create(telephone=telephone)
     params = profiler.pace
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        audio = profiler.load(path)
-        if telephone:
-            audio = io.telephone(audio)
-        sound = profiler.analysis_sound(audio)
-        track = pitch.track(sound, profiler.pitch)
-        contour = pace.vowel_contour(sound, params)
-        seg = pace.segment(contour, params)
-        today = pace.syllable_nuclei(contour, seg, track, params)
-        period_s = pace.syllable_period_s(contour, seg, params)
-        if not np.isfinite(period_s):
-            return {"baseline": today.size, "features": np.empty((0, len(nuclei.FEATURES)))}
-        tempo = pace.tempo_params(params, period_s=period_s, pitch_floor_hz=track.floor_hz)
-        band = pace.intensity(contour.sound, tempo)
-        clipped_s = float(np.clip(period_s, *params.period_range_s))
-        cands = nuclei.candidates(sound, band, seg, track, tempo, period_s=clipped_s, today_s=today)
+    audio = profiler.load(path)
+    if telephone:
+        audio = io.telephone(audio)
+    sound = profiler.analysis_sound(audio)
+    track = pitch.track(sound, profiler.pitch, name=path)
+    contour = pace.vowel_contour(sound, params)
+    seg = pace.segment(contour, params)
+    today = pace.syllable_nuclei(contour, seg, track, params)
+    period_s = pace.syllable_period_s(contour, seg, params)
+    if not np.isfinite(period_s):
+        return {"baseline": today.size, "features": np.empty((0, len(nuclei.FEATURES)))}
+    tempo = pace.tempo_params(params, period_s=period_s, pitch_floor_hz=track.floor_hz)
+    band = pace.intensity(contour.sound, tempo)
+    clipped_s = float(np.clip(period_s, *params.period_range_s))
+    cands = nuclei.candidates(sound, band, seg, track, tempo, period_s=clipped_s, today_s=today)
     return {"baseline": today.size, "features": cands.features}
 
 
 def clip_features(clips: pd.DataFrame, *, telephone: bool, jobs: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """``clips`` with ``baseline`` (today's count), candidate features and each candidate's clip index (cached under /tmp)."""
+    """The measurable ``clips`` with ``baseline`` (today's count), candidate features and each candidate's clip index (cached under /tmp)."""
     source = Path(nuclei.__file__).read_bytes() + Path(pace.__file__).read_bytes()
     key = hashlib.sha1(source + "\n".join(clips["path"]).encode() + bytes([telephone])).hexdigest()[:16]
     cache = CACHE / f"{key}.npz"
     if cache.exists():
         data = np.load(cache)
-        return clips.assign(baseline=data["baseline"]), data["features"], data["clip"]
+        return clips[data["measured"]].reset_index(drop=True).assign(baseline=data["baseline"]), data["features"], data["clip"]
     with Pool(jobs) as pool:
         rows = pool.map(_extract, [(p, telephone) for p in clips["path"]], chunksize=4)
+    measured = np.array([r is not None for r in rows])
+    rows = [r for r in rows if r is not None]
     features = np.concatenate([r["features"] for r in rows])
     clip = np.repeat(np.arange(len(rows)), [len(r["features"]) for r in rows])
     baseline = np.array([r["baseline"] for r in rows])
     CACHE.mkdir(exist_ok=True)
-    np.savez(cache, features=features, clip=clip, baseline=baseline)
-    return clips.assign(baseline=baseline), features, clip
+    np.savez(cache, features=features, clip=clip, baseline=baseline, measured=measured)
+    return clips[measured].reset_index(drop=True).assign(baseline=baseline), features, clip
 
 
 # ---- the model ------------------------------------------------------------------------------------
