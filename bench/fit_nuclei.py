@@ -95,7 +95,7 @@ def _measure(path: str, telephone: bool) -> dict:
 
 def clip_features(clips: pd.DataFrame, *, telephone: bool, jobs: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The measurable ``clips`` with ``baseline`` (today's count), candidate features and each candidate's clip index (cached under /tmp)."""
-    source = Path(nuclei.__file__).read_bytes() + Path(pace.__file__).read_bytes()
+    source = b"".join(Path(m.__file__).read_bytes() for m in (nuclei, pace, sys.modules[__name__]))
     key = hashlib.sha1(source + "\n".join(clips["path"]).encode() + bytes([telephone])).hexdigest()[:16]
     cache = CACHE / f"{key}.npz"
     if cache.exists():
