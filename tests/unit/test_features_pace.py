@@ -3,6 +3,7 @@ the nucleus time constants that follow the syllable period."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -161,17 +162,16 @@ def _burst_and_vowel(vowel_db: float, *, own_periodicity: float = 0.0) -> tuple[
 def test_a_burst_does_not_borrow_the_voicing_of_the_louder_vowel_it_leads_into():
     """The burst's nearest periodic frame (0.13 s) is within the 40 ms tolerance and 5 dB below it, so
     the tolerance alone would call it voiced; it lies 30 ms away (three floor periods), towards a peak
-    15 dB louder (more than ``voicing_level_db``): only the vowel is a nucleus. With a 30 Hz pitch
-    floor the frame lies within one floor period (33 ms), inside the burst's own analysis window,
-    and counts."""
+    15 dB louder (more than ``borrow_margin_db``): only the vowel is a nucleus."""
     band, track = _burst_and_vowel(75.0)
-    assert pace._periodic_near(track, band, _ONE_RUN, np.array([0.10, 0.20]), pace.PaceParams()).tolist() == [False, True]
-    low_floor = SimpleNamespace(times_s=track.times_s, periodicity=track.periodicity, floor_hz=30.0)
-    assert pace._periodic_near(low_floor, band, _ONE_RUN, np.array([0.10, 0.20]), pace.PaceParams()).tolist() == [True, True]
+    params = pace.PaceParams()
+    assert pace._periodic_near(track, band, _ONE_RUN, np.array([0.10, 0.20]), params).tolist() == [False, True]
+    no_margin = replace(params, borrow_margin_db=np.inf)  # the rule before: any frame within the tolerance
+    assert pace._periodic_near(track, band, _ONE_RUN, np.array([0.10, 0.20]), no_margin).tolist() == [True, True]
 
 
 def test_a_peak_borrows_voicing_beside_a_neighbour_of_about_its_own_level():
-    """Next to a peak only 3 dB louder (less than ``voicing_level_db``), the frame 30 ms away still lends its periodicity."""
+    """Next to a peak only 3 dB louder (less than ``borrow_margin_db``), the frame 30 ms away still lends its periodicity."""
     band, track = _burst_and_vowel(63.0)
     assert pace._periodic_near(track, band, _ONE_RUN, np.array([0.10, 0.20]), pace.PaceParams()).tolist() == [True, True]
 
