@@ -226,7 +226,7 @@ def syllable_nuclei(band: Intensity, seg: Segmentation, pitch: PitchTrack, param
         params = tempo_params(params, period_s=period_s, pitch_floor_hz=pitch.floor_hz)
         band = intensity(band.sound, params)
     peaks = _prominent_peaks(band, seg, params)
-    return peaks[_periodic_near(pitch, band, seg, peaks, params)]
+    return peaks[_periodic_near(pitch, band, peaks, params)]
 
 
 def modulation_hz(band: Intensity, seg: Segmentation, params: PaceParams = PaceParams()) -> float:
@@ -280,15 +280,15 @@ def _prominent_peaks(band: Intensity, seg: Segmentation, params: PaceParams) -> 
     return times[seg.contains(times)]
 
 
-def _periodic_near(pitch: PitchTrack, band: Intensity, seg: Segmentation, times_s: np.ndarray, params: PaceParams) -> np.ndarray:
-    """Whether each peak of ``band`` at ``times_s`` (all peaks in ``seg``'s runs, in time order) has a periodic pitch frame on it.
+def _periodic_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, params: PaceParams) -> np.ndarray:
+    """Whether each peak of ``band`` at ``times_s`` (all peaks, in time order) has a periodic pitch frame on it.
 
     The frame must lie within ``voicing_tolerance_s`` of the peak, reach ``voicing_strength`` and
     stand no more than ``voicing_level_db`` below the peak's level, so that a noise burst does
     not borrow the periodicity of a neighbouring vowel's quiet tail across the dip between them.
     A frame farther than one period of the pitch floor from the peak counts only on a side whose
-    neighbouring peak in the same speech run is not ``borrow_margin_db`` louder, so that a burst
-    or consonant does not borrow the periodicity of the louder vowel it leads into (or trails from).
+    neighbouring peak is not ``borrow_margin_db`` louder, so that a burst or consonant does not
+    borrow the periodicity of the louder vowel it leads into (or trails from).
     """
     if times_s.size == 0 or pitch.times_s.size == 0:
         return np.zeros(times_s.shape, dtype=bool)
@@ -302,20 +302,17 @@ def _periodic_near(pitch: PitchTrack, band: Intensity, seg: Segmentation, times_
     peak_db = np.interp(times_s, band.times_s, band.db)
     on_peak = level_db[frames] >= peak_db[:, None] - params.voicing_level_db
     periodic = pitch.periodicity[frames] >= params.voicing_strength
-    run = np.searchsorted(seg.runs_s[:, 0], times_s, side="right") - 1
-    lend = _may_lend(offset_s, np.where(np.diff(run) == 0, np.diff(peak_db), np.nan), pitch.floor_hz, params.borrow_margin_db)
-    return (near & on_peak & periodic & lend).any(axis=1)
+    return (near & on_peak & periodic & _may_lend(offset_s, peak_db, pitch.floor_hz, params.borrow_margin_db)).any(axis=1)
 
 
-def _may_lend(offset_s: np.ndarray, rise_db: np.ndarray, floor_hz: float, margin_db: float) -> np.ndarray:
+def _may_lend(offset_s: np.ndarray, peak_db: np.ndarray, floor_hz: float, margin_db: float) -> np.ndarray:
     """Which frames (``offset_s`` from each peak, one row per peak) may lend a peak their periodicity.
 
-    ``rise_db`` holds the level steps (dB) from each peak to the next (NaN across a pause). Frames
-    within one period of ``floor_hz`` of the peak are its own; farther ones lend only on a side
+    Frames within one period of ``floor_hz`` of the peak are its own; farther ones only on a side
     whose neighbouring peak is less than ``margin_db`` louder than the peak.
     """
-    louder_before = np.concatenate([[False], -rise_db >= margin_db])
-    louder_after = np.concatenate([rise_db >= margin_db, [False]])
+    louder_before = np.concatenate([[False], peak_db[:-1] >= peak_db[1:] + margin_db])
+    louder_after = np.concatenate([peak_db[1:] >= peak_db[:-1] + margin_db, [False]])
     own = np.abs(offset_s) <= 1.0 / floor_hz + 1e-9
     return own | ((offset_s < 0) & ~louder_before[:, None]) | ((offset_s > 0) & ~louder_after[:, None])
 

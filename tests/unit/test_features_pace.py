@@ -146,9 +146,6 @@ def test_period_is_the_reference_at_the_reference_centroid():
     assert np.isnan(pace.syllable_period_s(band, pace.Segmentation(np.empty((0, 2)), threshold_db=40.0)))
 
 
-_ONE_RUN = pace.Segmentation(np.array([[0.0, 0.5]]), threshold_db=35.0)
-
-
 def _burst_and_vowel(vowel_db: float, *, own_periodicity: float = 0.0) -> tuple[pace.Intensity, SimpleNamespace]:
     """A vowel-band contour with a peak at 0.10 s (60 dB: a stop burst, or a weak vowel) and a vowel
     peak at 0.20 s (``vowel_db``), a 10 dB dip between; pitch frames every 10 ms, periodic (0.9) from
@@ -165,21 +162,21 @@ def test_a_burst_does_not_borrow_the_voicing_of_the_louder_vowel_it_leads_into()
     15 dB louder (more than ``borrow_margin_db``): only the vowel is a nucleus."""
     band, track = _burst_and_vowel(75.0)
     params = pace.PaceParams()
-    assert pace._periodic_near(track, band, _ONE_RUN, np.array([0.10, 0.20]), params).tolist() == [False, True]
+    assert pace._periodic_near(track, band, np.array([0.10, 0.20]), params).tolist() == [False, True]
     no_margin = replace(params, borrow_margin_db=np.inf)  # the rule before: any frame within the tolerance
-    assert pace._periodic_near(track, band, _ONE_RUN, np.array([0.10, 0.20]), no_margin).tolist() == [True, True]
+    assert pace._periodic_near(track, band, np.array([0.10, 0.20]), no_margin).tolist() == [True, True]
 
 
 def test_a_peak_borrows_voicing_beside_a_neighbour_of_about_its_own_level():
     """Next to a peak only 3 dB louder (less than ``borrow_margin_db``), the frame 30 ms away still lends its periodicity."""
     band, track = _burst_and_vowel(63.0)
-    assert pace._periodic_near(track, band, _ONE_RUN, np.array([0.10, 0.20]), pace.PaceParams()).tolist() == [True, True]
+    assert pace._periodic_near(track, band, np.array([0.10, 0.20]), pace.PaceParams()).tolist() == [True, True]
 
 
 def test_a_weak_vowel_periodic_on_its_own_frames_stays_beside_a_louder_one():
     """A peak 15 dB below its neighbour but periodic on its own frame is voiced: the rule only stops borrowing."""
     band, track = _burst_and_vowel(75.0, own_periodicity=0.9)
-    assert pace._periodic_near(track, band, _ONE_RUN, np.array([0.10, 0.20]), pace.PaceParams()).tolist() == [True, True]
+    assert pace._periodic_near(track, band, np.array([0.10, 0.20]), pace.PaceParams()).tolist() == [True, True]
 
 
 def test_a_burst_after_the_vowel_does_not_borrow_its_voicing_either():
@@ -187,11 +184,4 @@ def test_a_burst_after_the_vowel_does_not_borrow_its_voicing_either():
     band, track = _burst_and_vowel(75.0)
     mirrored = pace.Intensity(0.49 - band.times_s[::-1], band.db[::-1], None)
     track = SimpleNamespace(times_s=mirrored.times_s, periodicity=track.periodicity[::-1], floor_hz=100.0)
-    assert pace._periodic_near(track, mirrored, _ONE_RUN, np.array([0.29, 0.39]), pace.PaceParams()).tolist() == [True, False]
-
-
-def test_a_louder_peak_across_a_pause_does_not_stop_borrowing():
-    """The vowel 15 dB louder than the burst, but in the next speech run (after a pause): no onset to borrow from, the rule stays out."""
-    band, track = _burst_and_vowel(75.0)
-    two_runs = pace.Segmentation(np.array([[0.0, 0.15], [0.16, 0.5]]), threshold_db=35.0)
-    assert pace._periodic_near(track, band, two_runs, np.array([0.10, 0.20]), pace.PaceParams()).tolist() == [True, True]
+    assert pace._periodic_near(track, mirrored, np.array([0.29, 0.39]), pace.PaceParams()).tolist() == [True, False]
