@@ -13,15 +13,8 @@ refinements make the count robust across voices and channels:
   a periodicity candidate in the speaker's range with strength >= ``voicing_strength`` (Praat's
   default voicing threshold) within ``voicing_tolerance_s`` of it and at most
   ``voicing_level_db`` below it, without the path finder's voiced/unvoiced transition costs,
-  which drop weak unstressed vowels of fluent speech. A peak periodic on its own frames (within
-  one period of the speaker's pitch floor, the middle of Praat's three-period window) is voiced;
-  a peak that is not may borrow periodicity within the tolerance only from a side whose
-  neighbouring peak is not ``borrow_margin_db`` louder. The burst and aspiration of a stop, and
-  an /l/ or nasal, raise vowel-band peaks of their own just before a louder vowel, periodic only
-  at that vowel's onset: espeak's careful prompts read 11 % high, its phoneme events placing the
-  extra peaks at such consonants ("k" of "thank", "carefully"; "pl" of "please"). Peaks closer
-  than ``min_nucleus_gap_s`` (faster than any articulation rate, ~14 syllables/s) are merged
-  into the stronger one;
+  which drop weak unstressed vowels of fluent speech; peaks closer than ``min_nucleus_gap_s``
+  (faster than any articulation rate, ~14 syllables/s) are merged into the stronger one;
 - the detector keeps time with the speaker. Its time constants, the intensity window and the
   merge gap, apply as given at a syllable period of ``reference_period_s`` and are scaled to the
   recording's own tempo, read from the modulation spectrum of the vowel-band envelope inside
@@ -79,10 +72,6 @@ class PaceParams:
     voicing_strength, voicing_tolerance_s, voicing_level_db : float
         A nucleus needs a periodicity candidate this strong (0-1) within this many seconds, on a
         frame at most this many dB below the peak.
-    borrow_margin_db : float
-        A peak not periodic within one pitch-floor period of itself takes no periodicity from the
-        side of a neighbouring peak at least this much louder (dB): a stop burst, /l/ or nasal
-        before a vowel. Chosen on the tuning sources leave-one-source-out (3, 6, 10 dB tried).
     reference_period_s : float
         Syllable period (s) at which ``intensity_floor_hz`` and ``min_nucleus_gap_s`` apply as
         given to nuclei; the median period of the development corpus's odd-numbered lines, so
@@ -113,7 +102,6 @@ class PaceParams:
     voicing_strength: float = 0.45
     voicing_tolerance_s: float = 0.04
     voicing_level_db: float = 10.0
-    borrow_margin_db: float = 6.0
     reference_period_s: float = 0.185
     period_range_s: tuple[float, float] = (0.125, 0.26)
     modulation_band_hz: tuple[float, float] = (1.0, 12.0)
@@ -281,14 +269,11 @@ def _prominent_peaks(band: Intensity, seg: Segmentation, params: PaceParams) -> 
 
 
 def _periodic_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, params: PaceParams) -> np.ndarray:
-    """Whether each peak of ``band`` at ``times_s`` (all peaks, in time order) has a periodic pitch frame on it.
+    """Whether each peak of ``band`` at ``times_s`` has a periodic pitch frame on it.
 
     The frame must lie within ``voicing_tolerance_s`` of the peak, reach ``voicing_strength`` and
     stand no more than ``voicing_level_db`` below the peak's level, so that a noise burst does
     not borrow the periodicity of a neighbouring vowel's quiet tail across the dip between them.
-    A frame farther than one period of the pitch floor from the peak counts only on a side whose
-    neighbouring peak is not ``borrow_margin_db`` louder, so that a burst or consonant does not
-    borrow the periodicity of the louder vowel it leads into (or trails from).
     """
     if times_s.size == 0 or pitch.times_s.size == 0:
         return np.zeros(times_s.shape, dtype=bool)
@@ -296,25 +281,11 @@ def _periodic_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, para
     reach = int(np.ceil(params.voicing_tolerance_s / step))
     first = np.searchsorted(pitch.times_s, times_s - params.voicing_tolerance_s - 1e-9)
     frames = np.clip(first[:, None] + np.arange(2 * reach + 2), 0, pitch.times_s.size - 1)
-    offset_s = pitch.times_s[frames] - times_s[:, None]
-    near = np.abs(offset_s) <= params.voicing_tolerance_s + 1e-9
+    near = np.abs(pitch.times_s[frames] - times_s[:, None]) <= params.voicing_tolerance_s + 1e-9
     level_db = np.interp(pitch.times_s, band.times_s, band.db)
-    peak_db = np.interp(times_s, band.times_s, band.db)
-    on_peak = level_db[frames] >= peak_db[:, None] - params.voicing_level_db
+    on_peak = level_db[frames] >= np.interp(times_s, band.times_s, band.db)[:, None] - params.voicing_level_db
     periodic = pitch.periodicity[frames] >= params.voicing_strength
-    return (near & on_peak & periodic & _may_lend(offset_s, peak_db, pitch.floor_hz, params.borrow_margin_db)).any(axis=1)
-
-
-def _may_lend(offset_s: np.ndarray, peak_db: np.ndarray, floor_hz: float, margin_db: float) -> np.ndarray:
-    """Which frames (``offset_s`` from each peak, one row per peak) may lend a peak their periodicity.
-
-    Frames within one period of ``floor_hz`` of the peak are its own; farther ones only on a side
-    whose neighbouring peak is less than ``margin_db`` louder than the peak.
-    """
-    louder_before = np.concatenate([[False], peak_db[:-1] >= peak_db[1:] + margin_db])
-    louder_after = np.concatenate([peak_db[1:] >= peak_db[:-1] + margin_db, [False]])
-    own = np.abs(offset_s) <= 1.0 / floor_hz + 1e-9
-    return own | ((offset_s < 0) & ~louder_before[:, None]) | ((offset_s > 0) & ~louder_after[:, None])
+    return (near & on_peak & periodic).any(axis=1)
 
 
 def pace_stats(seg: Segmentation, nuclei_s: np.ndarray) -> dict[str, float]:

@@ -200,7 +200,7 @@ class Profiler:
 
 METHOD = {
     "f0": "Praat autocorrelation (to_pitch_ac) of the 300-3400 Hz telephone band (full band if pitch.in_telephone_band is off), two-pass adaptive floor/ceiling (De Looze & Hirst 2008); micro-variation = SD of 10 ms semitone steps up to 200 st/s",
-    "pace": "syllable nuclei: prominent periodic peaks of 600-3000 Hz band intensity (after de Jong & Wempe 2009), periodicity not borrowed from a 6 dB louder neighbouring peak; speech runs and pauses on the same contour; rates over the speaking span (speech runs plus pauses of 0.25-2 s; longer silences are turn gaps)",
+    "pace": "syllable nuclei: prominent periodic peaks of 600-3000 Hz band intensity (after de Jong & Wempe 2009); speech runs and pauses on the same contour; rates over the speaking span (speech runs plus pauses of 0.25-2 s; longer silences are turn gaps)",
     "loudness": "ITU-R BS.1770-4 gated integrated loudness (libebur128 via pyebur128, K-weighting designed at the file's rate)",
     "intensity": "Praat intensity over speech frames, dB averaging",
     "hnr": "Praat To Harmonicity (cc) (0.02 s, 75 Hz, 0.1, 1 period), Get mean, on the 0-4 kHz analysis sound",

@@ -3,9 +3,6 @@ the nucleus time constants that follow the syllable period."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 from _signals import SR_HZ, harmonic, syllable_train
@@ -144,44 +141,3 @@ def test_period_is_the_reference_at_the_reference_centroid():
     assert pace.syllable_period_s(band, seg) == pytest.approx(expected)
     assert pace.syllable_period_s(band, seg) == pytest.approx(params.reference_period_s, rel=0.15)
     assert np.isnan(pace.syllable_period_s(band, pace.Segmentation(np.empty((0, 2)), threshold_db=40.0)))
-
-
-def _burst_and_vowel(vowel_db: float, *, own_periodicity: float = 0.0) -> tuple[pace.Intensity, SimpleNamespace]:
-    """A vowel-band contour with a peak at 0.10 s (60 dB: a stop burst, or a weak vowel) and a vowel
-    peak at 0.20 s (``vowel_db``), a 10 dB dip between; pitch frames every 10 ms, periodic (0.9) from
-    0.13 s on and ``own_periodicity`` before, pitch floor 100 Hz (one period: 10 ms)."""
-    t = np.arange(0.0, 0.5, 0.01)
-    db = np.interp(t, [0.0, 0.10, 0.12, 0.13, 0.20, 0.30, 0.5], [30.0, 60.0, 50.0, 55.0, vowel_db, 40.0, 30.0])
-    periodicity = np.where(t >= 0.13 - 1e-9, 0.9, own_periodicity)
-    return pace.Intensity(t, db, None), SimpleNamespace(times_s=t, periodicity=periodicity, floor_hz=100.0)
-
-
-def test_a_burst_does_not_borrow_the_voicing_of_the_louder_vowel_it_leads_into():
-    """The burst's nearest periodic frame (0.13 s) is within the 40 ms tolerance and 5 dB below it, so
-    the tolerance alone would call it voiced; it lies 30 ms away (three floor periods), towards a peak
-    15 dB louder (more than ``borrow_margin_db``): only the vowel is a nucleus."""
-    band, track = _burst_and_vowel(75.0)
-    params = pace.PaceParams()
-    assert pace._periodic_near(track, band, np.array([0.10, 0.20]), params).tolist() == [False, True]
-    no_margin = replace(params, borrow_margin_db=np.inf)  # the rule before: any frame within the tolerance
-    assert pace._periodic_near(track, band, np.array([0.10, 0.20]), no_margin).tolist() == [True, True]
-
-
-def test_a_peak_borrows_voicing_beside_a_neighbour_of_about_its_own_level():
-    """Next to a peak only 3 dB louder (less than ``borrow_margin_db``), the frame 30 ms away still lends its periodicity."""
-    band, track = _burst_and_vowel(63.0)
-    assert pace._periodic_near(track, band, np.array([0.10, 0.20]), pace.PaceParams()).tolist() == [True, True]
-
-
-def test_a_weak_vowel_periodic_on_its_own_frames_stays_beside_a_louder_one():
-    """A peak 15 dB below its neighbour but periodic on its own frame is voiced: the rule only stops borrowing."""
-    band, track = _burst_and_vowel(75.0, own_periodicity=0.9)
-    assert pace._periodic_near(track, band, np.array([0.10, 0.20]), pace.PaceParams()).tolist() == [True, True]
-
-
-def test_a_burst_after_the_vowel_does_not_borrow_its_voicing_either():
-    """The mirror image (a release burst 100 ms after the vowel peak, periodic frames up to 30 ms before it): not a nucleus."""
-    band, track = _burst_and_vowel(75.0)
-    mirrored = pace.Intensity(0.49 - band.times_s[::-1], band.db[::-1], None)
-    track = SimpleNamespace(times_s=mirrored.times_s, periodicity=track.periodicity[::-1], floor_hz=100.0)
-    assert pace._periodic_near(track, mirrored, np.array([0.29, 0.39]), pace.PaceParams()).tolist() == [True, False]
