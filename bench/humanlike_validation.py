@@ -100,12 +100,12 @@ def validation_clips(folder: Path) -> pd.DataFrame:
 
 
 def profiles(clips: pd.DataFrame, *, telephone: bool, jobs: int) -> pd.DataFrame:
-    """``clips`` with their profile columns; clips whose profile failed are dropped."""
+    """``clips`` with their profile columns; clips whose profile failed are listed and left out."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rows = Profiler.create(telephone=telephone).process_files(clips["file"], jobs=jobs)
     table = pd.concat([clips.reset_index(drop=True), rows.drop(columns=["file"])], axis=1)
-    return table[table["error"] == ""].reset_index(drop=True)
+    return validation_sets.measured(table, "file")
 
 
 def scale(feature: Feature, s) -> tuple[float, float]:
