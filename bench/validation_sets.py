@@ -28,3 +28,14 @@ def gather(args: argparse.Namespace, corpus_clips: Callable[[Path], pd.DataFrame
     if not parts:
         raise SystemExit(f"no corpus at {args.corpus} and no validation set at {args.validation} (bench/data/fetch_validation.py)")
     return pd.concat(parts, ignore_index=True)
+
+
+def measured(table: pd.DataFrame, path_column: str) -> pd.DataFrame:
+    """The rows whose profile succeeded; the refused ones are printed (file and reason), not dropped silently."""
+    refused = table[table["error"] != ""]
+    if len(refused):
+        print(f"{len(refused)} of {len(table)} clips refused and left out of every figure below:")
+        for path, reason in zip(refused[path_column], refused["error"]):
+            print(f"  {Path(path).name}: {reason.split(': ', 1)[-1]}")
+        print()
+    return table[table["error"] == ""].reset_index(drop=True)

@@ -19,6 +19,10 @@ class AudioError(PersonaError):
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
 
+    def __reduce__(self):
+        """Rebuild from ``(path, problem)``: an error raised in a worker process must reach the parent intact."""
+        return type(self), (self.path, self.problem)
+
 
 class AudioNotFoundError(AudioError, FileNotFoundError):
     """The file does not exist or is not a regular file."""
@@ -66,6 +70,10 @@ class ClipLeftOutWarning(PersonaWarning):
     def __init__(self, file: str, reason: str):
         self.file, self.reason = str(file), str(reason)
         super().__init__(f"human clip left out: {self.reason}")
+
+    def __reduce__(self):
+        """Rebuild from ``(file, reason)``, as :meth:`AudioError.__reduce__`."""
+        return type(self), (self.file, self.reason)
 
 
 class BenchmarkError(PersonaError):

