@@ -141,3 +141,27 @@ def test_period_is_the_reference_at_the_reference_centroid():
     assert pace.syllable_period_s(band, seg) == pytest.approx(expected)
     assert pace.syllable_period_s(band, seg) == pytest.approx(params.reference_period_s, rel=0.15)
     assert np.isnan(pace.syllable_period_s(band, pace.Segmentation(np.empty((0, 2)), threshold_db=40.0)))
+
+
+def _phrase_with_final_creak(n_modal: int, n_creak: int, *, modal_hz: float = 100.0, creak_hz: float = 45.0, rate_hz: float = 4.0) -> np.ndarray:
+    """``n_modal`` syllables at ``modal_hz``, then ``n_creak`` in creak at ``creak_hz`` (more than an
+    octave below the modal floor, 0.75 x 100 Hz), as in a phrase-final creak; harmonics up to 3.4 kHz
+    so that every syllable has energy in the nucleus band."""
+    period = int(round(SR_HZ / rate_hz))
+    burst = np.hanning(int(0.7 * period)) ** 2
+    lead = int(0.3 * SR_HZ)
+    x = np.zeros(2 * lead + (n_modal + n_creak) * period)
+    for i in range(n_modal + n_creak):
+        f0_hz = modal_hz if i < n_modal else creak_hz
+        start = lead + i * period
+        x[start : start + burst.size] = burst * harmonic(f0_hz, duration_s=burst.size / SR_HZ, n_harmonics=int(3400 // f0_hz))
+    return x
+
+
+@pytest.mark.parametrize(("n_modal", "n_creak"), [(5, 3), (4, 4)])
+def test_syllables_in_creak_are_counted(n_modal, n_creak):
+    """Vowels at 45 Hz below a 100 Hz speaker's adaptive floor are nuclei: the creak pass one octave
+    below the floor finds them; without it (``creak_octaves=0``) only the modal syllables count."""
+    x = _phrase_with_final_creak(n_modal, n_creak)
+    assert profile(x, sr_hz=SR_HZ)["syllable_count"].iloc[0] == n_modal + n_creak
+    assert profile(x, sr_hz=SR_HZ, creak_octaves=0.0)["syllable_count"].iloc[0] == n_modal
