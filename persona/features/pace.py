@@ -33,8 +33,11 @@ refinements make the count robust across voices and channels:
   the whole envelope, not of the peaks it is meant to tune, so a voice whose shallow dips hide
   peaks does not read as slow and lose still more (peak intervals, the estimate used before,
   made a smooth HMM voice read 11 % low once the constants could grow). The period is clipped
-  to ``period_range_s``, and the window is never shorter than the speaker's pitch floor allows
-  (:func:`tempo_params`).
+  to ``period_range_s`` (0.1-0.26 s, 10 to 3.8 syllables/s), and the window is never shorter
+  than the speaker's pitch floor allows (:func:`tempo_params`). That floor, not the period's
+  range, is what limits a low voice at fast tempos, and the modulation centroid reads short fast
+  phrases as slower than they are (the MFA speaker's 7.8 syllables/s phrase at 0.25 s), so most
+  fast short phrases still read low (``bench/pace_validation.py``).
 
 Speech runs are stretches of the same vowel-band contour above the threshold (so the span, too,
 lies inside the telephone band); silences of at least ``pause_min_s`` between runs are pauses.
@@ -83,7 +86,11 @@ class PaceParams:
         that typical speech is measured with the time constants chosen for it.
     period_range_s : (float, float)
         Range (s) the recording's period is clipped to before the time constants are scaled
-        (8 to 3.8 syllables/s).
+        (10 to 3.8 syllables/s). The fast end is the fast end of articulation rates: language
+        means of read speech reach 7.8 syllables/s (Japanese, Spanish; Pellegrino, Coupe &
+        Marsico 2011), so fast speakers and fast turns of those and other languages go beyond
+        8 (the earlier limit, 0.125 s, kept a high voice's window too long to resolve 3.7 dB dips
+        at 10 syllables/s).
     modulation_band_hz : (float, float)
         Band (Hz) of the envelope's modulation spectrum whose centroid measures the tempo.
     reference_modulation_hz : float
@@ -108,7 +115,7 @@ class PaceParams:
     voicing_tolerance_s: float = 0.04
     voicing_level_db: float = 10.0
     reference_period_s: float = 0.185
-    period_range_s: tuple[float, float] = (0.125, 0.26)
+    period_range_s: tuple[float, float] = (0.10, 0.26)
     modulation_band_hz: tuple[float, float] = (1.0, 12.0)
     reference_modulation_hz: float = 4.0
     modulation_exponent: float = 1.8
