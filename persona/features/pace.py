@@ -13,7 +13,12 @@ refinements make the count robust across voices and channels:
   a periodicity candidate in the speaker's range with strength >= ``voicing_strength`` (Praat's
   default voicing threshold) within ``voicing_tolerance_s`` of it and at most
   ``voicing_level_db`` below it, without the path finder's voiced/unvoiced transition costs,
-  which drop weak unstressed vowels of fluent speech; peaks closer than ``min_nucleus_gap_s``
+  which drop weak unstressed vowels of fluent speech. A vowel in creak is a nucleus too: its
+  pulses come below the speaker's adaptive floor (a cold speaker's phrase-final creak), so the
+  candidates also come from a creak pass one octave below that floor, counted only where they lie
+  below it (:attr:`~persona.features.pitch.PitchTrack.creak`; on ``/work/validation_v3`` the MFA
+  speaker's short phrases 14.3 -> 12.5 % median error, bias -12.5 -> -3.6 %, held-out sources'
+  medians unchanged). Peaks closer than ``min_nucleus_gap_s``
   (faster than any articulation rate, ~14 syllables/s) are merged into the stronger one;
 - the detector keeps time with the speaker. Its time constants, the intensity window and the
   merge gap, apply as given at a syllable period of ``reference_period_s`` and are scaled to the
@@ -28,8 +33,11 @@ refinements make the count robust across voices and channels:
   the whole envelope, not of the peaks it is meant to tune, so a voice whose shallow dips hide
   peaks does not read as slow and lose still more (peak intervals, the estimate used before,
   made a smooth HMM voice read 11 % low once the constants could grow). The period is clipped
-  to ``period_range_s``, and the window is never shorter than the speaker's pitch floor allows
-  (:func:`tempo_params`).
+  to ``period_range_s`` (0.1-0.26 s, 10 to 3.8 syllables/s), and the window is never shorter
+  than the speaker's pitch floor allows (:func:`tempo_params`). That floor, not the period's
+  range, is what limits a low voice at fast tempos, and the modulation centroid reads short fast
+  phrases as slower than they are (the MFA speaker's 7.8 syllables/s phrase at 0.25 s), so most
+  fast short phrases still read low (``bench/pace_validation.py``).
 
 Speech runs are stretches of the same vowel-band contour above the threshold (so the span, too,
 lies inside the telephone band); silences of at least ``pause_min_s`` between runs are pauses.
@@ -78,7 +86,11 @@ class PaceParams:
         that typical speech is measured with the time constants chosen for it.
     period_range_s : (float, float)
         Range (s) the recording's period is clipped to before the time constants are scaled
-        (8 to 3.8 syllables/s).
+        (10 to 3.8 syllables/s). The fast end is the fast end of articulation rates: language
+        means of read speech reach 7.8 syllables/s (Japanese, Spanish; Pellegrino, Coupe &
+        Marsico 2011), so fast speakers and fast turns of those and other languages go beyond
+        8 (the earlier limit, 0.125 s, kept a high voice's window too long to resolve 3.7 dB dips
+        at 10 syllables/s).
     modulation_band_hz : (float, float)
         Band (Hz) of the envelope's modulation spectrum whose centroid measures the tempo.
     reference_modulation_hz : float
@@ -103,7 +115,7 @@ class PaceParams:
     voicing_tolerance_s: float = 0.04
     voicing_level_db: float = 10.0
     reference_period_s: float = 0.185
-    period_range_s: tuple[float, float] = (0.125, 0.26)
+    period_range_s: tuple[float, float] = (0.10, 0.26)
     modulation_band_hz: tuple[float, float] = (1.0, 12.0)
     reference_modulation_hz: float = 4.0
     modulation_exponent: float = 1.8
@@ -269,22 +281,29 @@ def _prominent_peaks(band: Intensity, seg: Segmentation, params: PaceParams) -> 
 
 
 def periodicity_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, params: PaceParams = PaceParams()) -> np.ndarray:
-    """Strongest periodicity (0-1) of a pitch frame on each peak of ``band`` at ``times_s``.
+    """Strongest periodicity (0-1) of a pitch frame on each peak of ``band`` at ``times_s``, modal or creaky.
 
     Frames count within ``voicing_tolerance_s`` of the peak and no more than ``voicing_level_db``
     below the peak's level, so that a noise burst does not borrow the periodicity of a
-    neighbouring vowel's quiet tail across the dip between them. 0 where no frame qualifies.
+    neighbouring vowel's quiet tail across the dip between them. The frames are the pitch track's
+    (:attr:`PitchTrack.periodicity`) and its creak pass's (:attr:`PitchTrack.creak`): a vowel in
+    creak is a nucleus too. 0 where no frame qualifies.
     """
-    if times_s.size == 0 or pitch.times_s.size == 0:
+    return np.maximum(_strength_near(pitch.times_s, pitch.periodicity, band, times_s, params), _strength_near(*pitch.creak, band, times_s, params))
+
+
+def _strength_near(frame_times_s: np.ndarray, strength: np.ndarray, band: Intensity, times_s: np.ndarray, params: PaceParams) -> np.ndarray:
+    """Strongest ``strength`` of a frame near each peak at ``times_s`` (see :func:`periodicity_near`)."""
+    if times_s.size == 0 or frame_times_s.size == 0:
         return np.zeros(times_s.shape)
-    step = float(pitch.times_s[1] - pitch.times_s[0]) if pitch.times_s.size > 1 else 1.0
+    step = float(frame_times_s[1] - frame_times_s[0]) if frame_times_s.size > 1 else 1.0
     reach = int(np.ceil(params.voicing_tolerance_s / step))
-    first = np.searchsorted(pitch.times_s, times_s - params.voicing_tolerance_s - 1e-9)
-    frames = np.clip(first[:, None] + np.arange(2 * reach + 2), 0, pitch.times_s.size - 1)
-    near = np.abs(pitch.times_s[frames] - times_s[:, None]) <= params.voicing_tolerance_s + 1e-9
-    level_db = np.interp(pitch.times_s, band.times_s, band.db)
+    first = np.searchsorted(frame_times_s, times_s - params.voicing_tolerance_s - 1e-9)
+    frames = np.clip(first[:, None] + np.arange(2 * reach + 2), 0, frame_times_s.size - 1)
+    near = np.abs(frame_times_s[frames] - times_s[:, None]) <= params.voicing_tolerance_s + 1e-9
+    level_db = np.interp(frame_times_s, band.times_s, band.db)
     on_peak = level_db[frames] >= np.interp(times_s, band.times_s, band.db)[:, None] - params.voicing_level_db
-    return np.where(near & on_peak, pitch.periodicity[frames], 0.0).max(axis=1)
+    return np.where(near & on_peak, strength[frames], 0.0).max(axis=1)
 
 
 def _periodic_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, params: PaceParams) -> np.ndarray:
