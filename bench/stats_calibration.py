@@ -22,7 +22,10 @@ with all 6 speakers, as the true distance assumes (an inferred register would sp
 panel at 160 Hz and move the truth). Printed: coverage of the interval of ``compare_voices``
 (999 draws) at true distances 0.5, 1.5 and 3 for 5, 10, 20 and 50 clips per voice, with its standard
 error, the mean width and the shares of lower bounds above 0 and above half the truth
-(``bench/compare_calibration.py`` runs more benchmark designs without the pipeline).
+(``bench/compare_calibration.py`` runs more benchmark designs without the pipeline). Then the
+type-I rate of ``resolvable`` (target [0.03, 0.07]): two voices with the same true profile (so
+the same true distance), ``n`` clips each, against the same 6-speaker benchmark; the share of
+panels whose pair is called resolvable.
 """
 
 from __future__ import annotations
@@ -137,15 +140,35 @@ def compare(args) -> None:
             intervals = np.column_stack([intervals, np.full(len(intervals), delta)])
             seconds = (time.perf_counter() - start) / args.compare_panels
             compare_calibration.print_row("pipeline", delta, n_clips, compare_calibration.summary(intervals), seconds)
+    print(f"\n{'resolvable, same true distance':<31} {'clips/voice':>11} {'type-I':>7} {'SE':>6}")
+    for delta in compare_calibration.DISTANCES:
+        for n_clips in args.compare_clips:
+            seeds = [args.seed + 7919 * k + n_clips for k in range(args.compare_panels)]
+            with ProcessPoolExecutor(args.jobs) as pool:
+                rate = float(np.mean(list(pool.map(functools.partial(_resolvable_panel, delta, n_clips), seeds, chunksize=5))))
+            flag = "" if 0.03 <= rate <= 0.07 else ("  conservative" if rate < 0.03 else "  TYPE-I HIGH")
+            se = np.sqrt(rate * (1 - rate) / len(seeds))
+            print(f"{delta:>31.1f} {n_clips:>11d} {rate:>7.3f} {se:>6.3f}{flag}", flush=True)
 
 
 def _compare_panel(delta: float, n_clips: int, seed: int) -> tuple[float, float]:
     rng = np.random.default_rng(seed)
-    humans = _clips(rng, "human", 6, shift=0.0).assign(speaker=lambda d: [f"s{k}" for k in range(len(d))])
-    bench = build.from_profiles(humans, provenance_record={})
+    bench = _benchmark(rng)
     voice = _clips(rng, "voice", n_clips, shift=delta)
     row = compare_voices(score_profiles(voice, bench, "cal"), bench).ranking.iloc[0]
     return row["ci_low"], row["ci_high"]
+
+
+def _resolvable_panel(delta: float, n_clips: int, seed: int) -> bool:
+    rng = np.random.default_rng(seed)
+    bench = _benchmark(rng)
+    voices = pd.concat([_clips(rng, name, n_clips, shift=delta) for name in ("a", "b")], ignore_index=True)
+    return bool(compare_voices(score_profiles(voices, bench, "cal"), bench).pairs["resolvable"].iloc[0])
+
+
+def _benchmark(rng: np.random.Generator) -> build.Benchmark:
+    humans = _clips(rng, "human", 6, shift=0.0).assign(speaker=lambda d: [f"s{k}" for k in range(len(d))])
+    return build.from_profiles(humans, provenance_record={})
 
 
 def _clips(rng: np.random.Generator, voice: str, n: int, *, shift: float) -> pd.DataFrame:
