@@ -31,7 +31,7 @@ before) called two voices of one true profile resolvable in 13-35 % of simulated
 Reproducibility: the benchmark's draws come from their own stream (and a stream per register for
 pitch level), and each voice's clip draws from a stream seeded by ``seed`` and the voice's name,
 so adding or removing a voice never changes another voice's interval. A voice with one clip has
-no interval and is never resolvable from its neighbours.
+no interval, and one with fewer than 3 clips is never resolvable from its neighbours.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ MIN_PIVOT_SPEAKERS = 4
 """Speakers a feature needs for its population to be drawn; with fewer its median and spread are taken as exact.
 The 97.5% quantile of ``|median| / (1.4826 MAD)`` of 3 standard normal values is about 25 (of 4: 4.7; of 6: 2.4),
 so 3 speakers cannot say where the human centre lies in units of the human spread, nor bound a distance from below."""
+MIN_RESOLVABLE_CLIPS = 3
+"""Fewest clips per voice for a pairwise difference: resamples of 2 clips have only 3 medians, and two voices
+of one true profile were called resolvable in 25 % of simulated panels (3 clips: 4 %; ``bench/stats_calibration.py``)."""
 _BENCHMARK_STREAM = "benchmark speakers"
 
 
@@ -261,10 +264,10 @@ class VoiceDraws:
     def difference_interval(self, other: VoiceDraws, confidence: float = CONFIDENCE) -> tuple[float, float]:
         """Percentile interval of this voice's distance minus ``other``'s over clip resamples, against the benchmark as measured.
 
-        NaN when either voice has fewer than 2 clips.
+        NaN when either voice has fewer than :data:`MIN_RESOLVABLE_CLIPS` clips.
         """
         difference = self.clip_draws - other.clip_draws
-        if not np.isfinite(difference).all():
+        if min(len(self.values), len(other.values)) < MIN_RESOLVABLE_CLIPS or not np.isfinite(difference).all():
             return np.nan, np.nan
         low, high = np.quantile(difference, [(1 - confidence) / 2, (1 + confidence) / 2])
         return float(low), float(high)

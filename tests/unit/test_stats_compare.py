@@ -97,6 +97,13 @@ def test_difference_interval_by_hand():
     assert a.difference_interval(b, confidence=0.8) == pytest.approx((1.2, 2.8), abs=1e-9)
 
 
+def test_two_clips_are_never_resolvable():
+    """A 2-clip voice's resamples have only 3 medians: no difference interval (MIN_RESOLVABLE_CLIPS is 3), however far
+    apart the two voices are (z 3 and 1: the 3-clip pair above is resolvable)."""
+    a, b = pace_only_voice(3.0), pace_only_voice(1.0)
+    assert np.isnan(a.difference_interval(dataclasses.replace(b, values=b.values[:2]))).all()
+
+
 def test_interval_inverts_the_test_by_hand():
     """Hand computation. One measured feature (z = 3), an exact benchmark (spread 1) and clip-median deviations
     -0.5, -0.4, ..., 0.5 (11 draws): against true distance d the draws are |d + deviation|, whose 10th/90th
