@@ -5,7 +5,7 @@ RANKING_HOW_TO_READ = (
     "features (0 = at their median, 1 = one typical spread between your agents). The 95% interval holds the true "
     "distances the measured one does not rule out, given the voice's clips and how few agents the benchmark has; "
     "a benchmark of few agents tends to overstate distances, so the interval can sit below the measured one. 'Not resolvable from' lists voices whose difference from this one "
-    "the clips cannot tell from zero: score more clips before choosing between them. "
+    "the clips cannot tell from zero (a voice of fewer than 3 clips is never resolvable): score more clips before choosing between them. "
     "Match score = 100 exp(-distance/2)."
 )
 PAIRED_HOW_TO_READ = (
