@@ -111,7 +111,7 @@ def panel(design: Design, delta: float, n_clips: int, seed: int) -> tuple[float,
     rng = np.random.default_rng(seed)
     compared = compared_stats(design.speakers(rng), design.pitch_speakers)
     draws = benchmark_draws(compared, n_resamples=N_RESAMPLES, rng=rng, subset_rng=rng)
-    voice = VoiceDraws.of(natural(clips(rng, design, delta, n_clips)), compared, draws, rng=rng)
+    voice = VoiceDraws.of(natural(clips(rng, design, delta, n_clips)), draws, rng=rng)
     return (*voice.interval(), true_distance(design, delta, compared))
 
 

@@ -47,7 +47,7 @@ import pandas as pd
 
 from .build import Benchmark
 from .features import FEATURES, Z_CLIP, feature_values
-from .panel import FeatureStats, distance, normal_mad, z_distance, z_scale
+from .panel import FeatureStats, normal_mad, z_distance, z_scale
 from .score import Scores, match_score
 
 CONFIDENCE = 0.95
@@ -90,7 +90,7 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
     compared = {r: benchmark.compared(scores.scenario, r) for r in set(registers.values())}
     benchmarks = {r: benchmark_draws(c, n_resamples=n_resamples, rng=stream(seed, _BENCHMARK_STREAM),
                                      subset_rng=stream(seed, f"{_BENCHMARK_STREAM} {r}")) for r, c in compared.items()}  # fmt: skip
-    voices = {v: VoiceDraws.of(values, compared[registers[v]], benchmarks[registers[v]], rng=stream(seed, v))
+    voices = {v: VoiceDraws.of(values, benchmarks[registers[v]], rng=stream(seed, v))
               for v, values in clip_values.items()}  # fmt: skip
     rows = [{"voice": v, "n_clips": len(d.values), "persona_distance": d.estimate,
              **dict(zip(("ci_low", "ci_high"), d.interval())), "interval_note": exact_features(compared[registers[v]])}
@@ -187,15 +187,6 @@ def exact_features(compared: dict[str, FeatureStats]) -> str:
             f"lower bounds would fall to 0); add speakers")
 
 
-def clip_distance(values: np.ndarray, compared: dict[str, FeatureStats]) -> np.ndarray:
-    """Distance of the clip-median profile against ``compared``; ``values`` is ``(..., clips, features)``."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN feature: it drops out
-        medians = np.nanmedian(values, axis=-2)
-    flat = medians.reshape(-1, medians.shape[-1])
-    return distance(flat, compared).reshape(medians.shape[:-1])
-
-
 def scaled(values: np.ndarray) -> np.ndarray:
     """Feature values (natural units, ``(..., features)``) on each feature's scale."""
     return np.stack([f.to_scale(values[..., i]) for i, f in enumerate(FEATURES)], axis=-1)
@@ -217,19 +208,18 @@ class VoiceDraws:
     benchmark: BenchmarkDraws
 
     @classmethod
-    def of(cls, values: np.ndarray, compared: dict[str, FeatureStats], draws: BenchmarkDraws, *,
-           rng: np.random.Generator) -> VoiceDraws:  # fmt: skip
+    def of(cls, values: np.ndarray, draws: BenchmarkDraws, *, rng: np.random.Generator) -> VoiceDraws:
         """Resample the clips once per benchmark draw; NaN deviations with fewer than 2 clips."""
-        estimate = float(clip_distance(values, compared))
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN feature: it drops out
             median = scaled(np.nanmedian(values, axis=0))
             n, n_draws = len(values), len(draws.true_spread)
             if n < 2:
                 deviation = np.full((n_draws, len(FEATURES)), np.nan)
             else:
                 deviation = scaled(np.nanmedian(values[rng.integers(0, n, size=(n_draws, n))], axis=1)) - median
-        return cls(values, estimate, (median - draws.observed_centre) / draws.observed_spread, deviation, draws)
+        z = (median - draws.observed_centre) / draws.observed_spread  # the robust z of panel.robust_z
+        return cls(values, float(z_distance(z)), z, deviation, draws)
 
     @functools.cached_property
     def draws(self) -> np.ndarray:
