@@ -134,21 +134,23 @@ def compare(args) -> None:
     for delta in compare_calibration.DISTANCES:
         for n_clips in args.compare_clips:
             start = time.perf_counter()
-            seeds = [args.seed + 7919 * k + n_clips for k in range(args.compare_panels)]
-            with ProcessPoolExecutor(args.jobs) as pool:
-                intervals = np.array(list(pool.map(functools.partial(_compare_panel, delta, n_clips), seeds, chunksize=5)))
+            intervals = np.array(_over_panels(_compare_panel, delta, n_clips, args))
             intervals = np.column_stack([intervals, np.full(len(intervals), delta)])
             seconds = (time.perf_counter() - start) / args.compare_panels
             compare_calibration.print_row("pipeline", delta, n_clips, compare_calibration.summary(intervals), seconds)
     print(f"\n{'resolvable, same true distance':<31} {'clips/voice':>11} {'type-I':>7} {'SE':>6}")
     for delta in compare_calibration.DISTANCES:
         for n_clips in args.compare_clips:
-            seeds = [args.seed + 7919 * k + n_clips for k in range(args.compare_panels)]
-            with ProcessPoolExecutor(args.jobs) as pool:
-                rate = float(np.mean(list(pool.map(functools.partial(_resolvable_panel, delta, n_clips), seeds, chunksize=5))))
-            flag = "" if 0.03 <= rate <= 0.07 else ("  conservative" if rate < 0.03 else "  TYPE-I HIGH")
-            se = np.sqrt(rate * (1 - rate) / len(seeds))
-            print(f"{delta:>31.1f} {n_clips:>11d} {rate:>7.3f} {se:>6.3f}{flag}", flush=True)
+            rate = float(np.mean(_over_panels(_resolvable_panel, delta, n_clips, args)))
+            se = np.sqrt(rate * (1 - rate) / args.compare_panels)
+            print(f"{delta:>31.1f} {n_clips:>11d} {rate:>7.3f} {se:>6.3f}  {_verdict(rate, np.nan)}", flush=True)
+
+
+def _over_panels(panel, delta: float, n_clips: int, args) -> list:
+    """``panel(delta, n_clips, seed)`` over ``--compare-panels`` seeds, in ``--jobs`` processes."""
+    seeds = [args.seed + 7919 * k + n_clips for k in range(args.compare_panels)]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        return list(pool.map(functools.partial(panel, delta, n_clips), seeds, chunksize=5))
 
 
 def _compare_panel(delta: float, n_clips: int, seed: int) -> tuple[float, float]:
