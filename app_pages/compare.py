@@ -149,7 +149,7 @@ def compare(bench: pb.Benchmark, scenario: str, voices: list[Path], reference: p
     """Scores and ranking of the chosen voices (with register, typicality and notes), with progress."""
     scores = score_with_progress(voices, bench, scenario=scenario, reference=reference, register=register,
                                  on_progress=progress_bar("profiling the voices"))  # fmt: skip
-    with st.spinner("Ranking with bootstrap intervals"):
+    with st.spinner("Ranking with 95% intervals"):
         comparison = pb.compare_voices(scores, bench)
     return scores, dataclasses.replace(comparison, ranking=pb.with_context(comparison.ranking, scores))
 

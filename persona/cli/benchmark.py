@@ -195,7 +195,7 @@ def compare_command(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Ranking .csv/.json/.parquet, or a report .html/.md.")] = None,
     jobs: Jobs = None,
     no_cache: NoCache = False,
-    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the intervals' random draws (clip resamples, human population).")] = 0,
     register: Register = None,
     allow_large_pitch_change: LargePitch = False,
     strict: Strict = False,
