@@ -44,6 +44,7 @@ import zlib
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .build import Benchmark
 from .features import FEATURES, Z_CLIP, feature_values
@@ -152,12 +153,17 @@ def benchmark_draws(compared: dict[str, FeatureStats], *, n_resamples: int, rng:
     1993); a second such sample ``e'`` is the redrawn benchmark (median ``SD x median(e')`` off,
     spread ``max(SD x MAD(e'), floor)``). Not a resample of the speakers: a resample of 3-6 values
     repeats speakers, its MAD falls to the floor far more often than a new panel's would, and z with
-    it blows up. Features measured on every speaker take their draws from ``rng``, one measured on
-    fewer (a register's pitch level) from ``subset_rng``; a feature of fewer than
-    :data:`MIN_PIVOT_SPEAKERS` speakers keeps its statistics (:func:`exact_features` names them).
+    it blows up. Features measured on every speaker take their draws from ``rng``, a drawn speaker's
+    values of them correlated as the benchmark's speakers' are (:func:`speaker_correlation`): one
+    speaker atypical on several features moves their medians and MADs together, which independent
+    draws miss. One measured on fewer (a register's pitch level) draws from ``subset_rng``,
+    independently; a feature of fewer than :data:`MIN_PIVOT_SPEAKERS` speakers keeps its statistics
+    (:func:`exact_features` names them).
     """
     n_panel = max(len(compared[f.column].speaker_values) for f in FEATURES)
+    every = [i for i, f in enumerate(FEATURES) if len(compared[f.column].speaker_values) == n_panel]
     shared = rng.standard_normal((2, n_resamples, n_panel, len(FEATURES)))
+    shared[..., every] = shared[..., every] @ square_root(speaker_correlation([compared[FEATURES[i].column] for i in every])).T
     observed_centre = np.array([f.to_scale(compared[f.column].median) for f in FEATURES])
     observed_spread = np.array([z_scale(f, compared[f.column].mad) for f in FEATURES])
     true_spread, redrawn_spread = np.tile(observed_spread, (n_resamples, 1)), np.tile(observed_spread, (n_resamples, 1))
@@ -174,6 +180,31 @@ def benchmark_draws(compared: dict[str, FeatureStats], *, n_resamples: int, rng:
         redrawn_error[:, i] = population_sd * np.median(redrawn, axis=1)
         redrawn_spread[:, i] = z_scale(feature, population_sd * normal_mad(redrawn, axis=1))
     return BenchmarkDraws(observed_centre, observed_spread, true_spread, centre_error, redrawn_error, redrawn_spread)
+
+
+def speaker_correlation(features: list[FeatureStats]) -> np.ndarray:
+    """Correlation between ``features`` (measured on the same speakers) of the speakers' normal scores, ``(k, k)``.
+
+    A speaker's normal score on a feature is ``Phi^-1((rank - 3/8) / (n + 1/4))`` (Blom 1958; tied values share their
+    mean rank): the correlation is that of a Gaussian copula whatever each feature's own distribution, and one
+    extreme speaker cannot dominate it. A feature on which every speaker ties has no rank order: it is uncorrelated
+    with the others.
+    """
+    values = np.column_stack([f.speaker_values for f in features])
+    scores = stats.norm.ppf((stats.rankdata(values, axis=0) - 3 / 8) / (len(values) + 1 / 4))
+    centred = scores - scores.mean(axis=0)
+    norms = np.sqrt((centred**2).sum(axis=0))
+    unit = np.divide(centred, norms, out=np.zeros_like(centred), where=norms > 0)
+    correlation = unit.T @ unit
+    np.fill_diagonal(correlation, 1.0)
+    return correlation
+
+
+def square_root(correlation: np.ndarray) -> np.ndarray:
+    """``A`` with ``A A^T = correlation`` (positive semi-definite; singular when features outnumber speakers), from its
+    eigendecomposition: rows ``e A^T`` of independent standard normal rows ``e`` have that correlation."""
+    eigenvalues, vectors = np.linalg.eigh(correlation)
+    return vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
 
 
 def exact_features(compared: dict[str, FeatureStats]) -> str:
