@@ -10,8 +10,10 @@ import soundfile as sf
 from scipy import stats
 
 from persona.benchmark import build, compare_voices, score_profiles
-from persona.benchmark.compare import BenchmarkDraws, VoiceDraws, benchmark_draws, exact_features
+from persona.benchmark.compare import (BenchmarkDraws, VoiceDraws, benchmark_draws, exact_features, speaker_correlation,
+                                      square_root)
 from persona.benchmark.features import FEATURES
+from persona.benchmark.panel import FeatureStats
 from persona.benchmark.reference import read_reference, voice_files, with_manifest
 
 HUMAN = {"f0_median_hz": 150.0, "f0_sd_st": 3.0, "f0_range_st": 10.0, "f0_step_sd_st": 0.45, "speech_rate_syl_s": 4.0,
@@ -156,6 +158,57 @@ def test_benchmark_draws_are_the_pivots_of_a_normal_panel(bench):
     medians = np.median(np.random.default_rng(9).standard_normal((200_000, 6)), axis=1)
     assert np.std(draws.centre_error[:, RATE] / draws.true_spread[:, RATE]) == pytest.approx(np.std(medians), rel=0.05)
     assert np.all(draws.redrawn_spread[:, RATE] >= FEATURES[RATE].floor)
+
+
+def stats_of(values) -> FeatureStats:
+    """Statistics carrying only what speaker_correlation reads: one value per speaker."""
+    return FeatureStats(np.nan, np.nan, np.nan, np.nan, np.nan, len(values), len(values), tuple(values), ())
+
+
+def test_speaker_correlation_is_that_of_blom_normal_scores():
+    """Independent sources: the Blom (1958) scores Phi^-1((r - 3/8) / (n + 1/4)) written out from hand-ranked values,
+    and scipy.stats.pearsonr for their correlation. Same order: 1; reversed order: -1 (by hand); every speaker tied:
+    no order, so 0."""
+    a, b, c, tied = (1.0, 5.0, 2.0, 9.0, 3.0, 4.0), (10.0, 50.0, 40.0, 99.0, 20.0, 30.0), (6.0, 2.0, 5.0, 1.0, 4.0, 3.0), (7.0,) * 6
+    ranks_a, ranks_b = np.array([1, 5, 2, 6, 3, 4]), np.array([1, 5, 4, 6, 2, 3])  # by hand; c reverses a's order
+    blom = [stats.norm.ppf((r - 0.375) / 6.25) for r in (ranks_a, ranks_b)]
+    correlation = speaker_correlation([stats_of(v) for v in (a, b, c, tied)])
+    assert correlation[0, 1] == pytest.approx(stats.pearsonr(*blom).statistic, abs=1e-12)
+    assert correlation[0, 2] == pytest.approx(-1.0, abs=1e-12) and correlation[0, 0] == 1.0
+    assert np.all(correlation[3, :3] == 0) and correlation[3, 3] == 1.0
+
+
+def test_square_root_of_a_singular_correlation():
+    """Definition: A A^T gives back the correlation, also when 3 speakers' scores correlate 5 features (rank 2, no
+    Cholesky factor); numpy.linalg.matrix_rank of the product confirms the rank."""
+    rows = ((1.0, 2.0, 3.0), (3.0, 2.0, 1.0), (2.0, 3.0, 1.0), (1.0, 3.0, 2.0), (5.0, 6.0, 4.0))
+    correlation = speaker_correlation([stats_of(r) for r in rows])
+    root = square_root(correlation)
+    assert root @ root.T == pytest.approx(correlation, abs=1e-12) and np.linalg.matrix_rank(correlation) == 2
+
+
+def test_pivot_draws_carry_the_speakers_dependence(bench):
+    """Two features whose speakers rank alike have normal-score correlation 1 (by hand): every draw's standard sample
+    is the same for both, so their population SDs over their MADs are equal in every draw. Two others, correlated
+    0.5 (Blom scores of the ranks below), get MAD pivots correlated as those of bivariate normal samples of 6 with
+    correlation 0.5 drawn by numpy's multivariate_normal and measured with scipy.stats.median_abs_deviation
+    (4000 draws: a correlation's SE is about 0.015; tolerance 0.05)."""
+    compared = dict(bench.compared("billing"))
+    rising = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
+    step, rate = next(i for i, f in enumerate(FEATURES) if f.column == "f0_step_sd_st"), RATE
+    compared["f0_step_sd_st"] = dataclasses.replace(compared["f0_step_sd_st"], mad=1.0, speaker_values=rising)
+    compared["speech_rate_syl_s"] = dataclasses.replace(compared["speech_rate_syl_s"], mad=2.0, speaker_values=rising)
+    draws = benchmark_draws(compared, n_resamples=4000, rng=np.random.default_rng(1), subset_rng=np.random.default_rng(2))
+    assert draws.true_spread[:, step] / 1.0 == pytest.approx(draws.true_spread[:, rate] / 2.0, rel=1e-12)
+
+    partly = (2.0, 1.0, 4.0, 6.0, 3.0, 5.0)
+    rho = speaker_correlation([stats_of(rising), stats_of(partly)])[0, 1]
+    compared["speech_rate_syl_s"] = dataclasses.replace(compared["speech_rate_syl_s"], speaker_values=partly)
+    draws = benchmark_draws(compared, n_resamples=4000, rng=np.random.default_rng(1), subset_rng=np.random.default_rng(2))
+    drawn = np.corrcoef(np.log(draws.true_spread[:, step]), np.log(draws.true_spread[:, rate]))[0, 1]
+    pairs = np.random.default_rng(9).multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=(200_000, 6))
+    mads = stats.median_abs_deviation(pairs, axis=1, scale="normal")
+    assert drawn == pytest.approx(np.corrcoef(np.log(mads).T)[0, 1], abs=0.05)
 
 
 def test_a_three_speaker_register_is_held_exact_and_said(bench):
