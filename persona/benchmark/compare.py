@@ -10,8 +10,10 @@ estimate does not reject, each tested on draws of what a voice at distance d (it
 scaled, same direction) would measure. A draw pairs a resample of the voice's clips with a human
 population the benchmark could have come from (:func:`benchmark_draws`: per feature a normal
 population whose SD and median are the generalised pivotal quantities of the benchmark's MAD
-and median, Weerahandi 1993) and is measured against the benchmark as it is, and against a new
-benchmark drawn from that population; d is kept when either keeps it. The speakers are not
+and median, Weerahandi 1993, its features correlated as the benchmark's speakers' normal scores
+are, so one atypical speaker moves several features' statistics at once) and is measured against
+the benchmark as it is, and against a new benchmark drawn from that population; d is kept when
+either keeps it. The speakers are not
 resampled: a resample of 3-6 values repeats speakers, its MAD hits the floor far more often than
 a new panel's, and the basic interval built on it gave every voice of the bundled benchmark a
 lower bound of 0. A feature of fewer than :data:`MIN_PIVOT_SPEAKERS` speakers (a 3-speaker pitch
