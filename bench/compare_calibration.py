@@ -18,9 +18,11 @@ pipeline). A design's human population gives every feature a true centre and spr
   level against them, the other features against the population.
 - ``corpus``: 6 speakers drawn (with replacement) from the development corpus's real human speakers
   (their profiled feature values: neither normal nor independent; pitch pools men and women); the truth
-  is measured against all of them (median, ``max(1.4826 MAD, floor)``). A speaker drawn twice shrinks every
-  feature's MAD at once, which no panel of distinct people does; ``corpus-distinct`` draws 6 different speakers
-  (a finite population of 9, so its benchmarks vary less than draws from a large one would).
+  is measured against all of them (median, ``max(1.4826 MAD, floor)``). A speaker drawn more than once moves
+  every feature's median and MAD at once (an atypical speaker twice widens the MADs of all the features it is
+  atypical on; one drawn three times puts every median on that speaker and shrinks the MADs to the floor), which
+  no panel of distinct people does; ``corpus-distinct`` draws 6 different speakers (a finite population of 9, so
+  its benchmarks vary less than draws from a large one would).
 
 Printed per design, true distance and clips per voice: coverage (target >= 0.93) with its SE, the
 mean width, and how often the interval says something: lower bound > 0, and > half the truth.
