@@ -5,10 +5,12 @@ voice than theirs is off-persona too. Whether a voice sounds like a human at all
 question, answered here by two measures that leave human ways of differing alone:
 
 * ``humanlike_distance`` of a clip: the persona distance (weighted RMS of robust z clipped at 5,
-  pitch level in the voice's register) with pitch variability (:data:`ONE_SIDED`: intonation, pitch
-  span, pitch micro-variation) counted only below the human median. Synthetic F0 contours are
-  flatter and smoother than speech; a human who speaks more expressively than the panel is not
-  less human.
+  pitch level in the voice's register) without pace and pausing (:data:`STYLE`), and with pitch
+  variability (:data:`ONE_SIDED`: intonation, pitch span, pitch micro-variation) counted only below
+  the human median. Pace and pausing are choices of a speaking style (a fast esports turn, a slow
+  careful prompt) and of a TTS engine's rate setting, not signs of synthesis; synthetic F0 contours
+  are flatter and smoother than speech, and a human who speaks more expressively than the panel is
+  not less human.
 * ``consistency_z`` of a voice with at least :data:`MIN_VOICE_CLIPS` clips: how much more alike
   its clips are than a human speaker's, RMS over :data:`CONSISTENCY` of
   ``clip(log2(human spread / voice spread), 0, Z_CLIP)`` (halvings below the human clip-to-clip
@@ -28,12 +30,18 @@ consistent"), and the thresholds are the benchmark's own statistics.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
 from .features import FEATURES, Z_CLIP
 from .panel import FeatureStats, robust_z, z_distance
 
+STYLE = ("speech_rate_syl_s", "pause_ratio")
+"""Features left out of ``humanlike_distance``: how fast and how much a voice pauses is a style, not a synthetic sign."""
+FEATURES_HUMANLIKE = tuple(dataclasses.replace(f, weight=0.0) if f.column in STYLE else f for f in FEATURES)
+"""The default features with the :data:`STYLE` features at weight 0, in :data:`FEATURES` order."""
 ONE_SIDED = ("f0_sd_st", "f0_range_st", "f0_step_sd_st")
 """Features whose robust z counts only below the human median (flatter, narrower, smoother)."""
 CONSISTENCY = ("f0_median_hz", "f0_sd_st", "f0_slope_st_s", "pause_ratio")
@@ -43,7 +51,7 @@ MIN_VOICE_CLIPS = 10
 MIN_REFERENCE_CLIPS = 5
 """Clips a benchmark speaker needs to contribute a human clip-to-clip spread."""
 METHOD = (
-    f"humanlike_distance: persona distance with {', '.join(ONE_SIDED)} counted only below the human median; "
+    f"humanlike_distance: persona distance without {', '.join(STYLE)} and with {', '.join(ONE_SIDED)} counted only below the human median; "
     f"for a voice with >= {MIN_VOICE_CLIPS} clips, sqrt(median clip humanlike_distance^2 + consistency_z^2), "
     f"consistency_z = RMS over {', '.join(CONSISTENCY)} (F0 level in st) of clip(log2(human spread / voice spread), 0, {Z_CLIP:g}), "
     f"spread = IQR / 1.349 over clips, human spread = median over benchmark speakers with >= {MIN_REFERENCE_CLIPS} clips"
@@ -59,7 +67,7 @@ def clip_distance(values: np.ndarray, human: dict[str, FeatureStats]) -> np.ndar
     z = np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(FEATURES)])
     one_sided = np.array([f.column in ONE_SIDED for f in FEATURES])
     z[:, one_sided] = np.minimum(z[:, one_sided], 0.0)
-    return z_distance(z, FEATURES)
+    return z_distance(z, FEATURES_HUMANLIKE)
 
 
 def clip_spreads(clips: pd.DataFrame) -> pd.Series:

@@ -14,8 +14,8 @@ from persona.benchmark.features import FEATURES, Z_CLIP
 from persona.benchmark.panel import FeatureStats
 from persona.features import Profiler
 
-WEIGHT_SUM = sum(f.weight for f in FEATURES)
-"""7.0 with the documented weights (1 + 1 + 0.5 + 1 + 1 + 0.5 + 0 + 0 + 0.5 + 0.5 + 0.5 + 0.5)."""
+WEIGHT_SUM = sum(f.weight for f in FEATURES if f.column not in humanlike.STYLE)
+"""5.5 with the documented weights (1 + 1 + 0.5 + 1 + 0.5 + 0.5 + 0.5 + 0.5: pace and pausing left out)."""
 
 
 def _human(mad: float = 10.0) -> dict[str, FeatureStats]:
@@ -28,17 +28,20 @@ def _row(**z) -> np.ndarray:
     return np.array([100.0 + 10.0 * z.get(f.column, 0.0) for f in FEATURES])
 
 
-def test_pitch_variability_counts_only_when_flatter_than_humans():
-    assert WEIGHT_SUM == pytest.approx(7.0)
+def test_pitch_variability_counts_only_when_flatter_and_pace_not_at_all():
+    assert WEIGHT_SUM == pytest.approx(5.5)
     human = _human()
     # z = +2 on intonation (f0_sd_st, weight 1): livelier than the humans, no synthetic sign -> 0
     assert humanlike.clip_distance(_row(f0_sd_st=2.0), human)[0] == pytest.approx(0.0)
-    # z = -2 on intonation: sqrt(1 x 4 / 7) = 0.7559 by hand, the persona distance's value too
-    assert humanlike.clip_distance(_row(f0_sd_st=-2.0), human)[0] == pytest.approx(np.sqrt(4 / 7))
-    # every other feature stays two-sided: z = +2 on pace (weight 1) -> sqrt(4 / 7)
-    assert humanlike.clip_distance(_row(speech_rate_syl_s=2.0), human)[0] == pytest.approx(np.sqrt(4 / 7))
-    # clipped at |z| = 5 like the persona distance: z = -8 on micro-variation (weight 1) -> sqrt(25 / 7)
-    assert humanlike.clip_distance(_row(f0_step_sd_st=-8.0), human)[0] == pytest.approx(np.sqrt(Z_CLIP**2 / 7))
+    # z = -2 on intonation: sqrt(1 x 4 / 5.5) = 0.8528 by hand
+    assert humanlike.clip_distance(_row(f0_sd_st=-2.0), human)[0] == pytest.approx(np.sqrt(4 / 5.5))
+    # voice quality stays two-sided: z = +2 or -2 on HNR (weight 0.5) -> sqrt(0.5 x 4 / 5.5)
+    for z in (2.0, -2.0):
+        assert humanlike.clip_distance(_row(hnr_db=z), human)[0] == pytest.approx(np.sqrt(2 / 5.5))
+    # pace and pausing are left out: z = 3 on both -> 0
+    assert humanlike.clip_distance(_row(speech_rate_syl_s=3.0, pause_ratio=3.0), human)[0] == pytest.approx(0.0)
+    # clipped at |z| = 5 like the persona distance: z = -8 on micro-variation (weight 1) -> sqrt(25 / 5.5)
+    assert humanlike.clip_distance(_row(f0_step_sd_st=-8.0), human)[0] == pytest.approx(np.sqrt(Z_CLIP**2 / 5.5))
 
 
 def _clips(n: int, f0_step_st: float, pause_step: float = 0.0, voice: str = "v") -> pd.DataFrame:
