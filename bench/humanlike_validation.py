@@ -12,18 +12,22 @@ persona distance of :mod:`persona.benchmark` (robust z against the panel's speak
 weighted RMS, |z| clipped at 5), pitch level compared in the voice's register as scoring does
 (:mod:`persona.benchmark.register`): a panel speaker's register from the corpus's ``sex`` column,
 else from its median F0; a scored voice's (held-out human or TTS) inferred from its own median F0,
-as for a user who gives no ``--register``. Two weightings are scored on each fold:
+as for a user who gives no ``--register``. Three scores are compared on each fold:
 
 - ``default``: the package's weights (:data:`persona.benchmark.features.FEATURES`);
 - ``fitted``: non-negative weights over the default features plus the phrasing and voice-quality
   candidates below, fitted on the fold's training side only (the panel's humans, each scored
   leave-one-speaker-out, against TTS clips of every engine but E; logistic loss on clipped z^2,
   classes weighted equally). A weighting that only wins when E is in its training set does not
-  generalise.
+  generalise;
+- ``humanlike``: the package's separate human-likeness score (:mod:`persona.benchmark.humanlike`,
+  computed with its functions against the fold's panel): no pace or pausing, pitch variability
+  one-sided; at voice level the median clip score combined with the voice's clip-to-clip consistency
+  against the panel's speakers of 5+ clips. Nothing fitted.
 
 Printed: per held-out human corpus and per held-out engine, clip-level AUC (1 = every human clip
-closer than every TTS clip) for both weightings; voice-level AUC (a speaker's or voice's median
-distance) over voices with at least ``--min-voice-clips`` clips; and the weights fitted on the
+closer than every TTS clip) for the three scores; voice-level AUC (a speaker's or voice's median
+distance; ``humanlike``: its voice score) over voices with at least ``--min-voice-clips`` clips; and the weights fitted on the
 whole ``split=tune`` set. The folds are scored twice: on ``split=tune`` clips only (what the
 weights and features were chosen on), and on the ``split=holdout`` clips never tuned on (held-out
 human corpora against every engine's renditions, every human corpus against the held-out engine's).
