@@ -238,11 +238,11 @@ def voice_humanlike(profiles: pd.DataFrame, files: pd.DataFrame, voice: str, hum
     return {"consistency_z": consistency, "humanlike_distance": humanlike.voice_distance(files.loc[mine, "humanlike_distance"].to_numpy(), consistency)}
 
 
-CONTEXT_COLUMNS = ["register", "register_source", "pitch_compared_with", "human_percentile", "benchmark_note"]
+CONTEXT_COLUMNS = ["register", "register_source", "pitch_compared_with", "human_percentile", "humanlike_distance", "consistency_z", "benchmark_note"]
 
 
 def with_context(table: pd.DataFrame, scores: Scores) -> pd.DataFrame:
-    """``table`` (one row per voice, e.g. a ranking) with each voice's register, typicality and notes from ``scores``."""
+    """``table`` (one row per voice, e.g. a ranking) with each voice's register, typicality, human-likeness and notes from ``scores``."""
     context = scores.voices.set_index("voice")[CONTEXT_COLUMNS]
     joined = table.drop(columns=[c for c in CONTEXT_COLUMNS if c in table]).join(context, on="voice")
     joined.attrs = table.attrs
