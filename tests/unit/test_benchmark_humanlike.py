@@ -118,3 +118,20 @@ def test_scores_carry_humanlike_columns_and_a_monotone_voice_is_farther(tmp_path
     assert voices.loc["robot", "humanlike_distance"] > voices.loc["person", "humanlike_distance"]
     # the persona distance does not change with the new score
     assert voices.loc["robot", "persona_distance"] == pytest.approx(score_profiles(robot, bench, "billing").voices.iloc[0]["persona_distance"])
+
+
+def test_a_benchmark_saved_before_clip_spreads_scores_the_clip_median_alone(tmp_path):
+    import json
+
+    panel = pd.concat([_varied(f"s{i}", 6, 0.1, i) for i in range(3)], ignore_index=True)
+    path = build.from_profiles(panel, provenance_record=Profiler().provenance()).save(tmp_path / "b.json")
+    payload = json.loads(path.read_text())
+    del payload["clip_spreads"]
+    path.write_text(json.dumps(payload))
+    old = build.load_benchmark(path)
+    assert old.clip_spreads == {}
+    scores = score_profiles(_varied("v", 12, 0.1, 7), old, "billing")
+    voice = scores.voices.iloc[0]
+    # no human spread: consistency_z is NaN and the voice's score is the median of its clips' (by definition)
+    assert np.isnan(voice["consistency_z"])
+    assert voice["humanlike_distance"] == pytest.approx(float(np.median(scores.files["humanlike_distance"])))
