@@ -172,9 +172,9 @@ class LoginGuard:
 
     def _wait(self, mine: LoginFailureRow | None, everyone: LoginFailureRow, now: datetime) -> float:
         """Seconds left of the longer of the client's and everyone's back-off."""
-        waits = [(everyone, self.free_global)] + ([(mine, self.free_per_client)] if mine is not None else [])
-        return max(max(0.0, backoff_s(row.count, free=free, max_wait_s=self.max_wait_s)
-                       - (now - row.last_failure_at).total_seconds()) for row, free in waits)  # fmt: skip
+        rows = [(everyone, self.free_global)] + ([(mine, self.free_per_client)] if mine is not None else [])
+        return max(0.0, *(backoff_s(row.count, free=free, max_wait_s=self.max_wait_s) - (now - row.last_failure_at).total_seconds()
+                          for row, free in rows))  # fmt: skip
 
     @staticmethod
     def _stale(failures: LoginFailureRow, now: datetime) -> bool:

@@ -112,6 +112,15 @@ def test_wrong_guesses_then_the_right_one_is_refused_in_the_app(db_url, monkeypa
     assert "wait" in at.error[0].value and not at.selectbox
 
 
+def test_an_unreachable_database_checks_no_guess(monkeypatch, tmp_path):
+    monkeypatch.setenv("PERSONA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    monkeypatch.setenv("PERSONA_DB_URL", f"sqlite:///{tmp_path / 'no such folder' / 'trials.sqlite3'}")
+    at = admin_app()
+    at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
+    assert not at.exception and not at.selectbox
+    assert at.error[0].value == "Could not check the password (the trial database is unreachable); try again."
+
+
 def test_app_address_defaults_to_the_port_the_server_runs_on(study, db_url):
     from streamlit import config
 
