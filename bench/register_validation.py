@@ -65,14 +65,19 @@ def profiles(corpus: Path, jobs: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return humans, tts
 
 
-def held_out_profiles(folder: Path, jobs: int) -> pd.DataFrame:
-    """Profiles of the validation set's held-out human clips (2 s or more, no PSOLA copies) of documented sex, with speaker, sex, source."""
+def held_out_clips(folder: Path) -> pd.DataFrame:
+    """The validation set's held-out human clips of 2 s or more (no PSOLA copies) whose sex the manifest gives: file, speaker, sex, source."""
     m = pd.read_csv(folder / "manifest.csv", dtype=str, keep_default_na=False)
     if "sex" not in m:
         raise SystemExit(f"{folder / 'manifest.csv'}: no sex column (rebuild it with bench/data/fetch_validation.py)")
     m = m[(m["kind"] == "human") & (m["split"] == "holdout") & (m["source"] != "psola_tempo") & m["sex"].isin(list(REGISTER_OF_SEX))]
     m = m.assign(file=[str(folder / f) for f in m["file"]])
-    m = m[[sf.info(f).duration >= MIN_PROSODY_S for f in m["file"]]]
+    return m.loc[[sf.info(f).duration >= MIN_PROSODY_S for f in m["file"]], ["file", "speaker", "sex", "source"]].reset_index(drop=True)
+
+
+def held_out_profiles(folder: Path, jobs: int) -> pd.DataFrame:
+    """Profiles of :func:`held_out_clips`, with their speaker, sex and source."""
+    m = held_out_clips(folder)
     clips = m.assign(scenario=SCENARIO, role="human", channel=pd.array([pd.NA] * len(m), dtype="Int64"), register="")
     held = profile_reference(clips[["file", "scenario", "speaker", "role", "channel", "register"]], profiler=Profiler(), jobs=jobs)
     return held.assign(sex=m["sex"].to_numpy(), source=m["source"].to_numpy())
