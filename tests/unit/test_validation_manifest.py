@@ -27,47 +27,17 @@ def _module(path: Path):
 fetch = _module(BENCH / "data" / "fetch_validation.py")
 register_validation = _module(BENCH / "register_validation.py")
 
-TEXTGRID = """File type = "ooTextFile"
-Object class = "TextGrid"
+def _textgrid(tiers: dict[str, list[tuple[float, float, str]]], xmax: float = 1.5) -> str:
+    """A long-format Praat TextGrid of interval tiers ``name -> [(start s, end s, label)]``."""
+    items = []
+    for n, (name, intervals) in enumerate(tiers.items(), start=1):
+        rows = "".join(f'        intervals [{i}]:\n            xmin = {a}\n            xmax = {b}\n            text = "{t}"\n' for i, (a, b, t) in enumerate(intervals, start=1))
+        items.append(f'    item [{n}]:\n        class = "IntervalTier"\n        name = "{name}"\n        xmin = 0\n        xmax = {xmax}\n        intervals: size = {len(intervals)}\n{rows}')
+    head = f'File type = "ooTextFile"\nObject class = "TextGrid"\n\nxmin = 0\nxmax = {xmax}\ntiers? <exists>\nsize = {len(tiers)}\nitem []:\n'
+    return head + "".join(items)
 
-xmin = 0
-xmax = 1.5
-tiers? <exists>
-size = 2
-item []:
-    item [1]:
-        class = "IntervalTier"
-        name = "phone"
-        xmin = 0
-        xmax = 1.5
-        intervals: size = 2
-        intervals [1]:
-            xmin = 0
-            xmax = 0.7
-            text = "m"
-        intervals [2]:
-            xmin = 0.7
-            xmax = 1.5
-            text = "e"
-    item [2]:
-        class = "IntervalTier"
-        name = "word"
-        xmin = 0
-        xmax = 1.5
-        intervals: size = 3
-        intervals [1]:
-            xmin = 0
-            xmax = 0.2
-            text = ""
-        intervals [2]:
-            xmin = 0.2
-            xmax = 0.9
-            text = "mary"
-        intervals [3]:
-            xmin = 0.9
-            xmax = 1.5
-            text = "rolled"
-"""
+
+TEXTGRID = _textgrid({"phone": [(0, 0.7, "m"), (0.7, 1.5, "e")], "word": [(0, 0.2, ""), (0.2, 0.9, "mary"), (0.9, 1.5, "rolled")]})
 
 
 def test_solo_spans_cut_out_the_other_speakers_overlap():
