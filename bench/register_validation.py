@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import soundfile as sf
+import validation_sets
 from benchmark_validation import DEFAULT_CORPUS, MIN_PROSODY_S, corpus_clips
 
 from persona.benchmark import from_profiles, score_profiles, voice_values
@@ -76,11 +77,12 @@ def held_out_clips(folder: Path) -> pd.DataFrame:
 
 
 def held_out_profiles(folder: Path, jobs: int) -> pd.DataFrame:
-    """Profiles of :func:`held_out_clips`, with their speaker, sex and source."""
+    """Profiles of :func:`held_out_clips`, with their speaker, sex and source; refused clips are listed and left out."""
     m = held_out_clips(folder)
     clips = m.assign(scenario=SCENARIO, role="human", channel=pd.array([pd.NA] * len(m), dtype="Int64"), register="")
     held = profile_reference(clips[["file", "scenario", "speaker", "role", "channel", "register"]], profiler=Profiler(), jobs=jobs)
-    return held.assign(sex=m["sex"].to_numpy(), source=m["source"].to_numpy())
+    held = held.assign(file=m["file"].to_numpy(), sex=m["sex"].to_numpy(), source=m["source"].to_numpy(), error=held["error"].fillna(""))
+    return validation_sets.measured(held, "file")
 
 
 def verdict_row(voice: str, kind: str, sex: str, clips: pd.DataFrame, panel: pd.DataFrame, *, infer_panel: bool) -> dict:
