@@ -42,6 +42,7 @@ from scipy import optimize
 
 import compare_calibration
 from persona.benchmark import build, compare_voices, score_profiles
+from persona.benchmark.compare import N_RESAMPLES, VoiceDraws, benchmark_draws, stream
 from persona.benchmark.features import FEATURES
 from persona.stats.calibration import Misspecified, run_panel
 
@@ -129,6 +130,13 @@ def _verdict(level: float, cover: float) -> str:
 
 
 def compare(args) -> None:
+    if not args.skip_coverage:
+        coverage(args)
+    if not args.skip_resolvable:
+        resolvable(args)
+
+
+def coverage(args) -> None:
     print()
     compare_calibration.print_header()
     for delta in compare_calibration.DISTANCES:
@@ -138,12 +146,46 @@ def compare(args) -> None:
             intervals = np.column_stack([intervals, np.full(len(intervals), delta)])
             seconds = (time.perf_counter() - start) / args.compare_panels
             compare_calibration.print_row("pipeline", delta, n_clips, compare_calibration.summary(intervals), seconds)
-    print(f"\n{'resolvable, same true distance':<31} {'clips/voice':>11} {'type-I':>7} {'SE':>6}")
-    for delta in compare_calibration.DISTANCES:
-        for n_clips in args.compare_clips:
-            rate = float(np.mean(_over_panels(_resolvable_panel, delta, n_clips, args)))
-            se = np.sqrt(rate * (1 - rate) / args.compare_panels)
-            print(f"{delta:>31.1f} {n_clips:>11d} {rate:>7.3f} {se:>6.3f}  {_verdict(rate, np.nan)}", flush=True)
+
+
+def resolvable(args) -> None:
+    print(f"\n{'resolvable: type-I, both voices at one true distance':<53}")
+    print(f"{'null design':<18} {'true distance':>13} {'clips/voice':>11} {'type-I':>7} {'SE':>6} {'panels':>6}")
+    for null in [n for n in NULLS if n in args.resolvable_designs]:
+        for delta in args.resolvable_distances:
+            for n_clips in args.resolvable_clips:
+                _print_resolvable(null, delta, n_clips, args, "type-I")
+    print(f"\n{'resolvable: power, distances 1.5 and 2.5':<53}")
+    for power in [p for p in POWER if p in args.resolvable_designs]:
+        for n_clips in args.resolvable_clips:
+            _print_resolvable(power, 1.5, n_clips, args, "power")
+
+
+def _print_resolvable(design: str, delta: float, n_clips: int, args, kind: str) -> None:
+    rate = float(np.mean(_over_panels(functools.partial(_resolvable_panel, design), delta, n_clips, args)))
+    se = np.sqrt(rate * (1 - rate) / args.compare_panels)
+    verdict = _verdict(rate, np.nan) if kind == "type-I" else "power"
+    print(f"{design:<18} {delta:>13.1f} {n_clips:>11d} {rate:>7.3f} {se:>6.3f} {args.compare_panels:>6d}  {verdict}", flush=True)
+
+
+NULLS = ("same profile", "above / below", "pitch / the rest")
+POWER = ("1.5 / 2.5 same way", "1.5 / 2.5 opposite")
+
+
+def true_z(design: str, delta: float) -> tuple[np.ndarray, np.ndarray]:
+    """The two voices' true robust z per feature (:data:`NULLS`, both at true distance ``delta``; :data:`POWER`, 1.5
+    and 2.5): one profile; one voice ``delta`` above the human centre on every feature, the other below; one off on
+    the pitch features only, the other on the rest only (each half the distance's weight)."""
+    weights, ones = np.array([f.weight for f in FEATURES]), np.ones(len(FEATURES))
+    pitch = np.array([f.column.startswith("f0_") for f in FEATURES])
+    return {
+        "same profile": (delta * ones, delta * ones),
+        "above / below": (delta * ones, -delta * ones),
+        "pitch / the rest": (delta * np.sqrt(weights.sum() / weights[pitch].sum()) * pitch,
+                             delta * np.sqrt(weights.sum() / weights[~pitch].sum()) * ~pitch),
+        "1.5 / 2.5 same way": (1.5 * ones, 2.5 * ones),
+        "1.5 / 2.5 opposite": (1.5 * ones, -2.5 * ones),
+    }[design]  # fmt: skip
 
 
 def _over_panels(panel, delta: float, n_clips: int, args) -> list:
@@ -161,11 +203,17 @@ def _compare_panel(delta: float, n_clips: int, seed: int) -> tuple[float, float]
     return row["ci_low"], row["ci_high"]
 
 
-def _resolvable_panel(delta: float, n_clips: int, seed: int) -> bool:
+def _resolvable_panel(design: str, delta: float, n_clips: int, seed: int) -> bool:
+    """Is the pair resolvable? The verdict of :meth:`VoiceDraws.difference_interval` as ``compare_voices`` computes it
+    (each voice its own stream), on the benchmark statistics ``build`` computes (``panel_stats``), without scoring."""
     rng = np.random.default_rng(seed)
-    bench = _benchmark(rng)
-    voices = pd.concat([_clips(rng, name, n_clips, shift=delta) for name in ("a", "b")], ignore_index=True)
-    return bool(compare_voices(score_profiles(voices, bench, "cal"), bench).pairs["resolvable"].iloc[0])
+    design_ = compare_calibration.Design("pipeline", 6)
+    compared = compare_calibration.compared_stats(design_.speakers(rng), 0)
+    draws = benchmark_draws(compared, n_resamples=N_RESAMPLES, rng=stream(seed, "benchmark"), subset_rng=stream(seed, "subset"))
+    voices = [VoiceDraws.of(compare_calibration.natural(compare_calibration.clips(rng, design_, shift, n_clips)), draws,
+                            rng=stream(seed, name)) for name, shift in zip("ab", true_z(design, delta))]  # fmt: skip
+    low, high = voices[0].difference_interval(voices[1])
+    return bool(low > 0 or high < 0)
 
 
 def _benchmark(rng: np.random.Generator) -> build.Benchmark:
@@ -192,6 +240,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (panels are independent)")
     parser.add_argument("--compare-clips", type=lambda s: [int(c) for c in s.split(",")], default=list(compare_calibration.CLIPS),
                         help="clips per voice of the compare part (default 5,10,20,50)")
+    parser.add_argument("--resolvable-clips", type=lambda s: [int(c) for c in s.split(",")], default=[3, 5, 10, 20, 50],
+                        help="clips per voice of the resolvable rows (default 3,5,10,20,50)")
+    parser.add_argument("--resolvable-designs", type=lambda s: s.split(","), default=NULLS + POWER,
+                        help=f"resolvable rows to run (default all: {','.join(NULLS + POWER)})")
+    parser.add_argument("--resolvable-distances", type=lambda s: [float(d) for d in s.split(",")],
+                        default=list(compare_calibration.DISTANCES), help="true distances of the type-I rows")
+    parser.add_argument("--skip-coverage", action="store_true", help="compare part: the resolvable rows only")
+    parser.add_argument("--skip-resolvable", action="store_true", help="compare part: the coverage rows only")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--skip-listening", action="store_true")
     args = parser.parse_args()
