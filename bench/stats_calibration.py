@@ -44,6 +44,7 @@ import compare_calibration
 from persona.benchmark import build, compare_voices, score_profiles
 from persona.benchmark.compare import N_RESAMPLES, VoiceDraws, benchmark_draws, stream
 from persona.benchmark.features import FEATURES
+from persona.benchmark.panel import z_distance
 from persona.stats.calibration import Misspecified, run_panel
 
 ALL = ("acr", "identify", "mushra", "ab")
@@ -149,23 +150,27 @@ def coverage(args) -> None:
 
 
 def resolvable(args) -> None:
-    print(f"\n{'resolvable: type-I, both voices at one true distance':<53}")
-    print(f"{'null design':<18} {'true distance':>13} {'clips/voice':>11} {'type-I':>7} {'SE':>6} {'panels':>6}")
+    print(f"\n{'resolvable: type-I, both voices at one true distance':<53} (difference a - b of measured distances: "
+          f"its SD over panels, and the mean SD per panel of the generalised draws and of clip resamples alone)")
+    print(f"{'null design':<18} {'true distance':>13} {'clips/voice':>11} {'type-I':>7} {'SE':>6} {'panels':>6} "
+          f"{'SD':>6} {'gen SD':>6} {'clip SD':>7}")  # fmt: skip
     for null in [n for n in NULLS if n in args.resolvable_designs]:
         for delta in args.resolvable_distances:
             for n_clips in args.resolvable_clips:
-                _print_resolvable(null, delta, n_clips, args, "type-I")
-    print(f"\n{'resolvable: power, distances 1.5 and 2.5':<53}")
+                _print_resolvable(null, delta, n_clips, args)
+    print(f"\n{'resolvable: power, distances 1.5 and 2.5 (type-I column: the share resolved)':<53}")
     for power in [p for p in POWER if p in args.resolvable_designs]:
         for n_clips in args.resolvable_clips:
-            _print_resolvable(power, 1.5, n_clips, args, "power")
+            _print_resolvable(power, 1.5, n_clips, args)
 
 
-def _print_resolvable(design: str, delta: float, n_clips: int, args, kind: str) -> None:
-    rate = float(np.mean(_over_panels(functools.partial(_resolvable_panel, design), delta, n_clips, args)))
-    se = np.sqrt(rate * (1 - rate) / args.compare_panels)
-    verdict = _verdict(rate, np.nan) if kind == "type-I" else "power"
-    print(f"{design:<18} {delta:>13.1f} {n_clips:>11d} {rate:>7.3f} {se:>6.3f} {args.compare_panels:>6d}  {verdict}", flush=True)
+def _print_resolvable(design: str, delta: float, n_clips: int, args) -> None:
+    rows = pd.DataFrame(_over_panels(functools.partial(_resolvable_panel, design), delta, n_clips, args))
+    rate = float(rows["resolvable"].mean())
+    se = np.sqrt(rate * (1 - rate) / len(rows))
+    verdict = _verdict(rate, np.nan) if design in NULLS else "power"
+    print(f"{design:<18} {delta:>13.1f} {n_clips:>11d} {rate:>7.3f} {se:>6.3f} {len(rows):>6d} {rows['difference'].std():>6.3f} "
+          f"{rows['generalised SD'].mean():>6.3f} {rows['clip SD'].mean():>7.3f}  {verdict}", flush=True)  # fmt: skip
 
 
 NULLS = ("same profile", "above / below", "pitch / the rest")
@@ -203,17 +208,21 @@ def _compare_panel(delta: float, n_clips: int, seed: int) -> tuple[float, float]
     return row["ci_low"], row["ci_high"]
 
 
-def _resolvable_panel(design: str, delta: float, n_clips: int, seed: int) -> bool:
+def _resolvable_panel(design: str, delta: float, n_clips: int, seed: int) -> dict:
     """Is the pair resolvable? The verdict of :meth:`VoiceDraws.difference_interval` as ``compare_voices`` computes it
-    (each voice its own stream), on the benchmark statistics ``build`` computes (``panel_stats``), without scoring."""
+    (each voice its own stream), on the benchmark statistics ``build`` computes (``panel_stats``), without scoring;
+    with the measured difference and the SDs of its generalised draws and of its clip resamples against the
+    benchmark as measured (the percentile test used before)."""
     rng = np.random.default_rng(seed)
     design_ = compare_calibration.Design("pipeline", 6)
     compared = compare_calibration.compared_stats(design_.speakers(rng), 0)
     draws = benchmark_draws(compared, n_resamples=N_RESAMPLES, rng=stream(seed, "benchmark"), subset_rng=stream(seed, "subset"))
-    voices = [VoiceDraws.of(compare_calibration.natural(compare_calibration.clips(rng, design_, shift, n_clips)), draws,
-                            rng=stream(seed, name)) for name, shift in zip("ab", true_z(design, delta))]  # fmt: skip
-    low, high = voices[0].difference_interval(voices[1])
-    return bool(low > 0 or high < 0)
+    a, b = (VoiceDraws.of(compare_calibration.natural(compare_calibration.clips(rng, design_, shift, n_clips)), draws,
+                          rng=stream(seed, name)) for name, shift in zip("ab", true_z(design, delta)))  # fmt: skip
+    low, high = a.difference_interval(b)
+    held = [z_distance(v.z + v.deviation / draws.observed_spread) for v in (a, b)]
+    return {"resolvable": bool(low > 0 or high < 0), "difference": a.estimate - b.estimate,
+            "generalised SD": float(np.std(a.true_distances - b.true_distances)), "clip SD": float(np.std(held[0] - held[1]))}
 
 
 def _benchmark(rng: np.random.Generator) -> build.Benchmark:
