@@ -66,8 +66,9 @@ MIN_PIVOT_SPEAKERS = 4
 The 97.5% quantile of ``|median| / (1.4826 MAD)`` of 3 standard normal values is about 25 (of 4: 4.7; of 6: 2.4),
 so 3 speakers cannot say where the human centre lies in units of the human spread, nor bound a distance from below."""
 MIN_RESOLVABLE_CLIPS = 3
-"""Fewest clips per voice for a pairwise difference: resamples of 2 clips have only 3 medians, and two voices
-of one true profile were called resolvable in 25 % of simulated panels (3 clips: 4 %; ``bench/stats_calibration.py``)."""
+"""Fewest clips per voice for a pairwise difference: resamples of 2 clips have only 3 medians, and two voices at one
+true distance 1.5 were called resolvable in 0.10 (same profile) and 0.13 (one above the human centre, one below) of
+100 simulated panels with 2 clips each (``bench/stats_calibration.py --resolvable-clips 2``)."""
 _BENCHMARK_STREAM = "benchmark speakers"
 
 
