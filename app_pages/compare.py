@@ -174,6 +174,8 @@ def show_ranking(scores: pb.Scores, comparison: pb.Comparison, bench: pb.Benchma
             "interval_note": "interval note",
             "not_resolvable_from": "not resolvable from",
             "human_percentile": st.column_config.NumberColumn("human percentile", format="%.0f", help=pb.typicality.METHOD),
+            "humanlike_distance": st.column_config.NumberColumn("human-likeness distance", format="%.2f", help=pb.humanlike.METHOD),
+            "consistency_z": st.column_config.NumberColumn("consistency z", format="%.2f", help=pb.humanlike.METHOD),
         },
     )
     st.caption(f"How to read this: {RANKING_HOW_TO_READ} Human percentile: a voice at 97 is "

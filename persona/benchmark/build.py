@@ -4,8 +4,9 @@ Statistics are over speakers (:mod:`persona.benchmark.panel`: each speaker's cli
 so one talkative agent does not dominate; a one-speaker benchmark uses the spread between that
 speaker's clips). Pitch level is also kept per pitch register (:mod:`persona.benchmark.register`),
 and the persona distances of held-out human speakers are stored for typicality
-(:mod:`persona.benchmark.typicality`). The clip values are kept for percentiles and
-distributional (Wasserstein) comparisons.
+(:mod:`persona.benchmark.typicality`), with the speakers' clip-to-clip spreads that a voice's
+consistency is compared with (:mod:`persona.benchmark.humanlike`). The clip values are kept for
+percentiles and distributional (Wasserstein) comparisons.
 
 >>> bench = build_benchmark("reference_audio", telephone=True, jobs=2)   # doctest: +SKIP
 >>> bench.save("benchmark.json"); bench.table("billing_dispute")          # doctest: +SKIP
@@ -25,6 +26,7 @@ from .. import provenance
 from ..errors import BenchmarkError, ClipLeftOutWarning, ParameterError, PersonaWarning
 from ..extract import extract
 from ..features import Profiler
+from . import humanlike
 from . import reference as ref
 from . import register as reg
 from . import typicality
@@ -62,6 +64,9 @@ class Benchmark:
     held_out : dict
         ``{scenario: {"speaker": [...], "clip": [...]}}``: persona distances of held-out human
         speakers and clips (:func:`typicality.held_out_distances`).
+    clip_spreads : dict
+        ``{scenario: {"spread": {column: value}, "n_speakers": k}}``: the human clip-to-clip
+        spreads of :data:`humanlike.CONSISTENCY` (:func:`humanlike.human_spreads`); empty in older benchmarks.
     """
 
     stats: dict
@@ -70,6 +75,7 @@ class Benchmark:
     schema_version: int = SCHEMA_VERSION
     pitch_by_register: dict = dataclasses.field(default_factory=dict)
     held_out: dict = dataclasses.field(default_factory=dict)
+    clip_spreads: dict = dataclasses.field(default_factory=dict)
 
     @property
     def scenarios(self) -> list[str]:
@@ -131,7 +137,7 @@ class Benchmark:
         return profiler_from_params(self.provenance.get("params", {}))
 
     def to_dict(self) -> dict:
-        """JSON-ready dict (schema version, provenance, summary, stats, pitch by register, held-out distances)."""
+        """JSON-ready dict (schema version, provenance, summary, stats, pitch by register, held-out distances, clip spreads)."""
         return {
             "schema_version": self.schema_version,
             "provenance": self.provenance,
@@ -139,6 +145,7 @@ class Benchmark:
             "stats": {sc: {col: dataclasses.asdict(s) for col, s in feats.items()} for sc, feats in self.stats.items()},
             "pitch_by_register": {sc: {r: dataclasses.asdict(s) for r, s in regs.items()} for sc, regs in self.pitch_by_register.items()},
             "held_out": self.held_out,
+            "clip_spreads": self.clip_spreads,
         }
 
     def save(self, path: str | Path) -> Path:
@@ -191,7 +198,7 @@ def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchma
     if usable.empty:
         raise BenchmarkError("benchmark: no usable human clip (every clip failed or the reference has no human role)")
     values = feature_values(usable)
-    stats_by_scenario, summary, by_register, held_out = {}, {}, {}, {}
+    stats_by_scenario, summary, by_register, held_out, clip_spreads = {}, {}, {}, {}, {}
     for scenario, idx in usable.groupby("scenario").groups.items():
         speakers = usable.loc[idx, "speaker"]
         if speakers.nunique() == 1 and len(idx) < MIN_ONE_VOICE_CLIPS:
@@ -204,6 +211,7 @@ def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchma
         stats_by_scenario[scenario] = panel_stats(clip_values, speakers)
         by_register[scenario] = reg.pitch_stats(clip_values[reg.PITCH.column], speakers, registers)
         held_out[scenario] = typicality.held_out_distances(clip_values, speakers, registers)
+        clip_spreads[scenario] = humanlike.human_spreads(usable.loc[idx], speakers)
         counts = speakers.value_counts()
         summary[scenario] = {
             "n_clips": int(len(idx)),
@@ -215,8 +223,9 @@ def from_profiles(profiles: pd.DataFrame, *, provenance_record: dict) -> Benchma
             "speaker_registers": registers[["register", "source"]].to_dict("index"),
             "register_f0_hz": {r: s.median for r, s in by_register[scenario].items()},
         }
-    record = {**provenance_record, "benchmark_method": METHOD, "register_method": reg.METHOD, "typicality_method": typicality.METHOD}
-    return Benchmark(stats_by_scenario, summary, record, pitch_by_register=by_register, held_out=held_out)
+    record = {**provenance_record, "benchmark_method": METHOD, "register_method": reg.METHOD, "typicality_method": typicality.METHOD,
+              "humanlike_method": humanlike.METHOD}  # fmt: skip
+    return Benchmark(stats_by_scenario, summary, record, pitch_by_register=by_register, held_out=held_out, clip_spreads=clip_spreads)
 
 
 def build_benchmark(
@@ -276,6 +285,7 @@ def load_benchmark(path: str | Path, *, profiler: Profiler | None = None) -> Ben
             schema_version=payload["schema_version"],
             pitch_by_register={sc: {r: stats_from_dict(s) for r, s in regs.items()} for sc, regs in payload.get("pitch_by_register", {}).items()},
             held_out=payload.get("held_out", {}),
+            clip_spreads=payload.get("clip_spreads", {}),
         )
     except (TypeError, AttributeError) as exc:
         raise BenchmarkError(f"{p}: malformed benchmark statistics ({exc})") from None

@@ -13,6 +13,12 @@ For a value ``v`` of feature ``F`` in scenario ``S`` (human statistics from :cla
   ``match_score`` = ``100 * exp(-persona_distance / 2)``.
 * ``human_percentile`` = share (%) of held-out human speakers (clips, for a file) whose distance
   from the rest of the panel is below this one (:mod:`persona.benchmark.typicality`).
+* ``humanlike_distance`` = how far from human speech in the directions synthetic speech errs
+  (:mod:`persona.benchmark.humanlike`): for a file, the persona distance with pitch variability
+  counted only when flatter or smoother than the humans; for a voice, the median over its clips
+  combined with ``consistency_z`` (how much more alike its clips are than a human speaker's; NaN
+  under 10 clips, where the clip median stands alone). A separate score: ``persona_distance`` is
+  unchanged by it.
 
 Pitch level (``f0_median_hz``) is compared with the speakers of the voice's own pitch register
 (``register``: given, from the manifest, else inferred from the voice's median F0; the source is
@@ -36,6 +42,7 @@ from scipy import stats
 
 from ..errors import BenchmarkError, ParameterError
 from ..extract import extract
+from . import humanlike
 from . import reference as ref
 from . import register as reg
 from .build import Benchmark
@@ -90,7 +97,7 @@ def score_values(values: pd.Series | dict, benchmark: Benchmark, scenario: str, 
     human = benchmark.compared(scenario, register)
     row = np.array([[float(values.get(f.column, np.nan)) for f in FEATURES]])
     d = float(distance(row, human)[0])
-    out = {"persona_distance": d, "match_score": match_score(d)}
+    out = {"persona_distance": d, "match_score": match_score(d), "humanlike_distance": float(humanlike.clip_distance(row, human)[0])}
     out["human_percentile"] = human_percentile(d, benchmark.held_out.get(scenario, {}).get(level, []))
     by_register = benchmark.pitch_by_register.get(scenario, {})
     out["pitch_compared_with"] = "reference voice" if benchmark.is_one_voice(scenario) else f"{register} register" if register in by_register else "whole panel"
@@ -208,9 +215,11 @@ def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str, 
         scored = score_values(values.loc[i], benchmark, scenario, register=registers.loc[row["voice"], "register"], level="clip") if not row["error"] else {}
         file_rows.append({"file": row["file"], "voice": row["voice"], "scenario": scenario} | context(row["voice"]) | scored | {"error": row["error"]})
     counts = profiles.groupby("voice")["error"].apply(lambda e: int((~e.fillna("").astype(bool)).sum()))
+    files = pd.DataFrame(file_rows)
     voice_rows = [
         {"voice": v, "scenario": scenario, "n_clips": int(counts[v])} | context(v)
         | score_values(per_voice.loc[v], benchmark, scenario, register=registers.loc[v, "register"])
+        | voice_humanlike(profiles, files, v, benchmark.clip_spreads.get(scenario, {}).get("spread", {}))
         for v in per_voice.index
     ]  # fmt: skip
     voices = pd.DataFrame(voice_rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
@@ -218,16 +227,22 @@ def score_profiles(profiles: pd.DataFrame, benchmark: Benchmark, scenario: str, 
     record = {**benchmark.provenance, "scoring": __doc__.split("\n\n", 1)[1].strip()}
     if benchmark.is_one_voice(scenario):
         record["benchmark_note"] = benchmark.one_voice_note(scenario)
-    files = pd.DataFrame(file_rows)
     files.attrs["provenance"] = voices.attrs["provenance"] = record
     return Scores(scenario, files, voices, distributions(profiles, benchmark, scenario, by_voice), profiles, record, registers=by_voice)
 
 
-CONTEXT_COLUMNS = ["register", "register_source", "pitch_compared_with", "human_percentile", "benchmark_note"]
+def voice_humanlike(profiles: pd.DataFrame, files: pd.DataFrame, voice: str, human_spread: dict) -> dict:
+    """A voice's ``consistency_z`` and ``humanlike_distance`` from its measured clips (:mod:`persona.benchmark.humanlike`)."""
+    mine = (profiles["voice"] == voice).to_numpy() & ~profiles["error"].fillna("").astype(bool).to_numpy()
+    consistency = humanlike.consistency_z(profiles[mine], human_spread)
+    return {"consistency_z": consistency, "humanlike_distance": humanlike.voice_distance(files.loc[mine, "humanlike_distance"].to_numpy(), consistency)}
+
+
+CONTEXT_COLUMNS = ["register", "register_source", "pitch_compared_with", "human_percentile", "humanlike_distance", "consistency_z", "benchmark_note"]
 
 
 def with_context(table: pd.DataFrame, scores: Scores) -> pd.DataFrame:
-    """``table`` (one row per voice, e.g. a ranking) with each voice's register, typicality and notes from ``scores``."""
+    """``table`` (one row per voice, e.g. a ranking) with each voice's register, typicality, human-likeness and notes from ``scores``."""
     context = scores.voices.set_index("voice")[CONTEXT_COLUMNS]
     joined = table.drop(columns=[c for c in CONTEXT_COLUMNS if c in table]).join(context, on="voice")
     joined.attrs = table.attrs

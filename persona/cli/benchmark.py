@@ -333,6 +333,11 @@ def render_context(row) -> str:
         one_voice = str(row.get("benchmark_note", "")).startswith("one-voice")
         lines.append(wrap(f"   typicality: {typicality.words(row['human_percentile'], one_voice=one_voice)} "
                           f"(human_percentile {number(row['human_percentile'], 0)})", indent="     "))  # fmt: skip
+    if not is_missing(row.get("humanlike_distance")):
+        consistency = row.get("consistency_z")
+        tail = "" if is_missing(consistency) else f"; consistency_z {number(consistency, 2)}: halvings of human clip-to-clip spread"
+        lines.append(wrap(f"   human-likeness: humanlike_distance {number(row['humanlike_distance'], 2)} "
+                          f"(0 = human; synthetic directions only{tail})", indent="     "))  # fmt: skip
     return "\n".join(lines)
 
 

@@ -213,15 +213,16 @@ def _bridge(runs: np.ndarray, gap_s: float) -> np.ndarray:
     return np.column_stack([runs[first, 0], np.maximum.reduceat(runs[:, 1], first)])
 
 
-def syllable_nuclei(band: Intensity, seg: Segmentation, pitch: PitchTrack, params: PaceParams = PaceParams()) -> np.ndarray:
+def syllable_nuclei(band: Intensity, seg: Segmentation, pitch: PitchTrack, params: PaceParams = PaceParams(), *, period_s: float | None = None) -> np.ndarray:
     """Times (s) of syllable nuclei: prominent, periodic peaks of the vowel-band intensity in speech runs.
 
     ``band`` is the intensity of :func:`vowel_band`, the contour ``seg`` was found on. Its
-    modulation spectrum gives the recording's syllable period (:func:`syllable_period_s`); the
-    peaks are found on the band's intensity measured with time constants scaled to that period
+    modulation spectrum gives the recording's syllable period (:func:`syllable_period_s`) unless
+    ``period_s`` gives one (s; ``bench/pace_tempo_bound.py`` passes the transcript's); the peaks
+    are found on the band's intensity measured with time constants scaled to that period
     (:func:`tempo_params`), and those near a periodic pitch frame are the nuclei.
     """
-    period_s = syllable_period_s(band, seg, params)
+    period_s = syllable_period_s(band, seg, params) if period_s is None else period_s
     if np.isfinite(period_s):
         params = tempo_params(params, period_s=period_s, pitch_floor_hz=pitch.floor_hz)
         band = intensity(band.sound, params)

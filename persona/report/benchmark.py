@@ -107,7 +107,7 @@ def build_report(scores: Scores, benchmark: Benchmark, *, comparison: Comparison
                        "contour correlation, duration ratio (agent/human), pause-placement F1.").table(
             scores.paired.drop(columns=["file", "human_file"]), digits=2, how_to_read=PAIRED_HOW_TO_READ
         )  # fmt: skip
-    report.section("Per-file scores").table(scores.files[["file", "voice", "persona_distance", "match_score", "human_percentile", "error"]].assign(
+    report.section("Per-file scores").table(scores.files[["file", "voice", "persona_distance", "match_score", "human_percentile", "humanlike_distance", "error"]].assign(
         file=lambda f: f["file"].map(lambda p: Path(p).name)), digits=2,
         how_to_read="One row per clip; a clip that could not be measured has its reason in the error column.")  # fmt: skip
     report.provenance = scores.provenance

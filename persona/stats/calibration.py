@@ -287,8 +287,10 @@ def run_panel(design: Misspecified, *, seed: int, tests: tuple[str, ...] = ("acr
         truth = design.balanced_accuracy_truth()
         results.append(_result("identification detected", row["p_holm"], row["ba_ci_low"], row["ba_ci_high"], truth,
                                row["balanced_accuracy"], alpha))  # fmt: skip
-        results.append({"test": "identification 'indistinguishable'", "rejected": row["verdict"] == identification.INDISTINGUISHABLE,
-                        "covered": np.nan, "truth": truth, "estimate": row["balanced_accuracy"]})  # fmt: skip
+        for test, rejected in (("identification equivalence (TOST)", row["p_equivalence_holm"] < alpha),
+                               ("identification 'indistinguishable'", row["verdict"] == identification.INDISTINGUISHABLE)):
+            results.append({"test": test, "rejected": bool(rejected), "covered": np.nan, "truth": truth,
+                            "estimate": row["balanced_accuracy"]})  # fmt: skip
     if "ab" in tests:
         row = preference.agent_preference(responses).iloc[0]
         results.append(_result("AB preference agent vs human", row["p_value"], row["ci_low"], row["ci_high"],

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import complete_listener, plain_answer
-from sqlalchemy import text
+from sqlalchemy import MetaData, Table, UniqueConstraint, text
+from sqlalchemy.exc import IntegrityError
 
 from persona.errors import StoreError, SurveyError
 from persona.stats.responses import RESPONSE_COLUMNS, validate_responses
@@ -17,7 +18,8 @@ from persona.trials import migrations
 from persona.trials.answers import Answer
 from persona.trials.design import listener_plan
 from persona.trials.flow import ListenerFlow
-from persona.trials.store import Store, responses_frame
+from persona.storage import make_engine
+from persona.trials.store import Base, ListenerRow, Store, responses_frame
 from persona.trials.survey import load_survey
 
 HOSTILE = "<script>alert('x')</script>'); DROP TABLE responses; --"
@@ -144,3 +146,26 @@ def test_plaintext_tokens_and_missing_columns_of_an_older_database_are_migrated(
     assert not after["fast_answer"].any()
     Store(db_url)  # a second start changes nothing (already hashed, column present)
     assert reopened.listener(tokens[0]).position == 0
+
+
+def test_an_older_database_without_crowd_participants_gets_their_uniqueness(db_url):
+    """A listeners table written before crowd recruiting (no ``participant`` column, so no
+    ``(study_id, participant)`` constraint) is upgraded to one listener per participant."""
+    old = MetaData()
+    Base.metadata.tables["studies"].to_metadata(old)
+    Table("listeners", old, *[c._copy() for c in ListenerRow.__table__.columns if c.name != "participant"],
+          UniqueConstraint("study_id", "position"))  # fmt: skip
+    engine = make_engine(db_url)
+    old.create_all(engine)
+    with engine.begin() as c:
+        c.execute(old.tables["studies"].insert().values(id="s", title="t", survey_text="", base_dir=".", secret="x"))
+        c.execute(old.tables["listeners"].insert().values(study_id="s", position=0, token="a" * 64))
+    engine.dispose()
+    store = Store(db_url)
+    first = store.participant_listener("s", participant="p1")
+    assert store.participant_listener("s", participant="p1").position == first.position
+    with pytest.raises(IntegrityError), store.engine.begin() as c:  # the database itself refuses a second row
+        c.execute(ListenerRow.__table__.insert().values(study_id="s", position=9, token="b" * 64, participant="p1"))
+    Store(db_url)  # a second start finds the index and changes nothing
+    with store.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM listeners WHERE participant = 'p1'")).scalar() == 1

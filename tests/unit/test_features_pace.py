@@ -103,11 +103,28 @@ def test_shallow_dips_do_not_collapse_the_count(n, rate_hz, f0_hz):
     counted, at an ordinary rate and at 10 syllables/s, the fast end of articulation rates: there a
     high voice's intensity window shortens with the 0.1 s period (a window fixed at the 0.125 s
     period smoothed these dips away and read one syllable)."""
-    lead_s = 0.3
+    assert profile(_shallow_dip_phrase(n, rate_hz, f0_hz), sr_hz=SR_HZ)["syllable_count"].iloc[0] == n
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: a voice whose pitch floor lies under intensity_floor_hz keeps the given window (Praat's Kaiser "
+    "window, 6.4 / 100 Hz = 64 ms); it passes 0.93 of a 9 Hz modulation against 0.97 of the 5.4 Hz one at the reference "
+    "period, so these 3.74 dB dips read 3.40 dB, under min_dip_db, and the phrase reads as 1 syllable. Dividing that "
+    "attenuation out of min_dip_db counts all 9 but moved 10 of 822 real clips, 7 of them away from their transcripts (README)",
+)
+def test_shallow_dips_of_a_low_voice_at_a_fast_rate():
+    """9 syllables at 9 syllables/s, the construction of :func:`test_shallow_dips_do_not_collapse_the_count`
+    (raised-cosine dips of 20 log10(1 / 0.65) = 3.74 dB, over ``min_dip_db``) on a 100 Hz voice: 9 nuclei."""
+    assert profile(_shallow_dip_phrase(9, 9.0, 100.0), sr_hz=SR_HZ)["syllable_count"].iloc[0] == 9
+
+
+def _shallow_dip_phrase(n: int, rate_hz: float, f0_hz: float, lead_s: float = 0.3) -> np.ndarray:
+    """``n`` syllables at ``rate_hz``: a harmonic tone whose amplitude dips to 0.65 (3.74 dB) between them, silence around."""
     t = np.arange(int((n / rate_hz + 2 * lead_s) * SR_HZ)) / SR_HZ
     inside = (t > lead_s) & (t < lead_s + n / rate_hz)
     envelope = np.where(inside, 1 - 0.35 * (0.5 + 0.5 * np.cos(2 * np.pi * rate_hz * (t - lead_s))), 0.0)
-    assert profile(envelope * harmonic(f0_hz, duration_s=t.size / SR_HZ), sr_hz=SR_HZ)["syllable_count"].iloc[0] == n
+    return envelope * harmonic(f0_hz, duration_s=t.size / SR_HZ)
 
 
 @pytest.mark.parametrize(("pitch_floor_hz", "expected_hz"), [(80.0, 100.0), (110.0, 110.0), (200.0, 125.0)])
