@@ -2,6 +2,7 @@
 
 Usage: nice -n 10 python3 bench/stats_calibration.py [--panels 500] [--compare-panels 500] [--seed 0] [--jobs 2]
                                                       [--designs 0,2,5] [--skip-listening] [--skip-compare]
+                                                      [--skip-coverage] [--resolvable-designs ...] [--resolvable-clips 3,5]
 
 Part 1 (listening tests): for each design below, ``--panels`` panels are drawn by
 :func:`persona.stats.calibration.calibration_panel` (16 listeners, one agent voice on 4 lines,
@@ -23,9 +24,15 @@ panel at 160 Hz and move the truth). Printed: coverage of the interval of ``comp
 (999 draws) at true distances 0.5, 1.5 and 3 for 5, 10, 20 and 50 clips per voice, with its standard
 error, the mean width and the shares of lower bounds above 0 and above half the truth
 (``bench/compare_calibration.py`` runs more benchmark designs without the pipeline). Then the
-type-I rate of ``resolvable`` (target [0.03, 0.07]): two voices with the same true profile (so
-the same true distance), ``n`` clips each, against the same 6-speaker benchmark; the share of
-panels whose pair is called resolvable.
+type-I rate of ``resolvable`` (target [0.03, 0.07]) under three nulls, two voices at one true
+distance, ``n`` clips each (3 to 50), against one 6-speaker benchmark: the same profile; one voice
+above the human centre on every feature and one below; one off on the pitch features only and one
+on the rest only (:func:`true_z`). Each row prints the share of panels whose pair is resolvable,
+the SD over panels of the measured difference, and the mean SD per panel of the generalised draws
+the verdict comes from and of clip resamples alone (the test used before): where the draws' SD
+exceeds the panels' the test is conservative. The verdict is :meth:`VoiceDraws.difference_interval`'s
+on the benchmark statistics ``build`` computes, without building and scoring (about 1 s a panel
+on 2 loaded cores, 10 times the verdict's cost). Then its power at true distances 1.5 and 2.5, same and opposite way.
 """
 
 from __future__ import annotations

@@ -26,13 +26,16 @@ difference excludes 0 (Weerahandi 1993, as for the benchmark's population). Draw
 two voices' true positions, each its clip median less its resample ``b``'s deviation (the basic
 bootstrap's pivot), with benchmark draw ``b``'s population, shared by both voices; the interval
 holds the central 95 % of the draws' differences of true distance. The benchmark's few speakers
-count: two voices off the human centre in different directions are each measured against the
-same uncertain median and spread, which move their distances apart, and a test over the clips
-alone (the percentile interval used before) called two voices at one true distance, one above the
-centre on every feature and one below, resolvable in 0.5-0.6 of simulated panels at 50 clips.
-Whether a draw's difference is positive does not change if both distances are squared, so the
-test is the same on the squared distance (its bias from noise is additive) as on the distance.
-Type-I by simulation, same true distance in the same or different directions: ``bench/stats_calibration.py``.
+count: two voices off the human centre in different directions are measured against one uncertain
+median and spread, which move their distances apart. The percentile interval over clip resamples
+against the benchmark as measured (used before) called two voices at one true distance, one above
+the centre on every feature and one below, or one off on the pitch features and one on the rest,
+resolvable in 0.36-0.74 of simulated panels at 50 clips. Whether a draw's difference is positive
+does not change if both distances are squared, so the test is the same on the squared distance.
+It is conservative where clip noise dominates (two voices of one profile; voices near the human
+centre): a median's bootstrap variance exceeds its variance, and near the centre a distance is the
+length of a mostly-noise vector, which varies less than resamples around the measured point do.
+Type-I by simulation: ``bench/stats_calibration.py`` (resolvable rows).
 
 Reproducibility: the benchmark's draws come from their own stream (and a stream per register for
 pitch level), and each voice's clip draws from a stream seeded by ``seed`` and the voice's name,

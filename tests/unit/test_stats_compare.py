@@ -1,5 +1,6 @@
 """Voice comparison intervals: test inversion by hand and in the large-benchmark limit, the benchmark's pivots,
-the pairwise generalised interval by hand and in the large-benchmark limit, one random stream per voice, one manifest whichever way."""
+the pairwise generalised interval by hand and in the large-benchmark limit, one random stream per voice, one
+manifest whichever way."""
 
 import dataclasses
 
