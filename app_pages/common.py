@@ -7,6 +7,7 @@ import time
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from persona.errors import StoreError
 from persona.storage import default_db_url
 from persona.trials import access
 from persona.trials.store import Store
@@ -46,9 +47,10 @@ def require_admin() -> None:
     """Stop the page unless this session has entered the admin password and has not expired or logged out.
 
     The password comes from ``st.secrets["admin_password"]`` or ``PERSONA_ADMIN_PASSWORD``;
-    with neither set the admin pages stay closed. Guesses are slowed by
-    :data:`persona.trials.access.ADMIN_LOGINS`; a session ends after
-    :data:`~persona.trials.access.ADMIN_IDLE_S` idle seconds. Listener tokens play no part here.
+    with neither set the admin pages stay closed. Guesses are slowed by a
+    :class:`persona.trials.access.LoginGuard` counting in the trial database (shared by every app
+    process); a session ends after :data:`~persona.trials.access.ADMIN_IDLE_S` idle seconds.
+    Listener tokens play no part here.
     """
     expected = access.admin_password(_secret_password())
     if expected is None:
@@ -75,7 +77,11 @@ def _try_login(expected: str) -> None:
     given = st.session_state.pop("admin_password_input", "")
     if not given:
         return
-    accepted, wait_s = access.ADMIN_LOGINS.check(_client(), given, expected)
+    try:
+        accepted, wait_s = access.LoginGuard(get_store()).check(_client(), given, expected)
+    except StoreError:  # fail closed; the database address is not for someone who has not logged in
+        st.session_state[_LOGIN_MESSAGE] = "Could not check the password (the trial database is unreachable); try again."
+        return
     if accepted:
         st.session_state[_ADMIN_FLAG] = time.monotonic()
     else:

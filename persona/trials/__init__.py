@@ -8,7 +8,7 @@ clip_cache prepared clips on disk by content hash and audio settings
 cues       role cues in the stimuli (words only one role says, lengths that do not overlap)
 store      SQLAlchemy storage and the tidy export         -> :func:`responses_frame`
 flow       one listener's consent, headphone check, trials and completion code
-access     invite tokens, admin password, completion codes
+access     invite tokens, admin password (back-off counted in the database), completion codes
 crowd      crowd-platform participant ids (stored hashed) and completion links
 """
 

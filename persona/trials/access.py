@@ -4,7 +4,8 @@ The admin password comes from Streamlit secrets (``admin_password``) or the envi
 variable ``PERSONA_ADMIN_PASSWORD``; it is never stored in the repository. With no password
 configured the admin pages stay closed. A listener token is a different credential and never
 opens them. Password guesses are slowed by :class:`LoginGuard` (exponential back-off per
-client and across all clients; while a wait runs no guess is even checked), and an admin
+client and across all clients, counted in the trial database so every app process shares them;
+while a wait runs no guess is even checked), and an admin
 session ends after :data:`ADMIN_IDLE_S` without a page run, or at logout.
 """
 
@@ -14,13 +15,16 @@ import hashlib
 import hmac
 import os
 import re
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from ..errors import ParameterError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..errors import ParameterError, StoreError
+from .store import ALL_CLIENTS, LoginFailureRow, Store, utcnow
 
 ADMIN_PASSWORD_ENV = "PERSONA_ADMIN_PASSWORD"
 TOKEN_PARAM = "token"
@@ -33,7 +37,7 @@ FREE_GUESSES_GLOBAL = 20
 MAX_WAIT_S = 15 * 60
 FORGET_AFTER_S = 60 * 60
 """Failed guesses older than this (s, with none since) are forgotten."""
-MAX_CLIENTS = 10_000  # addresses remembered before stale ones are dropped (bounds the guard's memory)
+MAX_CLIENTS = 10_000  # client rows kept before stale ones are deleted (bounds the guard's table)
 
 
 def is_token_shaped(token: object) -> bool:
@@ -101,62 +105,85 @@ def completion_code(study_secret: str, listener_position: int) -> str:
     return digest.hexdigest()[:10].upper()
 
 
-@dataclass
-class _Failures:
-    count: int = 0
-    last_s: float = 0.0
+def backoff_s(failures: int, *, free: int, max_wait_s: float = MAX_WAIT_S) -> float:
+    """Seconds to wait after the last of ``failures`` failed guesses when ``free`` come without a wait.
+
+    >>> [backoff_s(n, free=5) for n in (4, 5, 6, 7, 20)]
+    [0.0, 1.0, 2.0, 4.0, 900.0]
+    """
+    return 0.0 if failures < free else float(min(max_wait_s, 2.0 ** (failures - free)))
+
+
+def client_key(client: str) -> str:
+    """How a client's address is stored: its SHA-256 hex digest, never the address itself."""
+    return hashlib.sha256(f"persona-login:{client}".encode()).hexdigest()
 
 
 class LoginGuard:
-    """Exponential back-off on password guesses, per client and across all clients (thread-safe).
+    """Exponential back-off on password guesses, per client and across all clients, counted in the trial database.
 
     After ``free_per_client`` failed guesses a client waits 1 s, then 2, 4, ... up to
     ``max_wait_s`` before its next guess is checked; after ``free_global`` failures from all
     clients together everyone waits the same way (a guesser rotating addresses is slowed too).
-    Failures are forgotten after ``FORGET_AFTER_S`` without one; a right password clears only
-    its client's count.
+    Failures are forgotten after :data:`FORGET_AFTER_S` without one; a right password clears only
+    its client's count. The counts live in ``store``'s database, so every app process on it sees
+    the same ones and a restart forgets nothing; each guess is one transaction that waits for the
+    others (see :meth:`~persona.trials.store.Store.login_failures`). ``clock`` gives naive UTC now.
     """
 
-    def __init__(self, *, free_per_client: int = FREE_GUESSES_PER_CLIENT, free_global: int = FREE_GUESSES_GLOBAL,
-                 max_wait_s: float = MAX_WAIT_S, clock: Callable[[], float] = time.monotonic):  # fmt: skip
-        self.free_per_client, self.free_global, self.max_wait_s, self.clock = free_per_client, free_global, max_wait_s, clock
-        self._clients: dict[str, _Failures] = {}
-        self._global = _Failures()
-        self._lock = threading.Lock()
+    def __init__(self, store: Store, *, free_per_client: int = FREE_GUESSES_PER_CLIENT, free_global: int = FREE_GUESSES_GLOBAL,
+                 max_wait_s: float = MAX_WAIT_S, clock: Callable[[], datetime] = utcnow):  # fmt: skip
+        self.store, self.clock = store, clock
+        self.free_per_client, self.free_global, self.max_wait_s = free_per_client, free_global, max_wait_s
 
     def check(self, client: str, given: str, expected: str | None) -> tuple[bool, float]:
-        """``(accepted, wait_s)``: during a wait the guess is refused unchecked, with the seconds left."""
-        with self._lock:
-            now = self.clock()
-            if len(self._clients) > MAX_CLIENTS:  # many addresses: keep only those with recent failures
-                self._clients = {k: v for k, v in self._clients.items() if now - v.last_s < FORGET_AFTER_S}
-            mine = self._clients[client] = self._fresh(self._clients.get(client, _Failures()), now)
-            self._global = self._fresh(self._global, now)
-            wait = max(self._wait(mine, self.free_per_client, now), self._wait(self._global, self.free_global, now))
-            if wait > 0:
-                return False, wait
-            if check_password(given, expected):
-                self._clients.pop(client, None)
-                return True, 0.0
-            for failures in (mine, self._global):
-                failures.count, failures.last_s = failures.count + 1, now
-            return False, max(self._wait(mine, self.free_per_client, now), self._wait(self._global, self.free_global, now))
+        """``(accepted, wait_s)``: during a wait the guess is refused unchecked, with the seconds left.
 
-    def reset(self) -> None:
-        """Forget every failure (a server restart does the same)."""
-        with self._lock:
-            self._clients.clear()
-            self._global = _Failures()
+        Raises
+        ------
+        StoreError
+            If the database cannot be reached (nothing is checked then).
+        """
+        key = client_key(client)
+        try:
+            with self.store.login_failures(key) as (session, everyone, mine):
+                now = self.clock()
+                if mine is not None and self._stale(mine, now):
+                    mine.count = 0
+                if self._stale(everyone, now):
+                    everyone.count = 0
+                wait = self._wait(mine, everyone, now)
+                if wait > 0:
+                    return False, wait
+                if check_password(given, expected):
+                    if mine is not None:
+                        session.delete(mine)
+                    return True, 0.0
+                if mine is None:
+                    self._drop_stale_clients(session, now)
+                    mine = LoginFailureRow(key=key, count=0)
+                    session.add(mine)
+                for failures in (mine, everyone):
+                    failures.count, failures.last_failure_at = failures.count + 1, now
+                return False, self._wait(mine, everyone, now)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
+            raise StoreError(f"cannot check the password guess against {self.store.safe_url} ({reason})") from None
 
-    def _wait(self, failures: _Failures, free: int, now: float) -> float:
-        if failures.count < free:
-            return 0.0
-        return max(0.0, failures.last_s + min(self.max_wait_s, 2.0 ** (failures.count - free)) - now)
+    def _wait(self, mine: LoginFailureRow | None, everyone: LoginFailureRow, now: datetime) -> float:
+        """Seconds left of the longer of the client's and everyone's back-off."""
+        rows = [(everyone, self.free_global)] + ([(mine, self.free_per_client)] if mine is not None else [])
+        return max(0.0, *(backoff_s(row.count, free=free, max_wait_s=self.max_wait_s) - (now - row.last_failure_at).total_seconds()
+                          for row, free in rows))  # fmt: skip
 
     @staticmethod
-    def _fresh(failures: _Failures, now: float) -> _Failures:
-        return failures if now - failures.last_s < FORGET_AFTER_S else _Failures()
+    def _stale(failures: LoginFailureRow, now: datetime) -> bool:
+        return (now - failures.last_failure_at).total_seconds() >= FORGET_AFTER_S
 
-
-ADMIN_LOGINS = LoginGuard()
-"""The app's guard on the team password (one per server process)."""
+    @staticmethod
+    def _drop_stale_clients(session: Session, now: datetime) -> None:
+        """Over :data:`MAX_CLIENTS` client rows: delete those with no failure for :data:`FORGET_AFTER_S`."""
+        clients = session.scalar(select(func.count()).select_from(LoginFailureRow).where(LoginFailureRow.key != ALL_CLIENTS))
+        if clients >= MAX_CLIENTS:
+            session.execute(delete(LoginFailureRow).where(
+                LoginFailureRow.key != ALL_CLIENTS, LoginFailureRow.last_failure_at <= now - timedelta(seconds=FORGET_AFTER_S)))  # fmt: skip

@@ -35,6 +35,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -46,6 +47,8 @@ from . import migrations
 from .survey import Survey, parse_survey
 
 _SCHEMA_LOCK_KEY = 0x7065_7273_6F6E_61  # "persona": the advisory lock held while creating tables
+ALL_CLIENTS = "*"
+"""The key of the login-failure row that counts every client's failed guesses."""
 
 def utcnow() -> datetime:
     """Naive UTC now (stored naive, so SQLite and PostgreSQL round-trip alike)."""
@@ -143,6 +146,15 @@ class HeadphoneRow(Base):
     answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class LoginFailureRow(Base):
+    """Failed admin password guesses of one client (key: a hash of its address) or of all (key :data:`ALL_CLIENTS`)."""
+
+    __tablename__ = "login_failures"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # naive UTC
+
+
 @dataclass(frozen=True)
 class Listener:
     """A listener as the app sees it (the token is the credential and is not repeated here)."""
@@ -195,6 +207,21 @@ class Store:
         """A write transaction, committed on exit and rolled back on error."""
         with self._write_lock, Session(self.engine) as s, s.begin():
             yield s
+
+    @contextmanager
+    def login_failures(self, client_key: str) -> Iterator[tuple[Session, LoginFailureRow, LoginFailureRow | None]]:
+        """One transaction over the failure rows of all clients and of ``client_key`` (``None`` if it has none).
+
+        Every caller, in every app process, waits its turn: the transaction first writes the
+        all-clients row into being, which takes SQLite's database write lock, and on PostgreSQL then
+        locks that row (``SELECT ... FOR UPDATE``), so no two guesses read the same counts.
+        """
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        with self._transaction() as s:
+            s.execute(insert(LoginFailureRow).values(key=ALL_CLIENTS, count=0, last_failure_at=datetime(1970, 1, 1))
+                      .on_conflict_do_nothing())  # fmt: skip
+            everyone = s.scalars(select(LoginFailureRow).where(LoginFailureRow.key == ALL_CLIENTS).with_for_update()).one()
+            yield s, everyone, s.get(LoginFailureRow, client_key)
 
     # ---- studies ------------------------------------------------------------------------
 

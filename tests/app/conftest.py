@@ -252,8 +252,6 @@ def finished(at: AppTest) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def fresh_admin_logins():
-    """Every test starts with no failed password guesses on record."""
-    from persona.trials.access import ADMIN_LOGINS
-
-    ADMIN_LOGINS.reset()
+def scratch_database(tmp_path, monkeypatch):
+    """Every test starts on an empty database of its own (failed password guesses included), never the user's."""
+    monkeypatch.setenv("PERSONA_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")

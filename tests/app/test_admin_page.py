@@ -56,21 +56,28 @@ def test_demo_survey_is_validated_and_registered(db_url, monkeypatch):
     assert at.selectbox(key="admin_study").value == "demo_billing_dispute"
 
 
-def test_guessing_is_slowed_per_client_and_globally():
-    from persona.trials.access import LoginGuard
+def test_guessing_is_slowed_per_client_and_globally(db_url):
+    from datetime import datetime, timedelta
 
-    now = [0.0]
-    guard = LoginGuard(free_per_client=5, free_global=20, max_wait_s=900, clock=lambda: now[0])
+    from sqlalchemy.orm import Session
+
+    from persona.trials.access import LoginGuard, client_key
+    from persona.trials.store import LoginFailureRow, Store
+
+    now = [datetime(2026, 1, 1)]
+    store = Store(db_url)
+    guard = LoginGuard(store, free_per_client=5, free_global=20, max_wait_s=900, clock=lambda: now[0])
     results = []
     for _ in range(300):  # 300 wrong guesses at 4 per second, then the right one (the attack)
         results.append(guard.check("10.0.0.1", "wrong", ADMIN_PASSWORD))
-        now[0] += 0.25
+        now[0] += timedelta(seconds=0.25)
     assert guard.check("10.0.0.1", ADMIN_PASSWORD, ADMIN_PASSWORD)[0] is False  # still waiting: not even checked
     assert sum(1 for _, wait in results if wait == 0) == 4  # four free guesses, then the fifth failure starts a wait
     # by hand: failure n >= 5 waits 2^(n-5) s, so in the 75 s of the attack only failures at
     # t = 0, .25, .5, .75, 1, 2, 4, 8, 16, 32, 64 s were checked: 11 of 300 guesses
-    assert guard._clients["10.0.0.1"].count == 11
-    now[0] += 900
+    with Session(store.engine) as s:
+        assert s.get(LoginFailureRow, client_key("10.0.0.1")).count == 11
+    now[0] += timedelta(seconds=900)
     assert guard.check("10.0.0.1", ADMIN_PASSWORD, ADMIN_PASSWORD) == (True, 0.0)
     for n in range(20):  # twenty addresses, one wrong guess each: the global count reaches its limit
         guard.check(f"10.0.1.{n}", "wrong", ADMIN_PASSWORD)
@@ -103,6 +110,15 @@ def test_wrong_guesses_then_the_right_one_is_refused_in_the_app(db_url, monkeypa
         at.text_input(key="admin_password_input").input(f"guess {n}").run()
     at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
     assert "wait" in at.error[0].value and not at.selectbox
+
+
+def test_an_unreachable_database_checks_no_guess(monkeypatch, tmp_path):
+    monkeypatch.setenv("PERSONA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    monkeypatch.setenv("PERSONA_DB_URL", f"sqlite:///{tmp_path / 'no such folder' / 'trials.sqlite3'}")
+    at = admin_app()
+    at.text_input(key="admin_password_input").input(ADMIN_PASSWORD).run()
+    assert not at.exception and not at.selectbox
+    assert at.error[0].value == "Could not check the password (the trial database is unreachable); try again."
 
 
 def test_app_address_defaults_to_the_port_the_server_runs_on(study, db_url):
