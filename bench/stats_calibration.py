@@ -2,6 +2,7 @@
 
 Usage: nice -n 10 python3 bench/stats_calibration.py [--panels 500] [--compare-panels 500] [--seed 0] [--jobs 2]
                                                       [--designs 0,2,5] [--skip-listening] [--skip-compare]
+                                                      [--skip-coverage] [--resolvable-designs ...] [--resolvable-clips 3,5]
 
 Part 1 (listening tests): for each design below, ``--panels`` panels are drawn by
 :func:`persona.stats.calibration.calibration_panel` (16 listeners, one agent voice on 4 lines,
@@ -23,9 +24,15 @@ panel at 160 Hz and move the truth). Printed: coverage of the interval of ``comp
 (999 draws) at true distances 0.5, 1.5 and 3 for 5, 10, 20 and 50 clips per voice, with its standard
 error, the mean width and the shares of lower bounds above 0 and above half the truth
 (``bench/compare_calibration.py`` runs more benchmark designs without the pipeline). Then the
-type-I rate of ``resolvable`` (target [0.03, 0.07]): two voices with the same true profile (so
-the same true distance), ``n`` clips each, against the same 6-speaker benchmark; the share of
-panels whose pair is called resolvable.
+type-I rate of ``resolvable`` (target [0.03, 0.07]) under three nulls, two voices at one true
+distance, ``n`` clips each (3 to 50), against one 6-speaker benchmark: the same profile; one voice
+above the human centre on every feature and one below; one off on the pitch features only and one
+on the rest only (:func:`true_z`). Each row prints the share of panels whose pair is resolvable,
+the SD over panels of the measured difference, and the mean SD per panel of the generalised draws
+the verdict comes from and of clip resamples alone (the test used before): where the draws' SD
+exceeds the panels' the test is conservative. The verdict is :meth:`VoiceDraws.difference_interval`'s
+on the benchmark statistics ``build`` computes, without building and scoring (about 1 s a panel
+on 2 loaded cores, 10 times the verdict's cost). Then its power at true distances 1.5 and 2.5, same and opposite way.
 """
 
 from __future__ import annotations
@@ -42,7 +49,9 @@ from scipy import optimize
 
 import compare_calibration
 from persona.benchmark import build, compare_voices, score_profiles
+from persona.benchmark.compare import N_RESAMPLES, VoiceDraws, benchmark_draws, stream
 from persona.benchmark.features import FEATURES
+from persona.benchmark.panel import z_distance
 from persona.stats.calibration import Misspecified, run_panel
 
 ALL = ("acr", "identify", "mushra", "ab")
@@ -129,6 +138,13 @@ def _verdict(level: float, cover: float) -> str:
 
 
 def compare(args) -> None:
+    if not args.skip_coverage:
+        coverage(args)
+    if not args.skip_resolvable:
+        resolvable(args)
+
+
+def coverage(args) -> None:
     print()
     compare_calibration.print_header()
     for delta in compare_calibration.DISTANCES:
@@ -138,12 +154,50 @@ def compare(args) -> None:
             intervals = np.column_stack([intervals, np.full(len(intervals), delta)])
             seconds = (time.perf_counter() - start) / args.compare_panels
             compare_calibration.print_row("pipeline", delta, n_clips, compare_calibration.summary(intervals), seconds)
-    print(f"\n{'resolvable, same true distance':<31} {'clips/voice':>11} {'type-I':>7} {'SE':>6}")
-    for delta in compare_calibration.DISTANCES:
-        for n_clips in args.compare_clips:
-            rate = float(np.mean(_over_panels(_resolvable_panel, delta, n_clips, args)))
-            se = np.sqrt(rate * (1 - rate) / args.compare_panels)
-            print(f"{delta:>31.1f} {n_clips:>11d} {rate:>7.3f} {se:>6.3f}  {_verdict(rate, np.nan)}", flush=True)
+
+
+def resolvable(args) -> None:
+    print(f"\n{'resolvable: type-I, both voices at one true distance':<53} (difference a - b of measured distances: "
+          f"its SD over panels, and the mean SD per panel of the generalised draws and of clip resamples alone)")
+    print(f"{'null design':<18} {'true distance':>13} {'clips/voice':>11} {'type-I':>7} {'SE':>6} {'panels':>6} "
+          f"{'SD':>6} {'gen SD':>6} {'clip SD':>7}")  # fmt: skip
+    for null in [n for n in NULLS if n in args.resolvable_designs]:
+        for delta in args.resolvable_distances:
+            for n_clips in args.resolvable_clips:
+                _print_resolvable(null, delta, n_clips, args)
+    print(f"\n{'resolvable: power, distances 1.5 and 2.5 (type-I column: the share resolved)':<53}")
+    for power in [p for p in POWER if p in args.resolvable_designs]:
+        for n_clips in args.resolvable_clips:
+            _print_resolvable(power, 1.5, n_clips, args)
+
+
+def _print_resolvable(design: str, delta: float, n_clips: int, args) -> None:
+    rows = pd.DataFrame(_over_panels(functools.partial(_resolvable_panel, design), delta, n_clips, args))
+    rate = float(rows["resolvable"].mean())
+    se = np.sqrt(rate * (1 - rate) / len(rows))
+    verdict = _verdict(rate, np.nan) if design in NULLS else "power"
+    print(f"{design:<18} {delta:>13.1f} {n_clips:>11d} {rate:>7.3f} {se:>6.3f} {len(rows):>6d} {rows['difference'].std():>6.3f} "
+          f"{rows['generalised SD'].mean():>6.3f} {rows['clip SD'].mean():>7.3f}  {verdict}", flush=True)  # fmt: skip
+
+
+NULLS = ("same profile", "above / below", "pitch / the rest")
+POWER = ("1.5 / 2.5 same way", "1.5 / 2.5 opposite")
+
+
+def true_z(design: str, delta: float) -> tuple[np.ndarray, np.ndarray]:
+    """The two voices' true robust z per feature (:data:`NULLS`, both at true distance ``delta``; :data:`POWER`, 1.5
+    and 2.5): one profile; one voice ``delta`` above the human centre on every feature, the other below; one off on
+    the pitch features only, the other on the rest only (each half the distance's weight)."""
+    weights, ones = np.array([f.weight for f in FEATURES]), np.ones(len(FEATURES))
+    pitch = np.array([f.column.startswith("f0_") for f in FEATURES])
+    return {
+        "same profile": (delta * ones, delta * ones),
+        "above / below": (delta * ones, -delta * ones),
+        "pitch / the rest": (delta * np.sqrt(weights.sum() / weights[pitch].sum()) * pitch,
+                             delta * np.sqrt(weights.sum() / weights[~pitch].sum()) * ~pitch),
+        "1.5 / 2.5 same way": (1.5 * ones, 2.5 * ones),
+        "1.5 / 2.5 opposite": (1.5 * ones, -2.5 * ones),
+    }[design]  # fmt: skip
 
 
 def _over_panels(panel, delta: float, n_clips: int, args) -> list:
@@ -161,11 +215,21 @@ def _compare_panel(delta: float, n_clips: int, seed: int) -> tuple[float, float]
     return row["ci_low"], row["ci_high"]
 
 
-def _resolvable_panel(delta: float, n_clips: int, seed: int) -> bool:
+def _resolvable_panel(design: str, delta: float, n_clips: int, seed: int) -> dict:
+    """Is the pair resolvable? The verdict of :meth:`VoiceDraws.difference_interval` as ``compare_voices`` computes it
+    (each voice its own stream), on the benchmark statistics ``build`` computes (``panel_stats``), without scoring;
+    with the measured difference and the SDs of its generalised draws and of its clip resamples against the
+    benchmark as measured (the percentile test used before)."""
     rng = np.random.default_rng(seed)
-    bench = _benchmark(rng)
-    voices = pd.concat([_clips(rng, name, n_clips, shift=delta) for name in ("a", "b")], ignore_index=True)
-    return bool(compare_voices(score_profiles(voices, bench, "cal"), bench).pairs["resolvable"].iloc[0])
+    design_ = compare_calibration.Design("pipeline", 6)
+    compared = compare_calibration.compared_stats(design_.speakers(rng), 0)
+    draws = benchmark_draws(compared, n_resamples=N_RESAMPLES, rng=stream(seed, "benchmark"), subset_rng=stream(seed, "subset"))
+    a, b = (VoiceDraws.of(compare_calibration.natural(compare_calibration.clips(rng, design_, shift, n_clips)), draws,
+                          rng=stream(seed, name)) for name, shift in zip("ab", true_z(design, delta)))  # fmt: skip
+    low, high = a.difference_interval(b)
+    held = [z_distance(v.z + v.deviation / draws.observed_spread) for v in (a, b)]
+    return {"resolvable": bool(low > 0 or high < 0), "difference": a.estimate - b.estimate,
+            "generalised SD": float(np.std(a.true_distances - b.true_distances)), "clip SD": float(np.std(held[0] - held[1]))}
 
 
 def _benchmark(rng: np.random.Generator) -> build.Benchmark:
@@ -192,6 +256,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (panels are independent)")
     parser.add_argument("--compare-clips", type=lambda s: [int(c) for c in s.split(",")], default=list(compare_calibration.CLIPS),
                         help="clips per voice of the compare part (default 5,10,20,50)")
+    parser.add_argument("--resolvable-clips", type=lambda s: [int(c) for c in s.split(",")], default=[3, 5, 10, 20, 50],
+                        help="clips per voice of the resolvable rows (default 3,5,10,20,50)")
+    parser.add_argument("--resolvable-designs", type=lambda s: s.split(","), default=NULLS + POWER,
+                        help=f"resolvable rows to run (default all: {','.join(NULLS + POWER)})")
+    parser.add_argument("--resolvable-distances", type=lambda s: [float(d) for d in s.split(",")],
+                        default=list(compare_calibration.DISTANCES), help="true distances of the type-I rows")
+    parser.add_argument("--skip-coverage", action="store_true", help="compare part: the resolvable rows only")
+    parser.add_argument("--skip-resolvable", action="store_true", help="compare part: the coverage rows only")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--skip-listening", action="store_true")
     args = parser.parse_args()

@@ -23,12 +23,21 @@ biased upwards); a voice measuring closer to the median than even one at it usua
 ``[0, 0]``. Coverage by simulation: ``bench/compare_calibration.py`` (normal and real-speaker
 benchmarks of 6-20 speakers) and ``bench/stats_calibration.py`` (the whole pipeline).
 
-Two voices are *resolvable* when the percentile interval of their distance difference excludes 0,
-over resamples of both voices' clips measured against the benchmark as it is. Both voices are
-compared with the same benchmark, so its spread scales both distances alike and does not decide
-their order; drawing it too (the BCa interval of differences under the benchmark draws, used
-before) called two voices of one true profile resolvable in 13-35 % of simulated panels at 5 clips
-(``bench/stats_calibration.py``, resolvable rows).
+Two voices are *resolvable* when the generalised confidence interval of their true distances'
+difference excludes 0 (Weerahandi 1993, as for the benchmark's population). Draw ``b`` pairs the
+two voices' true positions, each its clip median less its resample ``b``'s deviation (the basic
+bootstrap's pivot), with benchmark draw ``b``'s population, shared by both voices; the interval
+holds the central 95 % of the draws' differences of true distance. The benchmark's few speakers
+count: two voices off the human centre in different directions are measured against one uncertain
+median and spread, which move their distances apart. The percentile interval over clip resamples
+against the benchmark as measured (used before) called two voices at one true distance, one above
+the centre on every feature and one below, or one off on the pitch features and one on the rest,
+resolvable in 0.36-0.74 of simulated panels at 50 clips. Whether a draw's difference is positive
+does not change if both distances are squared, so the test is the same on the squared distance.
+It is conservative where clip noise dominates (two voices of one profile; voices near the human
+centre): a median's bootstrap variance exceeds its variance, and near the centre a distance is the
+length of a mostly-noise vector, which varies less than resamples around the measured point do.
+Type-I by simulation: ``bench/stats_calibration.py`` (resolvable rows).
 
 Reproducibility: the benchmark's draws come from their own stream (and a stream per register for
 pitch level), and each voice's clip draws from a stream seeded by ``seed`` and the voice's name,
@@ -63,8 +72,9 @@ MIN_PIVOT_SPEAKERS = 4
 The 97.5% quantile of ``|median| / (1.4826 MAD)`` of 3 standard normal values is about 25 (of 4: 4.7; of 6: 2.4),
 so 3 speakers cannot say where the human centre lies in units of the human spread, nor bound a distance from below."""
 MIN_RESOLVABLE_CLIPS = 3
-"""Fewest clips per voice for a pairwise difference: resamples of 2 clips have only 3 medians, and two voices
-of one true profile were called resolvable in 25 % of simulated panels (3 clips: 4 %; ``bench/stats_calibration.py``)."""
+"""Fewest clips per voice for a pairwise difference: resamples of 2 clips have only 3 medians, and two voices at one
+true distance 1.5 were called resolvable in 0.10 (same profile) and 0.13 (one above the human centre, one below) of
+100 simulated panels with 2 clips each (``bench/stats_calibration.py --resolvable-clips 2``)."""
 _BENCHMARK_STREAM = "benchmark speakers"
 
 
@@ -86,7 +96,7 @@ class Comparison:
 
 
 def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N_RESAMPLES, seed: int = 0) -> Comparison:
-    """Rank the voices of ``scores`` with test-inversion 95% intervals and percentile pairwise differences (``seed`` makes them reproducible)."""
+    """Rank the voices of ``scores`` with test-inversion 95% intervals and generalised intervals of pairwise differences (``seed`` makes them reproducible)."""
     ok = scores.profiles[~scores.profiles["error"].fillna("").astype(bool)]
     clip_values = {v: feature_values(rows).to_numpy() for v, rows in ok.groupby("voice")}
     registers = {v: scores.registers.get(v, "") for v in clip_values}
@@ -285,20 +295,24 @@ class VoiceDraws:
         return min(b[0] for b in bounds), max(b[1] for b in bounds)
 
     def difference_interval(self, other: VoiceDraws, confidence: float = CONFIDENCE) -> tuple[float, float]:
-        """Percentile interval of this voice's distance minus ``other``'s over clip resamples, against the benchmark as measured.
+        """Generalised confidence interval of this voice's true distance minus ``other``'s: the central ``confidence``
+        range of the draws' differences of :attr:`true_distances` (both voices' draws share the benchmark's).
 
         NaN when either voice has fewer than :data:`MIN_RESOLVABLE_CLIPS` clips.
         """
-        difference = self.clip_draws - other.clip_draws
+        difference = self.true_distances - other.true_distances
         if min(len(self.values), len(other.values)) < MIN_RESOLVABLE_CLIPS or not np.isfinite(difference).all():
             return np.nan, np.nan
         low, high = np.quantile(difference, [(1 - confidence) / 2, (1 + confidence) / 2])
         return float(low), float(high)
 
     @functools.cached_property
-    def clip_draws(self) -> np.ndarray:
-        """Distance of each clip resample against the benchmark as measured (its centre and spread held)."""
-        return z_distance(self.z + self.deviation / self.benchmark.observed_spread)
+    def true_distances(self) -> np.ndarray:
+        """Generalised pivotal draws of the voice's true distance: per draw ``b``, the distance of its clip median less
+        resample ``b``'s deviation from population ``b``'s centre (the benchmark's median less ``centre_error``),
+        in units of population ``b``'s spread (``true_spread``)."""
+        b = self.benchmark
+        return z_distance((self.z * b.observed_spread - self.deviation + b.centre_error) / b.true_spread)
 
 
 def truth_grid(z: np.ndarray, step: float = GRID_STEP) -> tuple[np.ndarray, np.ndarray]:
