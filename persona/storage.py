@@ -20,7 +20,7 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from .errors import StoreError
 
@@ -83,6 +83,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def error_reason(exc: SQLAlchemyError) -> str:
+    """The first line of a database error's driver message (the error's class name without one), for messages."""
+    return str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
 
 
 def safe_url(db_url: str) -> str:

@@ -19,12 +19,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from ..errors import ParameterError, StoreError
-from .store import ALL_CLIENTS, LoginFailureRow, Store, utcnow
+from ..storage import error_reason
+from .store import LoginFailureRow, Store, utcnow
 
 ADMIN_PASSWORD_ENV = "PERSONA_ADMIN_PASSWORD"
 TOKEN_PARAM = "token"
@@ -160,15 +159,14 @@ class LoginGuard:
                         session.delete(mine)
                     return True, 0.0
                 if mine is None:
-                    self._drop_stale_clients(session, now)
+                    self.store.forget_login_failures(session, before=now - timedelta(seconds=FORGET_AFTER_S), keep=MAX_CLIENTS)
                     mine = LoginFailureRow(key=key, count=0)
                     session.add(mine)
                 for failures in (mine, everyone):
                     failures.count, failures.last_failure_at = failures.count + 1, now
                 return False, self._wait(mine, everyone, now)
         except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
-            raise StoreError(f"cannot check the password guess against {self.store.safe_url} ({reason})") from None
+            raise StoreError(f"cannot check the password guess against {self.store.safe_url} ({error_reason(exc)})") from None
 
     def _wait(self, mine: LoginFailureRow | None, everyone: LoginFailureRow, now: datetime) -> float:
         """Seconds left of the longer of the client's and everyone's back-off."""
@@ -179,11 +177,3 @@ class LoginGuard:
     @staticmethod
     def _stale(failures: LoginFailureRow, now: datetime) -> bool:
         return (now - failures.last_failure_at).total_seconds() >= FORGET_AFTER_S
-
-    @staticmethod
-    def _drop_stale_clients(session: Session, now: datetime) -> None:
-        """Over :data:`MAX_CLIENTS` client rows: delete those with no failure for :data:`FORGET_AFTER_S`."""
-        clients = session.scalar(select(func.count()).select_from(LoginFailureRow).where(LoginFailureRow.key != ALL_CLIENTS))
-        if clients >= MAX_CLIENTS:
-            session.execute(delete(LoginFailureRow).where(
-                LoginFailureRow.key != ALL_CLIENTS, LoginFailureRow.last_failure_at <= now - timedelta(seconds=FORGET_AFTER_S)))  # fmt: skip

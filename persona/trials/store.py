@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    delete,
     func,
     select,
     text,
@@ -41,7 +42,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from ..errors import StoreError
-from ..storage import default_db_url, make_engine, safe_url
+from ..storage import default_db_url, error_reason, make_engine, safe_url
 from ..stats.responses import RESPONSE_COLUMNS
 from . import migrations
 from .survey import Survey, parse_survey
@@ -186,8 +187,7 @@ def open_database(db_url: str) -> Engine:
             Base.metadata.create_all(connection)
             migrations.upgrade(connection, Base.metadata)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
-        raise StoreError(f"cannot open the trial database {safe_url(db_url)} ({reason})") from None
+        raise StoreError(f"cannot open the trial database {safe_url(db_url)} ({error_reason(exc)})") from None
     return engine
 
 
@@ -222,6 +222,14 @@ class Store:
                       .on_conflict_do_nothing())  # fmt: skip
             everyone = s.scalars(select(LoginFailureRow).where(LoginFailureRow.key == ALL_CLIENTS).with_for_update()).one()
             yield s, everyone, s.get(LoginFailureRow, client_key)
+
+    @staticmethod
+    def forget_login_failures(session: Session, *, before: datetime, keep: int) -> None:
+        """In :meth:`login_failures`' transaction: with ``keep`` or more client rows, delete those whose last failure
+        is at or before ``before`` (the all-clients row stays)."""
+        clients = session.scalar(select(func.count()).select_from(LoginFailureRow).where(LoginFailureRow.key != ALL_CLIENTS))
+        if clients >= keep:
+            session.execute(delete(LoginFailureRow).where(LoginFailureRow.key != ALL_CLIENTS, LoginFailureRow.last_failure_at <= before))
 
     # ---- studies ------------------------------------------------------------------------
 
