@@ -72,8 +72,11 @@ PITCH = [f.column for f in ALL].index(reg.PITCH.column)
 
 
 def engine(voice: str) -> str:
-    """Engine family of a TTS voice directory (``piper_joe_ls0.8`` -> ``piper``; flite's two voices stay apart)."""
-    return voice if voice.startswith("flite") else voice.split("_")[0]
+    """Engine family of a TTS voice directory (``piper_joe_ls0.8`` -> ``piper``, ``mbrola_us1`` -> ``mbrola``).
+
+    flite's and festival's voices stay apart: each is a different synthesis method (diphone, clustergen, HTS).
+    """
+    return voice if voice.startswith(("flite", "festival")) else voice.split("_")[0]
 
 
 def corpus_clips(corpus: Path) -> pd.DataFrame:

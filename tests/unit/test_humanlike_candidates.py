@@ -81,3 +81,10 @@ def test_split_pairs_scores_a_tts_only_split_against_every_other_human_split():
     pairs = validation.split_pairs(["holdout2", "tune", "holdout"])
     assert pairs[:3] == [("tune", "tune", "tune"), ("holdout", "holdout", "tune"), ("holdout", "tune", "holdout")]
     assert {p for p in pairs if p[0] == "holdout2"} == {("holdout2", "holdout2", "tune"), ("holdout2", "tune", "holdout2"), ("holdout2", "holdout", "holdout2")}
+
+
+def test_engine_families():
+    # the voice directories of the corpus and validation sets, grouped as the docstring states
+    assert [validation.engine(v) for v in ("piper_joe_ls0.8", "mbrola_us1", "festival_slt_hts", "festival_kal", "flite_slt", "espeak_en-us")] == [
+        "piper", "mbrola", "festival_slt_hts", "festival_kal", "flite_slt", "espeak",
+    ]  # fmt: skip
