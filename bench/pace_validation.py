@@ -8,7 +8,8 @@ the G.711 chain; the detected ``syllable_count`` is compared with the transcript
 1. per corpus (source) and speaking style: n, median |error| %, mean |error| %, median error
    (bias) %;
 2. per voice group (human, PSOLA-tempo human, neural, HMM, diphone, formant TTS);
-3. overall, and separately for the ``holdout`` split the detector was never tuned on.
+3. overall, and separately for the ``holdout`` split the detector was never tuned on (split
+   ``holdout2`` only with ``--holdout2``: it is measured once, when the method is final).
 
 The detector has no parameter fitted per corpus, so each source's row is already a held-out
 figure for every other source; the ``holdout`` sources were never looked at while choosing them.
@@ -37,7 +38,10 @@ import validation_sets
 from persona.features import Profiler
 from persona.features.syllables import count_syllables
 
-TTS_GROUPS = {"piper": "neural", "pico": "hmm", "flite_slt": "hmm", "flite_kal16": "diphone", "festival": "diphone", "espeak": "formant"}
+TTS_GROUPS = {  # voice directory prefix -> engine family; the first prefix that matches wins
+    "piper": "neural", "pico": "hmm", "flite_slt": "hmm", "flite_kal16": "diphone", "festival_slt_hts": "hmm", "festival": "diphone",
+    "mbrola": "diphone", "espeak": "formant",
+}  # fmt: skip
 PARTIAL_TRANSCRIPTS = ("human/katiesteve_conversation.wav",)
 LETTER_SPELLING_VOICES = ("flite_", "festival_")
 STYLE_TARGET_PCT, OVERALL_TARGET_PCT = 8.0, 5.0
