@@ -28,7 +28,10 @@ corpus against unseen TTS engine, telephone-matched): each choice above was made
 (one unseen human voice of 10+ clips). Nothing is fitted: the left-out, one-sided and consistency
 features are named a priori (issue 11: "TTS is too consistent"), and the human spreads are the
 benchmark's own statistics. On ``/work/validation_v4`` (built after the method was fixed): clip AUC
-tune 0.968, holdout 0.847 (measured twice, the second time unchanged), voice AUC 1.00.
+tune 0.968, holdout 0.847, voice AUC 1.00. On ``/work/validation_v5 --holdout2``, measured once with
+this method: six TTS voices new to the project (MBROLA us1/us2/us3/en1, festival ked diphone and HTS
+slt) reading the holdout humans' texts, against every human corpus: clip AUC 0.809 (persona distance
+0.772; the HTS voice 0.67, the diphone voices 0.88), voice AUC 1.00 (9 folds).
 
 Tried on the tune folds and not adopted (``bench/humanlike_candidates.py``, clip AUC against 0.968
 unchanged): voice-quality variation (SD of spectral tilt over frames, of HNR and tilt over phrases
