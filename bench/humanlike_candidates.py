@@ -38,8 +38,10 @@ typicality against the k nearest panel speakers (alone and averaged with the med
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
+from pathlib import Path
 
 import librosa
 import numpy as np
@@ -62,6 +64,7 @@ LAGS_S = (0.1, 0.5)
 FLOORS = {
     "tilt_sd_db_oct": 1.0, "tilt_run_sd_db_oct": 0.5, "hnr_run_sd_db": 0.3, "hnr_stretch_sd_db": 0.3, "onset_f0_st": 0.1,
     "mfcc_gv": 0.1, "mfcc_flux": 0.2, "npvi": 3.0, "nucleus_interval_cv": 0.03, "envelope_regularity": 0.03, "nucleus_level_sd_db": 0.5,
+    "asr_ascore_nats_frame": 0.3, "asr_word_posterior": 0.05, "asr_phone_loop_score_frame": 0.0002,
     "f0_declination_st_s": 1.0, "f0_reset_st": 1.0, "phrase_f0_sd_st": 0.5, "final_lengthening": 0.2, "hnr_sd_db": 1.0, "voiced_fraction": 0.05,
 }  # fmt: skip
 """Candidate columns and the floor of their robust z: round guesses of a between-speaker SD, set before scoring."""
@@ -157,6 +160,70 @@ def candidates(path: str) -> dict:
         "envelope_regularity": envelope_regularity(band.db[band_speech], float(np.median(np.diff(band.times_s)))) if band_speech.any() else np.nan,
         "nucleus_level_sd_db": float(np.std(np.interp(nuclei, band.times_s, band.db), ddof=1)) if nuclei.size >= 4 else np.nan,
     }
+
+
+FILLERS = ("<s>", "</s>", "<sil>", "[NOISE]", "[BREATH]", "[COUGH]", "[LAUGH]", "[UH]", "[UM]", "[SMACK]", "SIL", "+NSN+", "+SPN+")
+"""pocketsphinx 5 en-us non-speech tokens (word and phone search): left out of the recogniser cues."""
+ASR = {"asr_ascore_nats_frame": "word", "asr_word_posterior": "word", "asr_phone_loop_score_frame": "phone"}
+"""The recogniser cues and the decode that gives them (:func:`recogniser_cues`)."""
+ASR_CACHE = "/tmp/hl11f_asr_{}_cues.csv"
+"""Per-file recogniser cues of each decode, kept between runs (decoding is the slow part)."""
+
+
+@functools.lru_cache(maxsize=2)
+def decoder(search: str):
+    """pocketsphinx 5 decoder on the bundled en-us continuous HMM (16 kHz), one per process and search.
+
+    ``word``: en-us.lm.bin trigram and CMUdict, lattice posteriors; ``phone``: unconstrained phone
+    loop (allphone, en-us-phone.lm.bin phone bigram, language weight 2). Downsampled search (ds=2)
+    and narrow beams: about 0.1 x real time (word) and 0.05 x (phone) on one core.
+    """
+    from pocketsphinx import Decoder, get_model_path
+
+    model = Path(get_model_path()) / "en-us"
+    grammar = {"word": {"lm": str(model / "en-us.lm.bin"), "dict": str(model / "cmudict-en-us.dict"), "bestpath": True},
+               "phone": {"allphone": str(model / "en-us-phone.lm.bin"), "lw": 2.0}}[search]  # fmt: skip
+    return Decoder(hmm=str(model / "en-us"), samprate=16000, ds=2, beam=1e-30, wbeam=1e-20, pbeam=1e-30, maxhmmpf=5000, loglevel="FATAL", **grammar)
+
+
+def recogniser_cues(path: str, search: str) -> dict:
+    """ASR fit of one file through the telephone chain (resampled to 16 kHz for the 16 kHz model), from the ``search`` decode.
+
+    pocketsphinx scores each frame's states against the frame's best-scoring state, so a path's
+    acoustic score is its log-likelihood ratio against the best unconstrained state sequence
+    (0 = every frame on its best state: speech that fits the model anomalously well).
+    ``word``: ``asr_ascore_nats_frame``, the recognised words' acoustic score (natural log of
+    ``Segment.ascore``) per 10 ms frame, and ``asr_word_posterior``, the frame-weighted mean
+    lattice posterior of the recognised words (Wessel et al. 2001); ``phone``:
+    ``asr_phone_loop_score_frame``, the phone loop's acoustic score per frame (natural log of
+    ``Segment.ascore``, in the allphone search's own scale, about 1/1000 of the word search's).
+    Fillers and silences are left out; NaN under 50 frames of speech.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        audio = io.resample(io.telephone(PROFILER.load(path)), 16000)
+    d = decoder(search)
+    d.start_utt()
+    d.process_raw((np.clip(audio.samples, -1, 1) * 32767).astype(np.int16).tobytes(), full_utt=True)
+    d.end_utt()
+    spoken = [s for s in d.seg() if s.word not in FILLERS and s.ascore > 0]
+    frames = np.array([s.end_frame - s.start_frame + 1 for s in spoken], dtype=float)
+    enough = frames.sum() >= 50
+    score = float(sum(np.log(s.ascore) for s in spoken) / frames.sum()) if enough else np.nan
+    if search == "phone":
+        return {"file": path, "asr_phone_loop_score_frame": score}
+    return {"file": path, "asr_ascore_nats_frame": score, "asr_word_posterior": float(np.dot(frames, [s.prob for s in spoken]) / frames.sum()) if enough else np.nan}
+
+
+def cached_recogniser_cues(files: list[str], search: str, jobs: int) -> pd.DataFrame:
+    """:func:`recogniser_cues` of ``files``, decoding only those not in the search's :data:`ASR_CACHE` (appended as they finish)."""
+    cache = Path(ASR_CACHE.format(search))
+    done = pd.read_csv(cache) if cache.exists() else pd.DataFrame(columns=["file"])
+    todo = sorted(set(files) - set(done["file"]))
+    with workers.pool(jobs, n_tasks=len(todo)) as executor:
+        for row in workers.map_ordered(functools.partial(recogniser_cues, search=search), todo, executor):
+            pd.DataFrame([row]).to_csv(cache, mode="a", header=not cache.exists(), index=False)
+    return pd.read_csv(cache).drop_duplicates("file")
 
 
 def candidate(column: str, weight: float) -> Feature:
@@ -268,29 +335,39 @@ def nearest_speakers(k: int, mix: float):
 
 
 def main() -> None:
-    args = validation_sets.parser(__doc__.split("\n\n")[0]).parse_args()
+    parser = validation_sets.parser(__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="", help=f"Comma-separated candidate columns to score (default all): {', '.join(FLOORS)}.")
+    args = parser.parse_args()
+    columns = [c for c in args.only.split(",") if c] or list(FLOORS)
+    if set(columns) - set(FLOORS):
+        parser.error(f"--only: not candidates: {', '.join(sorted(set(columns) - set(FLOORS)))}")
     start = time.perf_counter()
     clips = validation_sets.gather(args, hv.corpus_clips, hv.validation_clips)
     clips = clips[clips["split"] == "tune"].reset_index(drop=True)
     table = hv.profiles(clips, telephone=True, jobs=args.jobs)
-    with workers.pool(args.jobs, n_tasks=len(table)) as executor:
-        extra = pd.DataFrame(list(workers.map_ordered(candidates, list(table["file"]), executor)))
-    table = table.merge(extra, on="file", how="left")
+    if set(columns) - set(ASR) - set(table.columns):
+        with workers.pool(args.jobs, n_tasks=len(table)) as executor:
+            table = table.merge(pd.DataFrame(list(workers.map_ordered(candidates, list(table["file"]), executor))), on="file", how="left")
+    for search in sorted({ASR[c] for c in columns if c in ASR}):
+        table = table.merge(cached_recogniser_cues(list(table["file"]), search, args.jobs), on="file", how="left")
     print(f"Candidate human-likeness cues, split=tune folds only, telephone-matched ({len(table)} clips)\n")
-    print(table.groupby(["kind", "corpus"])[list(FLOORS)].median().T.to_string(float_format=lambda x: f"{x:.2f}"), "\n")
+    print(table.groupby(["kind", "corpus"])[columns].median().T.to_string(float_format=lambda x: f"{x:.2f}"), "\n")
     aucs = {"base": fold_scores(table, with_extras(()))}
-    for column in FLOORS:
+    for column in columns:
         for side in ("both", "low", "high"):
             for weight in (0.5, 1.0):
                 aucs[f"{column} {side} w{weight:g}"] = fold_scores(table, with_extras([(candidate(column, weight), side)]))
     aucs = pd.DataFrame(aucs)
     base = aucs["base"]
     summary = pd.DataFrame({"clip_auc": aucs.mean(), "folds_worse": (aucs.sub(base, axis=0) < -0.005).sum(), "folds_better": (aucs.sub(base, axis=0) > 0.005).sum()})
-    summary["pico"], summary["piper"] = (aucs.xs(e, level=1).mean() for e in ("pico", "piper"))
-    print(summary.sort_values("clip_auc", ascending=False).head(12).to_string(float_format=lambda x: f"{x:.3f}"), "\n")
+    engines = aucs.groupby(level=1).mean().T
+    print(summary.join(engines).sort_values("clip_auc", ascending=False).head(12).to_string(float_format=lambda x: f"{x:.3f}"), "\n")
     estimate, picked = nested(aucs)
     print(f"unchanged humanlike_distance: tune clip AUC {base.mean():.3f}; best single candidate chosen on the other folds (nested): {estimate:.3f};",
           "picked:", ", ".join(f"{name} ({n} folds)" for name, n in picked.items()))  # fmt: skip
+    if args.only:
+        print(f"({time.perf_counter() - start:.0f} s)")
+        return
     for weight in (0.25, 0.5):
         block = fold_scores(table, with_extras([(candidate(c, weight), side) for c, side in A_PRIORI.items()]))
         print(f"the issue's cues together a priori ({', '.join(f'{c} {s}' for c, s in A_PRIORI.items())}) at {weight:g} each: {block.mean():.3f}")
