@@ -23,7 +23,31 @@ the other tune humans). No holdout split is read. Candidates (per clip):
   mean removed) at lags 0.1-0.5 s: how periodic the syllable beat is;
 - ``nucleus_level_sd_db``: SD of the vowel-band level (dB) at the syllable nuclei;
 - the profile's phrasing columns (``f0_declination_st_s``, ``f0_reset_st``, ``phrase_f0_sd_st``,
-  ``final_lengthening``, ``hnr_sd_db``) and ``voiced_fraction``.
+  ``final_lengthening``, ``hnr_sd_db``) and ``voiced_fraction``;
+- recogniser fit (:func:`recogniser_cues`; pocketsphinx 5, its bundled en-us continuous HMM, the
+  telephone copy resampled to 16 kHz): statistical synthesis renders HMM/GMM or neural means, so it
+  might fit an ASR acoustic model anomalously well, the classic confidence measure turned spoofing
+  cue (Young 1994; Wessel et al. 2001). ``asr_ascore_nats_frame``: the recognised words' acoustic
+  score per frame, path scores that pocketsphinx renormalises each frame to its best one, so a
+  log-likelihood ratio against the best competing path; ``asr_word_posterior``: frame-weighted
+  lattice word posterior; ``asr_phone_loop_score_frame``: the unconstrained phone loop's score per
+  frame. The word-vs-phone-loop ratio was not formed: the allphone search reports its segment
+  scores in the senone scale (apparently shifted by pocketsphinx's SENSCR_SHIFT, 10 bits: about
+  -0.0015 per frame where the word path reads -4.4), so the two are not on one scale; the phone
+  loop is scored alone.
+
+  Not adopted (run of 2026-12-08, 580 tune clips, unchanged score 0.968). Through the telephone
+  chain the TTS do not fit better: word score median -3.9 to -5.1 nats/frame for the human corpora,
+  -4.3 to -5.1 for the engines (pooled clip AUC, TTS fitting better: espeak 0.20, festival_kal
+  0.21, flite_kal16 0.23, pico 0.30, piper 0.52, flite_slt 0.54); added, at most 0.967. Word
+  posterior: at most 0.968. Phone-loop score above the humans, weight 1 (floor 0.0002): 0.974
+  (piper 0.907 -> 0.939, pico 0.937 -> 0.942, flite_slt 0.991 -> 0.993; no human corpus worse by
+  more than 0.001), but nested 0.969 (piper folds keep the unchanged score: without piper the gain
+  is 0.0016), and that +0.001 rests on the floor, guessed after a look at 10 clips per corpus:
+  floor 0.0001 gives nested 0.960, 0.0004 gives 0.968. A scratch check as recorded (no telephone
+  chain, 10 clips per corpus) shows the idea holds on studio audio (word score, pooled: piper 0.90,
+  flite_slt 0.78, pico 0.72) and the G.711 copy through a 16 kHz model erases it (0.52, 0.70, 0.32):
+  an 8 kHz acoustic model would be the next thing to try.
 
 Printed: tune clip AUC of the unchanged score, of each candidate added alone (weights 0.5 and 1, three
 sides), and the *nested* leave-one-corpus-out estimate of choosing a candidate this way: for each
@@ -33,12 +57,13 @@ issue's cues added together a priori (each at 0.25 and 0.5), weights fitted per 
 side (:func:`humanlike_validation.fit_weights` over the humanlike z^2 and the candidates), and
 typicality against the k nearest panel speakers (alone and averaged with the median distance).
 
-    python bench/humanlike_candidates.py [--corpus ../shared/corpus] [--validation /work/validation_v4] [--jobs 2]
+    python bench/humanlike_candidates.py [--corpus ../shared/corpus] [--validation /work/validation_v4] [--jobs 2] [--only COLUMN,...]
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import time
 import warnings
 from pathlib import Path
@@ -196,7 +221,8 @@ def recogniser_cues(path: str, search: str) -> dict:
     ``Segment.ascore``) per 10 ms frame, and ``asr_word_posterior``, the frame-weighted mean
     lattice posterior of the recognised words (Wessel et al. 2001); ``phone``:
     ``asr_phone_loop_score_frame``, the phone loop's acoustic score per frame (natural log of
-    ``Segment.ascore``, in the allphone search's own scale, about 1/1000 of the word search's).
+    ``Segment.ascore``, in the allphone search's senone scale, not verified as nats: about 1/1000
+    of the word search's figures).
     Fillers and silences are left out; NaN under 50 frames of speech.
     """
     with warnings.catch_warnings():
@@ -275,15 +301,15 @@ def with_extras(extras):
     return lambda scorer, panel, rows: z_distance(scorer.z(rows, extras), features)
 
 
-def nested(aucs: pd.DataFrame, margin: float = 0.002) -> tuple[float, pd.Series]:
-    """Nested leave-one-corpus-out estimate of picking the best column of ``aucs`` (folds x configurations, ``base`` first)."""
+def nested(aucs: pd.DataFrame, margin: float = 0.002) -> tuple[pd.Series, pd.Series]:
+    """Nested leave-one-corpus-out AUC per fold of picking the best column of ``aucs`` (folds x configurations, ``base`` first), and the picks."""
     picked, scored = [], []
     for human, engine in aucs.index:
         inner = aucs[(aucs.index.get_level_values(0) != human) & (aucs.index.get_level_values(1) != engine)].mean()
         best = inner.idxmax() if inner.max() - inner["base"] >= margin else "base"
         picked.append(best)
         scored.append(aucs.loc[(human, engine), best])
-    return float(np.mean(scored)), pd.Series(picked).value_counts()
+    return pd.Series(scored, index=aucs.index), pd.Series(picked).value_counts()
 
 
 def fitted(extras):
@@ -341,6 +367,8 @@ def main() -> None:
     columns = [c for c in args.only.split(",") if c] or list(FLOORS)
     if set(columns) - set(FLOORS):
         parser.error(f"--only: not candidates: {', '.join(sorted(set(columns) - set(FLOORS)))}")
+    if set(columns) & set(ASR) and importlib.util.find_spec("pocketsphinx") is None:
+        parser.error("the recogniser cues need pocketsphinx (pip install 'pocketsphinx>=5.0,<6'); or narrow with --only")
     start = time.perf_counter()
     clips = validation_sets.gather(args, hv.corpus_clips, hv.validation_clips)
     clips = clips[clips["split"] == "tune"].reset_index(drop=True)
@@ -361,10 +389,13 @@ def main() -> None:
     base = aucs["base"]
     summary = pd.DataFrame({"clip_auc": aucs.mean(), "folds_worse": (aucs.sub(base, axis=0) < -0.005).sum(), "folds_better": (aucs.sub(base, axis=0) > 0.005).sum()})
     engines = aucs.groupby(level=1).mean().T
-    print(summary.join(engines).sort_values("clip_auc", ascending=False).head(12).to_string(float_format=lambda x: f"{x:.3f}"), "\n")
+    ranked = summary.join(engines).sort_values("clip_auc", ascending=False)
+    print(ranked.head(12).to_string(float_format=lambda x: f"{x:.3f}"), "\n")
+    print("by held-out human corpus:\n", aucs[["base", *ranked.index.drop("base")[:3]]].groupby(level=0).mean().to_string(float_format=lambda x: f"{x:.3f}"), "\n")
     estimate, picked = nested(aucs)
-    print(f"unchanged humanlike_distance: tune clip AUC {base.mean():.3f}; best single candidate chosen on the other folds (nested): {estimate:.3f};",
-          "picked:", ", ".join(f"{name} ({n} folds)" for name, n in picked.items()))  # fmt: skip
+    print(f"unchanged humanlike_distance: tune clip AUC {base.mean():.3f}; best single candidate chosen on the other folds (nested): {estimate.mean():.3f}",
+          f"({', '.join(f'{e} {a:.3f}' for e, a in estimate.groupby(level=1).mean().items())}; better than unchanged on {int((estimate - base > 0.005).sum())} folds, "
+          f"worse on {int((estimate - base < -0.005).sum())}); picked:", ", ".join(f"{name} ({n} folds)" for name, n in picked.items()))  # fmt: skip
     if args.only:
         print(f"({time.perf_counter() - start:.0f} s)")
         return
