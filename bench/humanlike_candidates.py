@@ -31,16 +31,16 @@ the other tune humans). No holdout split is read. Candidates (per clip):
   score per frame, path scores that pocketsphinx renormalises each frame to its best one, so a
   log-likelihood ratio against the best competing path; ``asr_word_posterior``: frame-weighted
   lattice word posterior; ``asr_phone_loop_score_frame``: the unconstrained phone loop's score per
-  frame. The word-vs-phone-loop ratio was not formed: the allphone search reports its segment
-  scores in the senone scale (apparently shifted by pocketsphinx's SENSCR_SHIFT, 10 bits: about
-  -0.0015 per frame where the word path reads -4.4), so the two are not on one scale; the phone
-  loop is scored alone.
+  frame, read in the senone scale (about -0.0015 where the word path reads -4.4: apparently
+  shifted by pocketsphinx's SENSCR_SHIFT, 10 bits, not verified); ``asr_llr_nats_frame``: the
+  word-vs-phone-loop ratio ``asr_ascore_nats_frame - 2**10 x asr_phone_loop_score_frame``.
 
   Not adopted (run of 2026-12-08, 580 tune clips, unchanged score 0.968). Through the telephone
   chain the TTS do not fit better: word score median -3.9 to -5.1 nats/frame for the human corpora,
   -4.3 to -5.1 for the engines (pooled clip AUC, TTS fitting better: espeak 0.20, festival_kal
-  0.21, flite_kal16 0.23, pico 0.30, piper 0.52, flite_slt 0.54); added, at most 0.967. Word
-  posterior: at most 0.968. Phone-loop score above the humans, weight 1 (floor 0.0002): 0.974
+  0.21, flite_kal16 0.23, pico 0.30, piper 0.52, flite_slt 0.54); added, at most 0.967. Word-vs-
+  phone-loop ratio: humans -2.1 to -3.4, engines -2.8 to -3.2 (TTS fit the words worse), at most
+  0.967, nested 0.968 (never picked). Word posterior: at most 0.968. Phone-loop score above the humans, weight 1 (floor 0.0002): 0.974
   (piper 0.907 -> 0.939, pico 0.937 -> 0.942, flite_slt 0.991 -> 0.993; no human corpus worse by
   more than 0.001), but nested 0.969 (piper folds keep the unchanged score: without piper the gain
   is 0.0016), and that +0.001 rests on the floor, guessed after a look at 10 clips per corpus:
@@ -89,7 +89,7 @@ LAGS_S = (0.1, 0.5)
 FLOORS = {
     "tilt_sd_db_oct": 1.0, "tilt_run_sd_db_oct": 0.5, "hnr_run_sd_db": 0.3, "hnr_stretch_sd_db": 0.3, "onset_f0_st": 0.1,
     "mfcc_gv": 0.1, "mfcc_flux": 0.2, "npvi": 3.0, "nucleus_interval_cv": 0.03, "envelope_regularity": 0.03, "nucleus_level_sd_db": 0.5,
-    "asr_ascore_nats_frame": 0.3, "asr_word_posterior": 0.05, "asr_phone_loop_score_frame": 0.0002,
+    "asr_ascore_nats_frame": 0.3, "asr_word_posterior": 0.05, "asr_phone_loop_score_frame": 0.0002, "asr_llr_nats_frame": 0.3,
     "f0_declination_st_s": 1.0, "f0_reset_st": 1.0, "phrase_f0_sd_st": 0.5, "final_lengthening": 0.2, "hnr_sd_db": 1.0, "voiced_fraction": 0.05,
 }  # fmt: skip
 """Candidate columns and the floor of their robust z: round guesses of a between-speaker SD, set before scoring."""
@@ -189,8 +189,10 @@ def candidates(path: str) -> dict:
 
 FILLERS = ("<s>", "</s>", "<sil>", "[NOISE]", "[BREATH]", "[COUGH]", "[LAUGH]", "[UH]", "[UM]", "[SMACK]", "SIL", "+NSN+", "+SPN+")
 """pocketsphinx 5 en-us non-speech tokens (word and phone search): left out of the recogniser cues."""
-ASR = {"asr_ascore_nats_frame": "word", "asr_word_posterior": "word", "asr_phone_loop_score_frame": "phone"}
+ASR = {"asr_ascore_nats_frame": "word", "asr_word_posterior": "word", "asr_phone_loop_score_frame": "phone", "asr_llr_nats_frame": "phone"}
 """The recogniser cues and the decode that gives them (:func:`recogniser_cues`)."""
+SENSCR_SHIFT = 10
+"""Bits pocketsphinx shifts senone scores by (its SENSCR_SHIFT): the allphone segment scores read that much smaller than the word search's."""
 ASR_CACHE = "/tmp/hl11f_asr_{}_cues.csv"
 """Per-file recogniser cues of each decode, kept between runs (decoding is the slow part)."""
 
@@ -376,8 +378,10 @@ def main() -> None:
     if set(columns) - set(ASR) - set(table.columns):
         with workers.pool(args.jobs, n_tasks=len(table)) as executor:
             table = table.merge(pd.DataFrame(list(workers.map_ordered(candidates, list(table["file"]), executor))), on="file", how="left")
-    for search in sorted({ASR[c] for c in columns if c in ASR}):
+    for search in sorted({ASR[c] for c in columns if c in ASR} | ({"word"} if "asr_llr_nats_frame" in columns else set())):
         table = table.merge(cached_recogniser_cues(list(table["file"]), search, args.jobs), on="file", how="left")
+    if "asr_llr_nats_frame" in columns:
+        table["asr_llr_nats_frame"] = table["asr_ascore_nats_frame"] - 2**SENSCR_SHIFT * table["asr_phone_loop_score_frame"]
     print(f"Candidate human-likeness cues, split=tune folds only, telephone-matched ({len(table)} clips)\n")
     print(table.groupby(["kind", "corpus"])[columns].median().T.to_string(float_format=lambda x: f"{x:.2f}"), "\n")
     aucs = {"base": fold_scores(table, with_extras(()))}
