@@ -194,7 +194,7 @@ ASR = {"asr_ascore_nats_frame": "word", "asr_word_posterior": "word", "asr_phone
 SENSCR_SHIFT = 10
 """Bits pocketsphinx shifts senone scores by (its SENSCR_SHIFT): the allphone segment scores read that much smaller than the word search's."""
 ASR_CACHE = "/tmp/hl11f_asr_{}_cues.csv"
-"""Per-file recogniser cues of each decode, kept between runs (decoding is the slow part)."""
+"""Per-file recogniser cues of each decode, kept between runs (decoding is the slow part; delete after changing :func:`decoder`)."""
 
 
 @functools.lru_cache(maxsize=2)
