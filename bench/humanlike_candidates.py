@@ -216,9 +216,9 @@ def decoder(search: str):
 def recogniser_cues(path: str, search: str) -> dict:
     """ASR fit of one file through the telephone chain (resampled to 16 kHz for the 16 kHz model), from the ``search`` decode.
 
-    pocketsphinx scores each frame's states against the frame's best-scoring state, so a path's
-    acoustic score is its log-likelihood ratio against the best unconstrained state sequence
-    (0 = every frame on its best state: speech that fits the model anomalously well).
+    pocketsphinx renormalises path scores each frame to the frame's best one, so a path's acoustic
+    score is a log-likelihood ratio against the best competing path (0 = the recognised path is
+    best on every frame: speech that fits the model anomalously well).
     ``word``: ``asr_ascore_nats_frame``, the recognised words' acoustic score (natural log of
     ``Segment.ascore``) per 10 ms frame, and ``asr_word_posterior``, the frame-weighted mean
     lattice posterior of the recognised words (Wessel et al. 2001); ``phone``:
