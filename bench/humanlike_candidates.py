@@ -23,7 +23,31 @@ the other tune humans). No holdout split is read. Candidates (per clip):
   mean removed) at lags 0.1-0.5 s: how periodic the syllable beat is;
 - ``nucleus_level_sd_db``: SD of the vowel-band level (dB) at the syllable nuclei;
 - the profile's phrasing columns (``f0_declination_st_s``, ``f0_reset_st``, ``phrase_f0_sd_st``,
-  ``final_lengthening``, ``hnr_sd_db``) and ``voiced_fraction``.
+  ``final_lengthening``, ``hnr_sd_db``) and ``voiced_fraction``;
+- recogniser fit (:func:`recogniser_cues`; pocketsphinx 5, its bundled en-us continuous HMM, the
+  telephone copy resampled to 16 kHz): statistical synthesis renders HMM/GMM or neural means, so it
+  might fit an ASR acoustic model anomalously well, the classic confidence measure turned spoofing
+  cue (Young 1994; Wessel et al. 2001). ``asr_ascore_nats_frame``: the recognised words' acoustic
+  score per frame, path scores that pocketsphinx renormalises each frame to its best one, so a
+  log-likelihood ratio against the best competing path; ``asr_word_posterior``: frame-weighted
+  lattice word posterior; ``asr_phone_loop_score_frame``: the unconstrained phone loop's score per
+  frame, read in the senone scale (about -0.0015 where the word path reads -4.4: apparently
+  shifted by pocketsphinx's SENSCR_SHIFT, 10 bits, not verified); ``asr_llr_nats_frame``: the
+  word-vs-phone-loop ratio ``asr_ascore_nats_frame - 2**10 x asr_phone_loop_score_frame``.
+
+  Not adopted (run of 2026-12-08, 580 tune clips, unchanged score 0.968). Through the telephone
+  chain the TTS do not fit better: word score median -3.9 to -5.1 nats/frame for the human corpora,
+  -4.3 to -5.1 for the engines (pooled clip AUC, TTS fitting better: espeak 0.20, festival_kal
+  0.21, flite_kal16 0.23, pico 0.30, piper 0.52, flite_slt 0.54); added, at most 0.967. Word-vs-
+  phone-loop ratio: humans -2.1 to -3.4, engines -2.8 to -3.2 (TTS fit the words worse), at most
+  0.967, nested 0.968 (never picked). Word posterior: at most 0.968. Phone-loop score above the humans, weight 1 (floor 0.0002): 0.974
+  (piper 0.907 -> 0.939, pico 0.937 -> 0.942, flite_slt 0.991 -> 0.993; no human corpus worse by
+  more than 0.001), but nested 0.969 (piper folds keep the unchanged score: without piper the gain
+  is 0.0016), and that +0.001 rests on the floor, guessed after a look at 10 clips per corpus:
+  floor 0.0001 gives nested 0.960, 0.0004 gives 0.968. A scratch check as recorded (no telephone
+  chain, 10 clips per corpus) shows the idea holds on studio audio (word score, pooled: piper 0.90,
+  flite_slt 0.78, pico 0.72) and the G.711 copy through a 16 kHz model erases it (0.52, 0.70, 0.32):
+  an 8 kHz acoustic model would be the next thing to try.
 
 Printed: tune clip AUC of the unchanged score, of each candidate added alone (weights 0.5 and 1, three
 sides), and the *nested* leave-one-corpus-out estimate of choosing a candidate this way: for each
@@ -33,13 +57,16 @@ issue's cues added together a priori (each at 0.25 and 0.5), weights fitted per 
 side (:func:`humanlike_validation.fit_weights` over the humanlike z^2 and the candidates), and
 typicality against the k nearest panel speakers (alone and averaged with the median distance).
 
-    python bench/humanlike_candidates.py [--corpus ../shared/corpus] [--validation /work/validation_v4] [--jobs 2]
+    python bench/humanlike_candidates.py [--corpus ../shared/corpus] [--validation /work/validation_v4] [--jobs 2] [--only COLUMN,...]
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import time
 import warnings
+from pathlib import Path
 
 import librosa
 import numpy as np
@@ -62,6 +89,7 @@ LAGS_S = (0.1, 0.5)
 FLOORS = {
     "tilt_sd_db_oct": 1.0, "tilt_run_sd_db_oct": 0.5, "hnr_run_sd_db": 0.3, "hnr_stretch_sd_db": 0.3, "onset_f0_st": 0.1,
     "mfcc_gv": 0.1, "mfcc_flux": 0.2, "npvi": 3.0, "nucleus_interval_cv": 0.03, "envelope_regularity": 0.03, "nucleus_level_sd_db": 0.5,
+    "asr_ascore_nats_frame": 0.3, "asr_word_posterior": 0.05, "asr_phone_loop_score_frame": 0.0002, "asr_llr_nats_frame": 0.3,
     "f0_declination_st_s": 1.0, "f0_reset_st": 1.0, "phrase_f0_sd_st": 0.5, "final_lengthening": 0.2, "hnr_sd_db": 1.0, "voiced_fraction": 0.05,
 }  # fmt: skip
 """Candidate columns and the floor of their robust z: round guesses of a between-speaker SD, set before scoring."""
@@ -159,6 +187,73 @@ def candidates(path: str) -> dict:
     }
 
 
+FILLERS = ("<s>", "</s>", "<sil>", "[NOISE]", "[BREATH]", "[COUGH]", "[LAUGH]", "[UH]", "[UM]", "[SMACK]", "SIL", "+NSN+", "+SPN+")
+"""pocketsphinx 5 en-us non-speech tokens (word and phone search): left out of the recogniser cues."""
+ASR = {"asr_ascore_nats_frame": "word", "asr_word_posterior": "word", "asr_phone_loop_score_frame": "phone", "asr_llr_nats_frame": "phone"}
+"""The recogniser cues and the decode that gives them (:func:`recogniser_cues`)."""
+SENSCR_SHIFT = 10
+"""Bits pocketsphinx shifts senone scores by (its SENSCR_SHIFT): the allphone segment scores read that much smaller than the word search's."""
+ASR_CACHE = "/tmp/hl11f_asr_{}_cues.csv"
+"""Per-file recogniser cues of each decode, kept between runs (decoding is the slow part; delete after changing :func:`decoder`)."""
+
+
+@functools.lru_cache(maxsize=2)
+def decoder(search: str):
+    """pocketsphinx 5 decoder on the bundled en-us continuous HMM (16 kHz), one per process and search.
+
+    ``word``: en-us.lm.bin trigram and CMUdict, lattice posteriors; ``phone``: unconstrained phone
+    loop (allphone, en-us-phone.lm.bin phone bigram, language weight 2). Downsampled search (ds=2)
+    and narrow beams: about 0.1 x real time (word) and 0.05 x (phone) on one core.
+    """
+    from pocketsphinx import Decoder, get_model_path
+
+    model = Path(get_model_path()) / "en-us"
+    grammar = {"word": {"lm": str(model / "en-us.lm.bin"), "dict": str(model / "cmudict-en-us.dict"), "bestpath": True},
+               "phone": {"allphone": str(model / "en-us-phone.lm.bin"), "lw": 2.0}}[search]  # fmt: skip
+    return Decoder(hmm=str(model / "en-us"), samprate=16000, ds=2, beam=1e-30, wbeam=1e-20, pbeam=1e-30, maxhmmpf=5000, loglevel="FATAL", **grammar)
+
+
+def recogniser_cues(path: str, search: str) -> dict:
+    """ASR fit of one file through the telephone chain (resampled to 16 kHz for the 16 kHz model), from the ``search`` decode.
+
+    pocketsphinx renormalises path scores each frame to the frame's best one, so a path's acoustic
+    score is a log-likelihood ratio against the best competing path (0 = the recognised path is
+    best on every frame: speech that fits the model anomalously well).
+    ``word``: ``asr_ascore_nats_frame``, the recognised words' acoustic score (natural log of
+    ``Segment.ascore``) per 10 ms frame, and ``asr_word_posterior``, the frame-weighted mean
+    lattice posterior of the recognised words (Wessel et al. 2001); ``phone``:
+    ``asr_phone_loop_score_frame``, the phone loop's acoustic score per frame (natural log of
+    ``Segment.ascore``, in the allphone search's senone scale, not verified as nats: about 1/1000
+    of the word search's figures).
+    Fillers and silences are left out; NaN under 50 frames of speech.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        audio = io.resample(io.telephone(PROFILER.load(path)), 16000)
+    d = decoder(search)
+    d.start_utt()
+    d.process_raw((np.clip(audio.samples, -1, 1) * 32767).astype(np.int16).tobytes(), full_utt=True)
+    d.end_utt()
+    spoken = [s for s in d.seg() if s.word not in FILLERS and s.ascore > 0]
+    frames = np.array([s.end_frame - s.start_frame + 1 for s in spoken], dtype=float)
+    enough = frames.sum() >= 50
+    score = float(sum(np.log(s.ascore) for s in spoken) / frames.sum()) if enough else np.nan
+    if search == "phone":
+        return {"file": path, "asr_phone_loop_score_frame": score}
+    return {"file": path, "asr_ascore_nats_frame": score, "asr_word_posterior": float(np.dot(frames, [s.prob for s in spoken]) / frames.sum()) if enough else np.nan}
+
+
+def cached_recogniser_cues(files: list[str], search: str, jobs: int) -> pd.DataFrame:
+    """:func:`recogniser_cues` of ``files``, decoding only those not in the search's :data:`ASR_CACHE` (appended as they finish)."""
+    cache = Path(ASR_CACHE.format(search))
+    done = pd.read_csv(cache) if cache.exists() else pd.DataFrame(columns=["file"])
+    todo = sorted(set(files) - set(done["file"]))
+    with workers.pool(jobs, n_tasks=len(todo)) as executor:
+        for row in workers.map_ordered(functools.partial(recogniser_cues, search=search), todo, executor):
+            pd.DataFrame([row]).to_csv(cache, mode="a", header=not cache.exists(), index=False)
+    return pd.read_csv(cache).drop_duplicates("file")
+
+
 def candidate(column: str, weight: float) -> Feature:
     """A candidate column as a benchmark feature (linear scale, floor from :data:`FLOORS`)."""
     return Feature(column, column, "", False, FLOORS[column], weight, (-np.inf, np.inf))
@@ -208,15 +303,15 @@ def with_extras(extras):
     return lambda scorer, panel, rows: z_distance(scorer.z(rows, extras), features)
 
 
-def nested(aucs: pd.DataFrame, margin: float = 0.002) -> tuple[float, pd.Series]:
-    """Nested leave-one-corpus-out estimate of picking the best column of ``aucs`` (folds x configurations, ``base`` first)."""
+def nested(aucs: pd.DataFrame, margin: float = 0.002) -> tuple[pd.Series, pd.Series]:
+    """Nested leave-one-corpus-out AUC per fold of picking the best column of ``aucs`` (folds x configurations, ``base`` first), and the picks."""
     picked, scored = [], []
     for human, engine in aucs.index:
         inner = aucs[(aucs.index.get_level_values(0) != human) & (aucs.index.get_level_values(1) != engine)].mean()
         best = inner.idxmax() if inner.max() - inner["base"] >= margin else "base"
         picked.append(best)
         scored.append(aucs.loc[(human, engine), best])
-    return float(np.mean(scored)), pd.Series(picked).value_counts()
+    return pd.Series(scored, index=aucs.index), pd.Series(picked).value_counts()
 
 
 def fitted(extras):
@@ -268,29 +363,46 @@ def nearest_speakers(k: int, mix: float):
 
 
 def main() -> None:
-    args = validation_sets.parser(__doc__.split("\n\n")[0]).parse_args()
+    parser = validation_sets.parser(__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="", help=f"Comma-separated candidate columns to score (default all): {', '.join(FLOORS)}.")
+    args = parser.parse_args()
+    columns = [c for c in args.only.split(",") if c] or list(FLOORS)
+    if set(columns) - set(FLOORS):
+        parser.error(f"--only: not candidates: {', '.join(sorted(set(columns) - set(FLOORS)))}")
+    if set(columns) & set(ASR) and importlib.util.find_spec("pocketsphinx") is None:
+        parser.error("the recogniser cues need pocketsphinx (pip install 'pocketsphinx>=5.0,<6'); or narrow with --only")
     start = time.perf_counter()
     clips = validation_sets.gather(args, hv.corpus_clips, hv.validation_clips)
     clips = clips[clips["split"] == "tune"].reset_index(drop=True)
     table = hv.profiles(clips, telephone=True, jobs=args.jobs)
-    with workers.pool(args.jobs, n_tasks=len(table)) as executor:
-        extra = pd.DataFrame(list(workers.map_ordered(candidates, list(table["file"]), executor)))
-    table = table.merge(extra, on="file", how="left")
+    if set(columns) - set(ASR) - set(table.columns):
+        with workers.pool(args.jobs, n_tasks=len(table)) as executor:
+            table = table.merge(pd.DataFrame(list(workers.map_ordered(candidates, list(table["file"]), executor))), on="file", how="left")
+    for search in sorted({ASR[c] for c in columns if c in ASR} | ({"word"} if "asr_llr_nats_frame" in columns else set())):
+        table = table.merge(cached_recogniser_cues(list(table["file"]), search, args.jobs), on="file", how="left")
+    if "asr_llr_nats_frame" in columns:
+        table["asr_llr_nats_frame"] = table["asr_ascore_nats_frame"] - 2**SENSCR_SHIFT * table["asr_phone_loop_score_frame"]
     print(f"Candidate human-likeness cues, split=tune folds only, telephone-matched ({len(table)} clips)\n")
-    print(table.groupby(["kind", "corpus"])[list(FLOORS)].median().T.to_string(float_format=lambda x: f"{x:.2f}"), "\n")
+    print(table.groupby(["kind", "corpus"])[columns].median().T.to_string(float_format=lambda x: f"{x:.2f}"), "\n")
     aucs = {"base": fold_scores(table, with_extras(()))}
-    for column in FLOORS:
+    for column in columns:
         for side in ("both", "low", "high"):
             for weight in (0.5, 1.0):
                 aucs[f"{column} {side} w{weight:g}"] = fold_scores(table, with_extras([(candidate(column, weight), side)]))
     aucs = pd.DataFrame(aucs)
     base = aucs["base"]
     summary = pd.DataFrame({"clip_auc": aucs.mean(), "folds_worse": (aucs.sub(base, axis=0) < -0.005).sum(), "folds_better": (aucs.sub(base, axis=0) > 0.005).sum()})
-    summary["pico"], summary["piper"] = (aucs.xs(e, level=1).mean() for e in ("pico", "piper"))
-    print(summary.sort_values("clip_auc", ascending=False).head(12).to_string(float_format=lambda x: f"{x:.3f}"), "\n")
+    engines = aucs.groupby(level=1).mean().T
+    ranked = summary.join(engines).sort_values("clip_auc", ascending=False)
+    print(ranked.head(12).to_string(float_format=lambda x: f"{x:.3f}"), "\n")
+    print("by held-out human corpus:\n", aucs[["base", *ranked.index.drop("base")[:3]]].groupby(level=0).mean().to_string(float_format=lambda x: f"{x:.3f}"), "\n")
     estimate, picked = nested(aucs)
-    print(f"unchanged humanlike_distance: tune clip AUC {base.mean():.3f}; best single candidate chosen on the other folds (nested): {estimate:.3f};",
-          "picked:", ", ".join(f"{name} ({n} folds)" for name, n in picked.items()))  # fmt: skip
+    print(f"unchanged humanlike_distance: tune clip AUC {base.mean():.3f}; best single candidate chosen on the other folds (nested): {estimate.mean():.3f}",
+          f"({', '.join(f'{e} {a:.3f}' for e, a in estimate.groupby(level=1).mean().items())}; better than unchanged on {int((estimate - base > 0.005).sum())} folds, "
+          f"worse on {int((estimate - base < -0.005).sum())}); picked:", ", ".join(f"{name} ({n} folds)" for name, n in picked.items()))  # fmt: skip
+    if args.only:
+        print(f"({time.perf_counter() - start:.0f} s)")
+        return
     for weight in (0.25, 0.5):
         block = fold_scores(table, with_extras([(candidate(c, weight), side) for c, side in A_PRIORI.items()]))
         print(f"the issue's cues together a priori ({', '.join(f'{c} {s}' for c, s in A_PRIORI.items())}) at {weight:g} each: {block.mean():.3f}")

@@ -41,7 +41,11 @@ tilt SD above the humans, which lifts only the neural voice, piper 0.907 -> 0.94
 chosen on the folds without the held-out corpora scores 0.955, nested leave-one-corpus-out) or
 together in the directions the issue predicts (0.950-0.959); weights fitted on each fold's training
 side (0.880); typicality against
-the 1-5 nearest panel speakers (0.893-0.937; 0.957-0.958 averaged with the median distance).
+the 1-5 nearest panel speakers (0.893-0.937; 0.957-0.958 averaged with the median distance);
+ASR fit with pocketsphinx's en-us model (word-path score per frame, its ratio to a phone loop,
+word posterior, phone-loop score per frame: at most 0.974, phone loop above the humans, nested 0.969 and 0.960-0.968 with
+its z floor halved or doubled; through the telephone chain the TTS do not fit the 16 kHz model
+better).
 """
 
 from __future__ import annotations
