@@ -19,8 +19,8 @@ that costs).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -91,10 +91,15 @@ def _vowels(pronunciation: str | None) -> int:
     return sum(phone in VOWELS for phone in pronunciation.split()) if pronunciation else 0
 
 
-@lru_cache(maxsize=2)
-def _decoder(params: RecogniserParams):
-    """One decoder per process and settings: loading the models takes ~0.5 s."""
-    from pocketsphinx import Decoder  # only the recogniser's users pay for the import
+_per_thread = threading.local()
 
-    settings = {k: v for k, v in asdict(params).items() if k != "pad_s"}
-    return Decoder(samprate=RATE_HZ, loglevel="FATAL", **settings)
+
+def _decoder(params: RecogniserParams):
+    """This thread's decoder for ``params``: loading the models takes ~0.5 s, and a decoder is not thread-safe."""
+    decoders = _per_thread.__dict__.setdefault("decoders", {})
+    if params not in decoders:
+        from pocketsphinx import Decoder  # only the recogniser's users pay for the import
+
+        settings = {k: v for k, v in asdict(params).items() if k != "pad_s"}
+        decoders[params] = Decoder(samprate=RATE_HZ, loglevel="FATAL", **settings)
+    return decoders[params]
