@@ -42,9 +42,9 @@ Jobs = Annotated[
 Strict = Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")]
 Syllables = Annotated[
     Optional[str],
-    typer.Option("--syllables", show_default="recogniser",
-                 help="What syllable_count and the rates count: 'recogniser' (vowels of the words PocketSphinx hears; US English) "
-                      "or 'nuclei' (loudness peaks of the vowel band; any language)."),
+    typer.Option("--syllables", show_default="fused",
+                 help="What syllable_count and the rates count: 'nuclei' (loudness peaks of the vowel band; any language), "
+                      "'recogniser' (vowels of the words PocketSphinx hears; US English) or 'fused' (their mean; US English)."),
 ]
 
 

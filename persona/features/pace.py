@@ -324,13 +324,13 @@ def _periodic_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, para
     return voiced
 
 
-def pace_stats(seg: Segmentation, syllable_count: int) -> dict[str, float]:
+def pace_stats(seg: Segmentation, syllable_count: float) -> dict[str, float]:
     """Rates (syllables/s) of ``syllable_count`` syllables, pause statistics (count, ratio of the span, mean s) and mean run (s)."""
     pauses = seg.pauses_s
     pause_durations = pauses[:, 1] - pauses[:, 0]
     runs = seg.runs_s[:, 1] - seg.runs_s[:, 0]
     span, speech = seg.span_s, seg.speech_s
-    n = int(syllable_count)
+    n = syllable_count
     return {
         "speech_s": speech,
         "syllable_count": n,

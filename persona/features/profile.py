@@ -52,12 +52,14 @@ class Profiler:
         ``pitch.pitch_sr_hz``; loudness is always measured at the recording's own rate.
     min_duration_s, max_duration_s : float
         Shortest and longest recording accepted (s); see :func:`persona.io.load`.
-    syllables : {"recogniser", "nuclei"}
-        What ``syllable_count`` and the rates count: the vowels of the words a speech recogniser
-        hears (:mod:`~persona.features.recognised`; US English only) or the syllable nuclei of
-        the vowel-band loudness (:func:`~persona.features.pace.syllable_nuclei`; any language).
-        The nuclei count is in ``syllable_count_nuclei`` either way, the recognised one in
-        ``syllable_count_recognised`` (NaN when not run).
+    syllables : {"fused", "recogniser", "nuclei"}
+        What ``syllable_count`` and the rates count: the syllable nuclei of the vowel-band
+        loudness (:func:`~persona.features.pace.syllable_nuclei`; any language), the vowels of
+        the words a speech recogniser hears (:mod:`~persona.features.recognised`; US English
+        only), or the mean of the two, ``fused`` (the default: their errors are partly
+        independent, so the mean errs less than either on the validation clips;
+        ``bench/pace_validation.py``). The nuclei count is in ``syllable_count_nuclei`` either
+        way, the recognised one in ``syllable_count_recognised`` (NaN with ``nuclei``).
     pitch, pace, recogniser : PitchParams, PaceParams, RecogniserParams
         Analysis parameters; also settable flat, e.g. ``Profiler.create(pause_min_s=0.3)``.
     """
@@ -68,7 +70,7 @@ class Profiler:
     max_duration_s: float = io.MAX_DURATION_S
     pitch: pitch.PitchParams = pitch.PitchParams()
     pace: pace.PaceParams = pace.PaceParams()
-    syllables: str = "recogniser"
+    syllables: str = "fused"
     recogniser: recognised.RecogniserParams = recognised.RecogniserParams()
 
     def __post_init__(self):
@@ -115,10 +117,10 @@ class Profiler:
         nuclei = pace.syllable_nuclei(vowel_contour, seg, track, self.pace)
         row |= pitch.pitch_stats(track, self.pitch)
         row["voiced_fraction"] = _voiced_fraction(track, seg)
-        heard = None if self.syllables == "nuclei" else recognised.recognise(audio, seg.turns_s, self.recogniser)
-        row |= pace.pace_stats(seg, nuclei.size if heard is None else heard.syllable_count)
-        row["syllable_count_nuclei"] = nuclei.size
-        row["syllable_count_recognised"] = np.nan if heard is None else heard.syllable_count
+        heard = np.nan if self.syllables == "nuclei" else recognised.recognise(audio, seg.turns_s, self.recogniser).syllable_count
+        counts = {"nuclei": nuclei.size, "recogniser": heard, "fused": (nuclei.size + heard) / 2}
+        row |= pace.pace_stats(seg, counts[self.syllables])
+        row["syllable_count_nuclei"], row["syllable_count_recognised"] = nuclei.size, heard
         row |= energy.intensity_stats(contour, seg, self.pace)
         row["hnr_db"] = voice.hnr_db(voice.frame_hnr_db(sound))
         row |= voice.perturbation(sound, track)
@@ -214,6 +216,7 @@ class Profiler:
 
 
 SYLLABLE_METHODS = {
+    "fused": "mean of the syllable nuclei count and the recognised vowel count",
     "recogniser": "vowel phones of the words CMU PocketSphinx 5 (en-us acoustic model, 3-gram LM, CMUdict) recognises in each turn",
     "nuclei": "syllable nuclei (see pace)",
 }
