@@ -89,7 +89,7 @@ def summary(errors: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """n, median and mean |error| (%), median signed error (%) per ``by`` and method, methods side by side."""
     e = errors.assign(abs_pct=errors["error_pct"].abs())
     stats = e.groupby([*by, "method"], sort=False).agg(n=("abs_pct", "size"), median_abs_error_pct=("abs_pct", "median"), mean_abs_error_pct=("abs_pct", "mean"), bias_pct=("error_pct", "median"))
-    return stats.unstack("method")
+    return stats.unstack("method").sort_index()
 
 
 def main() -> None:
