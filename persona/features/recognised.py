@@ -9,7 +9,7 @@ phones in the dictionary pronunciations of the recognised words, the variant the
 has as many syllables as the spoken one ("lovely" for "country"), so the count errs far less
 than the words. English only: speech in another language is forced onto English words.
 
-Each utterance is a stretch of speech between turn gaps (:attr:`pace.Segmentation.turns_s`),
+Each utterance is a stretch of speech between turn gaps (:attr:`~persona.features.pace.Segmentation.turns_s`),
 padded by ``pad_s``, so long silences (the other party's turns in one channel of a call) cost
 nothing and no utterance holds a whole call. Audio at other rates is resampled to 16 kHz
 (:func:`persona.io.resample`); 8 kHz telephone audio then has no energy above 4 kHz, which the
@@ -36,8 +36,7 @@ class RecogniserParams:
     """PocketSphinx search settings (its option names) and the padding of each utterance (s).
 
     The defaults are PocketSphinx's except three that halve the time without raising the count's
-    error on a sample of the development and validation clips (``bench/pace_validation.py``
-    describes the sweep): no second, flat-lexicon pass (``fwdflat``), at most ``maxwpf`` word
+    error on a sample of the development and validation clips (README, the pace figures): no second, flat-lexicon pass (``fwdflat``), at most ``maxwpf`` word
     exits and ``maxhmmpf`` active HMMs per 10 ms frame (PocketSphinx: unlimited and 30000).
     """
 
