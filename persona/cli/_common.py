@@ -42,9 +42,10 @@ Jobs = Annotated[
 Strict = Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")]
 Syllables = Annotated[
     Optional[str],
-    typer.Option("--syllables", show_default="fused",
+    typer.Option("--syllables", show_default="nuclei",
                  help="What syllable_count and the rates count: 'nuclei' (loudness peaks of the vowel band; any language), "
-                      "'recogniser' (vowels of the words PocketSphinx hears; US English) or 'fused' (their mean; US English)."),
+                      "'recogniser' (vowels of the words PocketSphinx hears; US English) or 'fused' (their mean; US English); "
+                      "the last two need persona[recogniser]."),
 ]
 
 

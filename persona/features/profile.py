@@ -17,6 +17,7 @@ import parselmouth
 
 from .. import io, provenance, workers
 from ..errors import ParameterError, PersonaError
+from ..extras import require
 from . import energy, pace, phrasing, pitch, recognised, voice
 from .syllables import count_syllables
 
@@ -56,10 +57,12 @@ class Profiler:
         What ``syllable_count`` and the rates count: the syllable nuclei of the vowel-band
         loudness (:func:`~persona.features.pace.syllable_nuclei`; any language), the vowels of
         the words a speech recogniser hears (:mod:`~persona.features.recognised`; US English
-        only), or the mean of the two, ``fused`` (the default: their errors are partly
-        independent, so the mean errs less than either on the validation clips;
-        ``bench/pace_validation.py``). The nuclei count is in ``syllable_count_nuclei`` either
-        way, the recognised one in ``syllable_count_recognised`` (NaN with ``nuclei``).
+        only), or the mean of the two, ``fused`` (their errors are partly independent, so the
+        mean errs least against transcripts of held-out speech, but it moves more than the
+        nuclei between a clip and its telephone copy; README, pace figures). ``nuclei`` is the
+        default; the other two need the ``recogniser`` extra (PocketSphinx). The nuclei count
+        is in ``syllable_count_nuclei`` either way, the recognised one in
+        ``syllable_count_recognised`` (NaN with ``nuclei``).
     pitch, pace, recogniser : PitchParams, PaceParams, RecogniserParams
         Analysis parameters; also settable flat, e.g. ``Profiler.create(pause_min_s=0.3)``.
     """
@@ -70,12 +73,14 @@ class Profiler:
     max_duration_s: float = io.MAX_DURATION_S
     pitch: pitch.PitchParams = pitch.PitchParams()
     pace: pace.PaceParams = pace.PaceParams()
-    syllables: str = "fused"
+    syllables: str = "nuclei"
     recogniser: recognised.RecogniserParams = recognised.RecogniserParams()
 
     def __post_init__(self):
         if self.syllables not in SYLLABLE_METHODS:
             raise ParameterError(f"syllables must be one of {', '.join(SYLLABLE_METHODS)}, not {self.syllables!r}")
+        if self.syllables != "nuclei":
+            require("pocketsphinx", "recogniser", f"syllables={self.syllables!r}")
 
     @classmethod
     def create(cls, **params) -> "Profiler":

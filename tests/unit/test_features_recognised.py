@@ -7,6 +7,7 @@ applied here to each clip.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 from persona import Profiler, io, profile
 from persona.cache import key
 from persona.cli import app
-from persona.errors import ParameterError
+from persona.errors import MissingExtraError, ParameterError
 from persona.features import recognised
 from persona.features.profile import SYLLABLE_METHODS
 from persona.features.syllables import count_syllables
@@ -43,7 +44,7 @@ def test_bundled_human_speech_within_the_promise(clip, channel, tmp_path):
     path, expected = clip
     if channel == "8 kHz file":
         path = io.write_wav(tmp_path / "narrow.wav", io.resample(io.load(path), 8000))
-    row = profile(path, telephone=channel == "G.711 chain").iloc[0]
+    row = profile(path, telephone=channel == "G.711 chain", syllables="fused").iloc[0]
     assert abs(row["syllable_count_recognised"] - expected) <= TOLERANCE * expected
     assert row["syllable_count"] == (row["syllable_count_nuclei"] + row["syllable_count_recognised"]) / 2
     assert abs(row["syllable_count"] - expected) <= TOLERANCE * expected
@@ -73,7 +74,7 @@ def test_no_speech_spans_hear_nothing():
 @pytest.mark.parametrize("n", [2, 3])
 def test_short_non_speech_gives_a_count_not_a_traceback(n):
     """Two or three harmonic bursts (0.8-1.05 s; the shortest accepted recording is 0.5 s): a row, no error."""
-    row = profile(syllable_train(n), sr_hz=SR_HZ).iloc[0]
+    row = profile(syllable_train(n), sr_hz=SR_HZ, syllables="fused").iloc[0]
     assert row["error"] == ""
     assert row["syllable_count_recognised"] >= 0 and np.isfinite(row["syllable_count"])
 
@@ -81,9 +82,16 @@ def test_short_non_speech_gives_a_count_not_a_traceback(n):
 def test_silent_and_empty_files_get_an_error_row(tmp_path):
     sf.write(tmp_path / "silent.wav", np.zeros(SR_HZ), SR_HZ)
     sf.write(tmp_path / "empty.wav", np.zeros(0), SR_HZ)
-    rows = Profiler().process_files([tmp_path / "silent.wav", tmp_path / "empty.wav"])
+    rows = Profiler(syllables="fused").process_files([tmp_path / "silent.wav", tmp_path / "empty.wav"])
     assert [e.split(":")[0] for e in rows["error"]] == [str(tmp_path / "silent.wav"), str(tmp_path / "empty.wav")]
     assert rows["syllable_count"].isna().all()
+
+
+def test_without_pocketsphinx_the_extra_is_named(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pocketsphinx", None)  # import fails as if not installed
+    with pytest.raises(MissingExtraError, match=r"syllables='fused' needs the optional 'recogniser' dependencies: pip install 'persona\[recogniser\]'"):
+        Profiler(syllables="fused")
+    assert Profiler().syllables == "nuclei"  # the default needs no recogniser
 
 
 def test_unknown_method_is_refused():
