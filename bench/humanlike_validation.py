@@ -28,9 +28,11 @@ as for a user who gives no ``--register``. Three scores are compared on each fol
 Printed: per held-out human corpus and per held-out engine, clip-level AUC (1 = every human clip
 closer than every TTS clip) for the three scores; voice-level AUC (a speaker's or voice's median
 distance; ``humanlike``: its voice score) over voices with at least ``--min-voice-clips`` clips; and the weights fitted on the
-whole ``split=tune`` set. The folds are scored twice: on ``split=tune`` clips only (what the
-weights and features were chosen on), and on the ``split=holdout`` clips never tuned on (held-out
-human corpora against every engine's renditions, every human corpus against the held-out engine's).
+whole ``split=tune`` set. The folds are scored on ``split=tune`` clips only (what the
+weights and features were chosen on), and on each other split's clips, never tuned on: ``split=holdout``
+(held-out human corpora against every engine's renditions, every human corpus against the held-out
+engine's) and, where the validation set has it, ``split=holdout2`` (unseen TTS voices reading the
+held-out humans' texts, against the tune and holdout humans); see :func:`split_pairs`.
 Targets (issue 11): clip-level >= 0.85, voice-level (10+ clips) >= 0.95.
 
     python bench/humanlike_validation.py [--corpus ../shared/corpus] [--validation /work/validation] [--jobs 2] [--as-recorded] [--without jitter_local,shimmer_local]
@@ -70,8 +72,11 @@ PITCH = [f.column for f in ALL].index(reg.PITCH.column)
 
 
 def engine(voice: str) -> str:
-    """Engine family of a TTS voice directory (``piper_joe_ls0.8`` -> ``piper``; flite's two voices stay apart)."""
-    return voice if voice.startswith("flite") else voice.split("_")[0]
+    """Engine family of a TTS voice directory (``piper_joe_ls0.8`` -> ``piper``, ``mbrola_us1`` -> ``mbrola``).
+
+    flite's and festival's voices stay apart: each is a different synthesis method (diphone, clustergen, HTS).
+    """
+    return voice if voice.startswith(("flite", "festival")) else voice.split("_")[0]
 
 
 def corpus_clips(corpus: Path) -> pd.DataFrame:
@@ -215,8 +220,8 @@ def fit_weights(human_z2: np.ndarray, tts_z2: np.ndarray, *, ridge: float = 0.01
 def folds(table: pd.DataFrame, *, min_voice_clips: int, without: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per (split, held-out human corpus, held-out engine): clip- and voice-level AUC of both weightings.
 
-    ``split=tune`` rows score tune clips on both sides; ``split=holdout`` rows score the holdout clips of
-    one side (held-out humans, or the held-out engine's renditions) against the tune clips of the other.
+    ``split=tune`` rows score tune clips on both sides. Every other split S (``holdout``, ``holdout2``,
+    ...: :func:`split_pairs`) scores its clips of one side against clips of the other side from outside S.
     ``without`` names default features whose weight is set to 0 (an ablation).
     """
     default = np.array([0.0 if f.column in without else f.weight for f in FEATURES] + [0.0] * len(CANDIDATES))
@@ -227,7 +232,7 @@ def folds(table: pd.DataFrame, *, min_voice_clips: int, without: tuple[str, ...]
         panel, panel_loso, humanlike_scorer = Panel(panel_rows), loso_z_squared(panel_rows), HumanlikeScorer(panel_rows)
         for held_engine in sorted(table.loc[tts, "corpus"].unique()):
             fitted = fit_weights(panel_loso, panel.z_squared(table[tts & tune & (table["corpus"] != held_engine)]))
-            for split, human_split, tts_split in (("tune", "tune", "tune"), ("holdout", "holdout", "tune"), ("holdout", "tune", "holdout")):
+            for split, human_split, tts_split in split_pairs(table["split"].unique()):
                 test_humans = table[human & (table["corpus"] == held_human) & (table["split"] == human_split)]
                 test_tts = table[tts & (table["corpus"] == held_engine) & (table["split"] == tts_split)]
                 if test_humans.empty or test_tts.empty:
@@ -243,6 +248,24 @@ def folds(table: pd.DataFrame, *, min_voice_clips: int, without: tuple[str, ...]
                 row["voice_auc_humanlike"] = auc(humanlike_scorer.voices(test_humans, dh, min_voice_clips), humanlike_scorer.voices(test_tts, dt, min_voice_clips))
                 rows.append(row)
     return pd.DataFrame(rows)
+
+
+def split_pairs(splits) -> list[tuple[str, str, str]]:
+    """``(split S, humans' split, TTS split)`` of each scored pairing: tune against tune, and for every other
+    split S its humans against the tune TTS and its TTS against the humans of every split but S.
+
+    ``holdout`` (held-out humans and a held-out engine's renditions) is scored as before; a TTS-only split
+    such as ``holdout2`` (unseen voices reading the held-out humans' texts) meets the tune and holdout humans.
+
+    >>> split_pairs(["tune", "holdout", "holdout2"])  # doctest: +NORMALIZE_WHITESPACE
+    [('tune', 'tune', 'tune'), ('holdout', 'holdout', 'tune'), ('holdout', 'tune', 'holdout'), ('holdout', 'holdout2', 'holdout'),
+     ('holdout2', 'holdout2', 'tune'), ('holdout2', 'tune', 'holdout2'), ('holdout2', 'holdout', 'holdout2')]
+    """
+    others = sorted(set(splits) - {"tune"})
+    pairs = [("tune", "tune", "tune")]
+    for split in others:
+        pairs += [(split, split, "tune")] + [(split, humans, split) for humans in ["tune", *others] if humans != split]
+    return pairs
 
 
 def voice_medians(clips: pd.DataFrame, distances: np.ndarray, min_clips: int) -> np.ndarray:

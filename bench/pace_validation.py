@@ -10,7 +10,8 @@ signed error ``100 (detected - transcript) / transcript``:
 
 1. per corpus (source) and speaking style: n, median |error| %, median error (bias) %;
 2. per voice group (human, PSOLA-tempo human, neural, HMM, diphone, formant TTS);
-3. overall (median and mean |error|), and separately for the ``holdout`` split never tuned on.
+3. overall (median and mean |error|), and separately for the ``holdout`` split never tuned on
+   (split ``holdout2`` only with ``--holdout2``: it is measured once, when the method is final).
 
 The detector has no parameter fitted per corpus, so each source's row is already a held-out
 figure for every other source; the ``holdout`` sources were never looked at while choosing them.
@@ -40,7 +41,10 @@ from persona.features import Profiler
 from persona.features.profile import SYLLABLE_METHODS
 from persona.features.syllables import count_syllables
 
-TTS_GROUPS = {"piper": "neural", "pico": "hmm", "flite_slt": "hmm", "flite_kal16": "diphone", "festival": "diphone", "espeak": "formant"}
+TTS_GROUPS = {  # voice directory prefix -> engine family; the first prefix that matches wins
+    "piper": "neural", "pico": "hmm", "flite_slt": "hmm", "flite_kal16": "diphone", "festival_slt_hts": "hmm", "festival": "diphone",
+    "mbrola": "diphone", "espeak": "formant",
+}  # fmt: skip
 PARTIAL_TRANSCRIPTS = ("human/katiesteve_conversation.wav",)
 LETTER_SPELLING_VOICES = ("flite_", "festival_")
 STYLE_TARGET_PCT, OVERALL_TARGET_PCT = 8.0, 5.0

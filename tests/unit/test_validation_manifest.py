@@ -1,5 +1,6 @@
-"""bench/data/fetch_validation.py's parsing helpers and bench/register_validation.py's reading of a
-validation manifest's ``sex`` column, on hand-made inputs whose answers are worked out by hand."""
+"""bench/data/fetch_validation.py's parsing helpers, the rendition checks of bench/data/holdout2_voices.py,
+bench/register_validation.py's reading of a validation manifest's ``sex`` column, and how the validation
+scripts keep split ``holdout2`` out, on hand-made inputs whose answers are worked out by hand."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import soundfile as sf
 
@@ -15,8 +17,8 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 def _module(path: Path):
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))  # register_validation imports its bench neighbours by name
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))  # bench scripts import their neighbours by name
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = module  # its dataclass looks its module up by name
@@ -25,7 +27,10 @@ def _module(path: Path):
 
 
 fetch = _module(BENCH / "data" / "fetch_validation.py")
+voices = _module(BENCH / "data" / "holdout2_voices.py")
 register_validation = _module(BENCH / "register_validation.py")
+pace_validation = _module(BENCH / "pace_validation.py")
+validation_sets = _module(BENCH / "validation_sets.py")
 
 def _textgrid(tiers: dict[str, list[tuple[float, float, str]]], xmax: float = 1.5) -> str:
     """A long-format Praat TextGrid of interval tiers ``name -> [(start s, end s, label)]``."""
@@ -96,3 +101,70 @@ def test_held_out_clips_name_a_manifest_without_sex(tmp_path):
     (tmp_path / "manifest.csv").write_text("file,source,style,group,kind,speaker,transcript,license,split\n")
     with pytest.raises(SystemExit, match="no sex column"):
         register_validation.held_out_clips(tmp_path)
+
+
+RATE = 16000
+
+
+def _tone(seconds: float, amplitude: float = 0.5) -> np.ndarray:
+    return amplitude * np.sin(2 * np.pi * 200 * np.arange(int(RATE * seconds)) / RATE)
+
+
+def test_fault_names_empty_silent_and_clipped_renditions():
+    """No samples, a peak of 1e-4, and a tone with 3 consecutive samples at full scale (one run)."""
+    clipped = _tone(1.0)
+    clipped[100:103] = 1.0
+    assert voices.fault(np.zeros(0), RATE, 5) == "empty"
+    assert voices.fault(np.full(RATE, 1e-4), RATE, 5).startswith("silent")
+    assert voices.fault(clipped, RATE, 5) == "clipped (1 runs of 3+ samples at full scale)"
+    two = _tone(1.0)
+    two[100:102] = 1.0  # two samples at full scale: a peak, not clipping
+    assert voices.fault(two, RATE, 5) == ""
+
+
+def test_fault_measures_duration_over_the_sounding_span():
+    """A 1 s tone inside 2 s of silence sounds for 1 s: 5 syllables is 5/s (fine), 20 is 20/s and 1 is 1/s (not)."""
+    padded = np.concatenate([np.zeros(RATE), _tone(1.0), np.zeros(RATE)])
+    assert voices.fault(padded, RATE, 5) == ""
+    assert voices.fault(padded, RATE, 20).startswith("implausible duration: 1.00 s sounding for 20 syllables")
+    assert voices.fault(padded, RATE, 1).startswith("implausible duration")
+
+
+def test_spoken_spells_what_the_engines_spell():
+    """espeak-ng (``,eItS'Em``) and festival (words h, m) spell "hm"; "yknow" is said as two syllables; "hmm" and "hmmm" are words."""
+    assert voices.spoken("uh hm hm um yknow") == "uh H M H M um you know"
+    assert voices.spoken("hmm hmmm ohm") == "hmm hmmm ohm"
+
+
+def test_every_new_voice_lands_in_its_engine_family():
+    """festival's HTS voice is statistical parametric (hmm), its ked voice and every mbrola voice diphone."""
+    assert {v: g for v, (g, _, _) in voices.VOICES.items()} == {
+        "mbrola_us1": "diphone", "mbrola_us2": "diphone", "mbrola_us3": "diphone", "mbrola_en1": "diphone",
+        "festival_ked": "diphone", "festival_slt_hts": "hmm",
+    }  # fmt: skip
+    assert {v: s for v, (_, s, _) in voices.VOICES.items()} == {
+        "mbrola_us1": "F", "mbrola_us2": "M", "mbrola_us3": "M", "mbrola_en1": "M", "festival_ked": "M", "festival_slt_hts": "F",
+    }  # fmt: skip
+
+
+def test_tts_groups_map_voice_folders_to_engine_families(tmp_path):
+    """A corpus laid out like ../shared/corpus with the new voices' folders: the HTS voice is hmm, the others diphone."""
+    files = ["tts/festival_slt_hts/a.wav", "tts/festival_kal/a.wav", "tts/mbrola_us1/a.wav", "tts/flite_slt/a.wav"]
+    lines = ["file,kind,transcript,line_id"] + [f"{f},tts,one two three,prompt_1" for f in files]
+    (tmp_path / "manifest.csv").write_text("\n".join(lines) + "\n")
+    assert list(pace_validation.corpus_clips(tmp_path)["group"]) == ["hmm", "diphone", "diphone", "hmm"]
+
+
+def _gathered(tmp_path: Path, *flags: str) -> pd.DataFrame:
+    clips = pd.DataFrame({"path": ["a", "b", "c"], "split": ["tune", "holdout", "holdout2"]})
+    (tmp_path / "manifest.csv").write_text("file\n")
+    parser = validation_sets.parser("test")
+    args = parser.parse_args(["--corpus", str(tmp_path / "none"), "--validation", str(tmp_path), *flags])
+    return validation_sets.gather(args, lambda _: None, lambda _: clips)
+
+
+def test_gather_leaves_holdout2_out_unless_asked(tmp_path, capsys):
+    """Split holdout2 is measured once, at the end: without --holdout2 its clips are dropped, and the drop is said."""
+    assert list(_gathered(tmp_path)["split"]) == ["tune", "holdout"]
+    assert "split holdout2: 1 clips left out" in capsys.readouterr().out
+    assert list(_gathered(tmp_path, "--holdout2")["split"]) == ["tune", "holdout", "holdout2"]
