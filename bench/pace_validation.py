@@ -2,14 +2,16 @@
 
 Each transcribed clip of the development corpus (``../shared/corpus``) and of the validation set
 built by ``bench/data/fetch_validation.py`` is profiled as it is and, with ``--telephone``, through
-the G.711 chain; the detected ``syllable_count`` is compared with the transcript's syllables
-(CMUdict, Pyphen fallback). Printed, as signed error ``100 (detected - transcript) / transcript``:
+the G.711 chain; each syllable count of the profile is compared with the transcript's syllables
+(CMUdict, Pyphen fallback): ``syllable_count_nuclei`` (the loudness-peak detector),
+``syllable_count_recognised`` (the vowels PocketSphinx hears) and ``syllable_count`` (the method
+``--syllables`` chooses, the profile's default if not given). Printed per count ("method"), as
+signed error ``100 (detected - transcript) / transcript``:
 
-1. per corpus (source) and speaking style: n, median |error| %, mean |error| %, median error
-   (bias) %;
+1. per corpus (source) and speaking style: n, median |error| %, median error (bias) %;
 2. per voice group (human, PSOLA-tempo human, neural, HMM, diphone, formant TTS);
-3. overall, and separately for the ``holdout`` split the detector was never tuned on (split
-   ``holdout2`` only with ``--holdout2``: it is measured once, when the method is final).
+3. overall (median and mean |error|), and separately for the ``holdout`` split never tuned on
+   (split ``holdout2`` only with ``--holdout2``: it is measured once, when the method is final).
 
 The detector has no parameter fitted per corpus, so each source's row is already a held-out
 figure for every other source; the ``holdout`` sources were never looked at while choosing them.
@@ -21,7 +23,7 @@ Targets (issue 11): median |error| <= 8 % for every style and group, <= 5 % over
 em": ``flite -ps`` and festival's Segment relation print ey ch eh m eh m), so their reference
 counts what they say (:func:`spoken_text`).
 
-    python bench/pace_validation.py [--validation /work/validation] [--jobs 2] [--telephone]
+    python bench/pace_validation.py [--validation /work/validation] [--jobs 2] [--telephone] [--syllables nuclei]
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import pandas as pd
 
 import validation_sets
 from persona.features import Profiler
+from persona.features.profile import SYLLABLE_METHODS
 from persona.features.syllables import count_syllables
 
 TTS_GROUPS = {  # voice directory prefix -> engine family; the first prefix that matches wins
@@ -45,6 +48,8 @@ TTS_GROUPS = {  # voice directory prefix -> engine family; the first prefix that
 PARTIAL_TRANSCRIPTS = ("human/katiesteve_conversation.wav",)
 LETTER_SPELLING_VOICES = ("flite_", "festival_")
 STYLE_TARGET_PCT, OVERALL_TARGET_PCT = 8.0, 5.0
+COUNTS = {"nuclei": "syllable_count_nuclei", "recognised": "syllable_count_recognised", "profile": "syllable_count"}
+"""Each count compared, by the profile column it is read from."""
 
 
 def corpus_clips(corpus: Path) -> pd.DataFrame:
@@ -71,44 +76,50 @@ def spoken_text(transcript: str, path: str) -> str:
     return re.sub(r"\bhmm\b", "H M M", transcript, flags=re.IGNORECASE) if voice.startswith(LETTER_SPELLING_VOICES) else transcript
 
 
-def syllable_errors(clips: pd.DataFrame, *, jobs: int, telephone: bool) -> pd.DataFrame:
-    """``clips`` with ``reference`` (transcript syllables), ``detected`` and ``error_pct``; refused files listed and left out."""
+def syllable_errors(clips: pd.DataFrame, *, jobs: int, telephone: bool, syllables: str | None) -> pd.DataFrame:
+    """One row per clip and count of :data:`COUNTS` the profile filled: ``method``, ``reference``
+    (transcript syllables), ``detected`` and ``error_pct``; refused files listed and left out."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rows = Profiler.create(telephone=telephone).process_files(clips["path"], jobs=jobs)
+        rows = Profiler.create(telephone=telephone, **({"syllables": syllables} if syllables else {})).process_files(clips["path"], jobs=jobs)
     reference = [count_syllables(spoken_text(t, p)) for t, p in zip(clips["transcript"], clips["path"])]
-    out = clips.assign(reference=reference, detected=rows["syllable_count"].to_numpy(), error=rows["error"].to_numpy())
-    out = validation_sets.measured(out, "path")
+    measured = validation_sets.measured(clips.assign(reference=reference, error=rows["error"].to_numpy(), **{c: rows[c].to_numpy() for c in COUNTS.values()}), "path")
+    counts = [measured.assign(method=method, detected=measured[column]) for method, column in COUNTS.items() if measured[column].notna().all()]
+    out = pd.concat(counts, ignore_index=True)
     return out.assign(error_pct=100 * (out["detected"] - out["reference"]) / out["reference"])
 
 
 def summary(errors: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """n, median and mean |error| (%), median signed error (%) per ``by``."""
+    """n, median and mean |error| (%), median signed error (%) per ``by`` and method, methods side by side."""
     e = errors.assign(abs_pct=errors["error_pct"].abs())
-    return e.groupby(by).agg(n=("abs_pct", "size"), median_abs_error_pct=("abs_pct", "median"), mean_abs_error_pct=("abs_pct", "mean"), bias_pct=("error_pct", "median"))
+    stats = e.groupby([*by, "method"], sort=False).agg(n=("abs_pct", "size"), median_abs_error_pct=("abs_pct", "median"), mean_abs_error_pct=("abs_pct", "mean"), bias_pct=("error_pct", "median"))
+    return stats.unstack("method").sort_index()
 
 
 def main() -> None:
     parser = validation_sets.parser(__doc__.split("\n\n")[0])
     parser.add_argument("--telephone", action="store_true", help="Measure through the G.711 chain.")
+    parser.add_argument("--syllables", choices=list(SYLLABLE_METHODS), help="The profile's syllables method (default: the profile's default).")
     args = parser.parse_args()
     clips = validation_sets.gather(args, corpus_clips, validation_clips)
     start = time.perf_counter()
-    errors = syllable_errors(clips, jobs=args.jobs, telephone=args.telephone)
+    errors = syllable_errors(clips, jobs=args.jobs, telephone=args.telephone, syllables=args.syllables)
     fmt = lambda x: f"{x:.1f}"  # noqa: E731
-    print(f"Syllable count vs transcript, {'telephone (G.711)' if args.telephone else 'as recorded'}; error % = 100 (detected - transcript) / transcript\n")
-    print(summary(errors, ["split", "source", "style"]).to_string(float_format=fmt), "\n")
+    shown = ["median_abs_error_pct", "bias_pct"]
+    print(f"Syllable count vs transcript, {'telephone (G.711)' if args.telephone else 'as recorded'}; error % = 100 (detected - transcript) / transcript")
+    print(f"profile = syllable_count by '{args.syllables or Profiler.syllables}'\n")
+    print(summary(errors, ["split", "source", "style"])[shown].to_string(float_format=fmt), "\n")
     by_group = summary(errors, ["group"])
-    print(by_group.to_string(float_format=fmt), "\n")
+    print(by_group[shown].to_string(float_format=fmt), "\n")
     by_style = summary(errors, ["source", "style"])
     overall = summary(errors.assign(all="all"), ["all"]).iloc[0]
-    holdout = summary(errors.assign(all="holdout"), ["split"]).loc[lambda t: t.index == "holdout"]
-    print(f"overall: n={overall['n']:.0f}, median |error| {overall['median_abs_error_pct']:.1f} %, mean {overall['mean_abs_error_pct']:.1f} %  (target <= {OVERALL_TARGET_PCT:.0f} %)")
-    if len(holdout):
-        print(f"holdout split only: n={holdout['n'].iloc[0]:.0f}, median |error| {holdout['median_abs_error_pct'].iloc[0]:.1f} %")
+    holdout = summary(errors, ["split"]).loc[lambda t: t.index == "holdout"]
     worst = pd.concat([by_style["median_abs_error_pct"], by_group["median_abs_error_pct"]])
-    print(f"worst style or group: {worst.idxmax()} {worst.max():.1f} %  (target <= {STYLE_TARGET_PCT:.0f} % each)")
-    print(f"({len(errors)} clips, {time.perf_counter() - start:.0f} s)")
+    for method in errors["method"].unique():
+        print(f"{method}: n={overall['n'][method]:.0f}, median |error| {overall['median_abs_error_pct'][method]:.1f} %, mean {overall['mean_abs_error_pct'][method]:.1f} %  (target <= {OVERALL_TARGET_PCT:.0f} %)", end="")
+        print(f"; holdout split {holdout['median_abs_error_pct'][method].iloc[0]:.1f} % (n={holdout['n'][method].iloc[0]:.0f})" if len(holdout) else "", end="")
+        print(f"; worst style or group {worst[method].idxmax()} {worst[method].max():.1f} %  (target <= {STYLE_TARGET_PCT:.0f} % each)")
+    print(f"({errors['path'].nunique()} clips, {time.perf_counter() - start:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,18 @@ Jobs = Annotated[
                  help="CPUs for a batch, one worker process each (default: all available, within a container's CPU quota)."),
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")]
+Syllables = Annotated[
+    Optional[str],
+    typer.Option("--syllables", show_default="nuclei",
+                 help="What syllable_count and the rates count: 'nuclei' (loudness peaks of the vowel band; any language), "
+                      "'recogniser' (vowels of the words PocketSphinx hears; US English) or 'fused' (their mean; US English); "
+                      "the last two need persona[recogniser]."),
+]
+
+
+def syllables_option(syllables: str | None) -> dict:
+    """``--syllables`` as :class:`~persona.features.Profiler` keyword arguments (none: the profiler's default)."""
+    return {} if syllables is None else {"syllables": syllables}
 
 
 def friendly_errors(command):

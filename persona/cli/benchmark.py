@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ClipLeftOutWarning, ParameterError
-from ._common import REPORT_SUFFIXES, Jobs, Strict, check_report_extra, command_group, failed_rows, friendly_errors, report_failures, strict_exit
+from ._common import REPORT_SUFFIXES, Jobs, Strict, Syllables, check_report_extra, command_group, failed_rows, friendly_errors, report_failures, strict_exit, syllables_option
 
 benchmark_app = command_group("Build the human benchmark from a reference folder.")
 
@@ -65,6 +65,7 @@ def build_command(
     ref_dir: Annotated[Path, typer.Argument(metavar="REF_DIR", help="Reference folder: <scenario>/... and optional manifest.csv.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Benchmark JSON to write.")] = Path("benchmark.json"),
     telephone: Annotated[bool, typer.Option("--telephone", help="Measure through a G.711 telephone chain.")] = False,
+    syllables: Syllables = None,
     jobs: Jobs = None,
     no_cache: NoCache = False,
     dask_scheduler: Dask = None,
@@ -73,7 +74,7 @@ def build_command(
     """Profile every human clip and store per scenario the median, MAD, IQR and p10-p90 band of each feature."""
     if out.suffix.lower() != ".json":
         raise ParameterError(f"{out}: a benchmark is written as .json")
-    bench, n_failed = _build(ref_dir, telephone=telephone, jobs=jobs, cache=not no_cache, dask_scheduler=dask_scheduler)
+    bench, n_failed = _build(ref_dir, telephone=telephone, jobs=jobs, cache=not no_cache, dask_scheduler=dask_scheduler, **syllables_option(syllables))
     bench.save(out)
     typer.echo(render_summary(bench))
     typer.echo(f"benchmark -> {out}", err=True)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ParameterError
-from ._common import Jobs, Strict, failed_rows, friendly_errors, report_failures, strict_exit
+from ._common import Jobs, Strict, Syllables, failed_rows, friendly_errors, report_failures, strict_exit, syllables_option
 
 
 def read_transcripts(path: Path) -> dict[str, str]:
@@ -35,6 +35,7 @@ def features(
         typer.Option(exists=True, dir_okay=False, help="Transcript: .txt for a single file, or CSV with file,transcript columns."),
     ] = None,
     jobs: Jobs = None,
+    syllables: Syllables = None,
     pause_min_s: Annotated[float, typer.Option(min=0.0, help="Shortest silence counted as a pause (s).")] = 0.25,
     full_band_pitch: Annotated[
         bool, typer.Option("--full-band-pitch", help="Read pitch full-band, like Praat's default, not in the telephone band (then not telephone-invariant).")
@@ -60,7 +61,7 @@ def features(
     if texts is not None and "" in texts:
         texts = {f: texts[""] for f in files}
     limit = {} if max_duration_s is None else {"max_duration_s": max_duration_s}
-    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s, in_telephone_band=not full_band_pitch, **limit)
+    profiler = Profiler.create(telephone=telephone, pause_min_s=pause_min_s, in_telephone_band=not full_band_pitch, **limit, **syllables_option(syllables))
     rows = profiler.file_rows(files, channel=channel, transcripts=texts, jobs=jobs, progress=True)
     written = tables.write_rows(rows, COLUMNS, profiler.provenance(), out)
     strict_exit(strict, report_failures(failed_rows(rows), len(rows), done="profiled", out=written))

@@ -153,6 +153,11 @@ class Segmentation:
         return gaps[(gaps[:, 1] - gaps[:, 0]) < self.pause_max_s]
 
     @property
+    def turns_s(self) -> np.ndarray:
+        """Stretches of speech between turn boundaries: runs joined across their pauses, ``(start_s, end_s)`` rows."""
+        return _bridge(self.runs_s, self.pause_max_s)
+
+    @property
     def span_s(self) -> float:
         """Speaking time in seconds: speech runs plus pauses (turn gaps and edge silence excluded)."""
         pauses = self.pauses_s
@@ -319,13 +324,13 @@ def _periodic_near(pitch: PitchTrack, band: Intensity, times_s: np.ndarray, para
     return voiced
 
 
-def pace_stats(seg: Segmentation, nuclei_s: np.ndarray) -> dict[str, float]:
-    """Rates (syllables/s), pause statistics (count, ratio of the span, mean s) and mean run (s)."""
+def pace_stats(seg: Segmentation, syllable_count: float) -> dict[str, float]:
+    """Rates (syllables/s) of ``syllable_count`` syllables, pause statistics (count, ratio of the span, mean s) and mean run (s)."""
     pauses = seg.pauses_s
     pause_durations = pauses[:, 1] - pauses[:, 0]
     runs = seg.runs_s[:, 1] - seg.runs_s[:, 0]
     span, speech = seg.span_s, seg.speech_s
-    n = int(nuclei_s.size)
+    n = syllable_count
     return {
         "speech_s": speech,
         "syllable_count": n,

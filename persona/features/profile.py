@@ -17,7 +17,8 @@ import parselmouth
 
 from .. import io, provenance, workers
 from ..errors import ParameterError, PersonaError
-from . import energy, pace, phrasing, pitch, voice
+from ..extras import require
+from . import energy, pace, phrasing, pitch, recognised, voice
 from .syllables import count_syllables
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 COLUMNS = (
     "file", "channel", "duration_s", "speech_s",
     "f0_median_hz", "f0_mean_hz", "f0_p5_hz", "f0_p95_hz", "f0_sd_st", "f0_range_st", "f0_slope_st_s", "f0_step_sd_st", "voiced_fraction",
-    "speech_rate_syl_s", "articulation_rate_syl_s", "syllable_count",
+    "speech_rate_syl_s", "articulation_rate_syl_s", "syllable_count", "syllable_count_nuclei", "syllable_count_recognised",
     "pause_count", "pause_ratio", "mean_pause_s", "mean_run_s",
     "loudness_lufs", "intensity_mean_db", "intensity_sd_db", "intensity_range_db",
     "hnr_db", "jitter_local", "shimmer_local",
@@ -52,7 +53,17 @@ class Profiler:
         ``pitch.pitch_sr_hz``; loudness is always measured at the recording's own rate.
     min_duration_s, max_duration_s : float
         Shortest and longest recording accepted (s); see :func:`persona.io.load`.
-    pitch, pace : PitchParams, PaceParams
+    syllables : {"fused", "recogniser", "nuclei"}
+        What ``syllable_count`` and the rates count: the syllable nuclei of the vowel-band
+        loudness (:func:`~persona.features.pace.syllable_nuclei`; any language), the vowels of
+        the words a speech recogniser hears (:mod:`~persona.features.recognised`; US English
+        only), or the mean of the two, ``fused`` (their errors are partly independent, so the
+        mean errs least against transcripts of held-out speech, but it moves more than the
+        nuclei between a clip and its telephone copy; README, pace figures). ``nuclei`` is the
+        default; the other two need the ``recogniser`` extra (PocketSphinx). The nuclei count
+        is in ``syllable_count_nuclei`` either way, the recognised one in
+        ``syllable_count_recognised`` (NaN with ``nuclei``).
+    pitch, pace, recogniser : PitchParams, PaceParams, RecogniserParams
         Analysis parameters; also settable flat, e.g. ``Profiler.create(pause_min_s=0.3)``.
     """
 
@@ -62,11 +73,19 @@ class Profiler:
     max_duration_s: float = io.MAX_DURATION_S
     pitch: pitch.PitchParams = pitch.PitchParams()
     pace: pace.PaceParams = pace.PaceParams()
+    syllables: str = "nuclei"
+    recogniser: recognised.RecogniserParams = recognised.RecogniserParams()
+
+    def __post_init__(self):
+        if self.syllables not in SYLLABLE_METHODS:
+            raise ParameterError(f"syllables must be one of {', '.join(SYLLABLE_METHODS)}, not {self.syllables!r}")
+        if self.syllables != "nuclei":
+            require("pocketsphinx", "recogniser", f"syllables={self.syllables!r}")
 
     @classmethod
     def create(cls, **params) -> "Profiler":
         """Build from flat keyword parameters, e.g. ``Profiler.create(pause_min_s=0.3, telephone=True)``."""
-        stages = {"pitch": pitch.PitchParams, "pace": pace.PaceParams}
+        stages = {"pitch": pitch.PitchParams, "pace": pace.PaceParams, "recogniser": recognised.RecogniserParams}
         nested: dict[str, dict] = {stage: {} for stage in stages}
         top = {}
         for key, value in params.items():
@@ -85,7 +104,7 @@ class Profiler:
 
     def provenance(self) -> dict:
         """Provenance record for outputs of this profiler."""
-        return provenance.record(self.params(), method=METHOD)
+        return provenance.record(self.params(), method=METHOD | {"syllable_count": SYLLABLE_METHODS[self.syllables]})
 
     # -- one recording --------------------------------------------------------------------------
 
@@ -103,7 +122,10 @@ class Profiler:
         nuclei = pace.syllable_nuclei(vowel_contour, seg, track, self.pace)
         row |= pitch.pitch_stats(track, self.pitch)
         row["voiced_fraction"] = _voiced_fraction(track, seg)
-        row |= pace.pace_stats(seg, nuclei)
+        heard = np.nan if self.syllables == "nuclei" else recognised.recognise(audio, seg.turns_s, self.recogniser).syllable_count
+        counts = {"nuclei": nuclei.size, "recogniser": heard, "fused": (nuclei.size + heard) / 2}
+        row |= pace.pace_stats(seg, counts[self.syllables])
+        row["syllable_count_nuclei"], row["syllable_count_recognised"] = nuclei.size, heard
         row |= energy.intensity_stats(contour, seg, self.pace)
         row["hnr_db"] = voice.hnr_db(voice.frame_hnr_db(sound))
         row |= voice.perturbation(sound, track)
@@ -197,6 +219,13 @@ class Profiler:
         frame.attrs["provenance"] = self.provenance()
         return frame
 
+
+SYLLABLE_METHODS = {
+    "fused": "mean of the syllable nuclei count and the recognised vowel count",
+    "recogniser": "vowel phones of the words CMU PocketSphinx 5 (en-us acoustic model, 3-gram LM, CMUdict) recognises in each turn",
+    "nuclei": "syllable nuclei (see pace)",
+}
+"""The ``syllables`` methods of :class:`Profiler` and what each counts (recorded in provenance)."""
 
 METHOD = {
     "f0": "Praat autocorrelation (to_pitch_ac) of the 300-3400 Hz telephone band (full band if pitch.in_telephone_band is off), two-pass adaptive floor/ceiling (De Looze & Hirst 2008); micro-variation = SD of 10 ms semitone steps up to 200 st/s",

@@ -14,7 +14,7 @@ from persona.features import pace
 @pytest.mark.parametrize("n", [4, 12])
 @pytest.mark.parametrize("rate_hz", [3.0, 5.0, 7.0])
 def test_counts_every_voiced_syllable(n, rate_hz):
-    row = profile(syllable_train(n, rate_hz=rate_hz), sr_hz=SR_HZ).iloc[0]
+    row = profile(syllable_train(n, rate_hz=rate_hz), sr_hz=SR_HZ, syllables="nuclei").iloc[0]
     assert row["syllable_count"] == n
     assert row["pause_count"] == 0
     # the span runs from the first onset to the last offset: (n - 1) periods plus at most one burst
@@ -23,7 +23,7 @@ def test_counts_every_voiced_syllable(n, rate_hz):
 
 @pytest.mark.parametrize("f0_hz", [95.0, 240.0])
 def test_count_does_not_depend_on_register(f0_hz):
-    assert profile(syllable_train(8, f0_hz=f0_hz), sr_hz=SR_HZ)["syllable_count"].iloc[0] == 8
+    assert profile(syllable_train(8, f0_hz=f0_hz), sr_hz=SR_HZ, syllables="nuclei")["syllable_count"].iloc[0] == 8
 
 
 def test_noise_bursts_are_not_syllables():
@@ -35,7 +35,7 @@ def test_noise_bursts_are_not_syllables():
     for i in range(5):
         start = int(0.3 * SR_HZ) + i * period + int(0.75 * period)
         noise[start : start + int(0.06 * SR_HZ)] = 0.05 * rng.normal(size=int(0.06 * SR_HZ))
-    assert profile(voiced + noise, sr_hz=SR_HZ)["syllable_count"].iloc[0] == 6
+    assert profile(voiced + noise, sr_hz=SR_HZ, syllables="nuclei")["syllable_count"].iloc[0] == 6
 
 
 def _two_phrases(gap_s: float) -> np.ndarray:
@@ -44,7 +44,7 @@ def _two_phrases(gap_s: float) -> np.ndarray:
 
 
 def test_pause_between_phrases():
-    row = profile(_two_phrases(0.6), sr_hz=SR_HZ).iloc[0]
+    row = profile(_two_phrases(0.6), sr_hz=SR_HZ, syllables="nuclei").iloc[0]
     assert row["syllable_count"] == 10
     assert row["pause_count"] == 1
     assert row["mean_pause_s"] == pytest.approx(0.6 + 2 * 0.2 + 0.3 / 5, abs=0.08)  # gap + lead/trail silences + burst tails
@@ -60,19 +60,19 @@ def test_pause_threshold_is_configurable():
 def test_leading_and_trailing_silence_do_not_change_the_rate():
     core = syllable_train(8, rate_hz=4.0)
     padded = np.concatenate([np.zeros(SR_HZ), core, np.zeros(2 * SR_HZ)])
-    rates = [profile(x, sr_hz=SR_HZ)["speech_rate_syl_s"].iloc[0] for x in (core, padded)]
+    rates = [profile(x, sr_hz=SR_HZ, syllables="nuclei")["speech_rate_syl_s"].iloc[0] for x in (core, padded)]
     assert rates[1] == pytest.approx(rates[0], rel=1e-3)
 
 
 def test_transcript_rate():
-    row = profile(syllable_train(6, rate_hz=4.0), sr_hz=SR_HZ, transcript="Thank you for calling.").iloc[0]
+    row = profile(syllable_train(6, rate_hz=4.0), sr_hz=SR_HZ, transcript="Thank you for calling.", syllables="nuclei").iloc[0]
     assert row["transcript_syllables"] == 5
     assert row["transcript_rate_syl_s"] == pytest.approx(5 / 6 * row["speech_rate_syl_s"])
 
 
 def test_long_silences_are_turn_gaps_not_pauses():
     """One channel of a call: the other party's 5 s turn is neither a pause nor speaking time."""
-    short, long = (profile(_two_phrases(gap_s), sr_hz=SR_HZ).iloc[0] for gap_s in (0.6, 5.0))
+    short, long = (profile(_two_phrases(gap_s), sr_hz=SR_HZ, syllables="nuclei").iloc[0] for gap_s in (0.6, 5.0))
     assert long["pause_count"] == 0 and long["pause_ratio"] == 0
     assert long["syllable_count"] == short["syllable_count"]
     assert long["speech_rate_syl_s"] == pytest.approx(long["articulation_rate_syl_s"])
@@ -103,7 +103,7 @@ def test_shallow_dips_do_not_collapse_the_count(n, rate_hz, f0_hz):
     counted, at an ordinary rate and at 10 syllables/s, the fast end of articulation rates: there a
     high voice's intensity window shortens with the 0.1 s period (a window fixed at the 0.125 s
     period smoothed these dips away and read one syllable)."""
-    assert profile(_shallow_dip_phrase(n, rate_hz, f0_hz), sr_hz=SR_HZ)["syllable_count"].iloc[0] == n
+    assert profile(_shallow_dip_phrase(n, rate_hz, f0_hz), sr_hz=SR_HZ, syllables="nuclei")["syllable_count"].iloc[0] == n
 
 
 @pytest.mark.xfail(
@@ -116,7 +116,7 @@ def test_shallow_dips_do_not_collapse_the_count(n, rate_hz, f0_hz):
 def test_shallow_dips_of_a_low_voice_at_a_fast_rate():
     """9 syllables at 9 syllables/s, the construction of :func:`test_shallow_dips_do_not_collapse_the_count`
     (raised-cosine dips of 20 log10(1 / 0.65) = 3.74 dB, over ``min_dip_db``) on a 100 Hz voice: 9 nuclei."""
-    assert profile(_shallow_dip_phrase(9, 9.0, 100.0), sr_hz=SR_HZ)["syllable_count"].iloc[0] == 9
+    assert profile(_shallow_dip_phrase(9, 9.0, 100.0), sr_hz=SR_HZ, syllables="nuclei")["syllable_count"].iloc[0] == 9
 
 
 def _shallow_dip_phrase(n: int, rate_hz: float, f0_hz: float, lead_s: float = 0.3) -> np.ndarray:
@@ -188,5 +188,5 @@ def test_syllables_in_creak_are_counted(n_modal, n_creak):
     """Vowels at 45 Hz below a 100 Hz speaker's adaptive floor are nuclei: the creak pass one octave
     below the floor finds them; without it (``creak_octaves=0``) only the modal syllables count."""
     x = _phrase_with_final_creak(n_modal, n_creak)
-    assert profile(x, sr_hz=SR_HZ)["syllable_count"].iloc[0] == n_modal + n_creak
-    assert profile(x, sr_hz=SR_HZ, creak_octaves=0.0)["syllable_count"].iloc[0] == n_modal
+    assert profile(x, sr_hz=SR_HZ, syllables="nuclei")["syllable_count"].iloc[0] == n_modal + n_creak
+    assert profile(x, sr_hz=SR_HZ, creak_octaves=0.0, syllables="nuclei")["syllable_count"].iloc[0] == n_modal

@@ -65,7 +65,7 @@ def test_final_lengthening_of_a_syllable_train():
     for onset in onsets_s:
         envelope[int(onset * SR_HZ) : int(onset * SR_HZ) + burst.size] = burst
     x = envelope * glide(150.0, slope_st_s=0.0, duration_s=2.0)
-    row = profile(x, sr_hz=SR_HZ).iloc[0]
+    row = profile(x, sr_hz=SR_HZ, syllables="nuclei").iloc[0]
     assert row["syllable_count"] == len(onsets_s)
     assert row["final_lengthening"] == pytest.approx(1.5, abs=0.1)
 
