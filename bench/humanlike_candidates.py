@@ -79,7 +79,7 @@ from persona import io, workers
 from persona.benchmark import humanlike
 from persona.benchmark import register as reg
 from persona.benchmark.features import FEATURES, Z_CLIP, Feature, feature_values
-from persona.benchmark.panel import feature_stats, robust_z, z_distance, z_scale
+from persona.benchmark.panel import feature_stats, robust_z, robust_z_rows, z_distance, z_scale
 from persona.features import Profiler, pace, pitch
 
 PROFILER = Profiler.create(telephone=True)
@@ -273,7 +273,7 @@ class Scorer(hv.HumanlikeScorer):
         z = np.full((len(rows), len(FEATURES) + len(extras)), np.nan)
         for name in np.unique(voice_register):
             mine = voice_register == name
-            z[mine, : len(FEATURES)] = np.column_stack([robust_z(f, values[mine, i], self.compared[name][f.column]) for i, f in enumerate(FEATURES)])
+            z[mine, : len(FEATURES)] = robust_z_rows(values[mine], self.compared[name])
         one_sided = np.array([f.column in humanlike.ONE_SIDED for f in FEATURES])
         z[:, : len(FEATURES)][:, one_sided] = np.minimum(z[:, : len(FEATURES)][:, one_sided], 0.0)
         for j, (feature, side) in enumerate(extras):
@@ -370,7 +370,7 @@ def main() -> None:
     if set(columns) - set(FLOORS):
         parser.error(f"--only: not candidates: {', '.join(sorted(set(columns) - set(FLOORS)))}")
     if set(columns) & set(ASR) and importlib.util.find_spec("pocketsphinx") is None:
-        parser.error("the recogniser cues need pocketsphinx (pip install 'pocketsphinx>=5.0,<6'); or narrow with --only")
+        parser.error("the recogniser cues need pocketsphinx (pip install 'persona[recogniser]'); or narrow with --only")
     start = time.perf_counter()
     clips = validation_sets.gather(args, hv.corpus_clips, hv.validation_clips)
     clips = clips[clips["split"] == "tune"].reset_index(drop=True)

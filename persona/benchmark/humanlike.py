@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from .features import FEATURES, Z_CLIP
-from .panel import FeatureStats, robust_z, z_distance
+from .panel import FeatureStats, robust_z_rows, z_distance
 
 STYLE = ("speech_rate_syl_s", "pause_ratio")
 """Features left out of ``humanlike_distance``: how fast and how much a voice pauses is a style, not a synthetic sign."""
@@ -83,8 +83,7 @@ def clip_distance(values: np.ndarray, human: dict[str, FeatureStats]) -> np.ndar
 
     ``human`` is the statistics the voice is compared with (:meth:`Benchmark.compared`).
     """
-    values = np.atleast_2d(values)
-    z = np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(FEATURES)])
+    z = robust_z_rows(values, human)
     one_sided = np.array([f.column in ONE_SIDED for f in FEATURES])
     z[:, one_sided] = np.minimum(z[:, one_sided], 0.0)
     return z_distance(z, FEATURES_HUMANLIKE)

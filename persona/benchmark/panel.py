@@ -109,13 +109,18 @@ def z_scale(feature: Feature, mad):
     return np.where(np.isfinite(mad), np.maximum(mad, feature.floor), np.nan)
 
 
+def robust_z_rows(values: np.ndarray, human: dict[str, FeatureStats], features: tuple[Feature, ...] = FEATURES) -> np.ndarray:
+    """Robust z (:func:`robust_z`) of each row of ``values`` (columns in ``features`` order): ``(rows, features)``."""
+    values = np.atleast_2d(values)
+    return np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(features)])
+
+
 def distance(values: np.ndarray, human: dict[str, FeatureStats], features: tuple[Feature, ...] = FEATURES) -> np.ndarray:
     """Persona distance of each row of ``values`` (columns in ``features`` order), vectorised.
 
     Weighted RMS of the robust z clipped to ``[-Z_CLIP, Z_CLIP]``; unmeasured features drop out.
     """
-    values = np.atleast_2d(values)
-    return z_distance(np.column_stack([robust_z(f, values[:, i], human[f.column]) for i, f in enumerate(features)]), features)
+    return z_distance(robust_z_rows(values, human, features), features)
 
 
 def z_distance(z: np.ndarray, features: tuple[Feature, ...] = FEATURES) -> np.ndarray:
