@@ -27,7 +27,7 @@ Two voices are *resolvable* when the generalised confidence interval of their tr
 difference excludes 0 (Weerahandi 1993, as for the benchmark's population). Draw ``b`` pairs the
 two voices' true positions, each its clip median less its resample ``b``'s deviation (the basic
 bootstrap's pivot), with benchmark draw ``b``'s population, shared by both voices; the interval
-holds the central :data:`RESOLVABLE_CONFIDENCE` (98 %) of the draws' differences of true distance. The
+holds the central :func:`resolvable_confidence` (97 %; 98 % below 5 speakers) of the draws' differences of true distance. The
 benchmark's few speakers count: two voices off the human centre in different directions are measured
 against one uncertain median and spread, which move their distances apart. The percentile interval over
 clip resamples against the benchmark as measured (used before) called two voices at one true distance,
@@ -69,10 +69,15 @@ from .panel import FeatureStats, normal_mad, z_distance, z_scale
 from .score import Scores, match_score
 
 CONFIDENCE = 0.95
-RESOLVABLE_CONFIDENCE = 0.98
+RESOLVABLE_CONFIDENCE = 0.97
 """Level of the pairwise difference interval, calibrated by simulation (Loh 1987) so that the test of equal true
-distances rejects at most about 5-7 % where the benchmark's centre dominates (two voices mirrored about the human
-centre, 50 clips each; 4-20 speakers); the nominal 95 % interval rejected 0.08-0.11 there (module docstring)."""
+distances rejects about 3-7 % at its worst where the benchmark's centre dominates (two voices mirrored about the human
+centre, 50 clips each) and where clip noise does (3-20 clips); the nominal 95 % interval rejected 0.08-0.10 of 500
+simulated panels of 6 speakers there (module docstring)."""
+FEW_SPEAKERS_RESOLVABLE_CONFIDENCE = 0.98
+"""The level with fewer than :data:`FEW_SPEAKERS` human speakers: 4 speakers' correlation and spread are noisier, and
+the 97 % interval rejected up to 0.077 of 300 panels there (98 %: 0.040-0.067)."""
+FEW_SPEAKERS = 5
 N_RESAMPLES = 999
 GRID_STEP = 0.1
 """Spacing of the true distances the interval is inverted on (distance units)."""
@@ -106,7 +111,7 @@ class Comparison:
 
 
 def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N_RESAMPLES, seed: int = 0) -> Comparison:
-    """Rank the voices of ``scores`` with test-inversion 95% intervals and generalised 98% intervals of pairwise differences (``seed`` makes them reproducible)."""
+    """Rank the voices of ``scores`` with test-inversion 95% intervals and generalised 97% intervals of pairwise differences (98% below 5 speakers) (``seed`` makes them reproducible)."""
     ok = scores.profiles[~scores.profiles["error"].fillna("").astype(bool)]
     clip_values = {v: feature_values(rows).to_numpy() for v, rows in ok.groupby("voice")}
     registers = {v: scores.registers.get(v, "") for v in clip_values}
@@ -134,6 +139,11 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
     return Comparison(scores.scenario, ranking, pairs)
 
 
+def resolvable_confidence(n_speakers: int) -> float:
+    """The calibrated level of the pairwise difference interval for a benchmark of ``n_speakers`` human speakers."""
+    return RESOLVABLE_CONFIDENCE if n_speakers >= FEW_SPEAKERS else FEW_SPEAKERS_RESOLVABLE_CONFIDENCE
+
+
 def stream(seed: int, name: str) -> np.random.Generator:
     """A random stream of its own for ``name`` (a voice, or the benchmark), reproducible from ``seed``."""
     return np.random.default_rng([seed, zlib.crc32(name.encode())])
@@ -148,6 +158,7 @@ class BenchmarkDraws:
     from: ``true_spread`` is its ``max(SD, floor)`` and ``centre_error`` the benchmark's median minus
     the population's. ``redrawn_centre_error`` and ``redrawn_spread`` are those of a new benchmark of
     as many speakers drawn from population ``b`` (its median's error, its ``max(1.4826 MAD, floor)``).
+    ``n_speakers`` is the benchmark's number of speakers (of its best-measured feature).
     """
 
     observed_centre: np.ndarray
@@ -156,6 +167,7 @@ class BenchmarkDraws:
     centre_error: np.ndarray
     redrawn_centre_error: np.ndarray
     redrawn_spread: np.ndarray
+    n_speakers: int
 
     def distance(self, z: np.ndarray, deviation: np.ndarray, *, redrawn: bool = False) -> np.ndarray:
         """Distance per draw of a voice at true robust z ``z`` (``(..., features)``) whose clip median misses its
@@ -201,7 +213,7 @@ def benchmark_draws(compared: dict[str, FeatureStats], *, n_resamples: int, rng:
         centre_error[:, i] = population_sd * np.median(standard, axis=1)
         redrawn_error[:, i] = population_sd * np.median(redrawn, axis=1)
         redrawn_spread[:, i] = z_scale(feature, population_sd * normal_mad(redrawn, axis=1))
-    return BenchmarkDraws(observed_centre, observed_spread, true_spread, centre_error, redrawn_error, redrawn_spread)
+    return BenchmarkDraws(observed_centre, observed_spread, true_spread, centre_error, redrawn_error, redrawn_spread, n_panel)
 
 
 def speaker_correlation(features: list[FeatureStats]) -> np.ndarray:
@@ -304,12 +316,15 @@ class VoiceDraws:
                            crossing(truths, low_q, self.estimate, low_q > self.estimate)))  # fmt: skip
         return min(b[0] for b in bounds), max(b[1] for b in bounds)
 
-    def difference_interval(self, other: VoiceDraws, confidence: float = RESOLVABLE_CONFIDENCE) -> tuple[float, float]:
+    def difference_interval(self, other: VoiceDraws, confidence: float | None = None) -> tuple[float, float]:
         """Generalised confidence interval of this voice's true distance minus ``other``'s: the central ``confidence``
-        range of the draws' differences of :attr:`true_distances` (both voices' draws share the benchmark's).
+        range of the draws' differences of :attr:`true_distances` (both voices' draws share the benchmark's);
+        by default the calibrated level of :func:`resolvable_confidence` for the benchmark's speakers.
 
         NaN when either voice has fewer than :data:`MIN_RESOLVABLE_CLIPS` clips.
         """
+        if confidence is None:
+            confidence = resolvable_confidence(min(self.benchmark.n_speakers, other.benchmark.n_speakers))
         difference = self.true_distances - other.true_distances
         if min(len(self.values), len(other.values)) < MIN_RESOLVABLE_CLIPS or not np.isfinite(difference).all():
             return np.nan, np.nan

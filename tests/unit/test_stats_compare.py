@@ -78,7 +78,7 @@ RATE = next(k for k, f in enumerate(FEATURES) if f.column == "speech_rate_syl_s"
 def exact_benchmark(n_draws: int) -> BenchmarkDraws:
     """A benchmark without uncertainty: centre 0, spread 1 in every draw, held or redrawn."""
     ones, zeros = np.ones((n_draws, len(FEATURES))), np.zeros((n_draws, len(FEATURES)))
-    return BenchmarkDraws(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), ones, zeros, zeros, ones)
+    return BenchmarkDraws(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), ones, zeros, zeros, ones, n_speakers=6)
 
 
 def pace_only_voice(z_pace: float) -> VoiceDraws:
@@ -118,6 +118,17 @@ def test_the_benchmark_centre_separates_voices_in_opposite_directions_only():
     down = dataclasses.replace(down, estimate=2.0)  # its distance: |z|
     assert up.difference_interval(down, confidence=0.8) == pytest.approx((-0.8, 0.8), abs=1e-9)
     assert up.difference_interval(near, confidence=0.8) == pytest.approx((1.0, 1.0), abs=1e-9)
+
+
+@pytest.mark.parametrize(("n_speakers", "expected"), [(4, (1.02, 2.98)), (5, (1.03, 2.97)), (20, (1.03, 2.97))])
+def test_the_default_level_follows_the_benchmark_speakers(n_speakers, expected):
+    """Hand computation, the draws of test_difference_interval_by_hand (differences 1.0, 1.2, ..., 3.0): numpy's linear
+    quantiles at 1.5 % and 98.5 % (the 97 % level, 5 or more speakers) sit 0.15 of a step above 1.0 and below 3.0;
+    at 1 % and 99 % (98 %, fewer than 5 speakers) 0.1 of a step."""
+    a, b = pace_only_voice(3.0), pace_only_voice(1.0)
+    a = dataclasses.replace(a, benchmark=dataclasses.replace(a.benchmark, n_speakers=n_speakers))
+    b = dataclasses.replace(b, deviation=b.deviation[::-1], benchmark=a.benchmark)
+    assert a.difference_interval(b) == pytest.approx(expected, abs=1e-9)
 
 
 def test_two_clips_are_never_resolvable():
@@ -170,7 +181,7 @@ def test_a_large_tight_benchmark_leaves_the_clip_bootstrap_of_the_difference():
     measured on pace alone, 40 clips each, at z about 3 and 2 (both above the median in every draw, so a centre error
     shifts both distances alike and cancels). The interval is then the basic bootstrap interval of the difference of
     their clip medians' z, each voice resampled on its own; independent source: scipy.stats.bootstrap with two
-    independent samples (method="basic", at the pair interval's 98% level). Tolerance 0.1 z: the 1% quantile of 999
+    independent samples (method="basic", at the pair interval's 97% level for 5 or more speakers). Tolerance 0.1 z: the 1.5% quantile of 999
     differences (SD about 0.28 z)
     has a Monte Carlo SE of about 0.025 z, scipy's 9999 a third of that, and the centre's draws move it by under 0.01."""
     rng = np.random.default_rng(4)
