@@ -113,6 +113,7 @@ except PersonaError as exc:
     st.error(str(exc))
     st.stop()
 s = result.summary
+st.caption(f"The agent side measured as the benchmark's human calls were: syllables counted by '{result.calls.attrs['provenance']['params']['syllables']}'.")
 distance, timing, persona = st.columns(3)
 distance.metric("Call distance", f"{s['call_distance']:.2f}")
 timing.metric("Timing block", f"{s['timing_distance']:.2f}")
