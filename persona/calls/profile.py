@@ -14,9 +14,8 @@ which channel looks like the agent (swapped channels?).
 :data:`MAX_GAP_S` (a turn gap for the profile, which counts silences of 2 s or more as neither
 pause nor speech), and profiled with :class:`persona.features.Profiler`; its columns appear
 prefixed ``agent_`` (``agent_f0_median_hz``, ``agent_speech_rate_syl_s``, ...; syllables counted by
-the profiler's ``syllables`` method, below). The agent side
-profiled lasts at most ``profile_max_s`` (the speech of every k-th agent turn, spread over the call), so time
-and memory stay flat in the length of the call.
+the ``syllables`` method). The agent side profiled lasts at most ``profile_max_s`` (the speech of
+every k-th agent turn, spread over the call), so time and memory stay flat in the length of the call.
 """
 
 from __future__ import annotations
