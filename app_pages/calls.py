@@ -113,6 +113,8 @@ except PersonaError as exc:
     st.error(str(exc))
     st.stop()
 s = result.summary
+method = result.calls.attrs["provenance"]["params"]["syllables"]
+st.caption(f"The agent side measured as the benchmark's human calls were: syllables counted by '{method}'.")
 distance, timing, persona = st.columns(3)
 distance.metric("Call distance", f"{s['call_distance']:.2f}")
 timing.metric("Timing block", f"{s['timing_distance']:.2f}")

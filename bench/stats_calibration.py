@@ -30,7 +30,7 @@ above the human centre on every feature and one below; one off on the pitch feat
 on the rest only (:func:`true_z`). Each row prints the share of panels whose pair is resolvable,
 the SD over panels of the measured difference, and the mean SD per panel of the generalised draws
 the verdict comes from and of clip resamples alone (the test used before): where the draws' SD
-exceeds the panels' the test is conservative. The verdict is :meth:`VoiceDraws.difference_interval`'s
+exceeds the panels' the test is conservative; ``level`` is the interval's mean calibrated level. The verdict is :meth:`VoiceDraws.difference_interval`'s
 on the benchmark statistics ``build`` computes, without building and scoring (about 1 s a panel
 on 2 loaded cores, 10 times the verdict's cost). Then its power at true distances 1.5 and 2.5, same and opposite way.
 """
@@ -51,7 +51,6 @@ import compare_calibration
 from persona.benchmark import build, compare_voices, score_profiles
 from persona.benchmark.compare import N_RESAMPLES, VoiceDraws, benchmark_draws, stream
 from persona.benchmark.features import FEATURES
-from persona.benchmark.panel import z_distance
 from persona.stats.calibration import Misspecified, run_panel
 
 ALL = ("acr", "identify", "mushra", "ab")
@@ -160,7 +159,7 @@ def resolvable(args) -> None:
     print(f"\n{'resolvable: type-I, both voices at one true distance':<53} (difference a - b of measured distances: "
           f"its SD over panels, and the mean SD per panel of the generalised draws and of clip resamples alone)")
     print(f"{'null design':<18} {'true distance':>13} {'clips/voice':>11} {'type-I':>7} {'SE':>6} {'panels':>6} "
-          f"{'SD':>6} {'gen SD':>6} {'clip SD':>7}")  # fmt: skip
+          f"{'SD':>6} {'gen SD':>6} {'clip SD':>7} {'level':>6}")  # fmt: skip
     for null in [n for n in NULLS if n in args.resolvable_designs]:
         for delta in args.resolvable_distances:
             for n_clips in args.resolvable_clips:
@@ -177,7 +176,7 @@ def _print_resolvable(design: str, delta: float, n_clips: int, args) -> None:
     se = np.sqrt(rate * (1 - rate) / len(rows))
     verdict = _verdict(rate, np.nan) if design in NULLS else "power"
     print(f"{design:<18} {delta:>13.1f} {n_clips:>11d} {rate:>7.3f} {se:>6.3f} {len(rows):>6d} {rows['difference'].std():>6.3f} "
-          f"{rows['generalised SD'].mean():>6.3f} {rows['clip SD'].mean():>7.3f}  {verdict}", flush=True)  # fmt: skip
+          f"{rows['generalised SD'].mean():>6.3f} {rows['clip SD'].mean():>7.3f} {rows['level'].mean():>6.3f}  {verdict}", flush=True)  # fmt: skip
 
 
 NULLS = ("same profile", "above / below", "pitch / the rest")
@@ -227,9 +226,9 @@ def _resolvable_panel(design: str, delta: float, n_clips: int, seed: int) -> dic
     a, b = (VoiceDraws.of(compare_calibration.natural(compare_calibration.clips(rng, design_, shift, n_clips)), draws,
                           rng=stream(seed, name)) for name, shift in zip("ab", true_z(design, delta)))  # fmt: skip
     low, high = a.difference_interval(b)
-    held = [z_distance(v.z + v.deviation / draws.observed_spread) for v in (a, b)]
     return {"resolvable": bool(low > 0 or high < 0), "difference": a.estimate - b.estimate,
-            "generalised SD": float(np.std(a.true_distances - b.true_distances)), "clip SD": float(np.std(held[0] - held[1]))}
+            "generalised SD": float(np.std(a.true_distances - b.true_distances)), "clip SD": float(np.std(a.held_distances - b.held_distances)),
+            "level": a.difference_confidence(b)}
 
 
 def _benchmark(rng: np.random.Generator) -> build.Benchmark:

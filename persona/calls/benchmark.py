@@ -27,7 +27,7 @@ from ..benchmark.build import Benchmark, read_json, stats_from_dict
 from ..benchmark.features import FEATURES, Feature
 from ..benchmark.panel import distance, feature_stats
 from ..benchmark.score import describe, feature_columns, match_score
-from ..errors import BenchmarkError
+from ..errors import BenchmarkError, ParameterError
 from . import profile as call_profile
 
 KIND = "persona-calls-benchmark"
@@ -143,11 +143,22 @@ class CallScores:
 
 
 def score_calls(
-    paths: Iterable[str | Path], bench: Benchmark, *, scenario: str, agent_channel=None, jobs: int | None = None, cache: bool = True
+    paths: Iterable[str | Path],
+    bench: Benchmark,
+    *,
+    scenario: str,
+    agent_channel=None,
+    syllables: str | None = None,
+    jobs: int | None = None,
+    cache: bool = True,
 ) -> CallScores:
-    """Profile and score agent calls against one scenario (sentences e.g. "response latency: 1.1 s slower than your best agents")."""
+    """Profile and score agent calls against one scenario (sentences e.g. "response latency: 1.1 s slower than your best agents").
+
+    The agent side is measured as the benchmark's humans were (:func:`profiler_for`; ``syllables``,
+    if given, must be the benchmark's method).
+    """
     bench.scenario(scenario)
-    profiler = profiler_for(bench)
+    profiler = profiler_for(bench, syllables=syllables)
     tables = profiler.process_files(paths, agent_channel=agent_channel, jobs=jobs, cache=cache)
     calls = tables.calls
     values = call_values(calls)
@@ -163,9 +174,21 @@ def score_calls(
     return CallScores(scenario, per_call, summary, calls, tables.turns)
 
 
-def profiler_for(bench: Benchmark) -> call_profile.CallProfiler:
-    """A call profiler measuring like the benchmark did (its telephone setting)."""
-    return call_profile.CallProfiler(telephone=bool(bench.provenance.get("params", {}).get("telephone", False)))
+def profiler_for(bench: Benchmark, *, syllables: str | None = None) -> call_profile.CallProfiler:
+    """A call profiler measuring like the benchmark did: its telephone setting and syllable method
+    (``nuclei`` for benchmarks built before the method was recorded).
+
+    Raises
+    ------
+    ParameterError
+        ``syllables`` is given and is not the benchmark's method (pace counted two ways does not compare).
+    """
+    params = bench.provenance.get("params", {})
+    method = params.get("profile", {}).get("syllables", "nuclei")
+    if syllables is not None and syllables != method:
+        raise ParameterError(f"--syllables {syllables} disagrees with the calls benchmark, whose human calls were counted with --syllables {method}: "
+                             f"leave the option out (or give {method}), or rebuild the benchmark with --syllables {syllables}")  # fmt: skip
+    return call_profile.CallProfiler(telephone=bool(params.get("telephone", False)), syllables=method)
 
 
 def sentences(row: dict, *, scenario: str) -> list[str]:

@@ -13,9 +13,9 @@ which channel looks like the agent (swapped channels?).
 (the caller's echo and the line noise in between are silenced), longer silences shortened to
 :data:`MAX_GAP_S` (a turn gap for the profile, which counts silences of 2 s or more as neither
 pause nor speech), and profiled with :class:`persona.features.Profiler`; its columns appear
-prefixed ``agent_`` (``agent_f0_median_hz``, ``agent_speech_rate_syl_s``, ...). The agent side
-profiled lasts at most ``profile_max_s`` (the speech of every k-th agent turn, spread over the call), so time
-and memory stay flat in the length of the call.
+prefixed ``agent_`` (``agent_f0_median_hz``, ``agent_speech_rate_syl_s``, ...; syllables counted by
+the ``syllables`` method). The agent side profiled lasts at most ``profile_max_s`` (the speech of
+every k-th agent turn, spread over the call), so time and memory stay flat in the length of the call.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from .. import io, provenance, workers
 from ..errors import ParameterError, PersonaError, SilentAudioError
 from ..features import COLUMNS as PROFILE_COLUMNS
 from ..features import Profiler
+from ..features.profile import SYLLABLE_METHODS
 from . import activity, audio, timing, turns as turns_mod
 
 GREETING_MIN_S = 0.3
@@ -65,6 +66,9 @@ class CallProfiler:
     ----------
     telephone : bool
         Profile the agent side through the G.711 telephone chain (studio-rate recordings).
+    syllables : {"nuclei", "recogniser", "fused"}
+        How the agent side's syllables are counted (:class:`persona.features.Profiler`'s ``syllables``);
+        a call scored against a benchmark must be counted as its humans were.
     max_duration_s : float
         Longest call accepted (s), from the header; shorter calls are streamed.
     profile_max_s : float
@@ -74,10 +78,14 @@ class CallProfiler:
     """
 
     telephone: bool = False
+    syllables: str = Profiler.syllables
     max_duration_s: float = audio.MAX_CALL_S
     profile_max_s: float = 180.0
     activity: activity.ActivityParams = activity.ActivityParams()
     timing: timing.TimingParams = timing.TimingParams()
+
+    def __post_init__(self):
+        self.profiler()  # an unknown syllables method, or a missing recogniser extra, fails before any call is read
 
     def params(self) -> dict:
         """Every analysis parameter, nested by stage (the agent profile's under ``profile``)."""
@@ -85,11 +93,12 @@ class CallProfiler:
 
     def provenance(self) -> dict:
         """Provenance record for call outputs."""
-        return provenance.record(self.params(), method=METHOD, calls_code=code_digest())
+        method = METHOD | {"syllable_count": SYLLABLE_METHODS[self.syllables]}
+        return provenance.record(self.params(), method=method, calls_code=code_digest())
 
     def profiler(self) -> Profiler:
         """The persona profiler of the agent side."""
-        return Profiler(telephone=self.telephone, max_duration_s=max(io.MAX_DURATION_S, self.profile_max_s * 4))
+        return Profiler(telephone=self.telephone, syllables=self.syllables, max_duration_s=max(io.MAX_DURATION_S, self.profile_max_s * 4))
 
     # -- one call -------------------------------------------------------------------------------
 
@@ -249,6 +258,7 @@ def profile_calls(
     turns: str | Path | pd.DataFrame | None = None,
     jobs: int | None = None,
     telephone: bool = False,
+    syllables: str = Profiler.syllables,
 ) -> pd.DataFrame:
     """One row per call: conversation timing and the agent side's persona profile.
 
@@ -264,9 +274,10 @@ def profile_calls(
 
     ``agent_channel`` 0 or 1 (or a mapping file -> channel; ``None`` guesses per call: the first
     to speak); ``turns`` a CSV/RTTM turns file or table (required for mono calls); ``jobs`` CPUs
-    (``None``: this thread); ``telephone`` profiles the agent side through the G.711 chain.
+    (``None``: this thread); ``telephone`` profiles the agent side through the G.711 chain;
+    ``syllables`` is how its syllables are counted (:class:`CallProfiler`).
     """
-    return CallProfiler(telephone=telephone).process_files(paths, agent_channel=agent_channel, turns=turns, jobs=jobs).calls
+    return CallProfiler(telephone=telephone, syllables=syllables).process_files(paths, agent_channel=agent_channel, turns=turns, jobs=jobs).calls
 
 
 # ---- helpers ----------------------------------------------------------------------------------

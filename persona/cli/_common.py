@@ -40,12 +40,14 @@ Jobs = Annotated[
                  help="CPUs for a batch, one worker process each (default: all available, within a container's CPU quota)."),
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")]
-Syllables = Annotated[
+SYLLABLES_HELP = ("What syllable_count and the rates count: 'nuclei' (loudness peaks of the vowel band; any language), "
+                  "'recogniser' (vowels of the words PocketSphinx hears; US English) or 'fused' (their mean; US English); "
+                  "the last two need persona[recogniser].")
+Syllables = Annotated[Optional[str], typer.Option("--syllables", show_default="nuclei", help=SYLLABLES_HELP)]
+BenchmarkSyllables = Annotated[
     Optional[str],
-    typer.Option("--syllables", show_default="nuclei",
-                 help="What syllable_count and the rates count: 'nuclei' (loudness peaks of the vowel band; any language), "
-                      "'recogniser' (vowels of the words PocketSphinx hears; US English) or 'fused' (their mean; US English); "
-                      "the last two need persona[recogniser]."),
+    typer.Option("--syllables", show_default="the benchmark's method",
+                 help=SYLLABLES_HELP + " Scoring measures as the benchmark did: another method than the benchmark's is refused."),
 ]
 
 

@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import REPORT_SUFFIXES, Jobs, Strict, check_report_extra, command_group, failed_rows, friendly_errors, report_failures, strict_exit
+from ._common import (REPORT_SUFFIXES, BenchmarkSyllables, Jobs, Strict, Syllables, check_report_extra, command_group, failed_rows, friendly_errors, report_failures,
+                      strict_exit, syllables_option)
 from .benchmark import NoCache
 
 calls_app = command_group("Measure recorded calls: turn-taking timing and the agent side's persona.")
@@ -32,6 +33,7 @@ def profile_command(
                                                  help="Who spoke when: CSV speaker,start_s,end_s[,file] or RTTM (replaces detection).")] = None,  # fmt: skip
     turns_out: Annotated[Optional[Path], typer.Option("--turns-out", help="Per-turn table .csv/.json/.parquet.")] = None,
     telephone: Telephone = False,
+    syllables: Syllables = None,
     max_duration_s: Annotated[
         Optional[float], typer.Option(min=1.0, show_default="14400, four hours", help="Longest call accepted (s); shorter ones are streamed.")
     ] = None,
@@ -46,7 +48,8 @@ def profile_command(
     for target in (out, turns_out):
         if target is not None:
             tables.output_format(target)
-    profiler = CallProfiler(telephone=telephone) if max_duration_s is None else CallProfiler(telephone=telephone, max_duration_s=max_duration_s)
+    limit = {} if max_duration_s is None else {"max_duration_s": max_duration_s}
+    profiler = CallProfiler(telephone=telephone, **syllables_option(syllables), **limit)
     result = profiler.process_files(calls, agent_channel=agent_channel, turns=turns, jobs=jobs, cache=not no_cache, progress=True)
     frame = result.calls
     written = tables.write(frame, out)
@@ -66,13 +69,15 @@ def benchmark_command(
     calls_dir: Annotated[Path, typer.Argument(metavar="CALLS_DIR", help="Folder of calls with manifest.csv: file, scenario, agent_channel, role (human|agent).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Calls benchmark JSON to write.")] = Path("calls.json"),
     telephone: Telephone = False,
+    syllables: Syllables = None,
     jobs: Jobs = None,
     no_cache: NoCache = False,
 ) -> None:
     """Per scenario, the timing and agent-side persona of the human agents' calls: median, MAD, p10-p90."""
     from ..calls import CallProfiler, build_call_benchmark
 
-    bench = build_call_benchmark(calls_dir, profiler=CallProfiler(telephone=telephone), jobs=jobs, cache=not no_cache)
+    profiler = CallProfiler(telephone=telephone, **syllables_option(syllables))
+    bench = build_call_benchmark(calls_dir, profiler=profiler, jobs=jobs, cache=not no_cache)
     bench.save(out)
     for name in bench.scenarios:
         s = bench.summary[name]
@@ -88,6 +93,7 @@ def score_command(
     benchmark: Annotated[Path, typer.Option("--benchmark", "-b", help="Calls benchmark JSON from 'persona calls benchmark'.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Per-call table (.csv/.json) or report with timelines (.html/.md).")] = None,
     agent_channel: AgentChannel = None,
+    syllables: BenchmarkSyllables = None,
     jobs: Jobs = None,
     no_cache: NoCache = False,
     strict: Strict = False,
@@ -98,7 +104,7 @@ def score_command(
 
     check_report_extra(out)
     bench = load_call_benchmark(benchmark)
-    result = score_calls(calls, bench, scenario=scenario, agent_channel=agent_channel, jobs=jobs, cache=not no_cache)
+    result = score_calls(calls, bench, scenario=scenario, agent_channel=agent_channel, syllables=syllables, jobs=jobs, cache=not no_cache)
     s = result.summary
     typer.echo(f"{scenario}: {s['n_calls']} call(s); call distance {s['call_distance']:.2f} "
                f"(timing {s['timing_distance']:.2f}, persona {s['persona_distance']:.2f}), match {s['match_score']:.0f}/100")  # fmt: skip

@@ -3,9 +3,10 @@
 A mono file is an agent clip: it gets the persona profile (:func:`persona.extract.iter_extract`,
 with the benchmark's analysis parameters) and its persona distance. A two-channel file is a call:
 :class:`persona.calls.CallProfiler` measures the conversation timing and the agent side's profile
-(agent channel guessed per call: the first to speak). Work runs in chunks on persona's process
-pool or a Dask cluster; each chunk's rows are stored in one transaction as soon as it finishes,
-so an interrupted ingest keeps everything it reported stored, and a rerun profiles only the rest.
+(agent channel guessed per call: the first to speak; the benchmark's telephone setting and syllable
+method). Work runs in chunks on persona's process pool or a Dask cluster; each chunk's rows are
+stored in one transaction as soon as it finishes, so an interrupted ingest keeps everything it
+reported stored, and a rerun profiles only the rest.
 
 Recordings are identified by the SHA-256 of their bytes: re-adding one stores nothing. Files that
 cannot be used (unreadable, more than two channels, unknown scenario, nothing measurable) are
@@ -242,7 +243,8 @@ def _clip_chunks(clips: list[Entry], benchmark: Benchmark, **run) -> Iterator[li
 
 
 def _call_chunks(calls: list[Entry], benchmark: Benchmark, *, jobs, dask_scheduler, cache) -> Iterator[list[tuple[Entry, dict]]]:
-    profiler = CallProfiler(telephone=benchmark.profiler().telephone)
+    clip_profiler = benchmark.profiler()
+    profiler = CallProfiler(telephone=clip_profiler.telephone, syllables=clip_profiler.syllables)
     chunks = [calls[i : i + CALL_CHUNK] for i in range(0, len(calls), CALL_CHUNK)]
     if dask_scheduler and chunks:
         from dask.distributed import Client, as_completed

@@ -72,8 +72,9 @@ def build_report(scores: Scores, benchmark: Benchmark, *, comparison: Comparison
     report.section("Ranking", text=(
         "Persona distance is the weighted RMS of robust z-scores (|z| clipped at 5) over the default features; "
         "0 = at the human median. Match score = 100 exp(-distance/2). Intervals: 95%, by test inversion over the voice's clips "
-        "and the benchmark's human speakers; voices listed as not resolvable have a generalised 98% interval of their "
-        "difference (over both voices' clips and the benchmark's human speakers) that includes 0, and a voice of fewer than 3 clips "
+        "and the benchmark's human speakers; voices listed as not resolvable have a generalised interval of their "
+        "difference (over both voices' clips and the benchmark's human speakers; its level, 95-98%, calibrated by simulation so that "
+        "two voices at one true distance are told apart about 5% of the time) that includes 0, and a voice of fewer than 3 clips "
         "is never resolvable. "
         "Pitch level is compared with the speakers of each voice's register (register_source says how it was set). "
         f"{typicality.METHOD}: a voice with human_percentile 97 is {typicality.words(97, one_voice=bool(one_voice))}."

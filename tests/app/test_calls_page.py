@@ -56,7 +56,7 @@ def test_score_against_an_uploaded_calls_benchmark(tmp_path):
         path = tmp_path / f"human_{i}.wav"
         path.write_bytes(two_party_call(gap))
         humans.append(path)
-    calls = CallProfiler().process_files(humans, agent_channel=0).calls.assign(scenario="booking")
+    calls = CallProfiler(syllables="fused").process_files(humans, agent_channel=0).calls.assign(scenario="booking")
     bench = from_calls(calls, provenance_record=calls.attrs["provenance"])
     saved = bench.save(tmp_path / "calls.json")
     at = open_page("calls")
@@ -65,3 +65,9 @@ def test_score_against_an_uploaded_calls_benchmark(tmp_path):
     assert not at.exception, at.exception
     # the agent answers 2.5 s after the caller; the humans 0.4 and 0.6 s: about 2 s slower (floor 0.15 s)
     assert "response latency: 2.0 s slower than your best agents in booking" in texts(at)
+    # scored as the benchmark's humans were measured: the agent call profiled directly with 'fused' is the independent source
+    assert "syllables counted by 'fused'" in texts(at)
+    agent = tmp_path / "agent.wav"
+    agent.write_bytes(two_party_call(2.5))
+    fused = CallProfiler(syllables="fused").process_files([agent], agent_channel=0).calls["agent_speech_rate_syl_s"].iat[0]
+    assert at.dataframe[1].value["speech_rate_syl_s_value"].iat[0] == pytest.approx(fused, rel=1e-9)

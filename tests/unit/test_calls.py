@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,10 +10,12 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
+from persona.benchmark import Benchmark
 from persona.calls import CALL_COLUMNS, CallProfiler, profile_calls, read_turns
 from persona.cache import ProfileCache
 from persona.calls import timing, turns
-from persona.errors import ParameterError
+from persona.calls.benchmark import profiler_for
+from persona.errors import MissingExtraError, ParameterError
 from persona.features import Profiler
 from persona.io import Audio
 
@@ -286,3 +289,55 @@ def test_real_call_matches_hand_labels(corpus_dir):
     assert len(errors) >= 3
     # the 50 ms, plus one 10 ms frame of hand-label resolution
     assert np.median(np.abs(errors)) <= 0.060
+
+
+# ---- the syllable method of the agent side ------------------------------------------------------
+
+
+def test_the_syllable_method_is_in_params_and_provenance():
+    fused = CallProfiler(syllables="fused")
+    # the method named as asked, at the top and in the nested agent profile's params
+    assert fused.params()["syllables"] == fused.params()["profile"]["syllables"] == "fused"
+    # the description is the Profiler's own for the method (persona.features.profile.SYLLABLE_METHODS)
+    assert fused.provenance()["method"]["syllable_count"] == Profiler(syllables="fused").provenance()["method"]["syllable_count"]
+    assert fused.provenance()["method"]["syllable_count"].startswith("mean of the syllable nuclei count and the recognised")
+    # the default is the Profiler's documented default, the nuclei (any language, no extra needed)
+    assert CallProfiler().syllables == Profiler().syllables == "nuclei"
+    assert CallProfiler().provenance()["method"]["syllable_count"].startswith("syllable nuclei")
+
+
+def test_the_agent_side_is_counted_by_the_method_and_cached_apart(tmp_path):
+    file = tmp_path / "call.wav"
+    sf.write(file, _calls.two_party_call(0.5), 8000, subtype="PCM_16")
+    store = ProfileCache(tmp_path / "cache.sqlite")
+    nuclei = CallProfiler().process_files([file], agent_channel=0, cache=store).calls.iloc[0]
+    fused = CallProfiler(syllables="fused").process_files([file], agent_channel=0, cache=store).calls.iloc[0]
+    assert len(store) == 2  # the method is part of the cache key: the fused row is measured, not read back as nuclei
+    assert np.isnan(nuclei["agent_syllable_count_recognised"]) and np.isfinite(fused["agent_syllable_count_recognised"])
+    # the nuclei count does not depend on the method; 'fused' is the mean of the two counts (Profiler docstring)
+    assert fused["agent_syllable_count_nuclei"] == nuclei["agent_syllable_count_nuclei"] == nuclei["agent_syllable_count"]
+    assert fused["agent_syllable_count"] == (fused["agent_syllable_count_nuclei"] + fused["agent_syllable_count_recognised"]) / 2
+
+
+def test_a_missing_recogniser_is_named_before_any_call_is_read(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pocketsphinx", None)  # import fails as if not installed
+    with pytest.raises(MissingExtraError, match=r"syllables='recogniser' needs the optional 'recogniser' dependencies: pip install 'persona\[recogniser\]'"):
+        CallProfiler(syllables="recogniser")
+    with pytest.raises(MissingExtraError, match=r"persona\[recogniser\]"):
+        profile_calls(["no_such_call.wav"], syllables="fused")  # refused before the (missing) file is looked for
+    with pytest.raises(ParameterError, match="syllables must be one of fused, recogniser, nuclei, not 'phones'"):
+        CallProfiler(syllables="phones")
+
+
+def _calls_benchmark(params: dict) -> Benchmark:
+    return Benchmark({}, {}, {"kind": "persona-calls-benchmark", "params": params}, 1)
+
+
+def test_scoring_measures_with_the_benchmark_method():
+    fused = _calls_benchmark(CallProfiler(syllables="fused", telephone=True).params())
+    assert (profiler_for(fused).syllables, profiler_for(fused).telephone) == ("fused", True)
+    assert profiler_for(fused, syllables="fused").syllables == "fused"  # asking for the benchmark's own method is fine
+    # a benchmark from before the method was recorded counted the nuclei, then the only method
+    assert profiler_for(_calls_benchmark({"telephone": False, "profile": {"telephone": False}})).syllables == "nuclei"
+    with pytest.raises(ParameterError, match=r"^--syllables nuclei disagrees with the calls benchmark, whose human calls were counted with --syllables fused"):
+        profiler_for(fused, syllables="nuclei")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io as stdio
 import json
+import sys
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from _calls import two_party_call
 from typer.testing import CliRunner
 
 from persona import tables
-from persona.calls import TIMING_FEATURES
+from persona.calls import TIMING_FEATURES, CallProfiler
 from persona.cli import app
 
 HUMAN_GAPS_S = (0.3, 0.5, 0.7, 0.4, 0.6)
@@ -103,3 +104,63 @@ def test_mono_call_without_turns_is_one_line(tmp_path):
     assert result.exit_code == 0
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and "mono recording" in lines[0] and "--turns" in lines[0]
+
+
+# ---- --syllables: calls measured as the benchmark's humans were ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fused_bench(folder, tmp_path_factory):
+    """A calls benchmark of the five human calls with syllables counted the 'fused' way."""
+    bench = tmp_path_factory.mktemp("fused") / "calls.json"
+    result = CliRunner().invoke(app, ["calls", "benchmark", str(folder), "--syllables", "fused", "--out", str(bench), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    return bench
+
+
+def test_benchmark_records_its_syllable_method(fused_bench):
+    provenance = json.loads(fused_bench.read_text())["provenance"]
+    assert provenance["params"]["syllables"] == provenance["params"]["profile"]["syllables"] == "fused"
+    assert provenance["method"]["syllable_count"].startswith("mean of the syllable nuclei count")
+
+
+def test_score_measures_the_agent_with_the_benchmark_method(folder, fused_bench, tmp_path):
+    table, again = tmp_path / "scores.csv", tmp_path / "again.csv"
+    result = _run("score", folder / "agent_0.wav", "--scenario", "booking", "--benchmark", fused_bench, "--out", table, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    # independent source: the same call profiled directly, with each method named
+    direct = {m: CallProfiler(syllables=m).process_files([folder / "agent_0.wav"], agent_channel=0).calls["agent_speech_rate_syl_s"].iat[0]
+              for m in ("fused", "nuclei")}  # fmt: skip
+    assert direct["fused"] != direct["nuclei"]  # the methods differ on this call, so the check below tells them apart
+    assert pd.read_csv(table)["speech_rate_syl_s_value"].iat[0] == pytest.approx(direct["fused"], rel=1e-9)
+    # naming the benchmark's own method changes nothing
+    result = _run("score", folder / "agent_0.wav", "--scenario", "booking", "--benchmark", fused_bench, "--syllables", "fused", "--out", again, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_csv(table), pd.read_csv(again))
+
+
+def test_a_syllable_method_other_than_the_benchmark_is_one_line(folder, fused_bench):
+    result = _run("score", folder / "agent_0.wav", "--scenario", "booking", "--benchmark", fused_bench, "--syllables", "nuclei", "--jobs", "1")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert result.stderr.startswith("error: --syllables nuclei disagrees with the calls benchmark, whose human calls were counted with --syllables fused")
+
+
+def test_profile_with_a_syllable_method(folder, tmp_path):
+    out = tmp_path / "calls.csv"
+    result = _run("profile", folder / "agent_0.wav", "--agent-channel", "0", "--syllables", "fused", "--out", out, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    calls = tables.read(out)
+    assert calls.attrs["provenance"]["params"]["profile"]["syllables"] == "fused"
+    # 'fused' is the mean of the nuclei and the recognised counts (persona.features.Profiler docstring)
+    row = calls.iloc[0]
+    assert row["agent_syllable_count"] == (row["agent_syllable_count_nuclei"] + row["agent_syllable_count_recognised"]) / 2
+
+
+@pytest.mark.parametrize("command", ["profile", "benchmark"])
+def test_recogniser_without_pocketsphinx_names_the_extra(folder, command, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pocketsphinx", None)  # import fails as if not installed
+    target = folder / "agent_0.wav" if command == "profile" else folder
+    result = _run(command, target, "--syllables", "recogniser", "--jobs", "1")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == ["error: syllables='recogniser' needs the optional 'recogniser' dependencies: pip install 'persona[recogniser]'"]

@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import soundfile as sf
+from _calls import two_party_call
 from _signals import SR_HZ, syllable_train
 from typer.testing import CliRunner
 
 from persona.benchmark import from_profiles
+from persona.calls import CallProfiler
 from persona.cli import app
 from persona.features import COLUMNS, Profiler
 from persona.monitor import MonitorStore, ingest
@@ -30,16 +32,21 @@ def env(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.fixture
-def bench_file(tmp_path) -> Path:
-    """A benchmark of two synthetic speakers (values only: ingest needs the bands, not the audio)."""
+def human_profiles() -> pd.DataFrame:
+    """Profile rows of two synthetic speakers (values only: ingest needs the bands, not the audio)."""
     rows = []
     for speaker, f0 in (("ann", 200.0), ("bob", 110.0)):
         row = {c: np.nan for c in COLUMNS} | {"file": f"{speaker}.wav", "error": "", "warning": "", "scenario": SCENARIO, "speaker": speaker}
         row |= {"f0_median_hz": f0, "f0_sd_st": 2.5, "f0_range_st": 9.0, "f0_step_sd_st": 0.4, "speech_rate_syl_s": 4.2,
                 "pause_ratio": 0.15, "mean_pause_s": 0.5, "loudness_lufs": -22.0, "intensity_sd_db": 6.0, "hnr_db": 12.0, "speech_s": 10.0}  # fmt: skip
         rows.append(row)
-    return from_profiles(pd.DataFrame(rows), provenance_record=Profiler().provenance()).save(tmp_path / "bench.json")
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def bench_file(tmp_path) -> Path:
+    """A benchmark of two synthetic speakers, profiled with the default profiler."""
+    return from_profiles(human_profiles(), provenance_record=Profiler().provenance()).save(tmp_path / "bench.json")
 
 
 def clips(folder: Path, n: int) -> list[Path]:
@@ -207,3 +214,17 @@ def test_a_dask_cluster_stores_the_same_rows_as_the_local_pool(env, bench_file):
     a, b = (s.frame().sort_values("file").drop(columns="id").reset_index(drop=True) for s in (local, on_dask))
     pd.testing.assert_frame_equal(a, b)
     assert b["response_latency_median_s"].notna().sum() == 1  # the call's timing, on the cluster too
+
+
+def test_calls_are_measured_with_the_benchmark_syllable_method(env):
+    """A benchmark counted 'fused' has the agent side of a call counted 'fused' too, as its clips are."""
+    fused_file = from_profiles(human_profiles(), provenance_record=Profiler(syllables="fused").provenance()).save(env / "fused.json")
+    call = env / "call.wav"
+    sf.write(call, two_party_call(0.5), 8000, subtype="PCM_16")
+    store = MonitorStore(db(env))
+    ingest([call], fused_file, store=store, scenario=SCENARIO, cache=False)
+    stored = store.frame()["speech_rate_syl_s"].iat[0]
+    # independent source: the call profiled directly, with each method named (agent channel guessed, as ingest does)
+    direct = {m: CallProfiler(syllables=m).process_files([call]).calls["agent_speech_rate_syl_s"].iat[0] for m in ("fused", "nuclei")}
+    assert direct["fused"] != direct["nuclei"]  # the methods differ on this call, so the check tells them apart
+    assert stored == pytest.approx(direct["fused"], rel=1e-9)

@@ -11,7 +11,7 @@ import soundfile as sf
 from scipy import stats
 
 from persona.benchmark import build, compare_voices, score_profiles
-from persona.benchmark.compare import (RESOLVABLE_CONFIDENCE, BenchmarkDraws, VoiceDraws, benchmark_draws, exact_features, speaker_correlation,
+from persona.benchmark.compare import (CLIP_CONFIDENCE, BenchmarkDraws, VoiceDraws, benchmark_draws, exact_features, resolvable_confidence, speaker_correlation,
                                       square_root)
 from persona.benchmark.features import FEATURES
 from persona.benchmark.panel import FeatureStats
@@ -120,6 +120,20 @@ def test_the_benchmark_centre_separates_voices_in_opposite_directions_only():
     assert up.difference_interval(near, confidence=0.8) == pytest.approx((1.0, 1.0), abs=1e-9)
 
 
+def test_the_level_follows_the_clips_share_of_the_uncertainty():
+    """Hand computation. Against an exact benchmark the generalised draws are the clip resamples' distances (share 1):
+    the level is CLIP_CONFIDENCE, 95 %, and numpy's linear quantiles of the draws of test_difference_interval_by_hand
+    (differences 1.0, 1.2, ..., 3.0) at 2.5 % and 97.5 % sit a quarter step above 1.0 and below 3.0. With exact clips
+    and an uncertain centre (share 0) the level is BENCHMARK_CONFIDENCE, 98 %; half and half, 96.5 %."""
+    a, b = pace_only_voice(3.0), pace_only_voice(1.0)
+    b = dataclasses.replace(b, deviation=b.deviation[::-1])
+    assert a.difference_confidence(b) == pytest.approx(0.95)
+    assert a.difference_interval(b) == pytest.approx((1.05, 2.95), abs=1e-9)
+    up, down = (uncertain_centre(pace_only_voice(z)) for z in (2.0, -2.0))
+    assert up.difference_confidence(down) == pytest.approx(0.98)
+    assert resolvable_confidence(0.5) == pytest.approx(0.965)
+
+
 def test_two_clips_are_never_resolvable():
     """A 2-clip voice's resamples have only 3 medians: no difference interval (MIN_RESOLVABLE_CLIPS is 3), however far
     apart the two voices are (z 3 and 1: the 3-clip pair above is resolvable)."""
@@ -170,7 +184,8 @@ def test_a_large_tight_benchmark_leaves_the_clip_bootstrap_of_the_difference():
     measured on pace alone, 40 clips each, at z about 3 and 2 (both above the median in every draw, so a centre error
     shifts both distances alike and cancels). The interval is then the basic bootstrap interval of the difference of
     their clip medians' z, each voice resampled on its own; independent source: scipy.stats.bootstrap with two
-    independent samples (method="basic", at the pair interval's 98% level). Tolerance 0.1 z: the 1% quantile of 999
+    independent samples (method="basic", at the pair's calibrated level: the clips carry nearly all of the difference's
+    variance, so it is about CLIP_CONFIDENCE, 95 %). Tolerance 0.1 z: the 2.5% quantile of 999
     differences (SD about 0.28 z)
     has a Monte Carlo SE of about 0.025 z, scipy's 9999 a third of that, and the centre's draws move it by under 0.01."""
     rng = np.random.default_rng(4)
@@ -186,7 +201,8 @@ def test_a_large_tight_benchmark_leaves_the_clip_bootstrap_of_the_difference():
     centre = bench.compared("billing")["speech_rate_syl_s"].median
     expected = stats.bootstrap(((rates["brisk"] - centre) / 0.5, (rates["fast"] - centre) / 0.5),
                                lambda a, b, axis=-1: np.median(a, axis=axis) - np.median(b, axis=axis),
-                               confidence_level=RESOLVABLE_CONFIDENCE, method="basic", n_resamples=9999, random_state=1)  # fmt: skip
+                               confidence_level=pair["confidence"], method="basic", n_resamples=9999, random_state=1)  # fmt: skip
+    assert pair["confidence"] == pytest.approx(CLIP_CONFIDENCE, abs=0.003)
     assert (pair["voice_a"], pair["voice_b"]) == ("brisk", "fast") and pair["resolvable"]
     assert (pair["ci_low"], pair["ci_high"]) == pytest.approx(tuple(expected.confidence_interval), abs=0.1)
 
