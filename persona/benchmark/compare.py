@@ -38,12 +38,15 @@ The generalised interval is exact for one feature, not for a distance over 12 wh
 share a correlation estimated from a few speakers (rank 5 over 12 features with 6): at a nominal
 95 % it called two voices mirrored about the human centre, 50 clips each, resolvable in 0.076-0.090
 of 500 simulated panels of 6 speakers, 0.073-0.110 of 300 of 4, 5 or 8 and 0.050-0.063 of 20 (the
-true correlation in place of the estimate: 0.062-0.076). Its level is therefore calibrated (Loh 1987):
-the 98 % interval keeps that worst case at 0.020-0.067 for 4-20 speakers (6 speakers, 500 panels per
-cell: no null cell above 0.042). Where clip noise dominates (two voices of one profile; voices near
-the human centre) it is conservative: a median's bootstrap variance exceeds its variance, and near
-the centre a distance is the length of a mostly-noise vector, which varies less than resamples
-around the measured point do. Type-I by simulation: ``bench/stats_calibration.py`` (resolvable rows).
+true correlation in place of the estimate: 0.062-0.076). Where clip noise dominates it errs the other
+way: a median's bootstrap variance exceeds its variance, so a fixed 98 % level, which holds the mirrored
+voices at 0.020-0.067 for 4-20 speakers, left 5-10 clips at 0.022-0.030 at its worst. The level is
+therefore calibrated (Loh 1987) along what sets the error's sign, the share of the draws' variance of the
+difference that the clip resamples alone give (:func:`resolvable_confidence`): 95 % where the clips carry
+it all, 98 % where the benchmark does, linear between (the share is about 0.9 for two voices of one
+profile, 0.65 for mirrored voices with 3-5 clips, 0.15 with 50). Near the human centre (distance 0.5)
+the test stays conservative at every level: a distance there is the length of a mostly-noise vector,
+which varies less than resamples around the measured point do. Type-I by simulation: ``bench/stats_calibration.py`` (resolvable rows).
 
 Reproducibility: the benchmark's draws come from their own stream (and a stream per register for
 pitch level), and each voice's clip draws from a stream seeded by ``seed`` and the voice's name,
