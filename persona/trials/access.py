@@ -113,9 +113,11 @@ def backoff_s(failures: int, *, free: int, max_wait_s: float = MAX_WAIT_S) -> fl
     return 0.0 if failures < free else float(min(max_wait_s, 2.0 ** (failures - free)))
 
 
-def client_key(client: str) -> str:
-    """How a client's address is stored: its SHA-256 hex digest, never the address itself."""
-    return hashlib.sha256(f"persona-login:{client}".encode()).hexdigest()
+def client_key(client: str, secret: str) -> str:
+    """How a client's address is stored: its HMAC-SHA256 hex digest keyed by ``secret`` (the team password), never the
+    address itself. An unkeyed digest of an IPv4 address is reversed by hashing all 2^32 addresses; a keyed one is not
+    without the password."""
+    return hmac.new(secret.encode(), f"persona-login:{client}".encode(), hashlib.sha256).hexdigest()
 
 
 class LoginGuard:
@@ -125,7 +127,8 @@ class LoginGuard:
     ``max_wait_s`` before its next guess is checked; after ``free_global`` failures from all
     clients together everyone waits the same way (a guesser rotating addresses is slowed too).
     Failures are forgotten after :data:`FORGET_AFTER_S` without one; a right password clears only
-    its client's count. The counts live in ``store``'s database, so every app process on it sees
+    its client's count. Clients are stored by :func:`client_key`, keyed by the password, so changing
+    the password starts each client's count afresh (the all-clients count stays). The counts live in ``store``'s database, so every app process on it sees
     the same ones and a restart forgets nothing; each guess is one transaction that waits for the
     others (see :meth:`~persona.trials.store.Store.login_failures`). ``clock`` gives naive UTC now.
     """
@@ -143,7 +146,7 @@ class LoginGuard:
         StoreError
             If the database cannot be reached (nothing is checked then).
         """
-        key = client_key(client)
+        key = client_key(client, expected or "")
         try:
             with self.store.login_failures(key) as (session, everyone, mine):
                 now = self.clock()

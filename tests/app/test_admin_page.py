@@ -76,7 +76,7 @@ def test_guessing_is_slowed_per_client_and_globally(db_url):
     # by hand: failure n >= 5 waits 2^(n-5) s, so in the 75 s of the attack only failures at
     # t = 0, .25, .5, .75, 1, 2, 4, 8, 16, 32, 64 s were checked: 11 of 300 guesses
     with Session(store.engine) as s:
-        assert s.get(LoginFailureRow, client_key("10.0.0.1")).count == 11
+        assert s.get(LoginFailureRow, client_key("10.0.0.1", ADMIN_PASSWORD)).count == 11
     now[0] += timedelta(seconds=900)
     assert guard.check("10.0.0.1", ADMIN_PASSWORD, ADMIN_PASSWORD) == (True, 0.0)
     for n in range(20):  # twenty addresses, one wrong guess each: the global count reaches its limit

@@ -2,6 +2,7 @@
 atomic under concurrent guesses, forgotten after an hour, on SQLite and PostgreSQL."""
 
 import hashlib
+import hmac
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -76,7 +77,7 @@ def test_a_restart_keeps_the_counts_and_the_waits_double(db_url):
     assert after.check("10.0.0.1", "wrong", RIGHT) == (False, 0.5)  # 2 s wait, 1.5 s gone: refused unchecked
     clock.advance(0.5)
     assert after.check("10.0.0.1", "wrong", RIGHT) == (False, 4.0)
-    assert counts(after.store)[client_key("10.0.0.1")] == 7  # 5 + the two checked after the restart
+    assert counts(after.store)[client_key("10.0.0.1", RIGHT)] == 7  # 5 + the two checked after the restart
 
 
 def test_twenty_threads_guessing_at_once_lose_no_increment(db_url):
@@ -91,7 +92,7 @@ def test_twenty_threads_guessing_at_once_lose_no_increment(db_url):
         list(pool.map(guess, range(20)))
     found = counts(stores[0])
     assert found[ALL_CLIENTS] == 100  # 20 threads x 5 guesses
-    assert [found[client_key(f"10.0.0.{k}")] for k in range(4)] == [25] * 4  # 5 threads x 5 guesses per address
+    assert [found[client_key(f"10.0.0.{k}", RIGHT)] for k in range(4)] == [25] * 4  # 5 threads x 5 guesses per address
 
 
 def test_twenty_threads_at_once_get_exactly_the_free_guesses_checked(db_url):
@@ -102,7 +103,7 @@ def test_twenty_threads_at_once_get_exactly_the_free_guesses_checked(db_url):
     # by hand: guesses are checked one after another, so failures 1-4 are free (wait 0), the 5th
     # starts a 1 s wait, and the other 15 are refused unchecked with that 1 s left
     assert sorted(wait for _, wait in results) == [0.0] * 4 + [1.0] * 16
-    assert counts(guard.store)[client_key("10.0.0.1")] == 5
+    assert counts(guard.store)[client_key("10.0.0.1", RIGHT)] == 5
 
 
 def test_two_app_processes_guessing_at_once_lose_no_increment(db_url):
@@ -112,7 +113,7 @@ def test_two_app_processes_guessing_at_once_lose_no_increment(db_url):
     for process in processes:
         _, errors = process.communicate(timeout=300)
         assert process.returncode == 0, errors
-    assert counts(Store(db_url))[client_key("10.0.0.9")] == 30  # 2 processes x 15 guesses
+    assert counts(Store(db_url))[client_key("10.0.0.9", "right")] == 30  # 2 processes x 15 guesses (their password: "right")
 
 
 def test_failures_are_forgotten_after_an_hour_without_one(db_url):
@@ -124,7 +125,7 @@ def test_failures_are_forgotten_after_an_hour_without_one(db_url):
     assert guard.check("10.0.0.1", "wrong", RIGHT) == (False, 2.0)  # failure 6 waits 2^(6-5) s
     clock.advance(FORGET_AFTER_S)  # an hour after failure 6: forgotten
     assert guard.check("10.0.0.1", "wrong", RIGHT) == (False, 0.0)
-    assert counts(guard.store)[client_key("10.0.0.1")] == 1
+    assert counts(guard.store)[client_key("10.0.0.1", RIGHT)] == 1
 
 
 def test_a_right_password_clears_only_its_clients_count(db_url):
@@ -133,7 +134,7 @@ def test_a_right_password_clears_only_its_clients_count(db_url):
         for _ in range(4):
             guard.check(client, "wrong", RIGHT)
     assert guard.check("10.0.0.1", RIGHT, RIGHT) == (True, 0.0)
-    assert counts(guard.store) == {ALL_CLIENTS: 8, client_key("10.0.0.2"): 4}  # 2 clients x 4 failures stay global
+    assert counts(guard.store) == {ALL_CLIENTS: 8, client_key("10.0.0.2", RIGHT): 4}  # 2 clients x 4 failures stay global
 
 
 def test_addresses_are_stored_only_as_hashes(db_url):
@@ -142,7 +143,9 @@ def test_addresses_are_stored_only_as_hashes(db_url):
     with Session(guard.store.engine) as s:
         stored = " ".join(str(v) for row in s.execute(text("SELECT * FROM login_failures")) for v in row)
     assert "203.0.113.7" not in stored
-    assert hashlib.sha256(b"persona-login:203.0.113.7").hexdigest() in stored  # hashlib directly, not client_key
+    # keyed: hmac and hashlib directly (not client_key); the unkeyed digest, which hashing every IPv4 address reverses, is absent
+    assert hmac.new(RIGHT.encode(), b"persona-login:203.0.113.7", hashlib.sha256).hexdigest() in stored
+    assert hashlib.sha256(b"persona-login:203.0.113.7").hexdigest() not in stored
 
 
 def test_stale_client_rows_are_dropped_when_there_are_too_many(db_url, monkeypatch):
@@ -153,7 +156,7 @@ def test_stale_client_rows_are_dropped_when_there_are_too_many(db_url, monkeypat
         guard.check(f"10.0.0.{n}", "wrong", RIGHT)
     clock.advance(FORGET_AFTER_S)
     guard.check("10.0.0.9", "wrong", RIGHT)  # a 4th address: the three stale ones go
-    assert set(counts(guard.store)) == {ALL_CLIENTS, client_key("10.0.0.9")}
+    assert set(counts(guard.store)) == {ALL_CLIENTS, client_key("10.0.0.9", RIGHT)}
 
 
 def test_a_database_from_before_the_guard_gets_its_table(db_url):
