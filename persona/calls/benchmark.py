@@ -175,20 +175,20 @@ def score_calls(
 
 
 def profiler_for(bench: Benchmark, *, syllables: str | None = None) -> call_profile.CallProfiler:
-    """A call profiler measuring like the benchmark did: its telephone setting and syllable method
-    (``nuclei`` for benchmarks built before the method was recorded).
+    """A call profiler measuring like the benchmark did (:meth:`CallProfiler.from_params`: its telephone setting, syllable
+    method, agent-side length and activity and timing parameters; ``nuclei`` for benchmarks built before the method
+    was recorded).
 
     Raises
     ------
     ParameterError
         ``syllables`` is given and is not the benchmark's method (pace counted two ways does not compare).
     """
-    params = bench.provenance.get("params", {})
-    method = params.get("profile", {}).get("syllables", "nuclei")
-    if syllables is not None and syllables != method:
-        raise ParameterError(f"--syllables {syllables} disagrees with the calls benchmark, whose human calls were counted with --syllables {method}: "
-                             f"leave the option out (or give {method}), or rebuild the benchmark with --syllables {syllables}")  # fmt: skip
-    return call_profile.CallProfiler(telephone=bool(params.get("telephone", False)), syllables=method)
+    profiler = call_profile.CallProfiler.from_params(bench.provenance.get("params", {}))
+    if syllables is not None and syllables != profiler.syllables:
+        raise ParameterError(f"--syllables {syllables} disagrees with the calls benchmark, whose human calls were counted with --syllables "
+                             f"{profiler.syllables}: leave the option out (or give {profiler.syllables}), or rebuild the benchmark with --syllables {syllables}")  # fmt: skip
+    return profiler
 
 
 def sentences(row: dict, *, scenario: str) -> list[str]:

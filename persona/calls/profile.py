@@ -87,6 +87,16 @@ class CallProfiler:
     def __post_init__(self):
         self.profiler()  # an unknown syllables method, or a missing recogniser extra, fails before any call is read
 
+    @classmethod
+    def from_params(cls, params: dict) -> CallProfiler:
+        """The profiler that measured with ``params`` (:meth:`params` output, as a benchmark stores it); a stage or
+        parameter it lacks (recorded by an older persona) takes today's default. ``max_duration_s`` is a resource
+        limit, not a measurement: it keeps the default."""
+        syllables = params.get("syllables", params.get("profile", {}).get("syllables", Profiler.syllables))
+        measured = {k: params[k] for k in ("telephone", "profile_max_s") if k in params}
+        stages = {name: kind(**params.get(name, {})) for name, kind in (("activity", activity.ActivityParams), ("timing", timing.TimingParams))}
+        return cls(syllables=syllables, **measured, **stages)
+
     def params(self) -> dict:
         """Every analysis parameter, nested by stage (the agent profile's under ``profile``)."""
         return dataclasses.asdict(self) | {"profile": self.profiler().params()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from persona.benchmark import Benchmark
 from persona.calls import CALL_COLUMNS, CallProfiler, profile_calls, read_turns
 from persona.cache import ProfileCache
 from persona.calls import timing, turns
+from persona.calls.activity import ActivityParams
 from persona.calls.benchmark import profiler_for
 from persona.errors import MissingExtraError, ParameterError
 from persona.features import Profiler
@@ -341,3 +344,15 @@ def test_scoring_measures_with_the_benchmark_method():
     assert profiler_for(_calls_benchmark({"telephone": False, "profile": {"telephone": False}})).syllables == "nuclei"
     with pytest.raises(ParameterError, match=r"^--syllables nuclei disagrees with the calls benchmark, whose human calls were counted with --syllables fused"):
         profiler_for(fused, syllables="nuclei")
+
+
+def test_scoring_measures_with_every_parameter_of_the_benchmark():
+    """The profiler a benchmark stored (its params, through JSON as a saved benchmark holds them) comes back field for
+    field: agent-side length, activity and timing thresholds too, not only telephone and syllables; a resource limit
+    (max_duration_s) keeps the default, and a stage an older benchmark lacks takes today's defaults."""
+    built = CallProfiler(telephone=True, profile_max_s=60.0, activity=ActivityParams(hysteresis_db=9.0, min_speech_s=0.2),
+                         timing=timing.TimingParams(min_overlap_s=0.1), max_duration_s=600.0)  # fmt: skip
+    scored = profiler_for(_calls_benchmark(json.loads(json.dumps(built.params()))))
+    assert scored == dataclasses.replace(built, max_duration_s=CallProfiler().max_duration_s)
+    older = profiler_for(_calls_benchmark({"telephone": True, "profile": {"telephone": True}}))
+    assert older == CallProfiler(telephone=True)
