@@ -91,10 +91,22 @@ class CallProfiler:
     def from_params(cls, params: dict) -> CallProfiler:
         """The profiler that measured with ``params`` (:meth:`params` output, as a benchmark stores it); a stage or
         parameter it lacks (recorded by an older persona) takes today's default. ``max_duration_s`` is a resource
-        limit, not a measurement: it keeps the default."""
+        limit, not a measurement: it keeps the default.
+
+        Raises
+        ------
+        ParameterError
+            A stage holds a parameter this persona does not know (recorded by a newer one): it cannot measure alike.
+        """
         syllables = params.get("syllables", params.get("profile", {}).get("syllables", Profiler.syllables))
         measured = {k: params[k] for k in ("telephone", "profile_max_s") if k in params}
-        stages = {name: kind(**params.get(name, {})) for name, kind in (("activity", activity.ActivityParams), ("timing", timing.TimingParams))}
+        stages = {}
+        for name, kind in (("activity", activity.ActivityParams), ("timing", timing.TimingParams)):
+            unknown = sorted(set(params.get(name, {})) - {f.name for f in dataclasses.fields(kind)})
+            if unknown:
+                raise ParameterError(f"the calls benchmark was measured with {name} parameters this persona does not know "
+                                     f"({', '.join(unknown)}): upgrade persona to score against it")  # fmt: skip
+            stages[name] = kind(**params.get(name, {}))
         return cls(syllables=syllables, **measured, **stages)
 
     def params(self) -> dict:

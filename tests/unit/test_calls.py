@@ -356,3 +356,6 @@ def test_scoring_measures_with_every_parameter_of_the_benchmark():
     assert scored == dataclasses.replace(built, max_duration_s=CallProfiler().max_duration_s)
     older = profiler_for(_calls_benchmark({"telephone": True, "profile": {"telephone": True}}))
     assert older == CallProfiler(telephone=True)
+    newer = _calls_benchmark({"telephone": True, "timing": {"min_overlap_s": 0.1, "echo_guard_s": 0.2}})
+    with pytest.raises(ParameterError, match=r"^the calls benchmark was measured with timing parameters this persona does not know \(echo_guard_s\)"):
+        profiler_for(newer)
