@@ -225,10 +225,11 @@ def _resolvable_panel(design: str, delta: float, n_clips: int, seed: int) -> dic
     draws = benchmark_draws(compared, n_resamples=N_RESAMPLES, rng=stream(seed, "benchmark"), subset_rng=stream(seed, "subset"))
     a, b = (VoiceDraws.of(compare_calibration.natural(compare_calibration.clips(rng, design_, shift, n_clips)), draws,
                           rng=stream(seed, name)) for name, shift in zip("ab", true_z(design, delta)))  # fmt: skip
-    low, high = a.difference_interval(b)
+    level = a.difference_confidence(b)
+    low, high = a.difference_interval(b, level)
     return {"resolvable": bool(low > 0 or high < 0), "difference": a.estimate - b.estimate,
             "generalised SD": float(np.std(a.true_distances - b.true_distances)), "clip SD": float(np.std(a.held_distances - b.held_distances)),
-            "level": a.difference_confidence(b)}
+            "level": level}
 
 
 def _benchmark(rng: np.random.Generator) -> build.Benchmark:

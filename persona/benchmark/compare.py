@@ -128,10 +128,11 @@ def compare_voices(scores: Scores, benchmark: Benchmark, *, n_resamples: int = N
     ranking = pd.DataFrame(rows).sort_values("persona_distance", kind="stable").reset_index(drop=True)
     pairs = []
     for a, b in itertools.combinations(ranking["voice"], 2):
-        low, high = voices[a].difference_interval(voices[b])
+        level = voices[a].difference_confidence(voices[b])
+        low, high = voices[a].difference_interval(voices[b], level)
         pairs.append({
             "voice_a": a, "voice_b": b, "difference": voices[a].estimate - voices[b].estimate,
-            "ci_low": low, "ci_high": high, "confidence": voices[a].difference_confidence(voices[b]) if np.isfinite(low) else np.nan,
+            "ci_low": low, "ci_high": high, "confidence": level if np.isfinite(low) else np.nan,
             "resolvable": bool(np.isfinite(low) and (low > 0 or high < 0)),
         })  # fmt: skip
     pairs = pd.DataFrame(pairs, columns=["voice_a", "voice_b", "difference", "ci_low", "ci_high", "confidence", "resolvable"])
