@@ -98,8 +98,7 @@ class CallProfiler:
         ParameterError
             A stage holds a parameter this persona does not know (recorded by a newer one): it cannot measure alike.
         """
-        syllables = params.get("syllables", params.get("profile", {}).get("syllables", Profiler.syllables))
-        measured = {k: params[k] for k in ("telephone", "profile_max_s") if k in params}
+        measured = {k: params[k] for k in ("telephone", "syllables", "profile_max_s") if k in params}
         stages = {}
         for name, kind in (("activity", activity.ActivityParams), ("timing", timing.TimingParams)):
             unknown = sorted(set(params.get(name, {})) - {f.name for f in dataclasses.fields(kind)})
@@ -107,7 +106,7 @@ class CallProfiler:
                 raise ParameterError(f"the calls benchmark was measured with {name} parameters this persona does not know "
                                      f"({', '.join(unknown)}): upgrade persona to score against it")  # fmt: skip
             stages[name] = kind(**params.get(name, {}))
-        return cls(syllables=syllables, **measured, **stages)
+        return cls(**measured, **stages)
 
     def params(self) -> dict:
         """Every analysis parameter, nested by stage (the agent profile's under ``profile``)."""
