@@ -3,8 +3,8 @@
 Each transcribed clip of the development corpus (``../shared/corpus``) and of the validation set
 built by ``bench/data/fetch_validation.py`` is profiled as it is and, with ``--telephone``, through
 the G.711 chain; each syllable count of the profile is compared with the transcript's syllables
-(CMUdict, Pyphen fallback): ``syllable_count_nuclei`` (the loudness-peak detector),
-``syllable_count_recognised`` (the vowels PocketSphinx hears) and ``syllable_count`` (the method
+(CMUdict, spelling-rule fallback): ``syllable_count_nuclei`` (the loudness-peak detector),
+``syllable_count_recognised`` (the syllables of the words Moonshine hears) and ``syllable_count`` (the method
 ``--syllables`` chooses, the profile's default if not given). Printed per count ("method"), as
 signed error ``100 (detected - transcript) / transcript``:
 
