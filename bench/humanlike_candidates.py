@@ -370,7 +370,7 @@ def main() -> None:
     if set(columns) - set(FLOORS):
         parser.error(f"--only: not candidates: {', '.join(sorted(set(columns) - set(FLOORS)))}")
     if set(columns) & set(ASR) and importlib.util.find_spec("pocketsphinx") is None:
-        parser.error("the recogniser cues need pocketsphinx (pip install 'persona[recogniser]'); or narrow with --only")
+        parser.error("the recogniser cues need pocketsphinx (pip install 'pocketsphinx>=5,<6'); or narrow with --only")
     start = time.perf_counter()
     clips = validation_sets.gather(args, hv.corpus_clips, hv.validation_clips)
     clips = clips[clips["split"] == "tune"].reset_index(drop=True)

@@ -3,15 +3,15 @@
 Each transcribed clip of the development corpus (``../shared/corpus``) and of the validation set
 built by ``bench/data/fetch_validation.py`` is profiled as it is and, with ``--telephone``, through
 the G.711 chain; each syllable count of the profile is compared with the transcript's syllables
-(CMUdict, Pyphen fallback): ``syllable_count_nuclei`` (the loudness-peak detector),
-``syllable_count_recognised`` (the vowels PocketSphinx hears) and ``syllable_count`` (the method
+(CMUdict, spelling-rule fallback): ``syllable_count_nuclei`` (the loudness-peak detector),
+``syllable_count_recognised`` (the syllables of the words Moonshine hears) and ``syllable_count`` (the method
 ``--syllables`` chooses, the profile's default if not given). Printed per count ("method"), as
 signed error ``100 (detected - transcript) / transcript``:
 
-1. per corpus (source) and speaking style: n, median |error| %, median error (bias) %;
+1. per corpus (source) and speaking style: median |error| %, median error (bias) %, n;
 2. per voice group (human, PSOLA-tempo human, neural, HMM, diphone, formant TTS);
-3. overall (median and mean |error|), and separately for the ``holdout`` split never tuned on
-   (split ``holdout2`` only with ``--holdout2``: it is measured once, when the method is final).
+3. overall (median and mean |error|), and per split: ``tune``, ``holdout`` (never tuned on) and,
+   only with ``--holdout2``, ``holdout2`` (measured once, when the method is final).
 
 The detector has no parameter fitted per corpus, so each source's row is already a held-out
 figure for every other source; the ``holdout`` sources were never looked at while choosing them.
@@ -105,7 +105,7 @@ def main() -> None:
     start = time.perf_counter()
     errors = syllable_errors(clips, jobs=args.jobs, telephone=args.telephone, syllables=args.syllables)
     fmt = lambda x: f"{x:.1f}"  # noqa: E731
-    shown = ["median_abs_error_pct", "bias_pct"]
+    shown = ["median_abs_error_pct", "bias_pct", "n"]
     print(f"Syllable count vs transcript, {'telephone (G.711)' if args.telephone else 'as recorded'}; error % = 100 (detected - transcript) / transcript")
     print(f"profile = syllable_count by '{args.syllables or Profiler.syllables}'\n")
     print(summary(errors, ["split", "source", "style"])[shown].to_string(float_format=fmt), "\n")
@@ -113,11 +113,11 @@ def main() -> None:
     print(by_group[shown].to_string(float_format=fmt), "\n")
     by_style = summary(errors, ["source", "style"])
     overall = summary(errors.assign(all="all"), ["all"]).iloc[0]
-    holdout = summary(errors, ["split"]).loc[lambda t: t.index == "holdout"]
+    splits = summary(errors, ["split"])
     worst = pd.concat([by_style["median_abs_error_pct"], by_group["median_abs_error_pct"]])
     for method in errors["method"].unique():
         print(f"{method}: n={overall['n'][method]:.0f}, median |error| {overall['median_abs_error_pct'][method]:.1f} %, mean {overall['mean_abs_error_pct'][method]:.1f} %  (target <= {OVERALL_TARGET_PCT:.0f} %)", end="")
-        print(f"; holdout split {holdout['median_abs_error_pct'][method].iloc[0]:.1f} % (n={holdout['n'][method].iloc[0]:.0f})" if len(holdout) else "", end="")
+        print("".join(f"; split {split} {splits['median_abs_error_pct'][method][split]:.1f} % (n={splits['n'][method][split]:.0f})" for split in splits.index), end="")
         print(f"; worst style or group {worst[method].idxmax()} {worst[method].max():.1f} %  (target <= {STYLE_TARGET_PCT:.0f} % each)")
     print(f"({errors['path'].nunique()} clips, {time.perf_counter() - start:.0f} s)")
 

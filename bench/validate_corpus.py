@@ -1,7 +1,7 @@
 """Validate the profile on the development corpus (``../shared/corpus``): three tables.
 
 1. Speech rate: detected ``syllable_count`` against the syllables of each line's transcript
-   (CMUdict, Pyphen fallback), per voice: n, median absolute error (%), median signed error
+   (CMUdict, spelling-rule fallback), per voice: n, median absolute error (%), median signed error
    (bias, %), and the same error on odd- and even-numbered lines separately (the detector's
    parameters were chosen on odd lines; even lines are held out).
 2. Telephone invariance: each human clip against its corpus telephone copy (sox sinc

@@ -21,7 +21,7 @@ def _version(package: str) -> str:
 
 @lru_cache(maxsize=1)
 def software() -> dict[str, str]:
-    """Versions of persona and of the libraries that shape its numbers (dtw-python: paired-mode alignment; pocketsphinx: recognised syllables)."""
+    """Versions of persona and of the libraries that shape its numbers (dtw-python: paired-mode alignment; moonshine-cpp, onnxruntime: recognised syllables)."""
     import parselmouth
 
     return {
@@ -31,7 +31,8 @@ def software() -> dict[str, str]:
         "praat-parselmouth": parselmouth.__version__,
         "dtw-python": _version("dtw-python"),
         "pyebur128": _version("pyebur128"),
-        "pocketsphinx": _version("pocketsphinx"),
+        "moonshine-cpp": _version("moonshine-cpp"),
+        "onnxruntime": _version("onnxruntime"),
         "scipy": _version("scipy"),
         "numpy": _version("numpy"),
         "python": platform.python_version(),

@@ -41,7 +41,7 @@ Jobs = Annotated[
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")]
 SYLLABLES_HELP = ("What syllable_count and the rates count: 'nuclei' (loudness peaks of the vowel band; any language), "
-                  "'recogniser' (vowels of the words PocketSphinx hears; US English) or 'fused' (their mean; US English); "
+                  "'recogniser' (syllables of the words the Moonshine recogniser hears; English) or 'fused' (their mean; English); "
                   "the last two need persona[recogniser].")
 Syllables = Annotated[Optional[str], typer.Option("--syllables", show_default="nuclei", help=SYLLABLES_HELP)]
 BenchmarkSyllables = Annotated[

@@ -17,7 +17,6 @@ import parselmouth
 
 from .. import io, provenance, workers
 from ..errors import ParameterError, PersonaError
-from ..extras import require
 from . import energy, pace, phrasing, pitch, recognised, voice
 from .syllables import count_syllables
 
@@ -56,11 +55,10 @@ class Profiler:
     syllables : {"fused", "recogniser", "nuclei"}
         What ``syllable_count`` and the rates count: the syllable nuclei of the vowel-band
         loudness (:func:`~persona.features.pace.syllable_nuclei`; any language), the vowels of
-        the words a speech recogniser hears (:mod:`~persona.features.recognised`; US English
-        only), or the mean of the two, ``fused`` (their errors are partly independent, so the
-        mean errs least against transcripts of held-out speech, but it moves more than the
-        nuclei between a clip and its telephone copy; README, pace figures). ``nuclei`` is the
-        default; the other two need the ``recogniser`` extra (PocketSphinx). The nuclei count
+        the words a speech recogniser hears (:mod:`~persona.features.recognised`; English
+        only; it errs least against transcripts of speech and voices it was never tuned on), or
+        the mean of the two, ``fused``. ``nuclei`` is the default (any language, 20 times
+        faster); the other two need the ``recogniser`` extra (Moonshine, ONNX Runtime). The nuclei count
         is in ``syllable_count_nuclei`` either way, the recognised one in
         ``syllable_count_recognised`` (NaN with ``nuclei``).
     pitch, pace, recogniser : PitchParams, PaceParams, RecogniserParams
@@ -80,7 +78,7 @@ class Profiler:
         if self.syllables not in SYLLABLE_METHODS:
             raise ParameterError(f"syllables must be one of {', '.join(SYLLABLE_METHODS)}, not {self.syllables!r}")
         if self.syllables != "nuclei":
-            require("pocketsphinx", "recogniser", f"syllables={self.syllables!r}")
+            recognised.model_dir(f"syllables={self.syllables!r}")  # or MissingExtraError names the extra
 
     @classmethod
     def create(cls, **params) -> "Profiler":
@@ -221,8 +219,8 @@ class Profiler:
 
 
 SYLLABLE_METHODS = {
-    "fused": "mean of the syllable nuclei count and the recognised vowel count",
-    "recogniser": "vowel phones of the words CMU PocketSphinx 5 (en-us acoustic model, 3-gram LM, CMUdict) recognises in each turn",
+    "fused": "mean of the syllable nuclei count and the recognised syllable count",
+    "recogniser": "syllables (CMUdict, spelling rules, numbers as said) of the words Moonshine base (moonshine-cpp 0.1.4's ONNX files, greedy decoding) transcribes in each turn",
     "nuclei": "syllable nuclei (see pace)",
 }
 """The ``syllables`` methods of :class:`Profiler` and what each counts (recorded in provenance)."""

@@ -1,117 +1,148 @@
-"""Syllables of what a speech recogniser hears: the vowels of the words CMU PocketSphinx recognises.
+"""Syllables of what a speech recogniser hears: the words Moonshine transcribes, counted as a transcript is.
 
-The recording's speech is decoded by PocketSphinx 5 (Huggins-Daines et al. 2006, "PocketSphinx: a
-free, real-time continuous speech recognition system for hand-held devices", ICASSP) with the US
-English models its wheel ships: the 16 kHz ``en-us`` acoustic model, the ``en-us.lm.bin`` 3-gram
-language model and the CMU Pronouncing Dictionary. The syllable count is the number of vowel
-phones in the dictionary pronunciations of the recognised words, the variant the decoder chose
-(``and(2)``). The words need not be right for the count to be: a misrecognised word mostly
-has as many syllables as the spoken one ("lovely" for "country"), so the count errs far less
-than the words. English only: speech in another language is forced onto English words.
+Each turn of speech is transcribed by Moonshine base (Jeffries et al. 2024, "Moonshine: Speech
+Recognition for Live Transcription and Voice Commands", arXiv:2410.15608): an English encoder-decoder
+transformer of 61 M parameters, MIT licence, in the ONNX Runtime files the ``moonshine-cpp`` wheel
+ships (PyPI), run here by ONNX Runtime with greedy decoding. The words are counted by
+:func:`persona.features.syllables.count_syllables` (CMUdict vowels, spelling rules for other words, numbers as
+spoken), the count the validation applies to the transcripts it compares with. The words need not
+be right for the count to be: a misheard word mostly has as many syllables as the spoken one
+("omelette" for "Alma"). English only: speech in another language is forced onto English words.
+Fillers ("uh", "um") are often left out of the transcript, so a disfluent turn reads a little low.
 
 Each utterance is a stretch of speech between turn gaps (:attr:`~persona.features.pace.Segmentation.turns_s`),
 padded by ``pad_s``, so long silences (the other party's turns in one channel of a call) cost
-nothing and no utterance holds a whole call. Audio at other rates is resampled to 16 kHz
-(:func:`persona.io.resample`); 8 kHz telephone audio then has no energy above 4 kHz, which the
-model's mel filters up to 6.8 kHz expect (``bench/pace_validation.py --telephone`` reports what
-that costs).
+nothing; a turn longer than ``max_utterance_s`` is cut at its quietest 10 ms near each cut point
+(Moonshine is trained on utterances up to 30 s). Audio at other rates is resampled to 16 kHz
+(:func:`persona.io.resample`); 8 kHz telephone audio then has no energy above 4 kHz
+(``bench/pace_validation.py --telephone`` reports what that costs).
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import asdict, dataclass, replace
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from .. import io
+from ..errors import MissingExtraError
+from .syllables import count_syllables
 
 RATE_HZ = 16000
-VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"})
-"""The vowel phones of the CMU Pronouncing Dictionary's phone set (one syllable nucleus each)."""
+MODEL_PACKAGE = "moonshine_cpp"
+"""The wheel whose ``models/base-en`` folder holds Moonshine base's encoder, decoder and tokenizer."""
+LAYERS, HEADS, HEAD_DIM = 8, 8, 52
+"""Moonshine base's decoder: layers, attention heads and head size (the shape of its key-value cache)."""
+START, END, FIRST_BYTE, LAST_BYTE = 1, 2, 3, 258
+"""Tokenizer ids: start and end of the text, and the 256 byte tokens (ids 3-258 are bytes 0x00-0xFF)."""
+WORD_SPACE = "\u2581"
+"""SentencePiece's mark of a word's start."""
 
 
 @dataclass(frozen=True)
 class RecogniserParams:
-    """PocketSphinx search settings (its option names) and the padding of each utterance (s).
+    """How each turn is cut and decoded.
 
-    The defaults are PocketSphinx's except three that halve the time without raising the count's
-    error on a sample of the development and validation clips (README, the pace figures): no second, flat-lexicon pass (``fwdflat``), at most ``maxwpf`` word
-    exits and ``maxhmmpf`` active HMMs per 10 ms frame (PocketSphinx: unlimited and 30000).
+    ``pad_s`` (s) of audio on each side of a turn; turns longer than ``max_utterance_s`` (s) are cut;
+    at most ``max_tokens_per_s`` tokens a second of audio are decoded, the guard against the loops of
+    greedy decoding that Moonshine's model card gives (6.5 tokens/s).
     """
 
-    beam: float = 1e-48
-    wbeam: float = 7e-29
-    pbeam: float = 1e-48
-    maxwpf: int = 10
-    maxhmmpf: int = 3000
-    topn: int = 4
-    lw: float = 6.5
-    fwdflat: bool = False
     pad_s: float = 0.2
+    max_utterance_s: float = 20.0
+    max_tokens_per_s: float = 6.5
 
 
 @dataclass(frozen=True)
 class Recognition:
-    """What the recogniser heard: the words, their syllables (vowel phones) and its confidence.
+    """What the recogniser heard: the text of each utterance and the syllables of all of it."""
 
-    ``confidence`` is the syllable-weighted mean posterior probability (0-1) of the recognised
-    words in the decoder's word lattice; NaN when no word was recognised.
-    """
-
-    words: tuple[str, ...]
+    texts: tuple[str, ...]
     syllable_count: int
-    confidence: float
 
 
 def recognise(audio: io.Audio, spans_s: np.ndarray, params: RecogniserParams = RecogniserParams()) -> Recognition:
-    """Decode each ``(start_s, end_s)`` span of ``audio`` (padded by ``pad_s``) and count the vowels heard."""
-    samples = io.resample(audio, RATE_HZ).samples
-    words, syllables, posteriors = [], [], []
+    """Transcribe each ``(start_s, end_s)`` span of ``audio`` (padded by ``pad_s``) and count the syllables heard."""
+    samples = io.resample(audio, RATE_HZ).samples.astype(np.float32)
+    texts = []
     for start_s, end_s in spans_s:
         first, last = (int(round(max(0.0, t) * RATE_HZ)) for t in (start_s - params.pad_s, end_s + params.pad_s))
-        pcm = (np.clip(samples[first:last], -1.0, 1.0) * 32767).astype(np.int16).tobytes()
-        for word, n, posterior in _decode(pcm, params):
-            words.append(word)
-            syllables.append(n)
-            posteriors.append(posterior)
-    confidence = float(np.average(posteriors, weights=syllables)) if syllables else np.nan
-    return Recognition(tuple(words), int(sum(syllables)), confidence)
+        texts += [transcribe(piece, params) for piece in utterances(samples[first:last], params.max_utterance_s)]
+    return Recognition(tuple(texts), sum(count_syllables(t) for t in texts))
 
 
-def _decode(pcm: bytes, params: RecogniserParams) -> list[tuple[str, int, float]]:
-    """``(word, vowels, posterior)`` of each word recognised in one utterance of 16-bit PCM.
-
-    A search pruned by ``maxwpf`` and ``maxhmmpf`` now and then ends without a hypothesis (1-2 %
-    of the validation clips, even where the unpruned search hears a dozen words); that utterance
-    is decoded again with PocketSphinx's own limits.
-    """
-    for limits in (params, replace(params, maxwpf=-1, maxhmmpf=30000)):
-        decoder = _decoder(limits)
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-        segments = decoder.seg()
-        if segments is not None:
-            heard = [(seg.word.split("(")[0], _vowels(decoder.lookup_word(seg.word)), seg.prob) for seg in segments]
-            return [w for w in heard if w[1]]
-    return []
+def utterances(samples: np.ndarray, max_s: float) -> list[np.ndarray]:
+    """``samples`` (16 kHz) cut into pieces of at most ``max_s`` seconds, each cut at the quietest 10 ms
+    frame of the middle half of the stretch it divides."""
+    if samples.size <= max_s * RATE_HZ:
+        return [samples]
+    frame = RATE_HZ // 100
+    energy = np.add.reduceat(samples.astype(np.float64) ** 2, np.arange(0, samples.size, frame))
+    quarter = energy.size // 4
+    cut = (quarter + int(np.argmin(energy[quarter : energy.size - quarter]))) * frame
+    return utterances(samples[:cut], max_s) + utterances(samples[cut:], max_s)
 
 
-def _vowels(pronunciation: str | None) -> int:
-    """Vowel phones in a dictionary pronunciation (0 for fillers such as ``<sil>`` and ``[NOISE]``)."""
-    return sum(phone in VOWELS for phone in pronunciation.split()) if pronunciation else 0
+def transcribe(samples: np.ndarray, params: RecogniserParams = RecogniserParams()) -> str:
+    """The text Moonshine base hears in one utterance of 16 kHz samples (greedy decoding)."""
+    encoder, decoder, tokens = _model()
+    audio = np.ascontiguousarray(samples, dtype=np.float32)[None, :]
+    hidden = encoder.run(None, {"input_values": audio})[0]
+    cache = {f"past_key_values.{layer}.{side}.{kind}": np.zeros((1, HEADS, 0, HEAD_DIM), np.float32)
+             for layer in range(LAYERS) for side in ("decoder", "encoder") for kind in ("key", "value")}  # fmt: skip
+    heard, token = [], START
+    for step in range(int(np.ceil(params.max_tokens_per_s * samples.size / RATE_HZ))):
+        logits, *present = decoder.run(None, {"input_ids": np.array([[token]]), "encoder_hidden_states": hidden,
+                                              "use_cache_branch": np.array([step > 0]), **cache})  # fmt: skip
+        token = int(np.argmax(logits[0, -1]))
+        if token == END:
+            break
+        heard.append(token)
+        for name, value in zip(cache, present):
+            if step == 0 or ".decoder." in name:  # the encoder's keys and values are computed once
+                cache[name] = value
+    return detokenise(heard, tokens)
 
 
-_per_thread = threading.local()
+def detokenise(ids: list[int], tokens: list[bytes]) -> str:
+    """Text of token ``ids``: byte tokens as their byte, pieces as UTF-8, word marks as spaces."""
+    raw = b"".join(bytes([i - FIRST_BYTE]) if FIRST_BYTE <= i <= LAST_BYTE else tokens[i] for i in ids)
+    return raw.decode("utf-8", errors="replace").replace(WORD_SPACE, " ").strip()
 
 
-def _decoder(params: RecogniserParams):
-    """This thread's decoder for ``params``: loading the models takes ~0.5 s, and a decoder is not thread-safe."""
-    decoders = _per_thread.__dict__.setdefault("decoders", {})
-    if params not in decoders:
-        from pocketsphinx import Decoder  # only the recogniser's users pay for the import
+def read_tokens(path: Path) -> list[bytes]:
+    """The tokenizer's pieces, in id order, from ``tokenizer.bin`` (each a length, one byte or two
+    little-endian 7-bit groups, then that many bytes)."""
+    raw, pieces, at = path.read_bytes(), [], 0
+    while at < len(raw):
+        size, at = raw[at], at + 1
+        if size >= 0x80:
+            size, at = (size & 0x7F) | raw[at] << 7, at + 1
+        pieces.append(raw[at : at + size])
+        at += size
+    return pieces
 
-        settings = {k: v for k, v in asdict(params).items() if k != "pad_s"}
-        decoders[params] = Decoder(samprate=RATE_HZ, loglevel="FATAL", **settings)
-    return decoders[params]
+
+def model_dir(purpose: str = "recognised syllable counts") -> Path:
+    """The folder of Moonshine base's files, or :class:`MissingExtraError` naming the extra ``purpose`` needs."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)  # found, not imported: the wheel's own library is not used
+    if spec is None or importlib.util.find_spec("onnxruntime") is None:
+        raise MissingExtraError("recogniser", purpose)
+    return Path(spec.submodule_search_locations[0]) / "models" / "base-en"
+
+
+@lru_cache(maxsize=1)
+def _model():
+    """Moonshine base's encoder and decoder sessions (one thread each; ONNX Runtime sessions are
+    thread-safe) and its tokenizer's pieces, loaded once per process (~1 s)."""
+    import onnxruntime  # only the recogniser's users pay for the import
+
+    folder = model_dir()
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1  # persona's workers are the parallelism
+    encoder, decoder = (onnxruntime.InferenceSession(str(folder / name), options, providers=["CPUExecutionProvider"])
+                        for name in ("encoder_model.ort", "decoder_model_merged.ort"))  # fmt: skip
+    return encoder, decoder, read_tokens(folder / "tokenizer.bin")

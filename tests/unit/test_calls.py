@@ -323,7 +323,7 @@ def test_the_agent_side_is_counted_by_the_method_and_cached_apart(tmp_path):
 
 
 def test_a_missing_recogniser_is_named_before_any_call_is_read(monkeypatch):
-    monkeypatch.setitem(sys.modules, "pocketsphinx", None)  # import fails as if not installed
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # not found, as if not installed
     with pytest.raises(MissingExtraError, match=r"syllables='recogniser' needs the optional 'recogniser' dependencies: pip install 'persona\[recogniser\]'"):
         CallProfiler(syllables="recogniser")
     with pytest.raises(MissingExtraError, match=r"persona\[recogniser\]"):

@@ -158,8 +158,8 @@ def test_profile_with_a_syllable_method(folder, tmp_path):
 
 
 @pytest.mark.parametrize("command", ["profile", "benchmark"])
-def test_recogniser_without_pocketsphinx_names_the_extra(folder, command, monkeypatch):
-    monkeypatch.setitem(sys.modules, "pocketsphinx", None)  # import fails as if not installed
+def test_recogniser_without_its_extra_names_it(folder, command, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # not found, as if not installed
     target = folder / "agent_0.wav" if command == "profile" else folder
     result = _run(command, target, "--syllables", "recogniser", "--jobs", "1")
     assert result.exit_code == 2
