@@ -133,8 +133,8 @@ def test_paired_mode_self_pairing_and_pitch_shift(tmp_path):
 
 def test_paired_mode_aligns_a_studio_clip_with_its_telephone_copy():
     """Same speech, same timing: the alignment works in the telephone band, so the G.711 copy pairs frame for
-    frame with the studio clip: contours within 20 cents RMS (a tenth of the semitone the README calls close),
-    every pause placed."""
+    frame with the studio clip: contours within 20 cents RMS (a fifth of a semitone, where listeners need about
+    3 semitones to tell two pitch movements in speech apart: 't Hart 1981, JASA 69:811-821), every pause placed."""
     clip = io.load(REF / "billing_dispute" / "human_jfk.flac")
     metrics = paired_metrics(io.telephone(clip), clip)
     assert metrics["f0_rmse_cents"] < 20 and metrics["f0_gross_error_rate"] < 0.01 and metrics["pause_f1"] == 1.0
