@@ -12,7 +12,7 @@ app         streamlit (+ report, stats) ``streamlit run app.py`` (listening tria
 dask        dask[distributed]           ``--dask-scheduler`` (extraction on a Dask cluster)
 parquet     pyarrow                     ``.parquet`` tables
 postgres    psycopg[binary]             ``PERSONA_DB_URL=postgresql+psycopg://...``
-recogniser  moonshine-cpp, onnxruntime   ``--syllables fused|recogniser`` (recognised syllable counts)
+recogniser  moonshine-cpp, onnxruntime  ``--syllables fused|recogniser`` (recognised syllable counts)
 ==========  ==========================  ==========================================
 """
 

@@ -54,10 +54,10 @@ class Profiler:
         Shortest and longest recording accepted (s); see :func:`persona.io.load`.
     syllables : {"fused", "recogniser", "nuclei"}
         What ``syllable_count`` and the rates count: the syllable nuclei of the vowel-band
-        loudness (:func:`~persona.features.pace.syllable_nuclei`; any language), the vowels of
-        the words a speech recogniser hears (:mod:`~persona.features.recognised`; English
+        loudness (:func:`~persona.features.pace.syllable_nuclei`; any language), the syllables
+        of the words a speech recogniser hears (:mod:`~persona.features.recognised`; English
         only; it errs least against transcripts of speech and voices it was never tuned on), or
-        the mean of the two, ``fused``. ``nuclei`` is the default (any language, 20 times
+        the mean of the two, ``fused``. ``nuclei`` is the default (any language, about 28 times
         faster); the other two need the ``recogniser`` extra (Moonshine, ONNX Runtime). The nuclei count
         is in ``syllable_count_nuclei`` either way, the recognised one in
         ``syllable_count_recognised`` (NaN with ``nuclei``).
