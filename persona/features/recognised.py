@@ -12,8 +12,8 @@ Fillers ("uh", "um") are often left out of the transcript, so a disfluent turn r
 
 Each utterance is a stretch of speech between turn gaps (:attr:`~persona.features.pace.Segmentation.turns_s`),
 padded by ``pad_s``, so long silences (the other party's turns in one channel of a call) cost
-nothing; a turn longer than ``max_utterance_s`` is cut at its quietest 10 ms near each cut point
-(Moonshine is trained on utterances up to 30 s). Audio at other rates is resampled to 16 kHz
+nothing; a turn longer than ``max_utterance_s`` (20 s) is cut at its quietest 10 ms near each cut
+point (Moonshine encodes variable-length speech segments; its own live transcriber ends a line at 15 s). Audio at other rates is resampled to 16 kHz
 (:func:`persona.io.resample`); 8 kHz telephone audio then has no energy above 4 kHz
 (``bench/pace_validation.py --telephone`` reports what that costs).
 """
