@@ -134,7 +134,7 @@ class Benchmark:
 
     def profiler(self) -> Profiler:
         """A profiler with this benchmark's extraction parameters, so agents are measured like for like."""
-        return profiler_from_params(self.provenance.get("params", {}))
+        return Profiler.from_params(self.provenance.get("params", {}))
 
     def to_dict(self) -> dict:
         """JSON-ready dict (schema version, provenance, summary, stats, pitch by register, held-out distances, clip spreads)."""
@@ -154,14 +154,6 @@ class Benchmark:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(json.dumps(_nan_to_none(self.to_dict()), indent=1))
         return p
-
-
-def profiler_from_params(params: dict) -> Profiler:
-    """Rebuild a :class:`Profiler` from :meth:`Profiler.params` output (nested by stage; JSON's lists back to tuples)."""
-    flat = {}
-    for key, value in params.items():
-        flat |= value if isinstance(value, dict) else {key: value}
-    return Profiler.create(**{k: tuple(v) if isinstance(v, list) else v for k, v in flat.items()})
 
 
 def profile_reference(

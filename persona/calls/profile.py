@@ -34,7 +34,7 @@ from .. import io, provenance, workers
 from ..errors import ParameterError, PersonaError, SilentAudioError
 from ..features import COLUMNS as PROFILE_COLUMNS
 from ..features import Profiler
-from ..features.profile import SYLLABLE_METHODS
+from ..features.profile import SYLLABLE_METHODS, check_recogniser
 from . import activity, audio, timing, turns as turns_mod
 
 GREETING_MIN_S = 0.3
@@ -96,8 +96,10 @@ class CallProfiler:
         Raises
         ------
         ParameterError
-            A stage holds a parameter this persona does not know (recorded by a newer one): it cannot measure alike.
+            A stage holds a parameter this persona does not know (recorded by a newer one), or the agent side was
+            counted by a recogniser this persona does not run: it cannot measure alike.
         """
+        check_recogniser(params.get("profile", {}))
         measured = {k: params[k] for k in ("telephone", "syllables", "profile_max_s") if k in params}
         stages = {}
         for name, kind in (("activity", activity.ActivityParams), ("timing", timing.TimingParams)):

@@ -96,6 +96,24 @@ class Profiler:
                 raise ParameterError(f"unknown analysis parameter {key!r}")
         return cls(**top, **{s: stages[s](**kw) for s, kw in nested.items()})
 
+    @classmethod
+    def from_params(cls, params: dict) -> "Profiler":
+        """The profiler that measured with ``params`` (:meth:`params` output, as a benchmark stores it; JSON's
+        lists back to tuples). Under ``nuclei`` the recorded recogniser settings counted nothing and are not read.
+
+        Raises
+        ------
+        ParameterError
+            A recorded recogniser this persona does not run (PocketSphinx's settings, recorded before
+            Moonshine replaced it): its counts would not compare with today's.
+        """
+        check_recogniser(params)
+        flat = {}
+        for key, value in params.items():
+            if key != "recogniser" or params.get("syllables", "nuclei") != "nuclei":
+                flat |= value if isinstance(value, dict) else {key: value}
+        return cls.create(**{k: tuple(v) if isinstance(v, list) else v for k, v in flat.items()})
+
     def params(self) -> dict:
         """Every analysis parameter, nested by stage."""
         return dataclasses.asdict(self)
@@ -234,6 +252,15 @@ METHOD = {
     "jitter_shimmer": "Praat local jitter/shimmer on cross-correlation pulses (0.1-20 ms, 1.3, 1.6)",
     "phrasing": "per speech run (inter-pausal unit): median F0 slope (st/s), median F0 step across pauses (st), SD of run median F0 (st), median last/median inter-nucleus interval, SD of frame HNR (dB)",
 }
+
+
+def check_recogniser(params: dict) -> None:
+    """Refuse recorded profile ``params`` whose recognised count came from a recogniser this persona does not
+    run (:class:`~persona.errors.ParameterError`, one line); a ``nuclei`` profile's recorded recogniser never counted."""
+    unknown = sorted(set(params.get("recogniser", {})) - _field_names(recognised.RecogniserParams))
+    if unknown and params.get("syllables", "nuclei") != "nuclei":
+        raise ParameterError(f"measured with syllables={params['syllables']!r} by another speech recogniser (settings "
+                             f"{', '.join(unknown)}: PocketSphinx); rebuild it with this persona to count alike")  # fmt: skip
 
 
 def _field_names(cls) -> set[str]:

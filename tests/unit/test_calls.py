@@ -336,6 +336,20 @@ def _calls_benchmark(params: dict) -> Benchmark:
     return Benchmark({}, {}, {"kind": "persona-calls-benchmark", "params": params}, 1)
 
 
+def test_a_calls_benchmark_counted_by_pocketsphinx_is_refused_and_a_nuclei_one_scores():
+    """Recorded before Moonshine replaced PocketSphinx: the nested profile holds PocketSphinx's settings
+    (``beam``, ``lw``, ... from recognised.py's history); they counted nothing under nuclei."""
+    pocketsphinx = {"beam": 1e-48, "wbeam": 7e-29, "lw": 6.5, "pad_s": 0.2}
+    for method in ("nuclei", "fused"):
+        params = CallProfiler(syllables=method).params()
+        params["profile"]["recogniser"] = pocketsphinx
+        if method == "nuclei":
+            assert profiler_for(_calls_benchmark(params)).syllables == "nuclei"
+        else:
+            with pytest.raises(ParameterError, match="syllables='fused' by another speech recogniser"):
+                profiler_for(_calls_benchmark(params))
+
+
 def test_scoring_measures_with_the_benchmark_method():
     fused = _calls_benchmark(CallProfiler(syllables="fused", telephone=True).params())
     assert (profiler_for(fused).syllables, profiler_for(fused).telephone) == ("fused", True)

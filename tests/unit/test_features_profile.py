@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -9,6 +11,7 @@ from _signals import SR_HZ, syllable_train
 
 from persona import COLUMNS, Profiler, profile
 from persona.errors import ParameterError
+from persona.features import pace
 
 CONTRACT = (
     "file, channel, duration_s, speech_s, f0_median_hz, f0_mean_hz, f0_p5_hz, f0_p95_hz, f0_sd_st, f0_range_st, "
@@ -47,6 +50,31 @@ def test_array_needs_a_rate(speech):
 def test_unknown_parameter_is_named():
     with pytest.raises(ParameterError, match="unknown analysis parameter 'pause_min_ms'"):
         Profiler.create(pause_min_ms=250)
+
+
+POCKETSPHINX_SETTINGS = {"beam": 1e-48, "wbeam": 7e-29, "pbeam": 1e-48, "maxwpf": 10, "maxhmmpf": 3000, "topn": 4,
+                         "lw": 6.5, "fwdflat": False, "pad_s": 0.2}  # fmt: skip
+"""The recogniser settings every profile recorded before Moonshine replaced PocketSphinx (git history of recognised.py)."""
+
+
+def test_recorded_parameters_rebuild_the_profiler():
+    """A profiler round-trips through its JSON-ready params (tuples come back from JSON's lists)."""
+    profiler = Profiler.create(pause_min_s=0.4, telephone=True)
+    assert Profiler.from_params(json.loads(json.dumps(profiler.params()))) == profiler
+
+
+def test_a_nuclei_profile_recorded_with_pocketsphinx_settings_still_rebuilds():
+    """Under ``nuclei`` the recogniser counted nothing: a benchmark saved before the change scores as before."""
+    old = Profiler(pace=pace.PaceParams(pause_min_s=0.3)).params() | {"recogniser": POCKETSPHINX_SETTINGS}
+    assert Profiler.from_params(old) == Profiler(pace=pace.PaceParams(pause_min_s=0.3))
+
+
+@pytest.mark.parametrize("method", ["recogniser", "fused"])
+def test_a_count_by_pocketsphinx_is_refused_in_one_line(method):
+    old = Profiler().params() | {"syllables": method, "recogniser": POCKETSPHINX_SETTINGS}
+    with pytest.raises(ParameterError, match=f"syllables='{method}' by another speech recogniser .*rebuild it") as refused:
+        Profiler.from_params(old)
+    assert "\n" not in str(refused.value)
 
 
 def test_flat_parameters_reach_their_stage():
