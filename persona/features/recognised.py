@@ -66,7 +66,7 @@ class Recognition:
 
 def recognise(audio: io.Audio, spans_s: np.ndarray, params: RecogniserParams = RecogniserParams()) -> Recognition:
     """Transcribe each ``(start_s, end_s)`` span of ``audio`` (padded by ``pad_s``) and count the syllables heard."""
-    samples = io.resample(audio, RATE_HZ).samples.astype(np.float32)
+    samples = io.resample(audio, RATE_HZ).samples
     texts = []
     for start_s, end_s in spans_s:
         first, last = (int(round(max(0.0, t) * RATE_HZ)) for t in (start_s - params.pad_s, end_s + params.pad_s))
